@@ -1,0 +1,326 @@
+//! The one error type of the library, with a stable code per variant.
+//!
+//! Every binding maps [`Error`] once: Python to `dealer_portal.PortalError` subclasses, Node to
+//! `Error`s with `.code`, uniffi to an error enum. Callers branch on [`Error::code`], which never
+//! changes between releases; the message ([`std::fmt::Display`]) says what was wrong and what is
+//! accepted, and never contains a password, a token or a hash.
+
+use crate::password::Criterion;
+
+/// A `Result` whose error is the library's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong, by what the caller can do about it.
+///
+/// ```
+/// use dealer_portal::{Email, Error};
+/// let err = "not-an-email".parse::<Email>().unwrap_err();
+/// assert_eq!(err.code(), "INVALID_EMAIL");
+/// assert!(matches!(err, Error::InvalidEmail { .. }));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// An email address that cannot be a login identifier.
+    #[error(
+        "invalid email: {reason}; expected an address like name@example.fr, at most 254 characters"
+    )]
+    InvalidEmail {
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+    /// A last or first name that is empty, too long or holds control characters.
+    #[error("invalid name: {reason}; expected 1 to 100 characters, without control characters")]
+    InvalidName {
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+    /// A phone number that does not parse, or is of the wrong type for its field.
+    #[error("invalid phone number: {reason}")]
+    InvalidPhone {
+        /// What is wrong with it, and what is accepted.
+        reason: String,
+    },
+    /// An establishment code that is not one (e.g. `T99999`).
+    #[error(
+        "invalid establishment code: {reason}; expected 1 to 16 letters and digits such as T99999"
+    )]
+    InvalidEstablishmentCode {
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+    /// A value that should be one of a fixed set of codes (a right, a regime, a kind...).
+    #[error("unknown {what} {value:?}; accepted: {accepted}")]
+    UnknownCode {
+        /// What kind of value it is (`"right"`, `"regime"`, ...).
+        what: &'static str,
+        /// The value given (never a secret).
+        value: String,
+        /// The accepted codes, comma-separated.
+        accepted: &'static str,
+    },
+    /// A value that is malformed for its field (a date, an amount, a document field).
+    #[error("invalid {field}: {reason}")]
+    InvalidInput {
+        /// The field.
+        field: &'static str,
+        /// What is wrong with it and what is accepted.
+        reason: String,
+    },
+    /// The email already belongs to an account.
+    #[error("this email already belongs to an account")]
+    EmailTaken,
+    /// The password fails the policy; `failed` lists the criteria that are not met.
+    #[error("the password does not meet the policy; unmet criteria: {}", criteria_list(.failed))]
+    PasswordPolicy {
+        /// The criteria that are not met, in the policy's order.
+        failed: Vec<Criterion>,
+    },
+    /// The password is the current one or one of the previous ones kept in history.
+    #[error("the password must differ from the current and the previous passwords")]
+    PasswordReused,
+    /// The confirmation differs from the password (which itself meets the policy).
+    #[error("the confirmation does not match the password")]
+    ConfirmationMismatch,
+    /// The token is unknown, malformed, expired, consumed, revoked or superseded.
+    #[error("this link is invalid or has expired; ask for a new one")]
+    TokenInvalid,
+    /// The email typed on the form is not the one of the token's account; the token stays usable.
+    #[error("the email does not match the account of this link")]
+    EmailMismatch,
+    /// Unknown email, wrong password, account not active or locked: deliberately one answer.
+    #[error("invalid email or password")]
+    InvalidCredentials,
+    /// The session token is unknown, expired or revoked.
+    #[error("the session is invalid or has expired; log in again")]
+    SessionInvalid,
+    /// The actor lacks the right needed for this operation on this establishment.
+    #[error("forbidden: {reason}")]
+    Forbidden {
+        /// Which right is missing where.
+        reason: String,
+    },
+    /// The rights to grant include rights the grantor does not hold there.
+    #[error("cannot grant rights you do not hold on this establishment: {}", .missing.join(", "))]
+    RightsEscalation {
+        /// Codes of the rights the grantor lacks.
+        missing: Vec<&'static str>,
+    },
+    /// A user must be given at least one right.
+    #[error("select at least one right for this establishment")]
+    NoRightsSelected,
+    /// The operation would leave an establishment without an active account managing accounts.
+    #[error(
+        "establishment {establishment} must keep at least one active account with the right to manage accounts"
+    )]
+    LastManager {
+        /// The establishment's code.
+        establishment: String,
+    },
+    /// No establishment has this code.
+    #[error("unknown establishment {code}")]
+    UnknownEstablishment {
+        /// The code given.
+        code: String,
+    },
+    /// No account has this id (or it is not visible to the actor).
+    #[error("unknown account {id}")]
+    UnknownAccount {
+        /// The id given.
+        id: String,
+    },
+    /// No pending notification has this id.
+    #[error("unknown notification {id}")]
+    UnknownNotification {
+        /// The id given.
+        id: String,
+    },
+    /// The account is not in a state that allows this operation.
+    #[error("account is {state}: {reason}")]
+    InvalidState {
+        /// The account's state code.
+        state: &'static str,
+        /// Which operation needs which state.
+        reason: &'static str,
+    },
+    /// A month or a period that is not valid.
+    #[error(
+        "invalid period: {reason}; expected M/YYYY with a month 1-12 and a year 1-9999, from <= to"
+    )]
+    InvalidPeriod {
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A search query that cannot be run.
+    #[error("invalid query: {reason}")]
+    InvalidQuery {
+        /// What is wrong with it and what is accepted.
+        reason: String,
+    },
+    /// The configuration is inconsistent.
+    #[error("invalid configuration: {reason}")]
+    InvalidConfig {
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The store failed (I/O, corruption, a foreign file). The message holds no secret.
+    #[error("storage error: {0}")]
+    Storage(String),
+}
+
+fn criteria_list(failed: &[Criterion]) -> String {
+    failed
+        .iter()
+        .map(|c| c.code())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+impl Error {
+    /// The stable code of this error, for programs to branch on.
+    ///
+    /// ```
+    /// assert_eq!(dealer_portal::Error::TokenInvalid.code(), "TOKEN_INVALID");
+    /// ```
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::InvalidEmail { .. } => "INVALID_EMAIL",
+            Error::InvalidName { .. } => "INVALID_NAME",
+            Error::InvalidPhone { .. } => "INVALID_PHONE",
+            Error::InvalidEstablishmentCode { .. } => "INVALID_ESTABLISHMENT_CODE",
+            Error::UnknownCode { .. } => "UNKNOWN_CODE",
+            Error::InvalidInput { .. } => "INVALID_INPUT",
+            Error::EmailTaken => "EMAIL_TAKEN",
+            Error::PasswordPolicy { .. } => "PASSWORD_POLICY",
+            Error::PasswordReused => "PASSWORD_REUSED",
+            Error::ConfirmationMismatch => "CONFIRMATION_MISMATCH",
+            Error::TokenInvalid => "TOKEN_INVALID",
+            Error::EmailMismatch => "EMAIL_MISMATCH",
+            Error::InvalidCredentials => "INVALID_CREDENTIALS",
+            Error::SessionInvalid => "SESSION_INVALID",
+            Error::Forbidden { .. } => "FORBIDDEN",
+            Error::RightsEscalation { .. } => "RIGHTS_ESCALATION",
+            Error::NoRightsSelected => "NO_RIGHTS_SELECTED",
+            Error::LastManager { .. } => "LAST_MANAGER",
+            Error::UnknownEstablishment { .. } => "UNKNOWN_ESTABLISHMENT",
+            Error::UnknownAccount { .. } => "UNKNOWN_ACCOUNT",
+            Error::UnknownNotification { .. } => "UNKNOWN_NOTIFICATION",
+            Error::InvalidState { .. } => "INVALID_STATE",
+            Error::InvalidPeriod { .. } => "INVALID_PERIOD",
+            Error::InvalidQuery { .. } => "INVALID_QUERY",
+            Error::InvalidConfig { .. } => "INVALID_CONFIG",
+            Error::Storage(_) => "STORAGE",
+        }
+    }
+
+    /// The family of this error, which the bindings map to exception classes.
+    ///
+    /// ```
+    /// use dealer_portal::{Error, ErrorFamily};
+    /// assert_eq!(Error::EmailTaken.family(), ErrorFamily::Validation);
+    /// ```
+    pub fn family(&self) -> ErrorFamily {
+        match self {
+            Error::InvalidCredentials | Error::SessionInvalid => ErrorFamily::Auth,
+            Error::TokenInvalid | Error::EmailMismatch => ErrorFamily::Token,
+            Error::Forbidden { .. }
+            | Error::RightsEscalation { .. }
+            | Error::LastManager { .. } => ErrorFamily::Forbidden,
+            Error::UnknownEstablishment { .. }
+            | Error::UnknownAccount { .. }
+            | Error::UnknownNotification { .. } => ErrorFamily::NotFound,
+            Error::Storage(_) => ErrorFamily::Storage,
+            _ => ErrorFamily::Validation,
+        }
+    }
+
+    /// For [`Error::PasswordPolicy`], the codes of the unmet criteria; empty otherwise.
+    pub fn failed_criteria(&self) -> Vec<&'static str> {
+        match self {
+            Error::PasswordPolicy { failed } => failed.iter().map(|c| c.code()).collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    pub(crate) fn storage(e: impl std::fmt::Display) -> Self {
+        Error::Storage(e.to_string())
+    }
+}
+
+/// Families of errors, one exception class each in the bindings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ErrorFamily {
+    /// Bad input: values, policy, state, periods, queries.
+    Validation,
+    /// Credentials and sessions.
+    Auth,
+    /// Reset and activation links.
+    Token,
+    /// Missing rights, escalation, last-manager rule.
+    Forbidden,
+    /// Unknown establishment, account or notification.
+    NotFound,
+    /// The store failed.
+    Storage,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_stable_and_distinct() {
+        let all = [
+            Error::InvalidEmail { reason: "x" },
+            Error::InvalidName { reason: "x" },
+            Error::InvalidPhone { reason: "x".into() },
+            Error::EmailTaken,
+            Error::PasswordPolicy {
+                failed: vec![Criterion::MinLength],
+            },
+            Error::PasswordReused,
+            Error::ConfirmationMismatch,
+            Error::TokenInvalid,
+            Error::EmailMismatch,
+            Error::InvalidCredentials,
+            Error::SessionInvalid,
+            Error::Forbidden { reason: "x".into() },
+            Error::RightsEscalation {
+                missing: vec!["manage_accounts"],
+            },
+            Error::NoRightsSelected,
+            Error::LastManager {
+                establishment: "T1".into(),
+            },
+            Error::UnknownEstablishment { code: "T1".into() },
+            Error::UnknownAccount { id: "a".into() },
+            Error::InvalidPeriod { reason: "x".into() },
+            Error::InvalidQuery { reason: "x".into() },
+            Error::Storage("x".into()),
+        ];
+        let codes: std::collections::HashSet<_> = all.iter().map(Error::code).collect();
+        assert_eq!(codes.len(), all.len());
+        for e in &all {
+            assert!(e.code().chars().all(|c| c.is_ascii_uppercase() || c == '_'));
+            assert!(!e.to_string().is_empty());
+        }
+    }
+
+    #[test]
+    fn policy_error_lists_failed_criteria() {
+        let e = Error::PasswordPolicy {
+            failed: vec![Criterion::MinLength, Criterion::Digit],
+        };
+        assert_eq!(e.failed_criteria(), vec!["min_length", "digit"]);
+        assert!(e.to_string().contains("min_length, digit"));
+        assert_eq!(Error::TokenInvalid.failed_criteria(), Vec::<&str>::new());
+    }
+
+    #[test]
+    fn families() {
+        assert_eq!(Error::InvalidCredentials.family(), ErrorFamily::Auth);
+        assert_eq!(Error::TokenInvalid.family(), ErrorFamily::Token);
+        assert_eq!(Error::NoRightsSelected.family(), ErrorFamily::Validation);
+        assert_eq!(Error::Storage("disk".into()).family(), ErrorFamily::Storage);
+    }
+}

@@ -1,0 +1,44 @@
+//! # dealer-portal
+//!
+//! The whole domain of a car-warranty dealer portal — administrator and user accounts, the rights
+//! matrix per establishment, the password policy, the token lifecycle (reset, activation,
+//! sessions) and the classification and search of accounting documents by insurance regime —
+//! behind storage traits.
+//!
+//! The crate is layered:
+//! - value types parsed once at the boundary ([`Email`], [`PersonName`], [`PhoneNumber`],
+//!   [`EstablishmentCode`], [`YearMonth`]...), valid by construction;
+//! - pure rules ([`password::PasswordPolicy::evaluate`], [`rights`], [`regime::reconcile`],
+//!   [`reference::parse_reference`]) that need no storage;
+//! - services ([`Portal`]) generic over the storage traits of [`store`];
+//! - stores: [`store::MemoryStore`] and, with the `sqlite` feature (default),
+//!   [`store::SqliteStore`].
+#![forbid(unsafe_code)]
+
+pub mod account;
+pub mod audit;
+pub mod clock;
+pub mod document;
+pub mod email;
+pub mod error;
+pub mod establishment;
+pub mod locale;
+pub mod names;
+pub mod notification;
+pub mod password;
+pub mod period;
+pub mod phone;
+pub mod reference;
+pub mod regime;
+pub mod rights;
+pub mod secret;
+pub mod service;
+pub mod session;
+pub mod store;
+pub mod support;
+pub mod token;
+
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use error::{Error, ErrorFamily, Result};
+pub use locale::{Coded, Locale};
+pub use secret::SecretString;

@@ -1,0 +1,109 @@
+//! Locales for labels and notifications, and the trait every coded enum implements.
+
+use serde::{Deserialize, Serialize};
+
+/// The languages labels exist in. French is the portal's language and the default.
+///
+/// ```
+/// use dealer_portal::Locale;
+/// assert_eq!("en".parse::<Locale>().unwrap(), Locale::En);
+/// assert_eq!(Locale::default(), Locale::Fr);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Locale {
+    /// French (the portal's own).
+    #[default]
+    Fr,
+    /// English.
+    En,
+}
+
+impl Locale {
+    /// The BCP 47 code, `fr` or `en`.
+    pub fn code(self) -> &'static str {
+        match self {
+            Locale::Fr => "fr",
+            Locale::En => "en",
+        }
+    }
+}
+
+impl std::str::FromStr for Locale {
+    type Err = crate::Error;
+    fn from_str(s: &str) -> crate::Result<Self> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "fr" | "fr-fr" => Ok(Locale::Fr),
+            "en" | "en-gb" | "en-us" => Ok(Locale::En),
+            _ => Err(crate::Error::UnknownCode {
+                what: "locale",
+                value: s.into(),
+                accepted: "fr, en",
+            }),
+        }
+    }
+}
+
+/// An enum with a stable snake_case code and labels in French and English.
+///
+/// ```
+/// use dealer_portal::{Coded, Locale, Right};
+/// assert_eq!(Right::ManageAccounts.code(), "manage_accounts");
+/// assert_eq!(Right::ManageAccounts.label(Locale::Fr), "Gérer les comptes");
+/// assert_eq!(Right::from_code("manage_accounts").unwrap(), Right::ManageAccounts);
+/// ```
+pub trait Coded: Sized + Copy + 'static {
+    /// Every value, in the canonical order.
+    const ALL: &'static [Self];
+    /// What the values are called in errors (`"right"`, `"regime"`...).
+    const WHAT: &'static str;
+    /// The accepted codes, comma-separated, for error messages.
+    const ACCEPTED: &'static str;
+    /// The stable snake_case code.
+    fn code(self) -> &'static str;
+    /// The label in a locale.
+    fn label(self, locale: Locale) -> &'static str;
+    /// The value with this code (case-insensitive, surrounding space ignored).
+    fn from_code(code: &str) -> crate::Result<Self> {
+        let wanted = code.trim();
+        Self::ALL
+            .iter()
+            .copied()
+            .find(|v| v.code().eq_ignore_ascii_case(wanted))
+            .ok_or_else(|| crate::Error::UnknownCode {
+                what: Self::WHAT,
+                value: code.chars().take(64).collect(),
+                accepted: Self::ACCEPTED,
+            })
+    }
+}
+
+/// Implements `Serialize`/`Deserialize` (as the code), `Display` (the code) and `FromStr` for a
+/// [`Coded`] enum.
+macro_rules! coded_serde {
+    ($t:ty) => {
+        impl serde::Serialize for $t {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str($crate::locale::Coded::code(*self))
+            }
+        }
+        impl<'de> serde::Deserialize<'de> for $t {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+                <$t as $crate::locale::Coded>::from_code(&s).map_err(serde::de::Error::custom)
+            }
+        }
+        impl std::fmt::Display for $t {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str($crate::locale::Coded::code(*self))
+            }
+        }
+        impl std::str::FromStr for $t {
+            type Err = $crate::Error;
+            fn from_str(s: &str) -> $crate::Result<Self> {
+                <$t as $crate::locale::Coded>::from_code(s)
+            }
+        }
+    };
+}
+pub(crate) use coded_serde;
