@@ -1,1 +1,435 @@
-//! (in progress)
+//! Accounts: who they are, their role and state, and their password history.
+
+use crate::email::Email;
+use crate::establishment::EstablishmentCode;
+use crate::locale::{Coded, Locale, coded_serde};
+use crate::names::PersonName;
+use crate::password::PasswordHash;
+use crate::phone::PhoneNumber;
+use crate::{Error, Result};
+use time::OffsetDateTime;
+
+/// An account's identifier: 128 random bits, shown as 32 lowercase hex digits. Random rather
+/// than sequential, so ids are not guessable and servers sharing a database never collide.
+///
+/// ```
+/// use dealer_portal::account::AccountId;
+/// let id = AccountId::generate();
+/// assert_eq!(id.to_string().len(), 32);
+/// assert_eq!(id.to_string().parse::<AccountId>().unwrap(), id);
+/// assert_eq!("nope".parse::<AccountId>().unwrap_err().code(), "UNKNOWN_ACCOUNT");
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct AccountId([u8; 16]);
+
+impl AccountId {
+    /// A new random id from the operating system's generator.
+    pub fn generate() -> Self {
+        let mut b = [0u8; 16];
+        getrandom::fill(&mut b).expect("the operating system's random generator failed");
+        AccountId(b)
+    }
+    /// The raw bytes.
+    pub fn as_bytes(&self) -> &[u8; 16] {
+        &self.0
+    }
+    /// From raw bytes.
+    pub fn from_bytes(b: [u8; 16]) -> Self {
+        AccountId(b)
+    }
+}
+
+impl std::fmt::Display for AccountId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for b in self.0 {
+            write!(f, "{b:02x}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::fmt::Debug for AccountId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "AccountId({self})")
+    }
+}
+
+impl std::str::FromStr for AccountId {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        let unknown = || Error::UnknownAccount { id: s.chars().take(64).collect() };
+        let s = s.trim();
+        if s.len() != 32 || !s.is_ascii() {
+            return Err(unknown());
+        }
+        let mut b = [0u8; 16];
+        for (i, byte) in b.iter_mut().enumerate() {
+            *byte = u8::from_str_radix(&s[2 * i..2 * i + 2], 16).map_err(|_| unknown())?;
+        }
+        Ok(AccountId(b))
+    }
+}
+
+impl serde::Serialize for AccountId {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for AccountId {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+/// Who declared the account: the portal's administrator (declared with the warranty
+/// convention) or a user created by a manager.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Role {
+    /// "Administrateur": declared via the manager's extranet, or a self-registered repairer.
+    Administrator,
+    /// "Utilisateur": created by an account holding `ManageAccounts`.
+    User,
+}
+
+impl Coded for Role {
+    const ALL: &'static [Self] = &[Role::Administrator, Role::User];
+    const WHAT: &'static str = "role";
+    const ACCEPTED: &'static str = "administrator, user";
+    fn code(self) -> &'static str {
+        match self {
+            Role::Administrator => "administrator",
+            Role::User => "user",
+        }
+    }
+    fn label(self, locale: Locale) -> &'static str {
+        match (self, locale) {
+            (Role::Administrator, Locale::Fr) => "Administrateur",
+            (Role::Administrator, Locale::En) => "Administrator",
+            (Role::User, Locale::Fr) => "Utilisateur",
+            (Role::User, Locale::En) => "User",
+        }
+    }
+}
+coded_serde!(Role);
+
+/// Where an account is in its life.
+///
+/// `Declared` (administrator, no password yet) → `Active` by completing a password reset;
+/// `Invited` (user) → `Active` by activation; `Active` ⇄ `Disabled` by a manager.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum AccountState {
+    /// An administrator declared by the manager, who has not chosen a password yet.
+    Declared,
+    /// A user created by a manager (or a repairer), who has not activated the account yet.
+    Invited,
+    /// Can log in.
+    Active,
+    /// Disabled by a manager: cannot log in, receives no mail.
+    Disabled,
+}
+
+impl Coded for AccountState {
+    const ALL: &'static [Self] = &[AccountState::Declared, AccountState::Invited, AccountState::Active, AccountState::Disabled];
+    const WHAT: &'static str = "account state";
+    const ACCEPTED: &'static str = "declared, invited, active, disabled";
+    fn code(self) -> &'static str {
+        match self {
+            AccountState::Declared => "declared",
+            AccountState::Invited => "invited",
+            AccountState::Active => "active",
+            AccountState::Disabled => "disabled",
+        }
+    }
+    fn label(self, locale: Locale) -> &'static str {
+        match (self, locale) {
+            (AccountState::Declared, Locale::Fr) => "Déclaré",
+            (AccountState::Declared, Locale::En) => "Declared",
+            (AccountState::Invited, Locale::Fr) => "Invité",
+            (AccountState::Invited, Locale::En) => "Invited",
+            (AccountState::Active, Locale::Fr) => "Actif",
+            (AccountState::Active, Locale::En) => "Active",
+            (AccountState::Disabled, Locale::Fr) => "Désactivé",
+            (AccountState::Disabled, Locale::En) => "Disabled",
+        }
+    }
+}
+coded_serde!(AccountState);
+
+/// The administrator's declaration made via the manager's extranet (Nom, Prénom, Fonction, Mail).
+///
+/// ```
+/// use dealer_portal::account::Declaration;
+/// let d = Declaration::new("admin@garage-xyz.fr", "Geloen", "Alexandre", "Gérant").unwrap();
+/// assert_eq!(d.email.as_str(), "admin@garage-xyz.fr");
+/// assert_eq!(Declaration::new("x", "A", "B", "C").unwrap_err().code(), "INVALID_EMAIL");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Declaration {
+    /// Mail.
+    pub email: Email,
+    /// Nom.
+    pub last_name: PersonName,
+    /// Prénom.
+    pub first_name: PersonName,
+    /// Fonction (job title), trimmed, at most 100 characters; may be empty.
+    pub function: String,
+}
+
+impl Declaration {
+    /// Validates every field.
+    pub fn new(email: &str, last_name: &str, first_name: &str, function: &str) -> Result<Self> {
+        Ok(Declaration {
+            email: email.parse()?,
+            last_name: last_name.parse()?,
+            first_name: first_name.parse()?,
+            function: function_text(function)?,
+        })
+    }
+}
+
+fn function_text(s: &str) -> Result<String> {
+    let t = s.trim();
+    if t.chars().count() > 100 || t.chars().any(char::is_control) {
+        return Err(Error::InvalidInput {
+            field: "function",
+            reason: "expected at most 100 characters, without control characters".into(),
+        });
+    }
+    Ok(t.to_owned())
+}
+
+/// A new user as typed on "Création d'un nouvel utilisateur".
+///
+/// ```
+/// use dealer_portal::account::NewUser;
+/// let u = NewUser::new("GELOEN", "Alexandre", "alexandre@gmail.com")
+///     .unwrap()
+///     .with_mobile("+33", "06 23 42 54 55")
+///     .unwrap();
+/// assert_eq!(u.mobile.unwrap().e164(), "+33623425455");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewUser {
+    /// Nom.
+    pub last_name: PersonName,
+    /// Prénom.
+    pub first_name: PersonName,
+    /// Identifiant/Email.
+    pub email: Email,
+    /// Numéro de téléphone mobile (optionnel).
+    pub mobile: Option<PhoneNumber>,
+    /// Numéro de téléphone fixe (optionnel).
+    pub landline: Option<PhoneNumber>,
+}
+
+impl NewUser {
+    /// Validates names and email.
+    pub fn new(last_name: &str, first_name: &str, email: &str) -> Result<Self> {
+        Ok(NewUser {
+            last_name: last_name.parse()?,
+            first_name: first_name.parse()?,
+            email: email.parse()?,
+            mobile: None,
+            landline: None,
+        })
+    }
+    /// Adds a mobile number (country calling code such as `+33`, national number as typed).
+    pub fn with_mobile(mut self, calling_code: &str, national: &str) -> Result<Self> {
+        self.mobile = Some(PhoneNumber::parse(calling_code, national, crate::phone::PhoneKind::Mobile)?);
+        Ok(self)
+    }
+    /// Adds a landline number.
+    pub fn with_landline(mut self, calling_code: &str, national: &str) -> Result<Self> {
+        self.landline = Some(PhoneNumber::parse(calling_code, national, crate::phone::PhoneKind::FixedLine)?);
+        Ok(self)
+    }
+}
+
+/// An account as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Account {
+    /// Its id.
+    pub id: AccountId,
+    /// Login identifier, unique across the portal.
+    pub email: Email,
+    /// Nom.
+    pub last_name: PersonName,
+    /// Prénom.
+    pub first_name: PersonName,
+    /// Fonction (administrators).
+    pub function: String,
+    /// Administrator or user.
+    pub role: Role,
+    /// Declared, invited, active or disabled.
+    pub state: AccountState,
+    /// Mobile phone.
+    pub mobile: Option<PhoneNumber>,
+    /// Landline.
+    pub landline: Option<PhoneNumber>,
+    /// The current password's hash, once one is set.
+    pub password: Option<PasswordHash>,
+    /// Earlier passwords' hashes, newest first, as many as the policy's history keeps.
+    pub previous_passwords: Vec<PasswordHash>,
+    /// Failed logins in a row since the last success.
+    pub failed_logins: u32,
+    /// How many times the account has been locked since its last successful login or reset.
+    pub lockouts: u32,
+    /// Locked until then, after too many failures.
+    pub locked_until: Option<OffsetDateTime>,
+    /// Language of its mails.
+    pub locale: Locale,
+    /// When it was created.
+    pub created_at: OffsetDateTime,
+}
+
+impl Account {
+    /// "Nom Prénom" for mails and lists.
+    pub fn display_name(&self) -> String {
+        format!("{} {}", self.first_name, self.last_name)
+    }
+
+    /// Whether it is locked at `now`.
+    pub fn is_locked(&self, now: OffsetDateTime) -> bool {
+        self.locked_until.is_some_and(|t| now < t)
+    }
+
+    /// Records a new password hash, moving the current one into the history, which keeps at
+    /// most `keep` entries.
+    pub fn set_password(&mut self, hash: PasswordHash, keep: usize) {
+        if let Some(old) = self.password.replace(hash) {
+            self.previous_passwords.insert(0, old);
+        }
+        self.previous_passwords.truncate(keep);
+    }
+
+    /// The hashes a new password must differ from: the current one and the history.
+    pub fn password_history(&self) -> Vec<PasswordHash> {
+        self.password.iter().chain(self.previous_passwords.iter()).cloned().collect()
+    }
+}
+
+/// One line of the account list.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct AccountSummary {
+    /// Its id.
+    pub id: AccountId,
+    /// Its email.
+    pub email: Email,
+    /// Nom.
+    pub last_name: PersonName,
+    /// Prénom.
+    pub first_name: PersonName,
+    /// Its state.
+    pub state: AccountState,
+    /// The establishments (visible to the actor) where it holds rights, sorted by code.
+    pub establishments: Vec<EstablishmentCode>,
+}
+
+/// A page of accounts with the total count of matches.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct AccountPage {
+    /// The accounts of this page.
+    pub items: Vec<AccountSummary>,
+    /// How many accounts match in all.
+    pub total: usize,
+}
+
+/// What `list_accounts` is asked for.
+///
+/// ```
+/// use dealer_portal::account::AccountQuery;
+/// let q = AccountQuery { text: Some("éric".into()), ..AccountQuery::default() };
+/// assert_eq!(q.limit, 50);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountQuery {
+    /// Text searched in names and email, case- and accent-insensitive.
+    pub text: Option<String>,
+    /// Only accounts with rights on this establishment.
+    pub establishment: Option<EstablishmentCode>,
+    /// Only accounts holding this right on a visible establishment.
+    pub right: Option<crate::rights::Right>,
+    /// Only accounts in this state.
+    pub state: Option<AccountState>,
+    /// Z→A instead of A→Z.
+    pub descending: bool,
+    /// How many to skip.
+    pub offset: usize,
+    /// Page size, 1 to 500.
+    pub limit: usize,
+}
+
+impl Default for AccountQuery {
+    fn default() -> Self {
+        AccountQuery { text: None, establishment: None, right: None, state: None, descending: false, offset: 0, limit: 50 }
+    }
+}
+
+impl AccountQuery {
+    /// Largest page.
+    pub const MAX_LIMIT: usize = 500;
+
+    /// Checks the paging bounds.
+    pub fn validate(&self) -> Result<()> {
+        if self.limit == 0 || self.limit > Self::MAX_LIMIT {
+            return Err(Error::InvalidQuery { reason: format!("limit must be 1 to {}, got {}", Self::MAX_LIMIT, self.limit) });
+        }
+        if self.text.as_ref().is_some_and(|t| t.chars().count() > 254) {
+            return Err(Error::InvalidQuery { reason: "search text is at most 254 characters".into() });
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_random_and_round_trip() {
+        let a = AccountId::generate();
+        let b = AccountId::generate();
+        assert_ne!(a, b);
+        let s = serde_json::to_string(&a).unwrap();
+        assert_eq!(serde_json::from_str::<AccountId>(&s).unwrap(), a);
+        assert!("zz".repeat(16).parse::<AccountId>().is_err());
+        assert!("é".repeat(16).parse::<AccountId>().is_err());
+    }
+
+    #[test]
+    fn states_and_roles_have_codes() {
+        for s in AccountState::ALL {
+            assert_eq!(AccountState::from_code(s.code()).unwrap(), *s);
+        }
+        assert_eq!(Role::from_code("ADMINISTRATOR").unwrap(), Role::Administrator);
+        assert_eq!(AccountState::from_code("gone").unwrap_err().code(), "UNKNOWN_CODE");
+    }
+
+    #[test]
+    fn declaration_validates_every_field() {
+        assert_eq!(Declaration::new("a@b.fr", "", "B", "").unwrap_err().code(), "INVALID_NAME");
+        assert_eq!(Declaration::new("a@b.fr", "A", "B", &"x".repeat(101)).unwrap_err().code(), "INVALID_INPUT");
+        let d = Declaration::new(" Admin@Garage-XYZ.fr ", "Dupont", "Éric", " Gérant ").unwrap();
+        assert_eq!(d.email.as_str(), "admin@garage-xyz.fr");
+        assert_eq!(d.function, "Gérant");
+    }
+
+    #[test]
+    fn new_user_phones_are_typed() {
+        let u = NewUser::new("GELOEN", "Alexandre", "alexandre@gmail.com").unwrap();
+        assert_eq!(u.clone().with_mobile("+33", "01 34 34 67 88").unwrap_err().code(), "INVALID_PHONE");
+        let u = u.with_landline("+33", "01 34 34 67 88").unwrap();
+        assert_eq!(u.landline.unwrap().e164(), "+33134346788");
+    }
+
+    #[test]
+    fn query_bounds() {
+        assert!(AccountQuery::default().validate().is_ok());
+        let q = AccountQuery { limit: 0, ..AccountQuery::default() };
+        assert_eq!(q.validate().unwrap_err().code(), "INVALID_QUERY");
+        let q = AccountQuery { limit: 501, ..AccountQuery::default() };
+        assert_eq!(q.validate().unwrap_err().code(), "INVALID_QUERY");
+    }
+}

@@ -50,6 +50,12 @@ impl EstablishmentCode {
     }
 }
 
+impl std::borrow::Borrow<str> for EstablishmentCode {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
 impl std::fmt::Display for EstablishmentCode {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.0)

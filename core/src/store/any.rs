@@ -1,0 +1,129 @@
+//! A store chosen at run time: what the bindings hold, so one `Portal` type serves every store.
+
+use super::{AccountRepo, AuditRepo, DocumentRepo, MemoryStore, OutboxRepo, SessionRepo, Store, TokenRecord, TokenRepo, Tx};
+use crate::Result;
+use crate::account::{Account, AccountId, AccountPage, AccountQuery};
+use crate::audit::{NewAuditEvent, StoredAuditEvent};
+use crate::document::{Document, DocumentId, DocumentPage, DocumentQuery, NewDocument};
+use crate::email::Email;
+use crate::establishment::{Establishment, EstablishmentCode};
+use crate::notification::{NewNotification, Notification, NotificationId, NotificationKind};
+use crate::period::YearMonth;
+use crate::regime::DebitLine;
+use crate::rights::{Rights, RightsMatrix};
+use crate::session::SessionRecord;
+use crate::token::{TokenDigest, TokenPurpose, TokenState};
+use time::OffsetDateTime;
+
+/// One of the stores, chosen at run time.
+///
+/// ```
+/// use dealer_portal::store::{AnyStore, Store, AccountRepo};
+/// let store = AnyStore::open(":memory:").unwrap();
+/// assert!(matches!(store, AnyStore::Memory(_)));
+/// assert_eq!(store.write(|tx| tx.next_repairer_code()).unwrap().as_str(), "R000001");
+/// ```
+#[derive(Debug)]
+pub enum AnyStore {
+    /// In memory.
+    Memory(MemoryStore),
+    /// A SQLite file.
+    #[cfg(feature = "sqlite")]
+    Sqlite(super::SqliteStore),
+}
+
+impl AnyStore {
+    /// Opens a store from a location: `:memory:` for a [`MemoryStore`], anything else a SQLite
+    /// file path (created and migrated if needed).
+    pub fn open(location: &str) -> Result<Self> {
+        if location == ":memory:" {
+            return Ok(AnyStore::Memory(MemoryStore::new()));
+        }
+        #[cfg(feature = "sqlite")]
+        {
+            Ok(AnyStore::Sqlite(super::SqliteStore::open(location, super::SqliteOptions::default())?))
+        }
+        #[cfg(not(feature = "sqlite"))]
+        Err(crate::Error::InvalidConfig { reason: format!("no store for {location:?}: built without the sqlite feature") })
+    }
+}
+
+/// A transaction of an [`AnyStore`]: the chosen store's transaction behind a trait object.
+pub struct DynTx<'a>(&'a mut (dyn Tx + 'a));
+
+impl Store for AnyStore {
+    type Tx<'a> = DynTx<'a>;
+
+    fn write<R>(&self, f: impl FnOnce(&mut DynTx<'_>) -> Result<R>) -> Result<R> {
+        match self {
+            AnyStore::Memory(s) => s.write(|tx| f(&mut DynTx(tx))),
+            #[cfg(feature = "sqlite")]
+            AnyStore::Sqlite(s) => s.write(|tx| f(&mut DynTx(tx))),
+        }
+    }
+
+    fn read<R>(&self, f: impl FnOnce(&mut DynTx<'_>) -> Result<R>) -> Result<R> {
+        match self {
+            AnyStore::Memory(s) => s.read(|tx| f(&mut DynTx(tx))),
+            #[cfg(feature = "sqlite")]
+            AnyStore::Sqlite(s) => s.read(|tx| f(&mut DynTx(tx))),
+        }
+    }
+}
+
+macro_rules! forward {
+    ($($trait:ident { $(fn $m:ident(&mut self $(, $a:ident : $t:ty)*) -> $r:ty;)* })*) => {
+        $(impl $trait for DynTx<'_> {
+            $(fn $m(&mut self $(, $a: $t)*) -> $r { self.0.$m($($a),*) })*
+        })*
+    };
+}
+
+forward! {
+    AccountRepo {
+        fn put_establishment(&mut self, e: &Establishment) -> Result<()>;
+        fn establishment(&mut self, code: &EstablishmentCode) -> Result<Option<Establishment>>;
+        fn next_repairer_code(&mut self) -> Result<EstablishmentCode>;
+        fn insert_account(&mut self, a: &Account) -> Result<()>;
+        fn update_account(&mut self, a: &Account) -> Result<()>;
+        fn account(&mut self, id: AccountId) -> Result<Option<Account>>;
+        fn account_by_email(&mut self, email: &Email) -> Result<Option<Account>>;
+        fn rights(&mut self, id: AccountId) -> Result<RightsMatrix>;
+        fn set_rights(&mut self, id: AccountId, establishment: &EstablishmentCode, rights: Rights) -> Result<()>;
+        fn active_managers(&mut self, establishment: &EstablishmentCode) -> Result<usize>;
+        fn list_accounts(&mut self, scope: &[EstablishmentCode], q: &AccountQuery) -> Result<AccountPage>;
+    }
+    TokenRepo {
+        fn insert_token(&mut self, t: &TokenRecord) -> Result<()>;
+        fn token(&mut self, digest: &TokenDigest) -> Result<Option<TokenRecord>>;
+        fn consume_token(&mut self, digest: &TokenDigest, purpose: TokenPurpose, now: OffsetDateTime) -> Result<Option<TokenRecord>>;
+        fn end_tokens(&mut self, account: AccountId, purposes: &[TokenPurpose], to: TokenState) -> Result<usize>;
+        fn expire_token(&mut self, digest: &TokenDigest) -> Result<()>;
+        fn count_tokens_since(&mut self, account: AccountId, purposes: &[TokenPurpose], since: OffsetDateTime) -> Result<usize>;
+    }
+    SessionRepo {
+        fn insert_session(&mut self, s: &SessionRecord) -> Result<()>;
+        fn session(&mut self, digest: &TokenDigest) -> Result<Option<SessionRecord>>;
+        fn touch_session(&mut self, digest: &TokenDigest, last_seen: OffsetDateTime) -> Result<()>;
+        fn delete_session(&mut self, digest: &TokenDigest) -> Result<bool>;
+        fn delete_sessions(&mut self, account: AccountId) -> Result<usize>;
+    }
+    OutboxRepo {
+        fn queue(&mut self, n: &NewNotification, at: OffsetDateTime) -> Result<NotificationId>;
+        fn pending(&mut self, limit: usize) -> Result<Vec<Notification>>;
+        fn count_queued_since(&mut self, email: &Email, kind: NotificationKind, since: OffsetDateTime) -> Result<usize>;
+        fn acknowledge(&mut self, id: NotificationId) -> Result<()>;
+    }
+    AuditRepo {
+        fn append(&mut self, e: &NewAuditEvent) -> Result<u64>;
+        fn audit_for(&mut self, establishment: &EstablishmentCode, offset: usize, limit: usize) -> Result<Vec<StoredAuditEvent>>;
+        fn audit_all(&mut self) -> Result<Vec<StoredAuditEvent>>;
+    }
+    DocumentRepo {
+        fn insert_document(&mut self, establishment: &EstablishmentCode, d: &NewDocument) -> Result<DocumentId>;
+        fn search_documents(&mut self, establishment: &EstablishmentCode, q: &DocumentQuery) -> Result<DocumentPage>;
+        fn document(&mut self, id: DocumentId) -> Result<Option<Document>>;
+        fn insert_debit_line(&mut self, establishment: &EstablishmentCode, month: YearMonth, line: &DebitLine) -> Result<()>;
+        fn debit_lines(&mut self, establishment: &EstablishmentCode, month: YearMonth) -> Result<Vec<DebitLine>>;
+    }
+}

@@ -1,0 +1,179 @@
+//! Storage: the traits every store implements, split by aggregate, and the stores.
+//!
+//! A service runs its reads and writes inside one [`Store::write`] (or [`Store::read`])
+//! transaction: everything the closure did is committed together when it returns `Ok`, and
+//! nothing when it returns `Err`. Writers are serialised, which is what makes the atomic rules
+//! hold: a token is consumed by a compare-and-set ([`TokenRepo::consume_token`]), an email is
+//! unique ([`AccountRepo::insert_account`] answers [`Error::EmailTaken`](crate::Error::EmailTaken)),
+//! and an outbox row commits with the change that queued it.
+//!
+//! The stores keep token digests only, never plaintext tokens or passwords; the one exception is
+//! a queued notification's link token, which the host needs to send the mail and which is erased
+//! when the notification is acknowledged.
+//!
+//! Every store passes the same conformance suite (`core/tests/conformance.rs`).
+
+use crate::account::{Account, AccountId, AccountPage, AccountQuery};
+use crate::audit::{NewAuditEvent, StoredAuditEvent};
+use crate::document::{Document, DocumentId, DocumentPage, DocumentQuery, NewDocument};
+use crate::email::Email;
+use crate::establishment::{Establishment, EstablishmentCode};
+use crate::notification::{NewNotification, Notification, NotificationId, NotificationKind};
+use crate::period::YearMonth;
+use crate::regime::DebitLine;
+use crate::rights::{Rights, RightsMatrix};
+use crate::session::SessionRecord;
+use crate::token::{TokenDigest, TokenLifecycle, TokenPurpose, TokenState};
+use crate::Result;
+use time::OffsetDateTime;
+
+mod any;
+mod memory;
+pub use any::{AnyStore, DynTx};
+pub use memory::{MemoryStore, MemoryTx};
+#[cfg(feature = "sqlite")]
+mod sqlite;
+#[cfg(feature = "sqlite")]
+pub use sqlite::{SqliteOptions, SqliteStore, Synchronous};
+
+/// A store: opens transactions over every aggregate.
+pub trait Store: Send + Sync {
+    /// A transaction's handle.
+    type Tx<'a>: Tx
+    where
+        Self: 'a;
+
+    /// Runs `f` in a read-write transaction, committed if it returns `Ok`, rolled back if `Err`.
+    /// Write transactions are serialised.
+    fn write<R>(&self, f: impl FnOnce(&mut Self::Tx<'_>) -> Result<R>) -> Result<R>;
+
+    /// Runs `f` over a consistent snapshot; writes inside it fail.
+    fn read<R>(&self, f: impl FnOnce(&mut Self::Tx<'_>) -> Result<R>) -> Result<R>;
+}
+
+impl<S: Store> Store for std::sync::Arc<S> {
+    type Tx<'a>
+        = S::Tx<'a>
+    where
+        Self: 'a;
+    fn write<R>(&self, f: impl FnOnce(&mut Self::Tx<'_>) -> Result<R>) -> Result<R> {
+        (**self).write(f)
+    }
+    fn read<R>(&self, f: impl FnOnce(&mut Self::Tx<'_>) -> Result<R>) -> Result<R> {
+        (**self).read(f)
+    }
+}
+
+/// Everything a transaction can do.
+pub trait Tx: AccountRepo + TokenRepo + SessionRepo + OutboxRepo + AuditRepo + DocumentRepo {}
+impl<T: AccountRepo + TokenRepo + SessionRepo + OutboxRepo + AuditRepo + DocumentRepo> Tx for T {}
+
+/// A token as stored: its digest, its account, its lifecycle.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenRecord {
+    /// SHA-256 of the token.
+    pub digest: TokenDigest,
+    /// Whose.
+    pub account: AccountId,
+    /// Purpose, times and state.
+    pub lifecycle: TokenLifecycle,
+}
+
+/// Establishments, accounts and the rights matrix.
+pub trait AccountRepo {
+    /// Inserts an establishment, or updates its name, city and regime.
+    fn put_establishment(&mut self, e: &Establishment) -> Result<()>;
+    /// The establishment with this code.
+    fn establishment(&mut self, code: &EstablishmentCode) -> Result<Option<Establishment>>;
+    /// The next code for a self-registered repairer (`R000001`, `R000002`...).
+    fn next_repairer_code(&mut self) -> Result<EstablishmentCode>;
+    /// Inserts an account; [`Error::EmailTaken`](crate::Error::EmailTaken) if its email is.
+    fn insert_account(&mut self, a: &Account) -> Result<()>;
+    /// Replaces an account's row; `UnknownAccount` if absent, `EmailTaken` if its new email is.
+    fn update_account(&mut self, a: &Account) -> Result<()>;
+    /// The account with this id.
+    fn account(&mut self, id: AccountId) -> Result<Option<Account>>;
+    /// The account with this email.
+    fn account_by_email(&mut self, email: &Email) -> Result<Option<Account>>;
+    /// The account's rights on every establishment.
+    fn rights(&mut self, id: AccountId) -> Result<RightsMatrix>;
+    /// Sets the account's rights on one establishment (empty removes them).
+    fn set_rights(&mut self, id: AccountId, establishment: &EstablishmentCode, rights: Rights) -> Result<()>;
+    /// How many active accounts hold `ManageAccounts` on the establishment.
+    fn active_managers(&mut self, establishment: &EstablishmentCode) -> Result<usize>;
+    /// Accounts holding rights on any establishment of `scope`, filtered, sorted by
+    /// [`crate::names::sort_key`], paginated. `AccountSummary::establishments` lists only codes
+    /// in `scope`.
+    fn list_accounts(&mut self, scope: &[EstablishmentCode], q: &AccountQuery) -> Result<AccountPage>;
+}
+
+/// Reset and activation tokens.
+pub trait TokenRepo {
+    /// Inserts a token.
+    fn insert_token(&mut self, t: &TokenRecord) -> Result<()>;
+    /// The token with this digest.
+    fn token(&mut self, digest: &TokenDigest) -> Result<Option<TokenRecord>>;
+    /// Compare-and-set: if the token exists, has this purpose, is `Issued` and `now` is before
+    /// its expiry, marks it `Consumed` and returns it; otherwise returns `None` and changes
+    /// nothing. Of two concurrent calls on one token, exactly one gets `Some`.
+    fn consume_token(&mut self, digest: &TokenDigest, purpose: TokenPurpose, now: OffsetDateTime) -> Result<Option<TokenRecord>>;
+    /// Moves every `Issued` token of the account with one of `purposes` to `to` (revoked or
+    /// superseded). Returns how many.
+    fn end_tokens(&mut self, account: AccountId, purposes: &[TokenPurpose], to: TokenState) -> Result<usize>;
+    /// Marks one token expired (when it was seen past its expiry).
+    fn expire_token(&mut self, digest: &TokenDigest) -> Result<()>;
+    /// How many tokens of these purposes were issued to the account at or after `since`.
+    fn count_tokens_since(&mut self, account: AccountId, purposes: &[TokenPurpose], since: OffsetDateTime) -> Result<usize>;
+}
+
+/// Login sessions.
+pub trait SessionRepo {
+    /// Inserts a session.
+    fn insert_session(&mut self, s: &SessionRecord) -> Result<()>;
+    /// The session with this digest.
+    fn session(&mut self, digest: &TokenDigest) -> Result<Option<SessionRecord>>;
+    /// Records the session's last use.
+    fn touch_session(&mut self, digest: &TokenDigest, last_seen: OffsetDateTime) -> Result<()>;
+    /// Deletes a session; whether it existed.
+    fn delete_session(&mut self, digest: &TokenDigest) -> Result<bool>;
+    /// Deletes every session of the account; how many.
+    fn delete_sessions(&mut self, account: AccountId) -> Result<usize>;
+}
+
+/// The notification outbox.
+pub trait OutboxRepo {
+    /// Queues a notification.
+    fn queue(&mut self, n: &NewNotification, at: OffsetDateTime) -> Result<NotificationId>;
+    /// Pending (unacknowledged) notifications, oldest first, at most `limit`.
+    fn pending(&mut self, limit: usize) -> Result<Vec<Notification>>;
+    /// How many notifications of this kind were queued for this email at or after `since`,
+    /// acknowledged or not (rate limits count mails, not tokens).
+    fn count_queued_since(&mut self, email: &Email, kind: NotificationKind, since: OffsetDateTime) -> Result<usize>;
+    /// Marks a pending notification sent and erases its token;
+    /// [`Error::UnknownNotification`](crate::Error::UnknownNotification) if it is not pending.
+    fn acknowledge(&mut self, id: NotificationId) -> Result<()>;
+}
+
+/// The audit log.
+pub trait AuditRepo {
+    /// Appends an event, chaining its hash to the last one; returns its position.
+    fn append(&mut self, e: &NewAuditEvent) -> Result<u64>;
+    /// Events concerning the establishment, newest first.
+    fn audit_for(&mut self, establishment: &EstablishmentCode, offset: usize, limit: usize) -> Result<Vec<StoredAuditEvent>>;
+    /// The whole log in order, for verification.
+    fn audit_all(&mut self) -> Result<Vec<StoredAuditEvent>>;
+}
+
+/// Documents and debit lines.
+pub trait DocumentRepo {
+    /// Inserts a document of the establishment.
+    fn insert_document(&mut self, establishment: &EstablishmentCode, d: &NewDocument) -> Result<DocumentId>;
+    /// The establishment's documents matching the query, newest first, with the total.
+    fn search_documents(&mut self, establishment: &EstablishmentCode, q: &DocumentQuery) -> Result<DocumentPage>;
+    /// The document with this id.
+    fn document(&mut self, id: DocumentId) -> Result<Option<Document>>;
+    /// Records a direct-debit line of the establishment for a month.
+    fn insert_debit_line(&mut self, establishment: &EstablishmentCode, month: YearMonth, line: &DebitLine) -> Result<()>;
+    /// The establishment's debit lines for a month, in insertion order.
+    fn debit_lines(&mut self, establishment: &EstablishmentCode, month: YearMonth) -> Result<Vec<DebitLine>>;
+}
