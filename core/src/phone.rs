@@ -1,1 +1,821 @@
-//! (in progress)
+//! Phone numbers of an account: an optional mobile and an optional landline.
+//!
+//! The form has, for each, a country calling code (a dropdown, `+33 ▾` by default) and the
+//! national number typed as people type it (`06 23 42 54 55`). A [`PhoneNumber`] is parsed
+//! from those two fields with the `phonenumber` crate (a port of Google's libphonenumber and its
+//! metadata, not a hand-made table), checked against the field it was typed in, and stored in
+//! E.164 (`+33623425455`).
+//!
+//! Which number types each field accepts ([`PhoneKind::accepts`]):
+//! - the mobile field: mobile numbers, and numbers the metadata cannot tell apart from fixed
+//!   lines (`FixedLineOrMobile`, e.g. in the United States and Canada);
+//! - the landline field: fixed-line numbers, `FixedLineOrMobile` ones, and VoIP numbers —
+//!   because the French `09` numbers of internet boxes, which libphonenumber classes as VoIP,
+//!   are what most French homes and small businesses use as their landline.
+//!
+//! Toll-free, premium-rate, shared-cost, personal, pager and other special numbers are refused
+//! in both fields, as are numbers with an extension (E.164 cannot store one).
+
+use crate::locale::{Coded, Locale, coded_serde};
+use crate::{Error, Result};
+use phonenumber::metadata::DATABASE;
+use phonenumber::{Mode, Type};
+use serde::{Deserialize, Serialize};
+
+/// Which field a phone number belongs to: the mobile or the landline of an account.
+///
+/// ```
+/// use dealer_portal::{Coded, Locale, phone::PhoneKind};
+/// assert_eq!(PhoneKind::FixedLine.code(), "fixed_line");
+/// assert_eq!(PhoneKind::FixedLine.label(Locale::Fr), "Fixe");
+/// assert_eq!(PhoneKind::FixedLine.label(Locale::En), "Landline");
+/// assert_eq!("mobile".parse::<PhoneKind>().unwrap(), PhoneKind::Mobile);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum PhoneKind {
+    /// The mobile field ("Mobile").
+    Mobile,
+    /// The landline field ("Fixe").
+    FixedLine,
+}
+
+impl Coded for PhoneKind {
+    const ALL: &'static [Self] = &[PhoneKind::Mobile, PhoneKind::FixedLine];
+    const WHAT: &'static str = "phone kind";
+    const ACCEPTED: &'static str = "mobile, fixed_line";
+    fn code(self) -> &'static str {
+        match self {
+            PhoneKind::Mobile => "mobile",
+            PhoneKind::FixedLine => "fixed_line",
+        }
+    }
+    fn label(self, locale: Locale) -> &'static str {
+        match (self, locale) {
+            (PhoneKind::Mobile, _) => "Mobile",
+            (PhoneKind::FixedLine, Locale::Fr) => "Fixe",
+            (PhoneKind::FixedLine, Locale::En) => "Landline",
+        }
+    }
+}
+coded_serde!(PhoneKind);
+
+impl PhoneKind {
+    /// Whether a number of this libphonenumber type may be stored in this field.
+    ///
+    /// ```
+    /// use dealer_portal::phone::PhoneKind;
+    /// use phonenumber::Type;
+    /// assert!(PhoneKind::Mobile.accepts(Type::Mobile));
+    /// assert!(!PhoneKind::Mobile.accepts(Type::FixedLine));
+    /// assert!(PhoneKind::FixedLine.accepts(Type::Voip)); // French 09 box numbers
+    /// assert!(PhoneKind::FixedLine.accepts(Type::FixedLineOrMobile));
+    /// ```
+    pub fn accepts(self, number_type: Type) -> bool {
+        match self {
+            PhoneKind::Mobile => matches!(number_type, Type::Mobile | Type::FixedLineOrMobile),
+            PhoneKind::FixedLine => matches!(
+                number_type,
+                Type::FixedLine | Type::FixedLineOrMobile | Type::Voip
+            ),
+        }
+    }
+
+    fn field(self) -> &'static str {
+        match self {
+            PhoneKind::Mobile => "the mobile field needs a mobile number (in France, 06 or 07)",
+            PhoneKind::FixedLine => {
+                "the landline field needs a fixed-line number (in France, 01 to 05 or 09)"
+            }
+        }
+    }
+}
+
+/// A valid phone number, stored in E.164, with the field it belongs to.
+///
+/// ```
+/// use dealer_portal::phone::{PhoneKind, PhoneNumber};
+/// let mobile = PhoneNumber::parse("+33", "06 23 42 54 55", PhoneKind::Mobile).unwrap();
+/// assert_eq!(mobile.e164(), "+33623425455");
+/// assert_eq!(mobile.national_display(), "06 23 42 54 55");
+/// assert_eq!(mobile.kind(), PhoneKind::Mobile);
+///
+/// let landline = PhoneNumber::parse_fr("01 34 34 67 88", PhoneKind::FixedLine).unwrap();
+/// assert_eq!(landline.e164(), "+33134346788");
+///
+/// // A landline typed in the mobile field:
+/// let err = PhoneNumber::parse_fr("01 34 34 67 88", PhoneKind::Mobile).unwrap_err();
+/// assert_eq!(err.code(), "INVALID_PHONE");
+/// assert!(err.to_string().contains("fixed-line number"));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct PhoneNumber {
+    e164: String,
+    kind: PhoneKind,
+    /// Derived from `e164` at construction (libphonenumber formatting is not free, and lists
+    /// display it for every account): the national format and the calling code.
+    national: String,
+    calling_code: u16,
+}
+
+/// The longest national number accepted as typed, separators included.
+const MAX_TYPED_LEN: usize = 40;
+/// The most digits after the `+`: a 3-digit calling code and libphonenumber's longest national
+/// number, 17 digits (E.164 says 15, but Germany, for one, has longer numbers in service).
+const MAX_E164_DIGITS: usize = 20;
+
+fn invalid(reason: impl Into<String>) -> Error {
+    Error::InvalidPhone {
+        reason: reason.into(),
+    }
+}
+
+impl PhoneNumber {
+    /// The default country calling code of the form (France).
+    pub const DEFAULT_CALLING_CODE: &'static str = "+33";
+
+    /// Parses a number typed in a form: the country calling code chosen in the dropdown
+    /// (`"+33"`, `"33"` or `" +33 "`) and the national number as typed (`"06 23 42 54 55"`,
+    /// `"06.23.42.54.55"`, `"6 23 42 54 55"`...). A national number typed with a leading `+`
+    /// (`"+44 7400 123456"`) is read as international and its own country code wins.
+    ///
+    /// Errors ([`Error::InvalidPhone`], saying what is accepted): an unknown or malformed
+    /// calling code, an empty or too long number, letters or other characters than digits,
+    /// spaces, dots, hyphens, slashes and parentheses, a number that is not valid in that
+    /// country, and a number of the wrong type for the field.
+    ///
+    /// ```
+    /// use dealer_portal::phone::{PhoneKind, PhoneNumber};
+    /// let n = PhoneNumber::parse(" 33 ", "06.23.42.54.55", PhoneKind::Mobile).unwrap();
+    /// assert_eq!(n.e164(), "+33623425455");
+    /// let be = PhoneNumber::parse("+32", "0470 12 34 56", PhoneKind::Mobile).unwrap();
+    /// assert_eq!(be.e164(), "+32470123456");
+    /// let intl = PhoneNumber::parse("+33", "+44 7400 123456", PhoneKind::Mobile).unwrap();
+    /// assert_eq!(intl.e164(), "+447400123456");
+    /// assert!(PhoneNumber::parse("+999", "06 23 42 54 55", PhoneKind::Mobile).is_err());
+    /// ```
+    pub fn parse(calling_code: &str, national: &str, kind: PhoneKind) -> Result<Self> {
+        let typed = check_typed(national)?;
+        let parsed = if typed.starts_with('+') {
+            parse_lib(None, typed)?
+        } else {
+            let code = parse_calling_code(calling_code)?;
+            match region_of(code) {
+                Some(region) => parse_lib(Some(region), typed)?,
+                // A non-geographic code (+800, +882...): no region to parse in.
+                None => parse_lib(None, &format!("+{code} {typed}"))?,
+            }
+        };
+        Self::from_parsed(&parsed, kind)
+    }
+
+    /// Parses a national number with the default calling code, +33 (France).
+    ///
+    /// ```
+    /// use dealer_portal::phone::{PhoneKind, PhoneNumber};
+    /// let n = PhoneNumber::parse_fr("07 81 23 45 67", PhoneKind::Mobile).unwrap();
+    /// assert_eq!(n.e164(), "+33781234567");
+    /// ```
+    pub fn parse_fr(national: &str, kind: PhoneKind) -> Result<Self> {
+        Self::parse(Self::DEFAULT_CALLING_CODE, national, kind)
+    }
+
+    /// Rebuilds a stored number from its E.164 form, validating it again (including against
+    /// its field): used when loading from storage.
+    ///
+    /// ```
+    /// use dealer_portal::phone::{PhoneKind, PhoneNumber};
+    /// let n = PhoneNumber::from_e164("+33134346788", PhoneKind::FixedLine).unwrap();
+    /// assert_eq!(n.national_display(), "01 34 34 67 88");
+    /// assert!(PhoneNumber::from_e164("0134346788", PhoneKind::FixedLine).is_err());
+    /// assert!(PhoneNumber::from_e164("+33134346788", PhoneKind::Mobile).is_err());
+    /// ```
+    pub fn from_e164(e164: &str, kind: PhoneKind) -> Result<Self> {
+        let digits = e164.strip_prefix('+').unwrap_or("");
+        if digits.is_empty()
+            || digits.len() > MAX_E164_DIGITS
+            || !digits.bytes().all(|b| b.is_ascii_digit())
+            || digits.starts_with('0')
+        {
+            return Err(invalid(format!(
+                "{:?} is not in E.164 form; expected + and up to {MAX_E164_DIGITS} digits, \
+                 such as +33623425455",
+                truncate(e164)
+            )));
+        }
+        let parsed = parse_lib(None, e164)?;
+        let number = Self::from_parsed(&parsed, kind)?;
+        if number.e164 != e164 {
+            return Err(invalid(format!(
+                "{:?} is not in canonical E.164 form; expected {}",
+                truncate(e164),
+                number.e164
+            )));
+        }
+        Ok(number)
+    }
+
+    fn from_parsed(parsed: &phonenumber::PhoneNumber, kind: PhoneKind) -> Result<Self> {
+        if parsed.extension().is_some() {
+            return Err(invalid(
+                "extensions are not accepted; type the direct number only",
+            ));
+        }
+        let code = parsed.code().value();
+        if !parsed.is_valid() {
+            return Err(invalid(format!(
+                "this is not a valid number for +{code}; expected the national number as \
+                 dialled in that country{}",
+                if code == 33 {
+                    ", such as 06 23 42 54 55 or 01 34 34 67 88"
+                } else {
+                    ""
+                }
+            )));
+        }
+        let number_type = parsed.number_type(&DATABASE);
+        if !kind.accepts(number_type) {
+            return Err(invalid(format!(
+                "this is {}; {}",
+                describe(number_type),
+                kind.field()
+            )));
+        }
+        Ok(PhoneNumber {
+            e164: parsed.format().mode(Mode::E164).to_string(),
+            kind,
+            national: parsed.format().mode(Mode::National).to_string(),
+            calling_code: code,
+        })
+    }
+
+    /// The number in E.164 form (`+33623425455`), as stored.
+    pub fn e164(&self) -> &str {
+        &self.e164
+    }
+
+    /// The field the number belongs to.
+    pub fn kind(&self) -> PhoneKind {
+        self.kind
+    }
+
+    /// The number in its country's national format, for display (`06 23 42 54 55`).
+    pub fn national_display(&self) -> &str {
+        &self.national
+    }
+
+    /// The country calling code, without the `+` (`33`).
+    ///
+    /// ```
+    /// use dealer_portal::phone::{PhoneKind, PhoneNumber};
+    /// let n = PhoneNumber::parse_fr("06 23 42 54 55", PhoneKind::Mobile).unwrap();
+    /// assert_eq!(n.calling_code(), 33);
+    /// ```
+    pub fn calling_code(&self) -> u16 {
+        self.calling_code
+    }
+}
+
+/// The first 40 characters of a value, for error messages.
+fn truncate(s: &str) -> String {
+    s.chars().take(MAX_TYPED_LEN).collect()
+}
+
+fn describe(number_type: Type) -> &'static str {
+    match number_type {
+        Type::FixedLine => "a fixed-line number",
+        Type::Mobile => "a mobile number",
+        Type::FixedLineOrMobile => "a fixed-line or mobile number",
+        Type::TollFree => "a toll-free number",
+        Type::PremiumRate => "a premium-rate number",
+        Type::SharedCost => "a shared-cost number",
+        Type::PersonalNumber => "a personal number",
+        Type::Voip => "a VoIP number",
+        Type::Pager => "a pager number",
+        Type::Uan => "a company (UAN) number",
+        Type::Emergency => "an emergency number",
+        Type::Voicemail => "a voicemail access number",
+        Type::ShortCode => "a short code",
+        Type::StandardRate => "a standard-rate service number",
+        Type::Carrier => "a carrier-specific number",
+        Type::NoInternational => "a number that cannot be dialled from abroad",
+        Type::Unknown => "a number of unknown type",
+    }
+}
+
+/// Checks the characters of a typed national number before handing it to the library: digits,
+/// spaces, `.`, `-`, `/`, parentheses and one leading `+`.
+fn check_typed(national: &str) -> Result<&str> {
+    let typed = national.trim();
+    if typed.is_empty() {
+        return Err(invalid(
+            "the number is empty; expected a number such as 06 23 42 54 55",
+        ));
+    }
+    if typed.chars().count() > MAX_TYPED_LEN {
+        return Err(invalid(format!(
+            "the number is longer than {MAX_TYPED_LEN} characters; expected a number such as \
+             06 23 42 54 55"
+        )));
+    }
+    let body = typed.strip_prefix('+').unwrap_or(typed);
+    if body.chars().any(char::is_alphabetic) {
+        return Err(invalid(
+            "letters are not accepted; type the digits, such as 06 23 42 54 55",
+        ));
+    }
+    if !body
+        .chars()
+        .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '\u{a0}' | '.' | '-' | '/' | '(' | ')'))
+    {
+        return Err(invalid(
+            "only digits, spaces, dots, hyphens, slashes, parentheses and a leading + are \
+             accepted, such as 06 23 42 54 55",
+        ));
+    }
+    let digits = body.chars().filter(char::is_ascii_digit).count();
+    if digits < 3 {
+        return Err(invalid(
+            "the number is too short; expected a number such as 06 23 42 54 55",
+        ));
+    }
+    // Room for an international prefix (`00 49 ...`); the library checks the real lengths.
+    if digits > MAX_E164_DIGITS + 4 {
+        return Err(invalid(
+            "the number has too many digits; expected a number such as 06 23 42 54 55",
+        ));
+    }
+    Ok(typed)
+}
+
+/// Reads the dropdown's country calling code: `+33`, `33` or ` +33 `.
+fn parse_calling_code(input: &str) -> Result<u16> {
+    let trimmed = input.trim();
+    let digits = trimmed.strip_prefix('+').unwrap_or(trimmed).trim_start();
+    let known = (1..=3).contains(&digits.len())
+        && digits.bytes().all(|b| b.is_ascii_digit())
+        && !digits.starts_with('0');
+    let code = if known {
+        digits.parse::<u16>().ok()
+    } else {
+        None
+    };
+    match code {
+        Some(code) if DATABASE.by_code(&code).is_some() => Ok(code),
+        _ => Err(invalid(format!(
+            "unknown country calling code {:?}; expected + and the 1 to 3 digits of a \
+             country's code, such as +33 for France",
+            truncate(input)
+        ))),
+    }
+}
+
+/// The main region of a calling code (`33` → FR, `1` → US), if it is a geographic one.
+fn region_of(code: u16) -> Option<phonenumber::country::Id> {
+    let metas = DATABASE.by_code(&code)?;
+    let main = metas
+        .iter()
+        .find(|m| m.is_main_country_for_code())
+        .or_else(|| metas.first())?;
+    main.id().parse().ok()
+}
+
+fn parse_lib(
+    region: Option<phonenumber::country::Id>,
+    text: &str,
+) -> Result<phonenumber::PhoneNumber> {
+    phonenumber::parse(region, text).map_err(|e| {
+        use phonenumber::ParseError as P;
+        invalid(match e {
+            P::TooShortNsn | P::TooShortAfterIdd => {
+                "the number is too short; expected a number such as 06 23 42 54 55".to_owned()
+            }
+            P::TooLong => {
+                "the number has too many digits; expected a number such as 06 23 42 54 55"
+                    .to_owned()
+            }
+            P::InvalidCountryCode => "unknown country calling code in the number; expected + \
+                 and the code of a country, such as +33 for France"
+                .to_owned(),
+            _ => "this is not a phone number; expected a number such as 06 23 42 54 55".to_owned(),
+        })
+    })
+}
+
+impl std::fmt::Display for PhoneNumber {
+    /// The E.164 form.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.e164)
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+struct Stored<'a> {
+    #[serde(borrow)]
+    e164: std::borrow::Cow<'a, str>,
+    kind: PhoneKind,
+}
+
+impl Serialize for PhoneNumber {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        Stored {
+            e164: std::borrow::Cow::Borrowed(&self.e164),
+            kind: self.kind,
+        }
+        .serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for PhoneNumber {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        let stored = Stored::deserialize(d)?;
+        Self::from_e164(&stored.e164, stored.kind).map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn reason_of(r: Result<PhoneNumber>) -> String {
+        match r {
+            Err(Error::InvalidPhone { reason }) => reason,
+            other => panic!("expected InvalidPhone, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn seed_examples() {
+        let m = PhoneNumber::parse("+33", "06 23 42 54 55", PhoneKind::Mobile).unwrap();
+        assert_eq!(m.e164(), "+33623425455");
+        assert_eq!(m.national_display(), "06 23 42 54 55");
+        assert_eq!(m.kind(), PhoneKind::Mobile);
+        assert_eq!(m.to_string(), "+33623425455");
+        let f = PhoneNumber::parse("+33", "01 34 34 67 88", PhoneKind::FixedLine).unwrap();
+        assert_eq!(f.e164(), "+33134346788");
+        assert_eq!(f.national_display(), "01 34 34 67 88");
+        assert_eq!(f.kind(), PhoneKind::FixedLine);
+    }
+
+    #[test]
+    fn calling_code_spellings() {
+        for cc in ["+33", "33", " +33 ", "+ 33"] {
+            let n = PhoneNumber::parse(cc, "0623425455", PhoneKind::Mobile).unwrap();
+            assert_eq!(n.e164(), "+33623425455", "{cc:?}");
+            assert_eq!(n.calling_code(), 33);
+        }
+        for cc in [
+            "", "+", "+999", "0", "+033", "33a", "+3333", "++33", "FR", "+-1",
+        ] {
+            let reason = reason_of(PhoneNumber::parse(cc, "0623425455", PhoneKind::Mobile));
+            assert!(
+                reason.contains("unknown country calling code"),
+                "{cc:?}: {reason}"
+            );
+            assert!(reason.contains("+33 for France"), "{reason}");
+        }
+    }
+
+    #[test]
+    fn typing_variants_give_the_same_number() {
+        for typed in [
+            "06 23 42 54 55",
+            "0623425455",
+            "06.23.42.54.55",
+            "06-23-42-54-55",
+            "6 23 42 54 55",
+            "(0)6 23 42 54 55",
+            "  06 23 42 54 55  ",
+            "06\u{a0}23\u{a0}42\u{a0}54\u{a0}55",
+            "+33 6 23 42 54 55",
+            "+33 (0)6 23 42 54 55",
+            "0033 6 23 42 54 55",
+        ] {
+            let n = PhoneNumber::parse_fr(typed, PhoneKind::Mobile)
+                .unwrap_or_else(|e| panic!("{typed:?}: {e}"));
+            assert_eq!(n.e164(), "+33623425455", "{typed:?}");
+        }
+    }
+
+    #[test]
+    fn wrong_field_is_refused_with_a_clear_reason() {
+        let r = reason_of(PhoneNumber::parse_fr("01 34 34 67 88", PhoneKind::Mobile));
+        assert_eq!(
+            r,
+            "this is a fixed-line number; the mobile field needs a mobile number (in France, 06 or 07)"
+        );
+        let r = reason_of(PhoneNumber::parse_fr(
+            "06 23 42 54 55",
+            PhoneKind::FixedLine,
+        ));
+        assert!(
+            r.starts_with("this is a mobile number; the landline field"),
+            "{r}"
+        );
+        let r = reason_of(PhoneNumber::parse_fr("09 72 12 34 56", PhoneKind::Mobile));
+        assert!(
+            r.starts_with("this is a VoIP number; the mobile field"),
+            "{r}"
+        );
+        let r = reason_of(PhoneNumber::parse_fr(
+            "08 00 12 34 56",
+            PhoneKind::FixedLine,
+        ));
+        assert!(r.starts_with("this is a toll-free number"), "{r}");
+        let r = reason_of(PhoneNumber::parse_fr("08 99 12 34 56", PhoneKind::Mobile));
+        assert!(r.starts_with("this is a premium-rate number"), "{r}");
+        let e = PhoneNumber::parse_fr("01 34 34 67 88", PhoneKind::Mobile).unwrap_err();
+        assert_eq!(e.code(), "INVALID_PHONE");
+        assert!(e.to_string().starts_with("invalid phone number: this is"));
+    }
+
+    #[test]
+    fn french_box_numbers_are_landlines() {
+        let n = PhoneNumber::parse_fr("09 72 12 34 56", PhoneKind::FixedLine).unwrap();
+        assert_eq!(n.e164(), "+33972123456");
+        assert_eq!(n.national_display(), "09 72 12 34 56");
+        for typed in [
+            "02 40 12 34 56",
+            "03 20 12 34 56",
+            "04 91 12 34 56",
+            "05 61 12 34 56",
+        ] {
+            assert!(
+                PhoneNumber::parse_fr(typed, PhoneKind::FixedLine).is_ok(),
+                "{typed}"
+            );
+        }
+        assert!(PhoneNumber::parse_fr("07 81 23 45 67", PhoneKind::Mobile).is_ok());
+    }
+
+    #[test]
+    fn other_countries() {
+        let uk = PhoneNumber::parse("+44", "07400 123456", PhoneKind::Mobile).unwrap();
+        assert_eq!(uk.e164(), "+447400123456");
+        assert_eq!(uk.national_display(), "07400 123456");
+        let uk_fixed = PhoneNumber::parse("44", "020 7946 0018", PhoneKind::FixedLine).unwrap();
+        assert_eq!(uk_fixed.e164(), "+442079460018");
+        let de = PhoneNumber::parse("+49", "030 123456", PhoneKind::FixedLine).unwrap();
+        assert_eq!(de.e164(), "+4930123456");
+        // North America: mobile and fixed lines look alike, so both fields take them.
+        let us2 = PhoneNumber::parse("+1", "201 555 0123", PhoneKind::FixedLine).unwrap();
+        assert_eq!(us2.e164(), "+12015550123");
+        assert_eq!(us2.calling_code(), 1);
+        let us = PhoneNumber::parse("+1", "(201) 555-0123", PhoneKind::Mobile).unwrap();
+        assert_eq!(
+            us,
+            PhoneNumber {
+                kind: PhoneKind::Mobile,
+                ..us2.clone()
+            }
+        );
+        let be = PhoneNumber::parse("+32", "0470 12 34 56", PhoneKind::Mobile).unwrap();
+        assert_eq!(be.calling_code(), 32);
+        // Overseas France has its own codes: Réunion.
+        let re = PhoneNumber::parse("+262", "0692 12 34 56", PhoneKind::Mobile).unwrap();
+        assert_eq!(re.e164(), "+262692123456");
+        assert_eq!(re.calling_code(), 262);
+    }
+
+    #[test]
+    fn leading_plus_is_international_whatever_the_dropdown() {
+        let n = PhoneNumber::parse("+33", "+32 470 12 34 56", PhoneKind::Mobile).unwrap();
+        assert_eq!(n.e164(), "+32470123456");
+        // Even with a malformed dropdown value: the typed code is used.
+        let n = PhoneNumber::parse("", "+33 6 23 42 54 55", PhoneKind::Mobile).unwrap();
+        assert_eq!(n.e164(), "+33623425455");
+    }
+
+    #[test]
+    fn malformed_numbers_are_refused() {
+        let cases = [
+            ("", "empty"),
+            ("   ", "empty"),
+            ("06 23 42 54 5X", "letters are not accepted"),
+            ("zero six", "letters are not accepted"),
+            ("06_23_42", "only digits"),
+            ("06;23", "only digits"),
+            ("06 23 42 54 55 ext. 12", "letters are not accepted"),
+            ("12", "too short"),
+            ("+", "too short"),
+            ("06 23 42 54", "not a valid number for +33"),
+            ("06 23 42 54 55 66", "not a valid number for +33"),
+            ("00 00 00 00 00", "not a phone number"),
+            ("--..//()", "too short"),
+            ("1234567890123456789", "too many digits"),
+            ("1234567890 1234567890 12345", "too many digits"),
+            (&"0".repeat(41), "longer than 40 characters"),
+        ];
+        for (typed, expected) in cases {
+            let r = reason_of(PhoneNumber::parse_fr(typed, PhoneKind::Mobile));
+            assert!(r.contains(expected), "{typed:?}: {r}");
+            assert!(
+                r.contains("expected") || r.contains("accepted") || r.contains("type"),
+                "{typed:?}: {r}"
+            );
+        }
+    }
+
+    #[test]
+    fn from_e164_revalidates() {
+        let n = PhoneNumber::from_e164("+33623425455", PhoneKind::Mobile).unwrap();
+        assert_eq!(
+            n,
+            PhoneNumber::parse_fr("06 23 42 54 55", PhoneKind::Mobile).unwrap()
+        );
+        for bad in [
+            "",
+            "+",
+            "33623425455",
+            "+33 6 23 42 54 55",
+            "+0033623425455",
+            "+336234254551234567890",
+            "+33a23425455",
+        ] {
+            let r = reason_of(PhoneNumber::from_e164(bad, PhoneKind::Mobile));
+            assert!(r.contains("E.164"), "{bad:?}: {r}");
+        }
+        let r = reason_of(PhoneNumber::from_e164("+33623425455", PhoneKind::FixedLine));
+        assert!(r.contains("mobile number"), "{r}");
+        let r = reason_of(PhoneNumber::from_e164("+3362342545", PhoneKind::Mobile));
+        assert!(r.contains("not a valid number"), "{r}");
+        let r = reason_of(PhoneNumber::from_e164("+330623425455", PhoneKind::Mobile));
+        assert!(r.contains("canonical E.164"), "{r}");
+    }
+
+    #[test]
+    fn serde_shape_and_validation() {
+        let n = PhoneNumber::parse_fr("06 23 42 54 55", PhoneKind::Mobile).unwrap();
+        let json = serde_json::to_string(&n).unwrap();
+        assert_eq!(json, r#"{"e164":"+33623425455","kind":"mobile"}"#);
+        assert_eq!(serde_json::from_str::<PhoneNumber>(&json).unwrap(), n);
+        let f = PhoneNumber::parse_fr("01 34 34 67 88", PhoneKind::FixedLine).unwrap();
+        assert_eq!(
+            serde_json::to_value(&f).unwrap(),
+            serde_json::json!({"e164": "+33134346788", "kind": "fixed_line"})
+        );
+        for bad in [
+            r#"{"e164":"+33134346788","kind":"mobile"}"#,
+            r#"{"e164":"0623425455","kind":"mobile"}"#,
+            r#"{"e164":"+33623425455","kind":"pager"}"#,
+            r#"{"e164":"+33623425455"}"#,
+            r#""+33623425455""#,
+        ] {
+            assert!(serde_json::from_str::<PhoneNumber>(bad).is_err(), "{bad}");
+        }
+        let err = serde_json::from_str::<PhoneNumber>(r#"{"e164":"+33134346788","kind":"mobile"}"#)
+            .unwrap_err();
+        assert!(err.to_string().contains("fixed-line"), "{err}");
+    }
+
+    #[test]
+    fn phone_kind_codes_and_labels() {
+        for k in PhoneKind::ALL {
+            assert_eq!(PhoneKind::from_code(k.code()).unwrap(), *k);
+            assert_eq!(k.to_string(), k.code());
+            assert_eq!(k.code().parse::<PhoneKind>().unwrap(), *k);
+            assert_eq!(
+                serde_json::to_string(k).unwrap(),
+                format!("\"{}\"", k.code())
+            );
+        }
+        assert_eq!(PhoneKind::Mobile.label(Locale::Fr), "Mobile");
+        assert_eq!(PhoneKind::Mobile.label(Locale::En), "Mobile");
+        assert_eq!(PhoneKind::FixedLine.label(Locale::Fr), "Fixe");
+        assert_eq!(PhoneKind::FixedLine.label(Locale::En), "Landline");
+        assert_eq!(
+            PhoneKind::from_code(" FIXED_LINE ").unwrap(),
+            PhoneKind::FixedLine
+        );
+        let e = PhoneKind::from_code("landline").unwrap_err();
+        assert_eq!(e.code(), "UNKNOWN_CODE");
+        assert!(e.to_string().contains("mobile, fixed_line"));
+    }
+
+    #[test]
+    fn accepts_matrix() {
+        use Type as T;
+        for t in [T::Mobile, T::FixedLineOrMobile] {
+            assert!(PhoneKind::Mobile.accepts(t));
+        }
+        for t in [T::FixedLine, T::FixedLineOrMobile, T::Voip] {
+            assert!(PhoneKind::FixedLine.accepts(t));
+        }
+        for t in [
+            T::TollFree,
+            T::PremiumRate,
+            T::SharedCost,
+            T::PersonalNumber,
+            T::Pager,
+            T::Uan,
+            T::Emergency,
+            T::Voicemail,
+            T::ShortCode,
+            T::StandardRate,
+            T::Carrier,
+            T::NoInternational,
+            T::Unknown,
+        ] {
+            assert!(!PhoneKind::Mobile.accepts(t) && !PhoneKind::FixedLine.accepts(t));
+            assert!(!describe(t).is_empty());
+        }
+    }
+
+    #[test]
+    fn never_panics_for_any_calling_code_on_short_or_idd_input() {
+        let inputs = [
+            "000",
+            "001",
+            "0011",
+            "00 1",
+            "011",
+            "0111",
+            "010",
+            "8 10",
+            "810",
+            "00 33",
+            "0033",
+            "00 33 6",
+            "+1",
+            "+12",
+            "+123",
+            "+0",
+            "+00",
+            "+800",
+            "+800 1234 5678",
+            "99999",
+            "0000000000000",
+            "1 (2) 3",
+            "+44 (0)",
+            "0 0 0",
+            "9999999999999999",
+        ];
+        let codes: std::collections::BTreeSet<u16> =
+            DATABASE.iter().map(|m| m.country_code()).collect();
+        assert!(codes.len() > 200);
+        for code in codes {
+            let cc = format!("+{code}");
+            for typed in inputs {
+                for kind in [PhoneKind::Mobile, PhoneKind::FixedLine] {
+                    let _ = PhoneNumber::parse(&cc, typed, kind);
+                }
+            }
+        }
+        // Non-geographic codes parse without a region.
+        assert_eq!(parse_calling_code("+800").unwrap(), 800);
+        assert!(region_of(800).is_none());
+    }
+
+    proptest! {
+        #[test]
+        fn never_panics_on_arbitrary_input(cc in "\\PC{0,6}", s in "\\PC{0,50}") {
+            for kind in [PhoneKind::Mobile, PhoneKind::FixedLine] {
+                let _ = PhoneNumber::parse(&cc, &s, kind);
+                let _ = PhoneNumber::from_e164(&s, kind);
+            }
+        }
+
+        #[test]
+        fn never_panics_on_phone_like_input(
+            cc in "\\+?[0-9]{0,4}|\\+(33|1|44|7|39|49|262|800|882|979)",
+            s in "\\+?[0-9 .()/-]{0,30}",
+        ) {
+            for kind in [PhoneKind::Mobile, PhoneKind::FixedLine] {
+                if let Ok(n) = PhoneNumber::parse(&cc, &s, kind) {
+                    // Whatever parses re-parses from storage to the same value.
+                    prop_assert_eq!(PhoneNumber::from_e164(n.e164(), kind).unwrap(), n.clone());
+                }
+                let _ = PhoneNumber::from_e164(&s, kind);
+            }
+        }
+
+        #[test]
+        fn french_mobiles_roundtrip(d in "[67][0-9]{8}") {
+            if let Ok(n) = PhoneNumber::parse_fr(&format!("0{d}"), PhoneKind::Mobile) {
+                prop_assert_eq!(n.e164(), format!("+33{d}"));
+                let again = PhoneNumber::parse_fr(n.national_display(), PhoneKind::Mobile).unwrap();
+                prop_assert_eq!(&again, &n);
+                let json = serde_json::to_string(&n).unwrap();
+                prop_assert_eq!(serde_json::from_str::<PhoneNumber>(&json).unwrap(), n.clone());
+                prop_assert_eq!(PhoneNumber::from_e164(n.e164(), n.kind()).unwrap(), n);
+            }
+        }
+
+        #[test]
+        fn french_landlines_roundtrip(d in "[1-5][0-9]{8}") {
+            // Not every block of 01 to 05 is allocated: only the valid ones must round-trip.
+            let Ok(n) = PhoneNumber::parse_fr(&format!("0{d}"), PhoneKind::FixedLine) else {
+                return Ok(());
+            };
+            prop_assert_eq!(n.e164(), format!("+33{d}"));
+            let display = n.national_display().to_owned();
+            prop_assert_eq!(
+                PhoneNumber::parse("+33", &display, PhoneKind::FixedLine).unwrap(),
+                n.clone()
+            );
+            prop_assert!(PhoneNumber::parse_fr(&display, PhoneKind::Mobile).is_err());
+            let json = serde_json::to_string(&n).unwrap();
+            prop_assert_eq!(serde_json::from_str::<PhoneNumber>(&json).unwrap(), n);
+        }
+    }
+}
