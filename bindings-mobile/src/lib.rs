@@ -1,1 +1,21 @@
-//! In progress.
+//! # dealer-portal-mobile
+//!
+//! The uniffi binding of the `dealer-portal` core for mobile apps: Kotlin (Android, through
+//! JNA) and Swift (iOS), generated from this library by the workspace's `uniffi-bindgen`.
+//! It exposes the contract of `../shared/API.md` (snake_case names, the object `Portal`) and
+//! the menu helper [`visible_sections`].
+//!
+//! The binding only translates: strings and records in, the core's calls, records out, and
+//! every core error as one [`PortalError`] carrying its stable code.
+
+uniffi::setup_scaffolding!("dealer_portal");
+
+mod error;
+mod menu;
+mod pure;
+mod types;
+
+pub use error::PortalError;
+pub use menu::{Section, visible_sections};
+pub use pure::{evaluate_password, expected_debits, parse_reference, reconcile, support_directory};
+pub use types::*;

@@ -1,0 +1,65 @@
+//! The pure functions of the contract: no store, cheap, callable at every keystroke.
+
+use crate::error::{Result, bad_json};
+use crate::types::{
+    DebitLine, Evaluation, ExpectedDebit, Reconciliation, Reference, Regime, SupportDirectory,
+};
+use dealer_portal::password::PasswordPolicy;
+use dealer_portal::{period, reference, regime, support};
+
+/// Evaluates a candidate password criterion by criterion, without hashing: what the
+/// activation and reset screens call at every keystroke. `confirmation` adds the
+/// `confirmation` check; `policy_json` is a (partial) policy as JSON, e.g.
+/// `{"min_length": 12}`, the seed's policy when absent. A policy that does not read or is
+/// inconsistent is `INVALID_CONFIG`.
+#[uniffi::export(default(confirmation = None, policy_json = None))]
+pub fn evaluate_password(
+    password: String,
+    confirmation: Option<String>,
+    policy_json: Option<String>,
+) -> Result<Evaluation> {
+    let policy = match policy_json {
+        Some(json) => {
+            let p: PasswordPolicy =
+                serde_json::from_str(&json).map_err(|e| bad_json("policy_json", e))?;
+            p.validate_config()?;
+            p
+        }
+        None => PasswordPolicy::default(),
+    };
+    Ok(policy.evaluate(&password, confirmation.as_deref()).into())
+}
+
+/// The monthly direct debits a regime expects, in the order statements show them.
+#[uniffi::export]
+pub fn expected_debits(regime: Regime) -> Vec<ExpectedDebit> {
+    regime::expected_debits(regime.into())
+        .iter()
+        .map(ExpectedDebit::from)
+        .collect()
+}
+
+/// Reconciles a month (`M/YYYY`) of debit lines with what the regime expects: each expected
+/// debit with its lines and total, what is missing, what is unexpected.
+#[uniffi::export]
+pub fn reconcile(regime: Regime, month: String, lines: Vec<DebitLine>) -> Result<Reconciliation> {
+    let month = period::YearMonth::parse(&month)?;
+    let lines = lines
+        .iter()
+        .map(regime::DebitLine::try_from)
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(regime::reconcile(regime.into(), month, &lines)?.into())
+}
+
+/// Recognises a quick-search reference: a registration plate (`AB-123-CD`, `1234 AB 56`), a
+/// contract number or an agreement number; anything else is `INVALID_QUERY`.
+#[uniffi::export]
+pub fn parse_reference(text: String) -> Result<Reference> {
+    Ok(reference::parse_reference(&text)?.into())
+}
+
+/// The support contacts (the seed's: info@garantiestellantis.fr and 01 86 99 02 69).
+#[uniffi::export]
+pub fn support_directory() -> SupportDirectory {
+    support::support_directory().into()
+}
