@@ -57,7 +57,9 @@ impl std::fmt::Debug for AccountId {
 impl std::str::FromStr for AccountId {
     type Err = Error;
     fn from_str(s: &str) -> Result<Self> {
-        let unknown = || Error::UnknownAccount { id: s.chars().take(64).collect() };
+        let unknown = || Error::UnknownAccount {
+            id: s.chars().take(64).collect(),
+        };
         let s = s.trim();
         if s.len() != 32 || !s.is_ascii() {
             return Err(unknown());
@@ -131,7 +133,12 @@ pub enum AccountState {
 }
 
 impl Coded for AccountState {
-    const ALL: &'static [Self] = &[AccountState::Declared, AccountState::Invited, AccountState::Active, AccountState::Disabled];
+    const ALL: &'static [Self] = &[
+        AccountState::Declared,
+        AccountState::Invited,
+        AccountState::Active,
+        AccountState::Disabled,
+    ];
     const WHAT: &'static str = "account state";
     const ACCEPTED: &'static str = "declared, invited, active, disabled";
     fn code(self) -> &'static str {
@@ -237,12 +244,20 @@ impl NewUser {
     }
     /// Adds a mobile number (country calling code such as `+33`, national number as typed).
     pub fn with_mobile(mut self, calling_code: &str, national: &str) -> Result<Self> {
-        self.mobile = Some(PhoneNumber::parse(calling_code, national, crate::phone::PhoneKind::Mobile)?);
+        self.mobile = Some(PhoneNumber::parse(
+            calling_code,
+            national,
+            crate::phone::PhoneKind::Mobile,
+        )?);
         Ok(self)
     }
     /// Adds a landline number.
     pub fn with_landline(mut self, calling_code: &str, national: &str) -> Result<Self> {
-        self.landline = Some(PhoneNumber::parse(calling_code, national, crate::phone::PhoneKind::FixedLine)?);
+        self.landline = Some(PhoneNumber::parse(
+            calling_code,
+            national,
+            crate::phone::PhoneKind::FixedLine,
+        )?);
         Ok(self)
     }
 }
@@ -306,7 +321,11 @@ impl Account {
 
     /// The hashes a new password must differ from: the current one and the history.
     pub fn password_history(&self) -> Vec<PasswordHash> {
-        self.password.iter().chain(self.previous_passwords.iter()).cloned().collect()
+        self.password
+            .iter()
+            .chain(self.previous_passwords.iter())
+            .cloned()
+            .collect()
     }
 }
 
@@ -363,7 +382,15 @@ pub struct AccountQuery {
 
 impl Default for AccountQuery {
     fn default() -> Self {
-        AccountQuery { text: None, establishment: None, right: None, state: None, descending: false, offset: 0, limit: 50 }
+        AccountQuery {
+            text: None,
+            establishment: None,
+            right: None,
+            state: None,
+            descending: false,
+            offset: 0,
+            limit: 50,
+        }
     }
 }
 
@@ -374,10 +401,14 @@ impl AccountQuery {
     /// Checks the paging bounds.
     pub fn validate(&self) -> Result<()> {
         if self.limit == 0 || self.limit > Self::MAX_LIMIT {
-            return Err(Error::InvalidQuery { reason: format!("limit must be 1 to {}, got {}", Self::MAX_LIMIT, self.limit) });
+            return Err(Error::InvalidQuery {
+                reason: format!("limit must be 1 to {}, got {}", Self::MAX_LIMIT, self.limit),
+            });
         }
         if self.text.as_ref().is_some_and(|t| t.chars().count() > 254) {
-            return Err(Error::InvalidQuery { reason: "search text is at most 254 characters".into() });
+            return Err(Error::InvalidQuery {
+                reason: "search text is at most 254 characters".into(),
+            });
         }
         Ok(())
     }
@@ -403,14 +434,28 @@ mod tests {
         for s in AccountState::ALL {
             assert_eq!(AccountState::from_code(s.code()).unwrap(), *s);
         }
-        assert_eq!(Role::from_code("ADMINISTRATOR").unwrap(), Role::Administrator);
-        assert_eq!(AccountState::from_code("gone").unwrap_err().code(), "UNKNOWN_CODE");
+        assert_eq!(
+            Role::from_code("ADMINISTRATOR").unwrap(),
+            Role::Administrator
+        );
+        assert_eq!(
+            AccountState::from_code("gone").unwrap_err().code(),
+            "UNKNOWN_CODE"
+        );
     }
 
     #[test]
     fn declaration_validates_every_field() {
-        assert_eq!(Declaration::new("a@b.fr", "", "B", "").unwrap_err().code(), "INVALID_NAME");
-        assert_eq!(Declaration::new("a@b.fr", "A", "B", &"x".repeat(101)).unwrap_err().code(), "INVALID_INPUT");
+        assert_eq!(
+            Declaration::new("a@b.fr", "", "B", "").unwrap_err().code(),
+            "INVALID_NAME"
+        );
+        assert_eq!(
+            Declaration::new("a@b.fr", "A", "B", &"x".repeat(101))
+                .unwrap_err()
+                .code(),
+            "INVALID_INPUT"
+        );
         let d = Declaration::new(" Admin@Garage-XYZ.fr ", "Dupont", "Éric", " Gérant ").unwrap();
         assert_eq!(d.email.as_str(), "admin@garage-xyz.fr");
         assert_eq!(d.function, "Gérant");
@@ -419,7 +464,13 @@ mod tests {
     #[test]
     fn new_user_phones_are_typed() {
         let u = NewUser::new("GELOEN", "Alexandre", "alexandre@gmail.com").unwrap();
-        assert_eq!(u.clone().with_mobile("+33", "01 34 34 67 88").unwrap_err().code(), "INVALID_PHONE");
+        assert_eq!(
+            u.clone()
+                .with_mobile("+33", "01 34 34 67 88")
+                .unwrap_err()
+                .code(),
+            "INVALID_PHONE"
+        );
         let u = u.with_landline("+33", "01 34 34 67 88").unwrap();
         assert_eq!(u.landline.unwrap().e164(), "+33134346788");
     }
@@ -427,9 +478,15 @@ mod tests {
     #[test]
     fn query_bounds() {
         assert!(AccountQuery::default().validate().is_ok());
-        let q = AccountQuery { limit: 0, ..AccountQuery::default() };
+        let q = AccountQuery {
+            limit: 0,
+            ..AccountQuery::default()
+        };
         assert_eq!(q.validate().unwrap_err().code(), "INVALID_QUERY");
-        let q = AccountQuery { limit: 501, ..AccountQuery::default() };
+        let q = AccountQuery {
+            limit: 501,
+            ..AccountQuery::default()
+        };
         assert_eq!(q.validate().unwrap_err().code(), "INVALID_QUERY");
     }
 }

@@ -70,7 +70,14 @@ pub struct NewAuditEvent {
 impl NewAuditEvent {
     /// An event with no details.
     pub fn new(at: OffsetDateTime, action: AuditAction) -> Self {
-        NewAuditEvent { at, actor: None, action, subject: None, establishments: Vec::new(), details: serde_json::Value::Null }
+        NewAuditEvent {
+            at,
+            actor: None,
+            action,
+            subject: None,
+            establishments: Vec::new(),
+            details: serde_json::Value::Null,
+        }
     }
     /// Sets the actor.
     pub fn by(mut self, actor: AccountId) -> Self {
@@ -200,7 +207,8 @@ impl StoredAuditEvent {
 pub fn verify_chain(events: &[StoredAuditEvent]) -> Result<()> {
     let mut prev = GENESIS;
     for (i, e) in events.iter().enumerate() {
-        let bad = |what: &str| Error::Storage(format!("audit log broken at event {}: {what}", e.seq));
+        let bad =
+            |what: &str| Error::Storage(format!("audit log broken at event {}: {what}", e.seq));
         if e.seq != i as u64 + 1 {
             return Err(bad("positions do not follow each other"));
         }
@@ -225,10 +233,18 @@ mod tests {
         let mut prev = GENESIS;
         (1..=n)
             .map(|seq| {
-                let e = NewAuditEvent::new(datetime!(2026-01-01 0:00 UTC) + time::Duration::seconds(seq as i64), AuditAction::LoginFailed)
-                    .with(json!({"n": seq}));
+                let e = NewAuditEvent::new(
+                    datetime!(2026-01-01 0:00 UTC) + time::Duration::seconds(seq as i64),
+                    AuditAction::LoginFailed,
+                )
+                .with(json!({"n": seq}));
                 let hash = chain_hash(&prev, seq, &e);
-                let s = StoredAuditEvent { seq, event: e, prev_hash: prev, hash };
+                let s = StoredAuditEvent {
+                    seq,
+                    event: e,
+                    prev_hash: prev,
+                    hash,
+                };
                 prev = hash;
                 s
             })
@@ -265,7 +281,8 @@ mod tests {
 
     #[test]
     fn actions_have_unique_codes() {
-        let codes: std::collections::HashSet<_> = AuditAction::ALL.iter().map(|a| a.code()).collect();
+        let codes: std::collections::HashSet<_> =
+            AuditAction::ALL.iter().map(|a| a.code()).collect();
         assert_eq!(codes.len(), AuditAction::ALL.len());
     }
 }

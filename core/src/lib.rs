@@ -15,9 +15,7 @@
 //!   [`store::SqliteStore`].
 #![forbid(unsafe_code)]
 
-#[cfg(any())] // enabled once the value types it uses have landed
 pub mod account;
-#[cfg(any())] // enabled once the value types it uses have landed
 pub mod audit;
 pub mod clock;
 pub mod document;
@@ -26,7 +24,6 @@ pub mod error;
 pub mod establishment;
 pub mod locale;
 pub mod names;
-#[cfg(any())] // enabled once the value types it uses have landed
 pub mod notification;
 pub mod password;
 pub mod period;
@@ -35,16 +32,22 @@ pub mod reference;
 pub mod regime;
 pub mod rights;
 pub mod secret;
-#[cfg(any())] // enabled once the value types it uses have landed
 pub mod service;
-#[cfg(any())] // enabled once the value types it uses have landed
 pub mod session;
-#[cfg(any())] // enabled once the value types it uses have landed
 pub mod store;
 pub mod support;
 pub mod token;
 
+pub use account::{AccountId, AccountState, Role};
 pub use clock::{Clock, ManualClock, SystemClock};
+pub use email::Email;
 pub use error::{Error, ErrorFamily, Result};
+pub use establishment::{Establishment, EstablishmentCode};
 pub use locale::{Coded, Locale};
+pub use names::PersonName;
+pub use period::{Period, YearMonth};
+pub use phone::{PhoneKind, PhoneNumber};
+pub use regime::Regime;
+pub use rights::{Right, Rights, RightsMatrix};
 pub use secret::SecretString;
+pub use service::{Portal, PortalConfig};

@@ -23,8 +23,12 @@ pub enum NotificationKind {
 }
 
 impl Coded for NotificationKind {
-    const ALL: &'static [Self] =
-        &[NotificationKind::PasswordReset, NotificationKind::Activation, NotificationKind::AccountLocked, NotificationKind::AccountExists];
+    const ALL: &'static [Self] = &[
+        NotificationKind::PasswordReset,
+        NotificationKind::Activation,
+        NotificationKind::AccountLocked,
+        NotificationKind::AccountExists,
+    ];
     const WHAT: &'static str = "notification kind";
     const ACCEPTED: &'static str = "password_reset, activation, account_locked, account_exists";
     fn code(self) -> &'static str {
@@ -41,7 +45,9 @@ impl Coded for NotificationKind {
             (NotificationKind::PasswordReset, Locale::En) => "Reset your password",
             (NotificationKind::Activation, Locale::Fr) => "Activez votre compte",
             (NotificationKind::Activation, Locale::En) => "Activate your account",
-            (NotificationKind::AccountLocked, Locale::Fr) => "Votre compte est temporairement verrouillé",
+            (NotificationKind::AccountLocked, Locale::Fr) => {
+                "Votre compte est temporairement verrouillé"
+            }
             (NotificationKind::AccountLocked, Locale::En) => "Your account is temporarily locked",
             (NotificationKind::AccountExists, Locale::Fr) => "Vous avez déjà un compte",
             (NotificationKind::AccountExists, Locale::En) => "You already have an account",
@@ -51,7 +57,9 @@ impl Coded for NotificationKind {
 coded_serde!(NotificationKind);
 
 /// A notification's id in the outbox.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub struct NotificationId(pub u64);
 
 impl std::fmt::Display for NotificationId {
@@ -66,7 +74,9 @@ impl std::str::FromStr for NotificationId {
         s.trim()
             .parse()
             .map(NotificationId)
-            .map_err(|_| crate::Error::UnknownNotification { id: s.chars().take(32).collect() })
+            .map_err(|_| crate::Error::UnknownNotification {
+                id: s.chars().take(32).collect(),
+            })
     }
 }
 
@@ -113,6 +123,9 @@ impl Notification {
     /// The link to put in the mail, given the form's base URL (`https://host/reset?token=`).
     /// `None` for mails without a link.
     pub fn link(&self, base: &str) -> Option<String> {
-        self.body.token.as_ref().map(|t| format!("{base}{}", t.expose()))
+        self.body
+            .token
+            .as_ref()
+            .map(|t| format!("{base}{}", t.expose()))
     }
 }

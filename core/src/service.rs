@@ -22,8 +22,13 @@ use crate::regime::{DebitLine, Reconciliation, reconcile};
 use crate::rights::{self, DisableScope, Right, Rights, RightsMatrix};
 use crate::secret::SecretString;
 use crate::session::{Session, SessionRecord};
-use crate::store::{MemoryStore, Store, TokenRecord, Tx};
-use crate::token::{TokenConfig, TokenDigest, TokenLifecycle, TokenPurpose, TokenSecret, TokenState};
+use crate::store::{
+    AccountRepo, AuditRepo, DocumentRepo, MemoryStore, OutboxRepo, SessionRepo, Store, TokenRecord,
+    TokenRepo,
+};
+use crate::token::{
+    TokenConfig, TokenDigest, TokenLifecycle, TokenPurpose, TokenSecret, TokenState,
+};
 use crate::{Error, Result};
 use serde_json::json;
 use time::{Duration, OffsetDateTime};
@@ -43,7 +48,11 @@ pub struct LockoutConfig {
 
 impl Default for LockoutConfig {
     fn default() -> Self {
-        LockoutConfig { max_failures: 5, base: Duration::minutes(15), max: Duration::hours(24) }
+        LockoutConfig {
+            max_failures: 5,
+            base: Duration::minutes(15),
+            max: Duration::hours(24),
+        }
     }
 }
 
@@ -59,8 +68,13 @@ impl LockoutConfig {
     /// assert_eq!(c.lock_for(40), Duration::hours(24));
     /// ```
     pub fn lock_for(&self, n: u32) -> Duration {
-        let factor = 1i32.checked_shl(n.saturating_sub(1).min(30)).unwrap_or(i32::MAX);
-        self.base.checked_mul(factor).unwrap_or(self.max).min(self.max)
+        let factor = 1i32
+            .checked_shl(n.saturating_sub(1).min(30))
+            .unwrap_or(i32::MAX);
+        self.base
+            .checked_mul(factor)
+            .unwrap_or(self.max)
+            .min(self.max)
     }
 }
 
@@ -101,15 +115,23 @@ impl PortalConfig {
     pub fn validate(&self) -> Result<()> {
         self.policy.validate_config()?;
         self.tokens.validate()?;
-        if self.lockout.max_failures == 0 || self.lockout.base <= Duration::ZERO || self.lockout.max < self.lockout.base {
-            return Err(Error::InvalidConfig { reason: "lockout needs max_failures >= 1 and 0 < base <= max".into() });
+        if self.lockout.max_failures == 0
+            || self.lockout.base <= Duration::ZERO
+            || self.lockout.max < self.lockout.base
+        {
+            return Err(Error::InvalidConfig {
+                reason: "lockout needs max_failures >= 1 and 0 < base <= max".into(),
+            });
         }
         Ok(())
     }
 
     /// Cheap argon2 parameters, for tests and examples only.
     pub fn for_tests() -> Self {
-        PortalConfig { hash: HashParams::testing(), ..PortalConfig::default() }
+        PortalConfig {
+            hash: HashParams::testing(),
+            ..PortalConfig::default()
+        }
     }
 }
 
@@ -173,7 +195,9 @@ pub struct Portal<S, C = SystemClock> {
 
 impl<S, C> std::fmt::Debug for Portal<S, C> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Portal").field("config", &self.config).finish_non_exhaustive()
+        f.debug_struct("Portal")
+            .field("config", &self.config)
+            .finish_non_exhaustive()
     }
 }
 
@@ -213,7 +237,12 @@ impl<S: Store, C: Clock> Portal<S, C> {
             Some(p) => PasswordHasher::with_pepper(config.hash, p.clone()),
             None => PasswordHasher::new(config.hash),
         };
-        Ok(Portal { store, clock, config, hasher })
+        Ok(Portal {
+            store,
+            clock,
+            config,
+            hasher,
+        })
     }
 
     /// The store.
@@ -246,9 +275,16 @@ impl<S: Store, C: Clock> Portal<S, C> {
     /// Records the administrator declared via the manager's extranet as `Declared`, holding all
     /// six rights on `establishments` (which are recorded too). Declaring again adds
     /// establishments to the same account; it never duplicates it.
-    pub fn declare_administrator(&self, decl: &Declaration, establishments: &[Establishment]) -> Result<AccountId> {
+    pub fn declare_administrator(
+        &self,
+        decl: &Declaration,
+        establishments: &[Establishment],
+    ) -> Result<AccountId> {
         if establishments.is_empty() {
-            return Err(Error::InvalidInput { field: "establishments", reason: "declare at least one establishment".into() });
+            return Err(Error::InvalidInput {
+                field: "establishments",
+                reason: "declare at least one establishment".into(),
+            });
         }
         let now = self.now();
         self.store.write(|tx| {
@@ -308,23 +344,40 @@ impl<S: Store, C: Clock> Portal<S, C> {
         self.store.write(|tx| {
             let account = tx.account_by_email(&email)?;
             let ignored = |tx: &mut S::Tx<'_>, reason: &str, subject: Option<AccountId>| {
-                let mut e = NewAuditEvent::new(now, AuditAction::ResetRequestIgnored).with(json!({ "reason": reason }));
+                let mut e = NewAuditEvent::new(now, AuditAction::ResetRequestIgnored)
+                    .with(json!({ "reason": reason }));
                 e.subject = subject;
                 tx.append(&e).map(|_| ())
             };
-            let Some(a) = account else { return ignored(tx, "unknown_email", None) };
+            let Some(a) = account else {
+                return ignored(tx, "unknown_email", None);
+            };
             let (purpose, kind) = match a.state {
-                AccountState::Declared | AccountState::Active => (TokenPurpose::PasswordReset, NotificationKind::PasswordReset),
+                AccountState::Declared | AccountState::Active => {
+                    (TokenPurpose::PasswordReset, NotificationKind::PasswordReset)
+                }
                 AccountState::Invited => (TokenPurpose::Activation, NotificationKind::Activation),
                 AccountState::Disabled => return ignored(tx, "disabled", Some(a.id)),
             };
             if self.rate_limited(tx, &a.email, now)? {
                 return ignored(tx, "rate_limited", Some(a.id));
             }
-            let establishments = tx.rights(a.id)?.establishments().cloned().collect::<Vec<_>>();
+            let establishments = tx
+                .rights(a.id)?
+                .establishments()
+                .cloned()
+                .collect::<Vec<_>>();
             self.issue_link(tx, &a, purpose, kind, secret, now)?;
-            let action = if purpose == TokenPurpose::Activation { AuditAction::ActivationSent } else { AuditAction::ResetRequested };
-            tx.append(&NewAuditEvent::new(now, action).on(a.id).at_establishments(establishments))?;
+            let action = if purpose == TokenPurpose::Activation {
+                AuditAction::ActivationSent
+            } else {
+                AuditAction::ResetRequested
+            };
+            tx.append(
+                &NewAuditEvent::new(now, action)
+                    .on(a.id)
+                    .at_establishments(establishments),
+            )?;
             Ok(())
         })
     }
@@ -349,7 +402,11 @@ impl<S: Store, C: Clock> Portal<S, C> {
         tx.end_tokens(a.id, &[purpose], TokenState::Superseded)?;
         let lifecycle = TokenLifecycle::issue(purpose, now, self.config.tokens.ttl(purpose));
         let expires_at = lifecycle.expires_at;
-        tx.insert_token(&TokenRecord { digest: secret.digest(), account: a.id, lifecycle })?;
+        tx.insert_token(&TokenRecord {
+            digest: secret.digest(),
+            account: a.id,
+            lifecycle,
+        })?;
         tx.queue(
             &NewNotification {
                 kind,
@@ -367,8 +424,14 @@ impl<S: Store, C: Clock> Portal<S, C> {
     /// Says whether a reset or activation link can still be used, without consuming it (mail
     /// scanners open links). A malformed or unknown token is simply not usable.
     pub fn inspect_token(&self, token: &str) -> Result<TokenStatus> {
-        let unusable = TokenStatus { usable: false, kind: None, expires_at: None };
-        let Ok(secret) = TokenSecret::parse(token) else { return Ok(unusable) };
+        let unusable = TokenStatus {
+            usable: false,
+            kind: None,
+            expires_at: None,
+        };
+        let Ok(secret) = TokenSecret::parse(token) else {
+            return Ok(unusable);
+        };
         let now = self.now();
         let rec = self.store.read(|tx| tx.token(&secret.digest()))?;
         Ok(match rec {
@@ -385,23 +448,54 @@ impl<S: Store, C: Clock> Portal<S, C> {
     /// token's account's; the password must pass the policy and differ from the history; then
     /// the token is consumed, every other link and every session of the account is revoked, a
     /// lockout is lifted, and a `Declared` account becomes `Active`.
-    pub fn complete_password_reset(&self, token: &str, email: &str, password: &str, confirmation: &str) -> Result<()> {
-        self.redeem(token, email, password, confirmation, TokenPurpose::PasswordReset)
+    pub fn complete_password_reset(
+        &self,
+        token: &str,
+        email: &str,
+        password: &str,
+        confirmation: &str,
+    ) -> Result<()> {
+        self.redeem(
+            token,
+            email,
+            password,
+            confirmation,
+            TokenPurpose::PasswordReset,
+        )
     }
 
     /// The activation form ("Première connexion"): same checks as the reset; an `Invited`
     /// account becomes `Active`.
-    pub fn activate_account(&self, token: &str, email: &str, password: &str, confirmation: &str) -> Result<()> {
-        self.redeem(token, email, password, confirmation, TokenPurpose::Activation)
+    pub fn activate_account(
+        &self,
+        token: &str,
+        email: &str,
+        password: &str,
+        confirmation: &str,
+    ) -> Result<()> {
+        self.redeem(
+            token,
+            email,
+            password,
+            confirmation,
+            TokenPurpose::Activation,
+        )
     }
 
-    fn reject_token(&self, digest: TokenDigest, reason: &'static str, subject: Option<AccountId>, expire: bool) -> Error {
+    fn reject_token(
+        &self,
+        digest: TokenDigest,
+        reason: &'static str,
+        subject: Option<AccountId>,
+        expire: bool,
+    ) -> Error {
         let now = self.now();
         let logged = self.store.write(|tx| {
             if expire {
                 tx.expire_token(&digest)?;
             }
-            let mut e = NewAuditEvent::new(now, AuditAction::TokenRejected).with(json!({ "reason": reason }));
+            let mut e = NewAuditEvent::new(now, AuditAction::TokenRejected)
+                .with(json!({ "reason": reason }));
             e.subject = subject;
             tx.append(&e)
         });
@@ -411,7 +505,14 @@ impl<S: Store, C: Clock> Portal<S, C> {
         }
     }
 
-    fn redeem(&self, token: &str, email: &str, password: &str, confirmation: &str, purpose: TokenPurpose) -> Result<()> {
+    fn redeem(
+        &self,
+        token: &str,
+        email: &str,
+        password: &str,
+        confirmation: &str,
+        purpose: TokenPurpose,
+    ) -> Result<()> {
         let secret = TokenSecret::parse(token).map_err(|_| Error::TokenInvalid)?;
         let digest = secret.digest();
         let now = self.now();
@@ -427,14 +528,25 @@ impl<S: Store, C: Clock> Portal<S, C> {
         }
         if !rec.lifecycle.is_usable(now) {
             let state = rec.lifecycle.effective_state(now);
-            return Err(self.reject_token(digest, state.code(), Some(account.id), state == TokenState::Expired));
+            return Err(self.reject_token(
+                digest,
+                state.code(),
+                Some(account.id),
+                state == TokenState::Expired,
+            ));
         }
         if Email::parse(email).ok().as_ref() != Some(&account.email) {
             return Err(Error::EmailMismatch);
         }
         let names = identity_names(&account);
-        let identity = Identity { email: Some(account.email.as_str()), names: &names };
-        let normalized = self.config.policy.check(password, confirmation, &identity)?;
+        let identity = Identity {
+            email: Some(account.email.as_str()),
+            names: &names,
+        };
+        let normalized = self
+            .config
+            .policy
+            .check(password, confirmation, &identity)?;
         self.check_history(&normalized, &account)?;
         let hash = self.hasher.hash(&normalized)?;
         let keep = self.config.policy.history;
@@ -444,7 +556,9 @@ impl<S: Store, C: Clock> Portal<S, C> {
             }
             let mut a = tx.account(account.id)?.ok_or(Error::TokenInvalid)?;
             let action = match (purpose, a.state) {
-                (TokenPurpose::PasswordReset, AccountState::Declared | AccountState::Active) => AuditAction::ResetCompleted,
+                (TokenPurpose::PasswordReset, AccountState::Declared | AccountState::Active) => {
+                    AuditAction::ResetCompleted
+                }
                 (TokenPurpose::Activation, AccountState::Invited) => AuditAction::AccountActivated,
                 _ => return Err(Error::TokenInvalid),
             };
@@ -454,10 +568,23 @@ impl<S: Store, C: Clock> Portal<S, C> {
             a.lockouts = 0;
             a.locked_until = None;
             tx.update_account(&a)?;
-            tx.end_tokens(a.id, &[TokenPurpose::PasswordReset, TokenPurpose::Activation], TokenState::Revoked)?;
+            tx.end_tokens(
+                a.id,
+                &[TokenPurpose::PasswordReset, TokenPurpose::Activation],
+                TokenState::Revoked,
+            )?;
             tx.delete_sessions(a.id)?;
-            let establishments = tx.rights(a.id)?.establishments().cloned().collect::<Vec<_>>();
-            tx.append(&NewAuditEvent::new(now, action).by(a.id).on(a.id).at_establishments(establishments))?;
+            let establishments = tx
+                .rights(a.id)?
+                .establishments()
+                .cloned()
+                .collect::<Vec<_>>();
+            tx.append(
+                &NewAuditEvent::new(now, action)
+                    .by(a.id)
+                    .on(a.id)
+                    .at_establishments(establishments),
+            )?;
             Ok(())
         })
     }
@@ -487,7 +614,12 @@ impl<S: Store, C: Clock> Portal<S, C> {
         };
         let Some(account) = account else {
             self.hasher.dummy_verify(&normalized);
-            self.store.write(|tx| tx.append(&NewAuditEvent::new(now, AuditAction::LoginFailed).with(json!({ "reason": "unknown_email" }))))?;
+            self.store.write(|tx| {
+                tx.append(
+                    &NewAuditEvent::new(now, AuditAction::LoginFailed)
+                        .with(json!({ "reason": "unknown_email" })),
+                )
+            })?;
             return Err(Error::InvalidCredentials);
         };
         let verified = match &account.password {
@@ -500,10 +632,22 @@ impl<S: Store, C: Clock> Portal<S, C> {
         let locked = account.is_locked(now);
         let active = account.state == AccountState::Active;
         if !(verified && active && !locked) {
-            let reason = if locked { "locked" } else if !active { account.state.code() } else { "wrong_password" };
+            let reason = if locked {
+                "locked"
+            } else if !active {
+                account.state.code()
+            } else {
+                "wrong_password"
+            };
             self.store.write(|tx| {
-                let Some(mut a) = tx.account(account.id)? else { return Ok(()) };
-                let establishments = tx.rights(a.id)?.establishments().cloned().collect::<Vec<_>>();
+                let Some(mut a) = tx.account(account.id)? else {
+                    return Ok(());
+                };
+                let establishments = tx
+                    .rights(a.id)?
+                    .establishments()
+                    .cloned()
+                    .collect::<Vec<_>>();
                 tx.append(
                     &NewAuditEvent::new(now, AuditAction::LoginFailed)
                         .on(a.id)
@@ -546,7 +690,13 @@ impl<S: Store, C: Clock> Portal<S, C> {
             _ => None,
         };
         let secret = TokenSecret::generate();
-        let record = SessionRecord::open(secret.digest(), account.id, now, remember, &self.config.tokens);
+        let record = SessionRecord::open(
+            secret.digest(),
+            account.id,
+            now,
+            remember,
+            &self.config.tokens,
+        );
         self.store.write(|tx| {
             let mut a = tx.account(account.id)?.ok_or(Error::InvalidCredentials)?;
             if a.state != AccountState::Active {
@@ -560,7 +710,11 @@ impl<S: Store, C: Clock> Portal<S, C> {
             }
             tx.update_account(&a)?;
             tx.insert_session(&record)?;
-            let establishments = tx.rights(a.id)?.establishments().cloned().collect::<Vec<_>>();
+            let establishments = tx
+                .rights(a.id)?
+                .establishments()
+                .cloned()
+                .collect::<Vec<_>>();
             tx.append(
                 &NewAuditEvent::new(now, AuditAction::LoginSucceeded)
                     .by(a.id)
@@ -570,7 +724,11 @@ impl<S: Store, C: Clock> Portal<S, C> {
             )?;
             Ok(())
         })?;
-        Ok(Session { token: SecretString::from(secret.expose()), account_id: account.id, expires_at: record.expiry() })
+        Ok(Session {
+            token: SecretString::from(secret.expose()),
+            account_id: account.id,
+            expires_at: record.expiry(),
+        })
     }
 
     /// The account behind a session token, if the session is valid and the account active.
@@ -580,7 +738,9 @@ impl<S: Store, C: Clock> Portal<S, C> {
         let digest = secret.digest();
         let now = self.now();
         let (session, account) = self.store.read(|tx| {
-            let Some(s) = tx.session(&digest)? else { return Err(Error::SessionInvalid) };
+            let Some(s) = tx.session(&digest)? else {
+                return Err(Error::SessionInvalid);
+            };
             let a = tx.account(s.account)?.ok_or(Error::SessionInvalid)?;
             Ok((s, a))
         })?;
@@ -602,12 +762,20 @@ impl<S: Store, C: Clock> Portal<S, C> {
 
     /// Ends a session. Ending an unknown or already ended session is not an error.
     pub fn logout(&self, session_token: &str) -> Result<()> {
-        let Ok(secret) = TokenSecret::parse(session_token) else { return Ok(()) };
+        let Ok(secret) = TokenSecret::parse(session_token) else {
+            return Ok(());
+        };
         let now = self.now();
         self.store.write(|tx| {
-            let Some(s) = tx.session(&secret.digest())? else { return Ok(()) };
+            let Some(s) = tx.session(&secret.digest())? else {
+                return Ok(());
+            };
             tx.delete_session(&s.digest)?;
-            tx.append(&NewAuditEvent::new(now, AuditAction::Logout).by(s.account).on(s.account))?;
+            tx.append(
+                &NewAuditEvent::new(now, AuditAction::Logout)
+                    .by(s.account)
+                    .on(s.account),
+            )?;
             Ok(())
         })
     }
@@ -615,15 +783,31 @@ impl<S: Store, C: Clock> Portal<S, C> {
     /// Changes the password of the session's account: the current password, then the new one
     /// twice. Every session of the account (this one included) and every link is revoked: the
     /// person logs in again with the new password.
-    pub fn change_password(&self, session_token: &str, current: &str, password: &str, confirmation: &str) -> Result<()> {
+    pub fn change_password(
+        &self,
+        session_token: &str,
+        current: &str,
+        password: &str,
+        confirmation: &str,
+    ) -> Result<()> {
         let account = self.authenticate(session_token)?;
         let current = crate::password::normalize(current);
-        if !account.password.as_ref().is_some_and(|h| self.hasher.verify(&current, h)) {
+        if !account
+            .password
+            .as_ref()
+            .is_some_and(|h| self.hasher.verify(&current, h))
+        {
             return Err(Error::InvalidCredentials);
         }
         let names = identity_names(&account);
-        let identity = Identity { email: Some(account.email.as_str()), names: &names };
-        let normalized = self.config.policy.check(password, confirmation, &identity)?;
+        let identity = Identity {
+            email: Some(account.email.as_str()),
+            names: &names,
+        };
+        let normalized = self
+            .config
+            .policy
+            .check(password, confirmation, &identity)?;
         self.check_history(&normalized, &account)?;
         let hash = self.hasher.hash(&normalized)?;
         let now = self.now();
@@ -636,10 +820,23 @@ impl<S: Store, C: Clock> Portal<S, C> {
             }
             a.set_password(hash, keep);
             tx.update_account(&a)?;
-            tx.end_tokens(a.id, &[TokenPurpose::PasswordReset, TokenPurpose::Activation], TokenState::Revoked)?;
+            tx.end_tokens(
+                a.id,
+                &[TokenPurpose::PasswordReset, TokenPurpose::Activation],
+                TokenState::Revoked,
+            )?;
             tx.delete_sessions(a.id)?;
-            let establishments = tx.rights(a.id)?.establishments().cloned().collect::<Vec<_>>();
-            tx.append(&NewAuditEvent::new(now, AuditAction::PasswordChanged).by(a.id).on(a.id).at_establishments(establishments))?;
+            let establishments = tx
+                .rights(a.id)?
+                .establishments()
+                .cloned()
+                .collect::<Vec<_>>();
+            tx.append(
+                &NewAuditEvent::new(now, AuditAction::PasswordChanged)
+                    .by(a.id)
+                    .on(a.id)
+                    .at_establishments(establishments),
+            )?;
             Ok(())
         })
     }
@@ -656,7 +853,12 @@ impl<S: Store, C: Clock> Portal<S, C> {
                 .rights
                 .manageable()
                 .into_iter()
-                .map(|code| tx.establishment(code)?.ok_or_else(|| Error::UnknownEstablishment { code: code.to_string() }))
+                .map(|code| {
+                    tx.establishment(code)?
+                        .ok_or_else(|| Error::UnknownEstablishment {
+                            code: code.to_string(),
+                        })
+                })
                 .collect()
         })
     }
@@ -664,19 +866,35 @@ impl<S: Store, C: Clock> Portal<S, C> {
     /// Creates a user on an establishment the actor manages, with rights the actor holds there
     /// (at least one). The user is `Invited` and gets an activation mail ("Activez votre
     /// compte").
-    pub fn create_user(&self, session_token: &str, establishment: &str, user: &NewUser, rights: Rights) -> Result<AccountId> {
+    pub fn create_user(
+        &self,
+        session_token: &str,
+        establishment: &str,
+        user: &NewUser,
+        rights: Rights,
+    ) -> Result<AccountId> {
         let code = EstablishmentCode::parse(establishment)?;
         let actor = self.actor(session_token)?;
         let now = self.now();
-        self.store.write(|tx| self.create_user_in(tx, &actor, &code, user, rights, now))
+        self.store
+            .write(|tx| self.create_user_in(tx, &actor, &code, user, rights, now))
     }
 
     /// Creates many users in one transaction (bulk import). Each row gets its own result; a bad
     /// row does not stop the others.
-    pub fn create_users(&self, session_token: &str, rows: &[UserImport]) -> Result<Vec<Result<AccountId>>> {
+    pub fn create_users(
+        &self,
+        session_token: &str,
+        rows: &[UserImport],
+    ) -> Result<Vec<Result<AccountId>>> {
         let actor = self.actor(session_token)?;
         let now = self.now();
-        self.store.write(|tx| Ok(rows.iter().map(|r| self.create_user_in(tx, &actor, &r.establishment, &r.user, r.rights, now)).collect()))
+        self.store.write(|tx| {
+            Ok(rows
+                .iter()
+                .map(|r| self.create_user_in(tx, &actor, &r.establishment, &r.user, r.rights, now))
+                .collect())
+        })
     }
 
     fn create_user_in(
@@ -689,7 +907,9 @@ impl<S: Store, C: Clock> Portal<S, C> {
         now: OffsetDateTime,
     ) -> Result<AccountId> {
         if tx.establishment(code)?.is_none() {
-            return Err(Error::UnknownEstablishment { code: code.to_string() });
+            return Err(Error::UnknownEstablishment {
+                code: code.to_string(),
+            });
         }
         let actor_rights = tx.rights(actor.account.id)?;
         rights::check_grant(&actor_rights, code, rights)?;
@@ -713,7 +933,14 @@ impl<S: Store, C: Clock> Portal<S, C> {
         };
         tx.insert_account(&a)?;
         tx.set_rights(a.id, code, rights)?;
-        self.issue_link(tx, &a, TokenPurpose::Activation, NotificationKind::Activation, TokenSecret::generate(), now)?;
+        self.issue_link(
+            tx,
+            &a,
+            TokenPurpose::Activation,
+            NotificationKind::Activation,
+            TokenSecret::generate(),
+            now,
+        )?;
         tx.append(
             &NewAuditEvent::new(now, AuditAction::UserCreated)
                 .by(actor.account.id)
@@ -729,7 +956,14 @@ impl<S: Store, C: Clock> Portal<S, C> {
     /// `ManageAccounts` there, and queues its activation mail. When the email is taken it
     /// answers the same way and the owner gets an "account exists" mail instead. Rate-limited
     /// like resets.
-    pub fn register_repairer(&self, email: &str, last_name: &str, first_name: &str, company: &str, city: &str) -> Result<()> {
+    pub fn register_repairer(
+        &self,
+        email: &str,
+        last_name: &str,
+        first_name: &str,
+        company: &str,
+        city: &str,
+    ) -> Result<()> {
         let email = Email::parse(email)?;
         let last_name = PersonName::parse(last_name)?;
         let first_name = PersonName::parse(first_name)?;
@@ -739,7 +973,11 @@ impl<S: Store, C: Clock> Portal<S, C> {
         let secret = TokenSecret::generate();
         self.store.write(|tx| {
             if let Some(owner) = tx.account_by_email(&email)? {
-                let sent = tx.count_queued_since(&email, NotificationKind::AccountExists, now - Duration::hours(1))?;
+                let sent = tx.count_queued_since(
+                    &email,
+                    NotificationKind::AccountExists,
+                    now - Duration::hours(1),
+                )?;
                 let reason = if owner.state == AccountState::Disabled {
                     "disabled"
                 } else if sent >= self.config.tokens.max_reset_mails_per_hour as usize {
@@ -758,7 +996,11 @@ impl<S: Store, C: Clock> Portal<S, C> {
                     )?;
                     "email_taken"
                 };
-                tx.append(&NewAuditEvent::new(now, AuditAction::RegistrationIgnored).on(owner.id).with(json!({ "reason": reason })))?;
+                tx.append(
+                    &NewAuditEvent::new(now, AuditAction::RegistrationIgnored)
+                        .on(owner.id)
+                        .with(json!({ "reason": reason })),
+                )?;
                 return Ok(());
             }
             let code = tx.next_repairer_code()?;
@@ -783,17 +1025,39 @@ impl<S: Store, C: Clock> Portal<S, C> {
                 created_at: now,
             };
             tx.insert_account(&a)?;
-            let rights: Rights = [Right::SubmitClaims, Right::SearchClaims, Right::ManageAccounts].into_iter().collect();
+            let rights: Rights = [
+                Right::SubmitClaims,
+                Right::SearchClaims,
+                Right::ManageAccounts,
+            ]
+            .into_iter()
+            .collect();
             tx.set_rights(a.id, &code, rights)?;
-            self.issue_link(tx, &a, TokenPurpose::Activation, NotificationKind::Activation, secret, now)?;
-            tx.append(&NewAuditEvent::new(now, AuditAction::RepairerRegistered).on(a.id).at_establishments([code]))?;
+            self.issue_link(
+                tx,
+                &a,
+                TokenPurpose::Activation,
+                NotificationKind::Activation,
+                secret,
+                now,
+            )?;
+            tx.append(
+                &NewAuditEvent::new(now, AuditAction::RepairerRegistered)
+                    .on(a.id)
+                    .at_establishments([code]),
+            )?;
             Ok(())
         })
     }
 
     /// Loads the target and checks the actor may act on it (it holds rights on an
     /// establishment the actor manages). Invisible accounts are `UnknownAccount`.
-    fn target(&self, tx: &mut S::Tx<'_>, actor_rights: &RightsMatrix, id: AccountId) -> Result<(Account, RightsMatrix)> {
+    fn target(
+        &self,
+        tx: &mut S::Tx<'_>,
+        actor_rights: &RightsMatrix,
+        id: AccountId,
+    ) -> Result<(Account, RightsMatrix)> {
         let unknown = || Error::UnknownAccount { id: id.to_string() };
         let a = tx.account(id)?.ok_or_else(unknown)?;
         let r = tx.rights(id)?;
@@ -813,11 +1077,30 @@ impl<S: Store, C: Clock> Portal<S, C> {
             let actor_rights = tx.rights(actor.account.id)?;
             let (a, r) = self.target(tx, &actor_rights, id)?;
             if a.state != AccountState::Invited {
-                return Err(Error::InvalidState { state: a.state.code(), reason: "only an invited account can be sent an activation link" });
+                return Err(Error::InvalidState {
+                    state: a.state.code(),
+                    reason: "only an invited account can be sent an activation link",
+                });
             }
-            self.issue_link(tx, &a, TokenPurpose::Activation, NotificationKind::Activation, TokenSecret::generate(), now)?;
-            let shared: Vec<_> = r.establishments().filter(|c| actor_rights.rights_on(c).contains(Right::ManageAccounts)).cloned().collect();
-            tx.append(&NewAuditEvent::new(now, AuditAction::ActivationSent).by(actor.account.id).on(a.id).at_establishments(shared))?;
+            self.issue_link(
+                tx,
+                &a,
+                TokenPurpose::Activation,
+                NotificationKind::Activation,
+                TokenSecret::generate(),
+                now,
+            )?;
+            let shared: Vec<_> = r
+                .establishments()
+                .filter(|c| actor_rights.rights_on(c).contains(Right::ManageAccounts))
+                .cloned()
+                .collect();
+            tx.append(
+                &NewAuditEvent::new(now, AuditAction::ActivationSent)
+                    .by(actor.account.id)
+                    .on(a.id)
+                    .at_establishments(shared),
+            )?;
             Ok(())
         })
     }
@@ -827,14 +1110,22 @@ impl<S: Store, C: Clock> Portal<S, C> {
     /// may remove any right but add only rights the actor holds; an empty set removes the
     /// account from the establishment. The last active manager of an establishment cannot lose
     /// `ManageAccounts`.
-    pub fn set_rights(&self, session_token: &str, account_id: &str, establishment: &str, requested: Rights) -> Result<()> {
+    pub fn set_rights(
+        &self,
+        session_token: &str,
+        account_id: &str,
+        establishment: &str,
+        requested: Rights,
+    ) -> Result<()> {
         let code = EstablishmentCode::parse(establishment)?;
         let id: AccountId = account_id.parse()?;
         let actor = self.actor(session_token)?;
         let now = self.now();
         self.store.write(|tx| {
             if tx.establishment(&code)?.is_none() {
-                return Err(Error::UnknownEstablishment { code: code.to_string() });
+                return Err(Error::UnknownEstablishment {
+                    code: code.to_string(),
+                });
             }
             let actor_rights = tx.rights(actor.account.id)?;
             let unknown = || Error::UnknownAccount { id: id.to_string() };
@@ -848,7 +1139,10 @@ impl<S: Store, C: Clock> Portal<S, C> {
             } else {
                 rights::check_set_rights(&actor_rights, &code, current, requested)?;
             }
-            if a.state == AccountState::Active && current.contains(Right::ManageAccounts) && !requested.contains(Right::ManageAccounts) {
+            if a.state == AccountState::Active
+                && current.contains(Right::ManageAccounts)
+                && !requested.contains(Right::ManageAccounts)
+            {
                 let managers = tx.active_managers(&code)?;
                 rights::check_last_manager(&code, managers.saturating_sub(1))?;
             }
@@ -957,17 +1251,24 @@ impl<S: Store, C: Clock> Portal<S, C> {
     pub fn list_accounts(&self, session_token: &str, q: &AccountQuery) -> Result<AccountPage> {
         q.validate()?;
         let actor = self.actor(session_token)?;
-        let scope: Vec<EstablishmentCode> = actor.rights.manageable().into_iter().cloned().collect();
+        let scope: Vec<EstablishmentCode> =
+            actor.rights.manageable().into_iter().cloned().collect();
         if scope.is_empty() {
-            return Err(Error::Forbidden { reason: "you need manage_accounts on at least one establishment".into() });
+            return Err(Error::Forbidden {
+                reason: "you need manage_accounts on at least one establishment".into(),
+            });
         }
         self.store.read(|tx| {
             if let Some(code) = &q.establishment {
                 if tx.establishment(code)?.is_none() {
-                    return Err(Error::UnknownEstablishment { code: code.to_string() });
+                    return Err(Error::UnknownEstablishment {
+                        code: code.to_string(),
+                    });
                 }
                 if !scope.contains(code) {
-                    return Err(Error::Forbidden { reason: format!("you need manage_accounts on {code}") });
+                    return Err(Error::Forbidden {
+                        reason: format!("you need manage_accounts on {code}"),
+                    });
                 }
             }
             tx.list_accounts(&scope, q)
@@ -987,20 +1288,40 @@ impl<S: Store, C: Clock> Portal<S, C> {
     }
 
     /// The audit log of an establishment the actor manages, newest first.
-    pub fn audit_log(&self, session_token: &str, establishment: &str, offset: usize, limit: usize) -> Result<Vec<AuditEvent>> {
+    pub fn audit_log(
+        &self,
+        session_token: &str,
+        establishment: &str,
+        offset: usize,
+        limit: usize,
+    ) -> Result<Vec<AuditEvent>> {
         let code = EstablishmentCode::parse(establishment)?;
         let actor = self.actor(session_token)?;
         if limit == 0 || limit > 500 {
-            return Err(Error::InvalidQuery { reason: format!("limit must be 1 to 500, got {limit}") });
+            return Err(Error::InvalidQuery {
+                reason: format!("limit must be 1 to 500, got {limit}"),
+            });
         }
         self.store.read(|tx| {
             if tx.establishment(&code)?.is_none() {
-                return Err(Error::UnknownEstablishment { code: code.to_string() });
+                return Err(Error::UnknownEstablishment {
+                    code: code.to_string(),
+                });
             }
-            if !actor.rights.rights_on(&code).contains(Right::ManageAccounts) {
-                return Err(Error::Forbidden { reason: format!("you need manage_accounts on {code} to read its log") });
+            if !actor
+                .rights
+                .rights_on(&code)
+                .contains(Right::ManageAccounts)
+            {
+                return Err(Error::Forbidden {
+                    reason: format!("you need manage_accounts on {code} to read its log"),
+                });
             }
-            Ok(tx.audit_for(&code, offset, limit)?.iter().map(|e| e.to_public()).collect())
+            Ok(tx
+                .audit_for(&code, offset, limit)?
+                .iter()
+                .map(|e| e.to_public())
+                .collect())
         })
     }
 
@@ -1018,18 +1339,26 @@ impl<S: Store, C: Clock> Portal<S, C> {
         let code = EstablishmentCode::parse(establishment)?;
         self.store.write(|tx| {
             if tx.establishment(&code)?.is_none() {
-                return Err(Error::UnknownEstablishment { code: code.to_string() });
+                return Err(Error::UnknownEstablishment {
+                    code: code.to_string(),
+                });
             }
             tx.insert_document(&code, doc)
         })
     }
 
     /// Adds many documents of one establishment in one transaction.
-    pub fn add_documents(&self, establishment: &str, docs: &[NewDocument]) -> Result<Vec<DocumentId>> {
+    pub fn add_documents(
+        &self,
+        establishment: &str,
+        docs: &[NewDocument],
+    ) -> Result<Vec<DocumentId>> {
         let code = EstablishmentCode::parse(establishment)?;
         self.store.write(|tx| {
             if tx.establishment(&code)?.is_none() {
-                return Err(Error::UnknownEstablishment { code: code.to_string() });
+                return Err(Error::UnknownEstablishment {
+                    code: code.to_string(),
+                });
             }
             docs.iter().map(|d| tx.insert_document(&code, d)).collect()
         })
@@ -1038,27 +1367,43 @@ impl<S: Store, C: Clock> Portal<S, C> {
     /// Searches the documents of the establishment the user is connected to: accounting
     /// documents need `AccountingDocuments` there, contracts and quotes
     /// `SearchQuotesAndContracts`, workshop claims `SearchClaims`.
-    pub fn search_documents(&self, session_token: &str, establishment: &str, q: &DocumentQuery) -> Result<DocumentPage> {
+    pub fn search_documents(
+        &self,
+        session_token: &str,
+        establishment: &str,
+        q: &DocumentQuery,
+    ) -> Result<DocumentPage> {
         let code = EstablishmentCode::parse(establishment)?;
         let actor = self.actor(session_token)?;
         self.store.read(|tx| {
             if tx.establishment(&code)?.is_none() {
-                return Err(Error::UnknownEstablishment { code: code.to_string() });
+                return Err(Error::UnknownEstablishment {
+                    code: code.to_string(),
+                });
             }
             let needed = q.category.required_right();
             if !actor.rights.rights_on(&code).contains(needed) {
-                return Err(Error::Forbidden { reason: format!("you need {} on {code}", needed.code()) });
+                return Err(Error::Forbidden {
+                    reason: format!("you need {} on {code}", needed.code()),
+                });
             }
             tx.search_documents(&code, q)
         })
     }
 
     /// Records a direct-debit line of an establishment for a month (the host's import).
-    pub fn record_debit_line(&self, establishment: &str, month: YearMonth, line: &DebitLine) -> Result<()> {
+    pub fn record_debit_line(
+        &self,
+        establishment: &str,
+        month: YearMonth,
+        line: &DebitLine,
+    ) -> Result<()> {
         let code = EstablishmentCode::parse(establishment)?;
         self.store.write(|tx| {
             if tx.establishment(&code)?.is_none() {
-                return Err(Error::UnknownEstablishment { code: code.to_string() });
+                return Err(Error::UnknownEstablishment {
+                    code: code.to_string(),
+                });
             }
             tx.insert_debit_line(&code, month, line)
         })
@@ -1066,17 +1411,35 @@ impl<S: Store, C: Clock> Portal<S, C> {
 
     /// The month's statement of an establishment: its regime's expected debits filled from the
     /// recorded lines, what is missing and what is unexpected. Needs `AccountingDocuments`.
-    pub fn monthly_statement(&self, session_token: &str, establishment: &str, month: YearMonth) -> Result<Reconciliation> {
+    pub fn monthly_statement(
+        &self,
+        session_token: &str,
+        establishment: &str,
+        month: YearMonth,
+    ) -> Result<Reconciliation> {
         let code = EstablishmentCode::parse(establishment)?;
         let actor = self.actor(session_token)?;
         let (e, lines) = self.store.read(|tx| {
-            let e = tx.establishment(&code)?.ok_or_else(|| Error::UnknownEstablishment { code: code.to_string() })?;
-            if !actor.rights.rights_on(&code).contains(Right::AccountingDocuments) {
-                return Err(Error::Forbidden { reason: format!("you need accounting_documents on {code}") });
+            let e = tx
+                .establishment(&code)?
+                .ok_or_else(|| Error::UnknownEstablishment {
+                    code: code.to_string(),
+                })?;
+            if !actor
+                .rights
+                .rights_on(&code)
+                .contains(Right::AccountingDocuments)
+            {
+                return Err(Error::Forbidden {
+                    reason: format!("you need accounting_documents on {code}"),
+                });
             }
             Ok((e, tx.debit_lines(&code, month)?))
         })?;
-        let regime = e.regime.ok_or(Error::InvalidState { state: "repairer", reason: "a repairer's establishment has no insurance regime" })?;
+        let regime = e.regime.ok_or(Error::InvalidState {
+            state: "repairer",
+            reason: "a repairer's establishment has no insurance regime",
+        })?;
         reconcile(regime, month, &lines)
     }
 }

@@ -1,6 +1,9 @@
 //! A store chosen at run time: what the bindings hold, so one `Portal` type serves every store.
 
-use super::{AccountRepo, AuditRepo, DocumentRepo, MemoryStore, OutboxRepo, SessionRepo, Store, TokenRecord, TokenRepo, Tx};
+use super::{
+    AccountRepo, AuditRepo, DocumentRepo, MemoryStore, OutboxRepo, SessionRepo, Store, TokenRecord,
+    TokenRepo, Tx,
+};
 use crate::Result;
 use crate::account::{Account, AccountId, AccountPage, AccountQuery};
 use crate::audit::{NewAuditEvent, StoredAuditEvent};
@@ -41,10 +44,15 @@ impl AnyStore {
         }
         #[cfg(feature = "sqlite")]
         {
-            Ok(AnyStore::Sqlite(super::SqliteStore::open(location, super::SqliteOptions::default())?))
+            Ok(AnyStore::Sqlite(super::SqliteStore::open(
+                location,
+                super::SqliteOptions::default(),
+            )?))
         }
         #[cfg(not(feature = "sqlite"))]
-        Err(crate::Error::InvalidConfig { reason: format!("no store for {location:?}: built without the sqlite feature") })
+        Err(crate::Error::InvalidConfig {
+            reason: format!("no store for {location:?}: built without the sqlite feature"),
+        })
     }
 }
 

@@ -1,9 +1,13 @@
 //! The in-memory store: the reference semantics of every trait, for tests and embedded use.
 
-use super::{AccountRepo, AuditRepo, DocumentRepo, OutboxRepo, SessionRepo, Store, TokenRecord, TokenRepo};
+use super::{
+    AccountRepo, AuditRepo, DocumentRepo, OutboxRepo, SessionRepo, Store, TokenRecord, TokenRepo,
+};
 use crate::account::{Account, AccountId, AccountPage, AccountQuery, AccountState, AccountSummary};
 use crate::audit::{GENESIS, NewAuditEvent, StoredAuditEvent, chain_hash};
-use crate::document::{Document, DocumentId, DocumentPage, DocumentQuery, NewDocument, newest_first};
+use crate::document::{
+    Document, DocumentId, DocumentPage, DocumentQuery, NewDocument, newest_first,
+};
 use crate::email::Email;
 use crate::establishment::{Establishment, EstablishmentCode};
 use crate::names;
@@ -83,7 +87,11 @@ impl Store for MemoryStore {
 
     fn write<R>(&self, f: impl FnOnce(&mut MemoryTx<'_>) -> Result<R>) -> Result<R> {
         let mut guard = self.state.lock().unwrap_or_else(|p| p.into_inner());
-        let mut tx = MemoryTx { st: &mut guard, undo: Vec::new(), read_only: false };
+        let mut tx = MemoryTx {
+            st: &mut guard,
+            undo: Vec::new(),
+            read_only: false,
+        };
         let r = f(&mut tx);
         if r.is_err() {
             let MemoryTx { st, undo, .. } = tx;
@@ -96,7 +104,11 @@ impl Store for MemoryStore {
 
     fn read<R>(&self, f: impl FnOnce(&mut MemoryTx<'_>) -> Result<R>) -> Result<R> {
         let mut guard = self.state.lock().unwrap_or_else(|p| p.into_inner());
-        let mut tx = MemoryTx { st: &mut guard, undo: Vec::new(), read_only: true };
+        let mut tx = MemoryTx {
+            st: &mut guard,
+            undo: Vec::new(),
+            read_only: true,
+        };
         f(&mut tx)
     }
 }
@@ -104,7 +116,9 @@ impl Store for MemoryStore {
 impl MemoryTx<'_> {
     fn writable(&self) -> Result<()> {
         if self.read_only {
-            return Err(Error::Storage("write attempted in a read-only transaction".into()));
+            return Err(Error::Storage(
+                "write attempted in a read-only transaction".into(),
+            ));
         }
         Ok(())
     }
@@ -116,13 +130,19 @@ impl MemoryTx<'_> {
     /// Removes the account's index entries (for update and undo).
     fn unindex(st: &mut State, a: &Account) {
         st.by_email.remove(&a.email);
-        st.sorted.remove(&(names::sort_key(&a.last_name, &a.first_name, a.email.as_str()), a.id));
+        st.sorted.remove(&(
+            names::sort_key(&a.last_name, &a.first_name, a.email.as_str()),
+            a.id,
+        ));
         st.search_text.remove(&a.id);
     }
 
     fn index(st: &mut State, a: &Account) {
         st.by_email.insert(a.email.clone(), a.id);
-        st.sorted.insert((names::sort_key(&a.last_name, &a.first_name, a.email.as_str()), a.id));
+        st.sorted.insert((
+            names::sort_key(&a.last_name, &a.first_name, a.email.as_str()),
+            a.id,
+        ));
         st.search_text.insert(a.id, search_text(a));
     }
 
@@ -197,7 +217,9 @@ impl AccountRepo for MemoryTx<'_> {
     fn update_account(&mut self, a: &Account) -> Result<()> {
         self.writable()?;
         let Some(old) = self.st.accounts.get(&a.id).cloned() else {
-            return Err(Error::UnknownAccount { id: a.id.to_string() });
+            return Err(Error::UnknownAccount {
+                id: a.id.to_string(),
+            });
         };
         if old.email != a.email && self.st.by_email.contains_key(&a.email) {
             return Err(Error::EmailTaken);
@@ -213,19 +235,34 @@ impl AccountRepo for MemoryTx<'_> {
     }
 
     fn account_by_email(&mut self, email: &Email) -> Result<Option<Account>> {
-        Ok(self.st.by_email.get(email).and_then(|id| self.st.accounts.get(id)).cloned())
+        Ok(self
+            .st
+            .by_email
+            .get(email)
+            .and_then(|id| self.st.accounts.get(id))
+            .cloned())
     }
 
     fn rights(&mut self, id: AccountId) -> Result<RightsMatrix> {
         Ok(self.st.rights.get(&id).cloned().unwrap_or_default())
     }
 
-    fn set_rights(&mut self, id: AccountId, establishment: &EstablishmentCode, rights: Rights) -> Result<()> {
+    fn set_rights(
+        &mut self,
+        id: AccountId,
+        establishment: &EstablishmentCode,
+        rights: Rights,
+    ) -> Result<()> {
         self.writable()?;
         if !self.st.accounts.contains_key(&id) {
             return Err(Error::UnknownAccount { id: id.to_string() });
         }
-        let before = self.st.rights.get(&id).map(|m| m.rights_on(establishment)).unwrap_or_default();
+        let before = self
+            .st
+            .rights
+            .get(&id)
+            .map(|m| m.rights_on(establishment))
+            .unwrap_or_default();
         apply_rights(self.st, id, establishment, rights);
         let code = establishment.clone();
         self.journal(move |st| apply_rights(st, id, &code, before));
@@ -233,17 +270,30 @@ impl AccountRepo for MemoryTx<'_> {
     }
 
     fn active_managers(&mut self, establishment: &EstablishmentCode) -> Result<usize> {
-        let Some(holders) = self.st.holders.get(establishment) else { return Ok(0) };
+        let Some(holders) = self.st.holders.get(establishment) else {
+            return Ok(0);
+        };
         Ok(holders
             .iter()
             .filter(|id| {
-                self.st.accounts.get(id).is_some_and(|a| a.state == AccountState::Active)
-                    && self.st.rights.get(id).is_some_and(|m| m.rights_on(establishment).contains(Right::ManageAccounts))
+                self.st
+                    .accounts
+                    .get(id)
+                    .is_some_and(|a| a.state == AccountState::Active)
+                    && self
+                        .st
+                        .rights
+                        .get(id)
+                        .is_some_and(|m| m.rights_on(establishment).contains(Right::ManageAccounts))
             })
             .count())
     }
 
-    fn list_accounts(&mut self, scope: &[EstablishmentCode], q: &AccountQuery) -> Result<AccountPage> {
+    fn list_accounts(
+        &mut self,
+        scope: &[EstablishmentCode],
+        q: &AccountQuery,
+    ) -> Result<AccountPage> {
         q.validate()?;
         let scope: BTreeSet<&EstablishmentCode> = match &q.establishment {
             Some(e) if scope.contains(e) => std::iter::once(e).collect(),
@@ -252,14 +302,11 @@ impl AccountRepo for MemoryTx<'_> {
         };
         let needle = q.text.as_deref().map(names::fold).filter(|t| !t.is_empty());
         let st = &*self.st;
-        let matches = |id: &AccountId| -> Option<Vec<EstablishmentCode>> {
+        let matches = |id: &AccountId| -> Option<()> {
             let m = st.rights.get(id)?;
-            let visible: Vec<EstablishmentCode> = m
-                .iter()
-                .filter(|(code, rights)| scope.contains(code) && q.right.is_none_or(|r| rights.contains(r)))
-                .map(|(code, _)| code.clone())
-                .collect();
-            if visible.is_empty() {
+            if !m.iter().any(|(code, rights)| {
+                scope.contains(code) && q.right.is_none_or(|r| rights.contains(r))
+            }) {
                 return None;
             }
             let a = st.accounts.get(id)?;
@@ -267,22 +314,29 @@ impl AccountRepo for MemoryTx<'_> {
                 return None;
             }
             if let Some(n) = &needle {
-                if !st.search_text.get(id).is_some_and(|t| t.contains(n.as_str())) {
+                if !st
+                    .search_text
+                    .get(id)
+                    .is_some_and(|t| t.contains(n.as_str()))
+                {
                     return None;
                 }
             }
-            Some(visible)
+            Some(())
         };
         let mut total = 0;
         let mut items = Vec::new();
         let mut visit = |id: &AccountId| {
-            if let Some(mut codes) = matches(id) {
+            if matches(id).is_some() {
                 if total >= q.offset && items.len() < q.limit {
                     let a = &st.accounts[id];
-                    // Rights may name establishments outside the filter on `right`; list all
-                    // visible ones where the account holds anything.
-                    codes = st.rights[id].iter().filter(|(c, _)| scope.contains(c)).map(|(c, _)| c.clone()).collect();
-                    codes.sort();
+                    // Every visible establishment where it holds anything, not only those
+                    // matching the filter on `right`. The matrix iterates in code order.
+                    let codes = st.rights[id]
+                        .iter()
+                        .filter(|(c, _)| scope.contains(c))
+                        .map(|(c, _)| c.clone())
+                        .collect();
                     items.push(AccountSummary {
                         id: a.id,
                         email: a.email.clone(),
@@ -332,10 +386,20 @@ impl TokenRepo for MemoryTx<'_> {
         Ok(self.st.tokens.get(digest).cloned())
     }
 
-    fn consume_token(&mut self, digest: &TokenDigest, purpose: TokenPurpose, now: OffsetDateTime) -> Result<Option<TokenRecord>> {
+    fn consume_token(
+        &mut self,
+        digest: &TokenDigest,
+        purpose: TokenPurpose,
+        now: OffsetDateTime,
+    ) -> Result<Option<TokenRecord>> {
         self.writable()?;
-        let Some(rec) = self.st.tokens.get(digest) else { return Ok(None) };
-        if rec.lifecycle.purpose != purpose || rec.lifecycle.state != TokenState::Issued || now >= rec.lifecycle.expires_at {
+        let Some(rec) = self.st.tokens.get(digest) else {
+            return Ok(None);
+        };
+        if rec.lifecycle.purpose != purpose
+            || rec.lifecycle.state != TokenState::Issued
+            || now >= rec.lifecycle.expires_at
+        {
             return Ok(None);
         }
         let mut new = rec.clone();
@@ -344,13 +408,22 @@ impl TokenRepo for MemoryTx<'_> {
         Ok(Some(new))
     }
 
-    fn end_tokens(&mut self, account: AccountId, purposes: &[TokenPurpose], to: TokenState) -> Result<usize> {
+    fn end_tokens(
+        &mut self,
+        account: AccountId,
+        purposes: &[TokenPurpose],
+        to: TokenState,
+    ) -> Result<usize> {
         self.writable()?;
         let live: Vec<TokenRecord> = self
             .st
             .tokens
             .values()
-            .filter(|t| t.account == account && t.lifecycle.state == TokenState::Issued && purposes.contains(&t.lifecycle.purpose))
+            .filter(|t| {
+                t.account == account
+                    && t.lifecycle.state == TokenState::Issued
+                    && purposes.contains(&t.lifecycle.purpose)
+            })
             .cloned()
             .collect();
         for mut t in live.iter().cloned() {
@@ -372,12 +445,21 @@ impl TokenRepo for MemoryTx<'_> {
         Ok(())
     }
 
-    fn count_tokens_since(&mut self, account: AccountId, purposes: &[TokenPurpose], since: OffsetDateTime) -> Result<usize> {
+    fn count_tokens_since(
+        &mut self,
+        account: AccountId,
+        purposes: &[TokenPurpose],
+        since: OffsetDateTime,
+    ) -> Result<usize> {
         Ok(self
             .st
             .tokens
             .values()
-            .filter(|t| t.account == account && purposes.contains(&t.lifecycle.purpose) && t.lifecycle.issued_at >= since)
+            .filter(|t| {
+                t.account == account
+                    && purposes.contains(&t.lifecycle.purpose)
+                    && t.lifecycle.issued_at >= since
+            })
             .count())
     }
 }
@@ -429,7 +511,13 @@ impl SessionRepo for MemoryTx<'_> {
 
     fn delete_sessions(&mut self, account: AccountId) -> Result<usize> {
         self.writable()?;
-        let gone: Vec<SessionRecord> = self.st.sessions.values().filter(|s| s.account == account).cloned().collect();
+        let gone: Vec<SessionRecord> = self
+            .st
+            .sessions
+            .values()
+            .filter(|s| s.account == account)
+            .cloned()
+            .collect();
         for s in &gone {
             self.st.sessions.remove(&s.digest);
         }
@@ -448,7 +536,17 @@ impl OutboxRepo for MemoryTx<'_> {
         self.writable()?;
         self.st.next_notification += 1;
         let id = NotificationId(self.st.next_notification);
-        self.st.outbox.insert(id, (Notification { id, created_at: at, body: n.clone() }, false));
+        self.st.outbox.insert(
+            id,
+            (
+                Notification {
+                    id,
+                    created_at: at,
+                    body: n.clone(),
+                },
+                false,
+            ),
+        );
         self.journal(move |st| {
             st.outbox.remove(&id);
             st.next_notification -= 1;
@@ -457,10 +555,22 @@ impl OutboxRepo for MemoryTx<'_> {
     }
 
     fn pending(&mut self, limit: usize) -> Result<Vec<Notification>> {
-        Ok(self.st.outbox.values().filter(|(_, acked)| !acked).take(limit).map(|(n, _)| n.clone()).collect())
+        Ok(self
+            .st
+            .outbox
+            .values()
+            .filter(|(_, acked)| !acked)
+            .take(limit)
+            .map(|(n, _)| n.clone())
+            .collect())
     }
 
-    fn count_queued_since(&mut self, email: &Email, kind: NotificationKind, since: OffsetDateTime) -> Result<usize> {
+    fn count_queued_since(
+        &mut self,
+        email: &Email,
+        kind: NotificationKind,
+        since: OffsetDateTime,
+    ) -> Result<usize> {
         Ok(self
             .st
             .outbox
@@ -495,14 +605,24 @@ impl AuditRepo for MemoryTx<'_> {
         let prev = self.st.audit.last().map_or(GENESIS, |l| l.hash);
         let seq = self.st.audit.len() as u64 + 1;
         let hash = chain_hash(&prev, seq, e);
-        self.st.audit.push(StoredAuditEvent { seq, event: e.clone(), prev_hash: prev, hash });
+        self.st.audit.push(StoredAuditEvent {
+            seq,
+            event: e.clone(),
+            prev_hash: prev,
+            hash,
+        });
         self.journal(|st| {
             st.audit.pop();
         });
         Ok(seq)
     }
 
-    fn audit_for(&mut self, establishment: &EstablishmentCode, offset: usize, limit: usize) -> Result<Vec<StoredAuditEvent>> {
+    fn audit_for(
+        &mut self,
+        establishment: &EstablishmentCode,
+        offset: usize,
+        limit: usize,
+    ) -> Result<Vec<StoredAuditEvent>> {
         Ok(self
             .st
             .audit
@@ -521,12 +641,29 @@ impl AuditRepo for MemoryTx<'_> {
 }
 
 impl DocumentRepo for MemoryTx<'_> {
-    fn insert_document(&mut self, establishment: &EstablishmentCode, d: &NewDocument) -> Result<DocumentId> {
+    fn insert_document(
+        &mut self,
+        establishment: &EstablishmentCode,
+        d: &NewDocument,
+    ) -> Result<DocumentId> {
         self.writable()?;
-        let id = DocumentId(self.st.documents.last_key_value().map_or(1, |(k, _)| k.0 + 1));
-        let doc = Document { id, establishment: establishment.clone(), doc: d.clone() };
+        let id = DocumentId(
+            self.st
+                .documents
+                .last_key_value()
+                .map_or(1, |(k, _)| k.0 + 1),
+        );
+        let doc = Document {
+            id,
+            establishment: establishment.clone(),
+            doc: d.clone(),
+        };
         self.st.documents.insert(id, doc);
-        self.st.documents_by_establishment.entry(establishment.clone()).or_default().push(id);
+        self.st
+            .documents_by_establishment
+            .entry(establishment.clone())
+            .or_default()
+            .push(id);
         let code = establishment.clone();
         self.journal(move |st| {
             st.documents.remove(&id);
@@ -537,12 +674,30 @@ impl DocumentRepo for MemoryTx<'_> {
         Ok(id)
     }
 
-    fn search_documents(&mut self, establishment: &EstablishmentCode, q: &DocumentQuery) -> Result<DocumentPage> {
-        let ids = self.st.documents_by_establishment.get(establishment).map(Vec::as_slice).unwrap_or_default();
-        let mut hits: Vec<&Document> = ids.iter().filter_map(|id| self.st.documents.get(id)).filter(|d| q.matches(d)).collect();
+    fn search_documents(
+        &mut self,
+        establishment: &EstablishmentCode,
+        q: &DocumentQuery,
+    ) -> Result<DocumentPage> {
+        let ids = self
+            .st
+            .documents_by_establishment
+            .get(establishment)
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        let mut hits: Vec<&Document> = ids
+            .iter()
+            .filter_map(|id| self.st.documents.get(id))
+            .filter(|d| q.matches(d))
+            .collect();
         hits.sort_by(|a, b| newest_first(a, b));
         let total = hits.len();
-        let items = hits.into_iter().skip(q.offset).take(q.limit).cloned().collect();
+        let items = hits
+            .into_iter()
+            .skip(q.offset)
+            .take(q.limit)
+            .cloned()
+            .collect();
         Ok(DocumentPage { items, total })
     }
 
@@ -550,10 +705,19 @@ impl DocumentRepo for MemoryTx<'_> {
         Ok(self.st.documents.get(&id).cloned())
     }
 
-    fn insert_debit_line(&mut self, establishment: &EstablishmentCode, month: YearMonth, line: &DebitLine) -> Result<()> {
+    fn insert_debit_line(
+        &mut self,
+        establishment: &EstablishmentCode,
+        month: YearMonth,
+        line: &DebitLine,
+    ) -> Result<()> {
         self.writable()?;
         let key = (establishment.clone(), month);
-        self.st.debit_lines.entry(key.clone()).or_default().push(line.clone());
+        self.st
+            .debit_lines
+            .entry(key.clone())
+            .or_default()
+            .push(line.clone());
         self.journal(move |st| {
             if let Some(v) = st.debit_lines.get_mut(&key) {
                 v.pop();
@@ -562,7 +726,16 @@ impl DocumentRepo for MemoryTx<'_> {
         Ok(())
     }
 
-    fn debit_lines(&mut self, establishment: &EstablishmentCode, month: YearMonth) -> Result<Vec<DebitLine>> {
-        Ok(self.st.debit_lines.get(&(establishment.clone(), month)).cloned().unwrap_or_default())
+    fn debit_lines(
+        &mut self,
+        establishment: &EstablishmentCode,
+        month: YearMonth,
+    ) -> Result<Vec<DebitLine>> {
+        Ok(self
+            .st
+            .debit_lines
+            .get(&(establishment.clone(), month))
+            .cloned()
+            .unwrap_or_default())
     }
 }

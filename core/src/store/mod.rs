@@ -13,6 +13,7 @@
 //!
 //! Every store passes the same conformance suite (`core/tests/conformance.rs`).
 
+use crate::Result;
 use crate::account::{Account, AccountId, AccountPage, AccountQuery};
 use crate::audit::{NewAuditEvent, StoredAuditEvent};
 use crate::document::{Document, DocumentId, DocumentPage, DocumentQuery, NewDocument};
@@ -24,7 +25,6 @@ use crate::regime::DebitLine;
 use crate::rights::{Rights, RightsMatrix};
 use crate::session::SessionRecord;
 use crate::token::{TokenDigest, TokenLifecycle, TokenPurpose, TokenState};
-use crate::Result;
 use time::OffsetDateTime;
 
 mod any;
@@ -51,7 +51,7 @@ pub trait Store: Send + Sync {
     fn read<R>(&self, f: impl FnOnce(&mut Self::Tx<'_>) -> Result<R>) -> Result<R>;
 }
 
-impl<S: Store> Store for std::sync::Arc<S> {
+impl<S: Store + 'static> Store for std::sync::Arc<S> {
     type Tx<'a>
         = S::Tx<'a>
     where
@@ -65,7 +65,10 @@ impl<S: Store> Store for std::sync::Arc<S> {
 }
 
 /// Everything a transaction can do.
-pub trait Tx: AccountRepo + TokenRepo + SessionRepo + OutboxRepo + AuditRepo + DocumentRepo {}
+pub trait Tx:
+    AccountRepo + TokenRepo + SessionRepo + OutboxRepo + AuditRepo + DocumentRepo
+{
+}
 impl<T: AccountRepo + TokenRepo + SessionRepo + OutboxRepo + AuditRepo + DocumentRepo> Tx for T {}
 
 /// A token as stored: its digest, its account, its lifecycle.
@@ -98,13 +101,22 @@ pub trait AccountRepo {
     /// The account's rights on every establishment.
     fn rights(&mut self, id: AccountId) -> Result<RightsMatrix>;
     /// Sets the account's rights on one establishment (empty removes them).
-    fn set_rights(&mut self, id: AccountId, establishment: &EstablishmentCode, rights: Rights) -> Result<()>;
+    fn set_rights(
+        &mut self,
+        id: AccountId,
+        establishment: &EstablishmentCode,
+        rights: Rights,
+    ) -> Result<()>;
     /// How many active accounts hold `ManageAccounts` on the establishment.
     fn active_managers(&mut self, establishment: &EstablishmentCode) -> Result<usize>;
     /// Accounts holding rights on any establishment of `scope`, filtered, sorted by
     /// [`crate::names::sort_key`], paginated. `AccountSummary::establishments` lists only codes
     /// in `scope`.
-    fn list_accounts(&mut self, scope: &[EstablishmentCode], q: &AccountQuery) -> Result<AccountPage>;
+    fn list_accounts(
+        &mut self,
+        scope: &[EstablishmentCode],
+        q: &AccountQuery,
+    ) -> Result<AccountPage>;
 }
 
 /// Reset and activation tokens.
@@ -116,14 +128,29 @@ pub trait TokenRepo {
     /// Compare-and-set: if the token exists, has this purpose, is `Issued` and `now` is before
     /// its expiry, marks it `Consumed` and returns it; otherwise returns `None` and changes
     /// nothing. Of two concurrent calls on one token, exactly one gets `Some`.
-    fn consume_token(&mut self, digest: &TokenDigest, purpose: TokenPurpose, now: OffsetDateTime) -> Result<Option<TokenRecord>>;
+    fn consume_token(
+        &mut self,
+        digest: &TokenDigest,
+        purpose: TokenPurpose,
+        now: OffsetDateTime,
+    ) -> Result<Option<TokenRecord>>;
     /// Moves every `Issued` token of the account with one of `purposes` to `to` (revoked or
     /// superseded). Returns how many.
-    fn end_tokens(&mut self, account: AccountId, purposes: &[TokenPurpose], to: TokenState) -> Result<usize>;
+    fn end_tokens(
+        &mut self,
+        account: AccountId,
+        purposes: &[TokenPurpose],
+        to: TokenState,
+    ) -> Result<usize>;
     /// Marks one token expired (when it was seen past its expiry).
     fn expire_token(&mut self, digest: &TokenDigest) -> Result<()>;
     /// How many tokens of these purposes were issued to the account at or after `since`.
-    fn count_tokens_since(&mut self, account: AccountId, purposes: &[TokenPurpose], since: OffsetDateTime) -> Result<usize>;
+    fn count_tokens_since(
+        &mut self,
+        account: AccountId,
+        purposes: &[TokenPurpose],
+        since: OffsetDateTime,
+    ) -> Result<usize>;
 }
 
 /// Login sessions.
@@ -148,7 +175,12 @@ pub trait OutboxRepo {
     fn pending(&mut self, limit: usize) -> Result<Vec<Notification>>;
     /// How many notifications of this kind were queued for this email at or after `since`,
     /// acknowledged or not (rate limits count mails, not tokens).
-    fn count_queued_since(&mut self, email: &Email, kind: NotificationKind, since: OffsetDateTime) -> Result<usize>;
+    fn count_queued_since(
+        &mut self,
+        email: &Email,
+        kind: NotificationKind,
+        since: OffsetDateTime,
+    ) -> Result<usize>;
     /// Marks a pending notification sent and erases its token;
     /// [`Error::UnknownNotification`](crate::Error::UnknownNotification) if it is not pending.
     fn acknowledge(&mut self, id: NotificationId) -> Result<()>;
@@ -159,7 +191,12 @@ pub trait AuditRepo {
     /// Appends an event, chaining its hash to the last one; returns its position.
     fn append(&mut self, e: &NewAuditEvent) -> Result<u64>;
     /// Events concerning the establishment, newest first.
-    fn audit_for(&mut self, establishment: &EstablishmentCode, offset: usize, limit: usize) -> Result<Vec<StoredAuditEvent>>;
+    fn audit_for(
+        &mut self,
+        establishment: &EstablishmentCode,
+        offset: usize,
+        limit: usize,
+    ) -> Result<Vec<StoredAuditEvent>>;
     /// The whole log in order, for verification.
     fn audit_all(&mut self) -> Result<Vec<StoredAuditEvent>>;
 }
@@ -167,13 +204,30 @@ pub trait AuditRepo {
 /// Documents and debit lines.
 pub trait DocumentRepo {
     /// Inserts a document of the establishment.
-    fn insert_document(&mut self, establishment: &EstablishmentCode, d: &NewDocument) -> Result<DocumentId>;
+    fn insert_document(
+        &mut self,
+        establishment: &EstablishmentCode,
+        d: &NewDocument,
+    ) -> Result<DocumentId>;
     /// The establishment's documents matching the query, newest first, with the total.
-    fn search_documents(&mut self, establishment: &EstablishmentCode, q: &DocumentQuery) -> Result<DocumentPage>;
+    fn search_documents(
+        &mut self,
+        establishment: &EstablishmentCode,
+        q: &DocumentQuery,
+    ) -> Result<DocumentPage>;
     /// The document with this id.
     fn document(&mut self, id: DocumentId) -> Result<Option<Document>>;
     /// Records a direct-debit line of the establishment for a month.
-    fn insert_debit_line(&mut self, establishment: &EstablishmentCode, month: YearMonth, line: &DebitLine) -> Result<()>;
+    fn insert_debit_line(
+        &mut self,
+        establishment: &EstablishmentCode,
+        month: YearMonth,
+        line: &DebitLine,
+    ) -> Result<()>;
     /// The establishment's debit lines for a month, in insertion order.
-    fn debit_lines(&mut self, establishment: &EstablishmentCode, month: YearMonth) -> Result<Vec<DebitLine>>;
+    fn debit_lines(
+        &mut self,
+        establishment: &EstablishmentCode,
+        month: YearMonth,
+    ) -> Result<Vec<DebitLine>>;
 }

@@ -1,0 +1,1072 @@
+//! The portal's flows end to end, on every store: the seed scenario, every error code of the
+//! flows, and the adversarial cases (reused, expired, superseded tokens; escalation; the last
+//! manager; concurrency).
+
+use dealer_portal::account::{AccountQuery, AccountState, Declaration, NewUser};
+use dealer_portal::establishment::Establishment;
+use dealer_portal::notification::{Notification, NotificationKind};
+use dealer_portal::regime::Regime;
+use dealer_portal::rights::{Right, Rights};
+use dealer_portal::service::{Portal, PortalConfig};
+use dealer_portal::store::{MemoryStore, SqliteOptions, SqliteStore, Store};
+use dealer_portal::{Coded, ManualClock};
+use std::sync::Arc;
+use time::Duration;
+use time::macros::datetime;
+
+const ADMIN: &str = "admin@garage-xyz.fr";
+const ADMIN_PW: &str = "Garage XYZ 2026!";
+const USER_PW: &str = "Premiere-Connexion-1";
+
+type P<S> = Portal<S, ManualClock>;
+
+fn portal<S: Store>(store: S) -> (P<S>, ManualClock) {
+    let clock = ManualClock::new(datetime!(2026-01-15 09:00 UTC));
+    (
+        Portal::new(store, clock.clone(), PortalConfig::for_tests()).unwrap(),
+        clock,
+    )
+}
+
+fn garages() -> [Establishment; 2] {
+    [
+        Establishment::new("T99999", "GARAGE XYZ", "VILLE 1", Some(Regime::Insurance)).unwrap(),
+        Establishment::new(
+            "T88888",
+            "GARAGE UVW",
+            "VILLE 2",
+            Some(Regime::DelegatedManagement),
+        )
+        .unwrap(),
+    ]
+}
+
+fn mails<S: Store>(p: &P<S>, kind: NotificationKind, email: &str) -> Vec<Notification> {
+    p.pending_notifications()
+        .unwrap()
+        .into_iter()
+        .filter(|n| n.body.kind == kind && n.body.email.as_str() == email)
+        .collect()
+}
+
+fn last_link<S: Store>(p: &P<S>, kind: NotificationKind, email: &str) -> String {
+    let n = mails(p, kind, email)
+        .pop()
+        .unwrap_or_else(|| panic!("no {kind} mail for {email}"));
+    n.body.token.as_ref().unwrap().expose().to_owned()
+}
+
+/// Declares the administrator of both garages, resets its password, logs in.
+fn admin_session<S: Store>(p: &P<S>) -> String {
+    let decl = Declaration::new(ADMIN, "Geloen", "Alexandre", "Gérant").unwrap();
+    p.declare_administrator(&decl, &garages()).unwrap();
+    p.request_password_reset(ADMIN).unwrap();
+    let token = last_link(p, NotificationKind::PasswordReset, ADMIN);
+    p.complete_password_reset(&token, ADMIN, ADMIN_PW, ADMIN_PW)
+        .unwrap();
+    p.login(ADMIN, ADMIN_PW, false)
+        .unwrap()
+        .token
+        .expose()
+        .to_owned()
+}
+
+fn rights(r: &[Right]) -> Rights {
+    r.iter().copied().collect()
+}
+
+/// Creates and activates a user; returns (id, session).
+fn active_user<S: Store>(
+    p: &P<S>,
+    admin: &str,
+    code: &str,
+    email: &str,
+    last: &str,
+    r: &[Right],
+) -> (String, String) {
+    let user = NewUser::new(last, "Test", email).unwrap();
+    let id = p
+        .create_user(admin, code, &user, rights(r))
+        .unwrap()
+        .to_string();
+    let token = last_link(p, NotificationKind::Activation, email);
+    p.activate_account(&token, email, USER_PW, USER_PW).unwrap();
+    (
+        id,
+        p.login(email, USER_PW, false)
+            .unwrap()
+            .token
+            .expose()
+            .to_owned(),
+    )
+}
+
+fn code<T>(r: dealer_portal::Result<T>) -> &'static str {
+    match r {
+        Ok(_) => "OK",
+        Err(e) => e.code(),
+    }
+}
+
+fn seed_scenario<S: Store>(s: S) {
+    let (p, _) = portal(s);
+    // §1: the administrator is declared with the convention, then uses "Mot de passe oublié".
+    let decl = Declaration::new(ADMIN, "Geloen", "Alexandre", "Gérant").unwrap();
+    let admin_id = p.declare_administrator(&decl, &garages()).unwrap();
+    assert_eq!(
+        code(p.login(ADMIN, ADMIN_PW, false)),
+        "INVALID_CREDENTIALS",
+        "declared: no password yet"
+    );
+    p.request_password_reset(ADMIN).unwrap();
+    let token = last_link(&p, NotificationKind::PasswordReset, ADMIN);
+    assert!(p.inspect_token(&token).unwrap().usable);
+    assert!(
+        p.inspect_token(&token).unwrap().usable,
+        "opening a link never consumes it"
+    );
+    // The criteria turn green one by one.
+    assert!(!p.evaluate_password("garage", Some("garage")).acceptable());
+    assert!(p.evaluate_password(ADMIN_PW, Some(ADMIN_PW)).acceptable());
+    p.complete_password_reset(&token, ADMIN, ADMIN_PW, ADMIN_PW)
+        .unwrap();
+    assert!(!p.inspect_token(&token).unwrap().usable);
+    let session = p.login(ADMIN, ADMIN_PW, false).unwrap();
+    assert_eq!(session.account_id, admin_id);
+    let admin = session.token.expose().to_owned();
+    // §2: "Gestion des comptes".
+    let mine: Vec<String> = p
+        .manageable_establishments(&admin)
+        .unwrap()
+        .into_iter()
+        .map(|e| e.code.to_string())
+        .collect();
+    assert_eq!(mine, ["T88888", "T99999"]);
+    let user = NewUser::new("GELOEN", "Alexandre", "alexandre@gmail.com")
+        .unwrap()
+        .with_mobile("+33", "06 23 42 54 55")
+        .unwrap()
+        .with_landline("+33", "01 34 34 67 88")
+        .unwrap();
+    let uid = p
+        .create_user(
+            &admin,
+            "T99999",
+            &user,
+            rights(&[Right::SearchQuotesAndContracts, Right::AccountingDocuments]),
+        )
+        .unwrap();
+    let activation = mails(&p, NotificationKind::Activation, "alexandre@gmail.com");
+    assert_eq!(activation.len(), 1);
+    assert_eq!(activation[0].subject(), "Activez votre compte");
+    let link = activation[0]
+        .body
+        .token
+        .as_ref()
+        .unwrap()
+        .expose()
+        .to_owned();
+    p.activate_account(&link, "Alexandre@Gmail.com", USER_PW, USER_PW)
+        .unwrap();
+    let us = p.login("alexandre@gmail.com", USER_PW, true).unwrap();
+    assert_eq!(us.account_id, uid);
+    assert!(
+        us.expires_at - datetime!(2026-01-15 09:00 UTC) >= Duration::days(29),
+        "remembered session"
+    );
+    let page = p.list_accounts(&admin, &AccountQuery::default()).unwrap();
+    assert_eq!(page.total, 2);
+    assert!(
+        page.items
+            .iter()
+            .all(|a| a.last_name.as_str().eq_ignore_ascii_case("geloen"))
+    );
+    assert!(page.items.iter().all(|a| a.state == AccountState::Active));
+    assert!(p.verify_audit_chain().unwrap() > 5);
+}
+
+fn reset_token_rules<S: Store>(s: S) {
+    let (p, clock) = portal(s);
+    let admin = admin_session(&p);
+    drop(admin);
+    // Used twice.
+    p.request_password_reset(ADMIN).unwrap();
+    let t = last_link(&p, NotificationKind::PasswordReset, ADMIN);
+    p.complete_password_reset(&t, ADMIN, "Another-Passw0rd!", "Another-Passw0rd!")
+        .unwrap();
+    assert_eq!(
+        code(p.complete_password_reset(&t, ADMIN, "Third-Passw0rd!!", "Third-Passw0rd!!")),
+        "TOKEN_INVALID"
+    );
+    // Superseded by a newer one (an hour later: at most 3 mails an hour).
+    clock.advance(Duration::minutes(61));
+    p.request_password_reset(ADMIN).unwrap();
+    let old = last_link(&p, NotificationKind::PasswordReset, ADMIN);
+    clock.advance(Duration::minutes(1));
+    p.request_password_reset(ADMIN).unwrap();
+    let new = last_link(&p, NotificationKind::PasswordReset, ADMIN);
+    assert_ne!(old, new);
+    assert!(!p.inspect_token(&old).unwrap().usable);
+    assert_eq!(
+        code(p.complete_password_reset(&old, ADMIN, "Third-Passw0rd!!", "Third-Passw0rd!!")),
+        "TOKEN_INVALID"
+    );
+    // Wrong email: EMAIL_MISMATCH, and the token stays usable.
+    assert_eq!(
+        code(p.complete_password_reset(
+            &new,
+            "other@garage-xyz.fr",
+            "Third-Passw0rd!!",
+            "Third-Passw0rd!!"
+        )),
+        "EMAIL_MISMATCH"
+    );
+    assert!(p.inspect_token(&new).unwrap().usable);
+    // Policy first, then confirmation, then history.
+    assert_eq!(
+        code(p.complete_password_reset(&new, ADMIN, "short", "different")),
+        "PASSWORD_POLICY"
+    );
+    assert_eq!(
+        code(p.complete_password_reset(&new, ADMIN, "Third-Passw0rd!!", "Third-Passw0rd!?")),
+        "CONFIRMATION_MISMATCH"
+    );
+    assert_eq!(
+        code(p.complete_password_reset(&new, ADMIN, "Another-Passw0rd!", "Another-Passw0rd!")),
+        "PASSWORD_REUSED"
+    );
+    assert_eq!(
+        code(p.complete_password_reset(&new, ADMIN, ADMIN_PW, ADMIN_PW)),
+        "PASSWORD_REUSED",
+        "history keeps earlier ones"
+    );
+    assert!(
+        p.inspect_token(&new).unwrap().usable,
+        "failed submissions do not consume"
+    );
+    // Expired.
+    clock.advance(Duration::minutes(61));
+    assert!(!p.inspect_token(&new).unwrap().usable);
+    assert_eq!(
+        code(p.complete_password_reset(&new, ADMIN, "Third-Passw0rd!!", "Third-Passw0rd!!")),
+        "TOKEN_INVALID"
+    );
+    // Malformed.
+    assert_eq!(
+        code(p.complete_password_reset(
+            "not-a-token",
+            ADMIN,
+            "Third-Passw0rd!!",
+            "Third-Passw0rd!!"
+        )),
+        "TOKEN_INVALID"
+    );
+    assert!(!p.inspect_token("").unwrap().usable);
+    // A reset token is not an activation token.
+    clock.advance(Duration::hours(2));
+    p.request_password_reset(ADMIN).unwrap();
+    let t = last_link(&p, NotificationKind::PasswordReset, ADMIN);
+    assert_eq!(
+        code(p.activate_account(&t, ADMIN, "Third-Passw0rd!!", "Third-Passw0rd!!")),
+        "TOKEN_INVALID"
+    );
+    assert!(p.verify_audit_chain().is_ok());
+}
+
+fn reset_requests_reveal_nothing<S: Store>(s: S) {
+    let (p, clock) = portal(s);
+    admin_session(&p);
+    let before = p.pending_notifications().unwrap().len();
+    assert_eq!(code(p.request_password_reset("nobody@garage-xyz.fr")), "OK");
+    assert_eq!(p.pending_notifications().unwrap().len(), before);
+    assert_eq!(
+        code(p.request_password_reset("not an email")),
+        "INVALID_EMAIL"
+    );
+    // Rate limit: at most 3 mails an hour, same answer.
+    clock.advance(Duration::hours(2));
+    for _ in 0..5 {
+        p.request_password_reset(ADMIN).unwrap();
+    }
+    let recent = mails(&p, NotificationKind::PasswordReset, ADMIN)
+        .into_iter()
+        .filter(|n| n.created_at >= p_now(&clock) - Duration::minutes(1))
+        .count();
+    assert_eq!(recent, 3);
+    clock.advance(Duration::minutes(61));
+    p.request_password_reset(ADMIN).unwrap();
+    // Invited: the activation link is sent again.
+    let admin = p
+        .login(ADMIN, ADMIN_PW, false)
+        .unwrap()
+        .token
+        .expose()
+        .to_owned();
+    let user = NewUser::new("Martin", "Léa", "lea@garage-xyz.fr").unwrap();
+    p.create_user(&admin, "T99999", &user, rights(&[Right::SubmitClaims]))
+        .unwrap();
+    let first = last_link(&p, NotificationKind::Activation, "lea@garage-xyz.fr");
+    p.request_password_reset("LEA@garage-xyz.fr").unwrap();
+    let second = last_link(&p, NotificationKind::Activation, "lea@garage-xyz.fr");
+    assert_ne!(first, second);
+    assert!(!p.inspect_token(&first).unwrap().usable);
+    assert!(mails(&p, NotificationKind::PasswordReset, "lea@garage-xyz.fr").is_empty());
+}
+
+fn p_now(c: &ManualClock) -> time::OffsetDateTime {
+    use dealer_portal::Clock;
+    c.now()
+}
+
+fn login_and_lockout<S: Store>(s: S) {
+    let (p, clock) = portal(s);
+    let admin = admin_session(&p);
+    assert_eq!(
+        code(p.login("nobody@x.fr", ADMIN_PW, false)),
+        "INVALID_CREDENTIALS"
+    );
+    assert_eq!(
+        code(p.login("not an email", ADMIN_PW, false)),
+        "INVALID_CREDENTIALS"
+    );
+    for _ in 0..5 {
+        assert_eq!(
+            code(p.login(ADMIN, "Wrong-Password-123", false)),
+            "INVALID_CREDENTIALS"
+        );
+    }
+    assert_eq!(mails(&p, NotificationKind::AccountLocked, ADMIN).len(), 1);
+    assert_eq!(
+        code(p.login(ADMIN, ADMIN_PW, false)),
+        "INVALID_CREDENTIALS",
+        "locked"
+    );
+    assert!(
+        p.authenticate(&admin).is_ok(),
+        "existing sessions survive a lock"
+    );
+    clock.advance(Duration::minutes(16));
+    assert_eq!(code(p.login(ADMIN, ADMIN_PW, false)), "OK");
+    // Locks double while failures go on without a success in between.
+    for _ in 0..5 {
+        let _ = p.login(ADMIN, "Wrong-Password-123", false);
+    }
+    clock.advance(Duration::minutes(16));
+    for _ in 0..5 {
+        let _ = p.login(ADMIN, "Wrong-Password-123", false);
+    }
+    clock.advance(Duration::minutes(16));
+    assert_eq!(
+        code(p.login(ADMIN, ADMIN_PW, false)),
+        "INVALID_CREDENTIALS",
+        "second lock is 30 min"
+    );
+    clock.advance(Duration::minutes(15));
+    assert_eq!(code(p.login(ADMIN, ADMIN_PW, false)), "OK");
+    // A completed reset lifts a lock.
+    for _ in 0..5 {
+        let _ = p.login(ADMIN, "Wrong-Password-123", false);
+    }
+    assert_eq!(code(p.login(ADMIN, ADMIN_PW, false)), "INVALID_CREDENTIALS");
+    p.request_password_reset(ADMIN).unwrap();
+    let t = last_link(&p, NotificationKind::PasswordReset, ADMIN);
+    p.complete_password_reset(&t, ADMIN, "Brand-New-Passw0rd", "Brand-New-Passw0rd")
+        .unwrap();
+    assert_eq!(code(p.login(ADMIN, "Brand-New-Passw0rd", false)), "OK");
+}
+
+fn sessions<S: Store>(s: S) {
+    let (p, clock) = portal(s);
+    let admin = admin_session(&p);
+    assert!(p.authenticate(&admin).is_ok());
+    assert_eq!(code(p.authenticate("garbage")), "SESSION_INVALID");
+    clock.advance(Duration::minutes(20));
+    assert!(p.authenticate(&admin).is_ok());
+    clock.advance(Duration::minutes(20));
+    assert!(
+        p.authenticate(&admin).is_ok(),
+        "the idle timer was refreshed"
+    );
+    clock.advance(Duration::minutes(31));
+    assert_eq!(
+        code(p.authenticate(&admin)),
+        "SESSION_INVALID",
+        "idle 30 min"
+    );
+    let s1 = p
+        .login(ADMIN, ADMIN_PW, false)
+        .unwrap()
+        .token
+        .expose()
+        .to_owned();
+    let s2 = p
+        .login(ADMIN, ADMIN_PW, true)
+        .unwrap()
+        .token
+        .expose()
+        .to_owned();
+    p.logout(&s1).unwrap();
+    p.logout(&s1).unwrap();
+    assert_eq!(code(p.authenticate(&s1)), "SESSION_INVALID");
+    assert_eq!(
+        code(p.change_password(&s2, "wrong", "Changed-Passw0rd!", "Changed-Passw0rd!")),
+        "INVALID_CREDENTIALS"
+    );
+    assert_eq!(
+        code(p.change_password(&s2, ADMIN_PW, ADMIN_PW, ADMIN_PW)),
+        "PASSWORD_REUSED"
+    );
+    p.change_password(&s2, ADMIN_PW, "Changed-Passw0rd!", "Changed-Passw0rd!")
+        .unwrap();
+    assert_eq!(
+        code(p.authenticate(&s2)),
+        "SESSION_INVALID",
+        "a password change ends every session"
+    );
+    assert_eq!(code(p.login(ADMIN, ADMIN_PW, false)), "INVALID_CREDENTIALS");
+    let s3 = p
+        .login(ADMIN, "Changed-Passw0rd!", false)
+        .unwrap()
+        .token
+        .expose()
+        .to_owned();
+    clock.advance(Duration::hours(13));
+    assert_eq!(code(p.authenticate(&s3)), "SESSION_INVALID");
+}
+
+fn rights_rules<S: Store>(s: S) {
+    let (p, _) = portal(s);
+    let admin = admin_session(&p);
+    let nu = |e: &str| NewUser::new("Durand", "Anne", e).unwrap();
+    assert_eq!(
+        code(p.create_user(
+            &admin,
+            "T00000",
+            &nu("a@x.fr"),
+            rights(&[Right::SubmitClaims])
+        )),
+        "UNKNOWN_ESTABLISHMENT"
+    );
+    assert_eq!(
+        code(p.create_user(&admin, "T-0", &nu("a@x.fr"), rights(&[Right::SubmitClaims]))),
+        "INVALID_ESTABLISHMENT_CODE"
+    );
+    assert_eq!(
+        code(p.create_user(&admin, "T99999", &nu("a@x.fr"), Rights::EMPTY)),
+        "NO_RIGHTS_SELECTED"
+    );
+    assert_eq!(
+        code(p.create_user(
+            &admin,
+            "T99999",
+            &nu("ADMIN@garage-xyz.fr"),
+            rights(&[Right::SubmitClaims])
+        )),
+        "EMAIL_TAKEN"
+    );
+    assert_eq!(
+        code(p.create_user(
+            "bad session",
+            "T99999",
+            &nu("a@x.fr"),
+            rights(&[Right::SubmitClaims])
+        )),
+        "SESSION_INVALID"
+    );
+    // A manager with some rights on T99999 only.
+    let (mid, manager) = active_user(
+        &p,
+        &admin,
+        "T99999",
+        "chef@x.fr",
+        "Chef",
+        &[Right::ManageAccounts, Right::SubmitClaims],
+    );
+    assert_eq!(
+        code(p.create_user(
+            &manager,
+            "T99999",
+            &nu("b@x.fr"),
+            rights(&[Right::AccountingDocuments])
+        )),
+        "RIGHTS_ESCALATION"
+    );
+    assert_eq!(
+        code(p.create_user(
+            &manager,
+            "T88888",
+            &nu("b@x.fr"),
+            rights(&[Right::SubmitClaims])
+        )),
+        "FORBIDDEN"
+    );
+    let bid = p
+        .create_user(
+            &manager,
+            "T99999",
+            &nu("b@x.fr"),
+            rights(&[Right::SubmitClaims]),
+        )
+        .unwrap()
+        .to_string();
+    // set_rights: may add only what it holds, may remove anything.
+    assert_eq!(
+        code(p.set_rights(
+            &manager,
+            &bid,
+            "T99999",
+            rights(&[Right::SubmitClaims, Right::SearchClaims])
+        )),
+        "RIGHTS_ESCALATION"
+    );
+    assert_eq!(
+        code(p.set_rights(&manager, &bid, "T88888", rights(&[Right::SubmitClaims]))),
+        "FORBIDDEN"
+    );
+    p.set_rights(&admin, &bid, "T88888", rights(&[Right::SearchClaims]))
+        .unwrap();
+    let m = p.rights_matrix(&admin, &bid).unwrap();
+    assert_eq!(
+        m.rights_on(&"T88888".parse().unwrap()),
+        rights(&[Right::SearchClaims])
+    );
+    let seen_by_manager = p.rights_matrix(&manager, &bid).unwrap();
+    assert!(
+        seen_by_manager
+            .rights_on(&"T88888".parse().unwrap())
+            .is_empty(),
+        "only establishments the actor manages"
+    );
+    // Disabling needs every establishment; otherwise only removal on its own.
+    assert_eq!(code(p.disable_account(&manager, &bid)), "FORBIDDEN");
+    p.set_rights(&manager, &bid, "T99999", Rights::EMPTY)
+        .unwrap();
+    assert_eq!(
+        code(p.rights_matrix(&manager, &bid)),
+        "UNKNOWN_ACCOUNT",
+        "no longer visible to the manager"
+    );
+    p.disable_account(&admin, &bid).unwrap();
+    assert_eq!(code(p.disable_account(&admin, &bid)), "INVALID_STATE");
+    p.enable_account(&admin, &bid).unwrap();
+    // The last active manager keeps ManageAccounts.
+    let admin_id = p.authenticate(&admin).unwrap().id.to_string();
+    assert_eq!(
+        code(p.set_rights(&admin, &admin_id, "T88888", rights(&[Right::SubmitClaims]))),
+        "LAST_MANAGER"
+    );
+    p.set_rights(&admin, &admin_id, "T99999", rights(&[Right::SubmitClaims]))
+        .unwrap();
+    assert_eq!(
+        code(p.set_rights(&manager, &mid, "T99999", rights(&[Right::SubmitClaims]))),
+        "LAST_MANAGER"
+    );
+    assert_eq!(code(p.disable_account(&manager, &mid)), "LAST_MANAGER");
+    assert_eq!(
+        code(p.list_accounts(
+            &admin,
+            &AccountQuery {
+                establishment: Some("T99999".parse().unwrap()),
+                ..AccountQuery::default()
+            }
+        )),
+        "FORBIDDEN"
+    );
+    // Audit: readable by managers of the establishment only.
+    assert!(!p.audit_log(&manager, "T99999", 0, 50).unwrap().is_empty());
+    assert_eq!(code(p.audit_log(&manager, "T88888", 0, 50)), "FORBIDDEN");
+    assert_eq!(
+        code(p.audit_log(&manager, "T77777", 0, 50)),
+        "UNKNOWN_ESTABLISHMENT"
+    );
+    let log = p.audit_log(&admin, "T88888", 0, 500).unwrap();
+    assert!(
+        log.iter()
+            .any(|e| e.event.action.code() == "rights_changed")
+    );
+    assert!(log.windows(2).all(|w| w[0].seq > w[1].seq), "newest first");
+    assert!(p.verify_audit_chain().is_ok());
+}
+
+fn users_and_repairers<S: Store>(s: S) {
+    let (p, _) = portal(s);
+    let admin = admin_session(&p);
+    let u = NewUser::new("Zoé", "Bernard", "zoe@x.fr").unwrap();
+    let id = p
+        .create_user(&admin, "T99999", &u, rights(&[Right::SubmitClaims]))
+        .unwrap()
+        .to_string();
+    let first = last_link(&p, NotificationKind::Activation, "zoe@x.fr");
+    p.resend_activation(&admin, &id).unwrap();
+    let second = last_link(&p, NotificationKind::Activation, "zoe@x.fr");
+    assert!(!p.inspect_token(&first).unwrap().usable);
+    assert_eq!(
+        code(p.activate_account(&second, "zoe@x.fr", "short", "short")),
+        "PASSWORD_POLICY"
+    );
+    p.activate_account(&second, "zoe@x.fr", USER_PW, USER_PW)
+        .unwrap();
+    assert_eq!(code(p.resend_activation(&admin, &id)), "INVALID_STATE");
+    assert_eq!(
+        code(p.resend_activation(&admin, "00000000000000000000000000000000")),
+        "UNKNOWN_ACCOUNT"
+    );
+    // Repairers.
+    p.register_repairer("garage@repar.fr", "Petit", "Jean", "Garage du Coin", "Lyon")
+        .unwrap();
+    let t = last_link(&p, NotificationKind::Activation, "garage@repar.fr");
+    p.activate_account(&t, "garage@repar.fr", USER_PW, USER_PW)
+        .unwrap();
+    let rs = p
+        .login("garage@repar.fr", USER_PW, false)
+        .unwrap()
+        .token
+        .expose()
+        .to_owned();
+    let est = p.manageable_establishments(&rs).unwrap();
+    assert_eq!(est.len(), 1);
+    assert_eq!(est[0].code.as_str(), "R000001");
+    assert_eq!(est[0].regime, None);
+    let m = p
+        .rights_matrix(&rs, &p.authenticate(&rs).unwrap().id.to_string())
+        .unwrap();
+    assert_eq!(
+        m.rights_on(&est[0].code),
+        rights(&[
+            Right::SubmitClaims,
+            Right::SearchClaims,
+            Right::ManageAccounts
+        ])
+    );
+    assert_eq!(
+        code(p.register_repairer("GARAGE@repar.fr", "Autre", "Nom", "X", "Y")),
+        "OK",
+        "same answer when taken"
+    );
+    assert_eq!(
+        mails(&p, NotificationKind::AccountExists, "garage@repar.fr").len(),
+        1
+    );
+    assert_eq!(
+        code(p.register_repairer("bad", "A", "B", "C", "D")),
+        "INVALID_EMAIL"
+    );
+    assert_eq!(
+        code(p.register_repairer("new@repar.fr", "", "B", "C", "D")),
+        "INVALID_NAME"
+    );
+    // The outbox.
+    let n = p.pending_notifications().unwrap();
+    let before = n.len();
+    p.acknowledge_notification(n[0].id).unwrap();
+    assert_eq!(p.pending_notifications().unwrap().len(), before - 1);
+    assert_eq!(
+        code(p.acknowledge_notification(n[0].id)),
+        "UNKNOWN_NOTIFICATION"
+    );
+}
+
+fn list_accounts<S: Store>(s: S) {
+    let (p, _) = portal(s);
+    let admin = admin_session(&p);
+    for (last, first, email) in [
+        ("Dupont", "Zoé", "z@x.fr"),
+        ("Dupont", "Éric", "e@x.fr"),
+        ("Émile", "Paul", "p@x.fr"),
+        ("Durand", "Anne", "a@x.fr"),
+        ("dupond", "Luc", "l@x.fr"),
+    ] {
+        p.create_user(
+            &admin,
+            "T99999",
+            &NewUser::new(last, first, email).unwrap(),
+            rights(&[Right::SubmitClaims]),
+        )
+        .unwrap();
+    }
+    let all = p.list_accounts(&admin, &AccountQuery::default()).unwrap();
+    let order: Vec<String> = all
+        .items
+        .iter()
+        .map(|a| format!("{} {}", a.last_name, a.first_name))
+        .collect();
+    assert_eq!(
+        order,
+        [
+            "dupond Luc",
+            "Dupont Éric",
+            "Dupont Zoé",
+            "Durand Anne",
+            "Émile Paul",
+            "Geloen Alexandre"
+        ]
+    );
+    let desc = p
+        .list_accounts(
+            &admin,
+            &AccountQuery {
+                descending: true,
+                ..AccountQuery::default()
+            },
+        )
+        .unwrap();
+    assert_eq!(desc.items.first().unwrap().last_name.as_str(), "Geloen");
+    let eric = p
+        .list_accounts(
+            &admin,
+            &AccountQuery {
+                text: Some("ERIC".into()),
+                ..AccountQuery::default()
+            },
+        )
+        .unwrap();
+    assert_eq!(eric.total, 1);
+    assert_eq!(eric.items[0].first_name.as_str(), "Éric");
+    let emile = p
+        .list_accounts(
+            &admin,
+            &AccountQuery {
+                text: Some("emile".into()),
+                ..AccountQuery::default()
+            },
+        )
+        .unwrap();
+    assert_eq!(emile.total, 1);
+    let page = p
+        .list_accounts(
+            &admin,
+            &AccountQuery {
+                offset: 2,
+                limit: 2,
+                ..AccountQuery::default()
+            },
+        )
+        .unwrap();
+    assert_eq!((page.total, page.items.len()), (6, 2));
+    assert_eq!(page.items[0].first_name.as_str(), "Zoé");
+    let invited = p
+        .list_accounts(
+            &admin,
+            &AccountQuery {
+                state: Some(AccountState::Invited),
+                ..AccountQuery::default()
+            },
+        )
+        .unwrap();
+    assert_eq!(invited.total, 5);
+    let managers = p
+        .list_accounts(
+            &admin,
+            &AccountQuery {
+                right: Some(Right::ManageAccounts),
+                ..AccountQuery::default()
+            },
+        )
+        .unwrap();
+    assert_eq!(managers.total, 1);
+    let t88 = p
+        .list_accounts(
+            &admin,
+            &AccountQuery {
+                establishment: Some("T88888".parse().unwrap()),
+                ..AccountQuery::default()
+            },
+        )
+        .unwrap();
+    assert_eq!(t88.total, 1);
+    assert_eq!(
+        code(p.list_accounts(
+            &admin,
+            &AccountQuery {
+                establishment: Some("T55555".parse().unwrap()),
+                ..AccountQuery::default()
+            }
+        )),
+        "UNKNOWN_ESTABLISHMENT"
+    );
+    assert_eq!(
+        code(p.list_accounts(
+            &admin,
+            &AccountQuery {
+                limit: 0,
+                ..AccountQuery::default()
+            }
+        )),
+        "INVALID_QUERY"
+    );
+    assert_eq!(all.items.last().unwrap().establishments.len(), 2);
+}
+
+fn concurrency<S: Store + 'static>(s: S) {
+    let (p, _) = portal(s);
+    let p = Arc::new(p);
+    let decl = Declaration::new(ADMIN, "Geloen", "Alexandre", "Gérant").unwrap();
+    p.declare_administrator(&decl, &garages()).unwrap();
+    p.request_password_reset(ADMIN).unwrap();
+    let token = last_link(&p, NotificationKind::PasswordReset, ADMIN);
+    let results: Vec<&'static str> = std::thread::scope(|sc| {
+        let hs: Vec<_> = (0..8)
+            .map(|i| {
+                let p = &p;
+                let token = &token;
+                sc.spawn(move || {
+                    let pw = format!("Concurrent-Pass-{i}!");
+                    code(p.complete_password_reset(token, ADMIN, &pw, &pw))
+                })
+            })
+            .collect();
+        hs.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    assert_eq!(
+        results.iter().filter(|c| **c == "OK").count(),
+        1,
+        "{results:?}"
+    );
+    assert!(results.iter().all(|c| *c == "OK" || *c == "TOKEN_INVALID"));
+    let winner = results.iter().position(|c| *c == "OK").unwrap();
+    let pw = format!("Concurrent-Pass-{winner}!");
+    let admin = p
+        .login(ADMIN, &pw, false)
+        .unwrap()
+        .token
+        .expose()
+        .to_owned();
+    let results: Vec<&'static str> = std::thread::scope(|sc| {
+        let hs: Vec<_> = (0..8)
+            .map(|i| {
+                let p = &p;
+                let admin = &admin;
+                sc.spawn(move || {
+                    let u = NewUser::new("Même", &format!("Personne{i}"), "meme@x.fr").unwrap();
+                    code(p.create_user(admin, "T99999", &u, rights(&[Right::SubmitClaims])))
+                })
+            })
+            .collect();
+        hs.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    assert_eq!(
+        results.iter().filter(|c| **c == "OK").count(),
+        1,
+        "{results:?}"
+    );
+    assert_eq!(results.iter().filter(|c| **c == "EMAIL_TAKEN").count(), 7);
+    assert!(p.verify_audit_chain().is_ok());
+}
+
+fn documents_and_statements<S: Store>(s: S) {
+    use dealer_portal::document::{DocumentQuery, NewDocument};
+    use dealer_portal::period::YearMonth;
+    use dealer_portal::regime::DebitLine;
+    let (p, _) = portal(s);
+    let admin = admin_session(&p);
+    let mut inv = NewDocument::new("accounting", "2204003143", "2022-04-12").unwrap();
+    inv.kind = Some(dealer_portal::document::DocumentKind::WarrantyInvoice);
+    let inv = inv.validate().unwrap();
+    p.add_document("T99999", &inv).unwrap();
+    let mut contract = NewDocument::new("contract", "GV2024000123", "2024-03-01").unwrap();
+    contract.registration = Some("ab 123 cd".into());
+    let contract = contract.validate().unwrap();
+    p.add_document("T99999", &contract).unwrap();
+    assert_eq!(
+        code(p.add_document("T00000", &inv)),
+        "UNKNOWN_ESTABLISHMENT"
+    );
+    let q = DocumentQuery::parse(
+        "accounting",
+        Some("warranty_invoice"),
+        None,
+        Some("1/2022"),
+        Some("12/2022"),
+        None,
+        0,
+        50,
+    )
+    .unwrap();
+    let page = p.search_documents(&admin, "T99999", &q).unwrap();
+    assert_eq!(page.total, 1);
+    let by_plate =
+        DocumentQuery::parse("contract", None, None, None, None, Some("AB-123-CD"), 0, 50).unwrap();
+    assert_eq!(
+        p.search_documents(&admin, "T99999", &by_plate)
+            .unwrap()
+            .total,
+        1
+    );
+    assert_eq!(
+        p.search_documents(&admin, "T88888", &by_plate)
+            .unwrap()
+            .total,
+        0,
+        "nothing of another establishment"
+    );
+    let (_, user) = active_user(
+        &p,
+        &admin,
+        "T99999",
+        "compta@x.fr",
+        "Compta",
+        &[Right::SearchClaims],
+    );
+    assert_eq!(code(p.search_documents(&user, "T99999", &q)), "FORBIDDEN");
+    // Statements.
+    let month: YearMonth = "4/2022".parse().unwrap();
+    p.record_debit_line(
+        "T99999",
+        month,
+        &DebitLine::new("stellantis_insurance", "premium", 120_000).unwrap(),
+    )
+    .unwrap();
+    p.record_debit_line(
+        "T99999",
+        month,
+        &DebitLine::new("stellantis_services", "npo", 3_500).unwrap(),
+    )
+    .unwrap();
+    p.record_debit_line(
+        "T99999",
+        month,
+        &DebitLine::new("stellantis_services", "management_fees", 900).unwrap(),
+    )
+    .unwrap();
+    let r = p.monthly_statement(&admin, "T99999", month).unwrap();
+    assert_eq!(r.debits.len(), 1);
+    assert_eq!(r.debits[0].total_cents, 123_500);
+    assert_eq!(r.unexpected.len(), 1);
+    assert_eq!(
+        code(p.monthly_statement(&user, "T99999", month)),
+        "FORBIDDEN"
+    );
+}
+
+macro_rules! on_every_store {
+    ($($name:ident),* $(,)?) => {
+        mod memory {
+            $(#[test] fn $name() { super::$name(dealer_portal::store::MemoryStore::new()); })*
+        }
+        mod sqlite {
+            $(#[test] fn $name() { super::$name(super::sqlite_store(stringify!($name))); })*
+        }
+    };
+}
+
+fn sqlite_store(name: &str) -> SqliteStore {
+    let dir =
+        std::env::temp_dir().join(format!("dealer-portal-flows-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    // Durability is not what these tests are about.
+    let opts = SqliteOptions {
+        synchronous: dealer_portal::store::Synchronous::Normal,
+        ..SqliteOptions::default()
+    };
+    SqliteStore::open(dir.join("portal.db"), opts).unwrap()
+}
+
+on_every_store!(
+    seed_scenario,
+    reset_token_rules,
+    reset_requests_reveal_nothing,
+    login_and_lockout,
+    sessions,
+    rights_rules,
+    users_and_repairers,
+    list_accounts,
+    concurrency,
+    documents_and_statements,
+);
+
+#[test]
+fn sqlite_reopen_keeps_everything_and_holds_no_secret() {
+    let dir = std::env::temp_dir().join(format!("dealer-portal-reopen-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("portal.db");
+    let clock = ManualClock::new(datetime!(2026-01-15 09:00 UTC));
+    let (session, tokens) = {
+        let p = Portal::new(
+            SqliteStore::open(&path, SqliteOptions::default()).unwrap(),
+            clock.clone(),
+            PortalConfig::for_tests(),
+        )
+        .unwrap();
+        let admin = admin_session(&p);
+        p.create_user(
+            &admin,
+            "T99999",
+            &NewUser::new("Durand", "Anne", "anne@x.fr").unwrap(),
+            rights(&[Right::SubmitClaims]),
+        )
+        .unwrap();
+        let tokens: Vec<String> = p
+            .pending_notifications()
+            .unwrap()
+            .iter()
+            .filter_map(|n| n.body.token.as_ref().map(|t| t.expose().to_owned()))
+            .collect();
+        for n in p.pending_notifications().unwrap() {
+            p.acknowledge_notification(n.id).unwrap();
+        }
+        (admin, tokens)
+    };
+    assert!(!tokens.is_empty());
+    let p = Portal::new(
+        SqliteStore::open(&path, SqliteOptions::default()).unwrap(),
+        clock,
+        PortalConfig::for_tests(),
+    )
+    .unwrap();
+    assert!(p.authenticate(&session).is_ok());
+    assert_eq!(
+        p.list_accounts(&session, &AccountQuery::default())
+            .unwrap()
+            .total,
+        2
+    );
+    assert!(p.verify_audit_chain().unwrap() > 3);
+    drop(p);
+    let mut bytes = Vec::new();
+    for f in ["portal.db", "portal.db-wal"] {
+        if let Ok(b) = std::fs::read(dir.join(f)) {
+            bytes.extend(b);
+        }
+    }
+    let hay = String::from_utf8_lossy(&bytes);
+    for t in tokens.iter().chain([&session]) {
+        assert!(!hay.contains(t.as_str()), "a token is in the file");
+    }
+    for pw in [ADMIN_PW, USER_PW] {
+        assert!(!hay.contains(pw), "a password is in the file");
+    }
+}
+
+#[test]
+fn rehash_on_outdated_parameters() {
+    let store = Arc::new(MemoryStore::new());
+    let clock = ManualClock::new(datetime!(2026-01-15 09:00 UTC));
+    let old = Portal::new(store.clone(), clock.clone(), PortalConfig::for_tests()).unwrap();
+    admin_session(&old);
+    let mut cfg = PortalConfig::for_tests();
+    cfg.hash.t_cost += 1;
+    let new = Portal::new(store.clone(), clock, cfg).unwrap();
+    let phc = |s: &MemoryStore| {
+        use dealer_portal::store::AccountRepo;
+        s.read(|tx| tx.account_by_email(&ADMIN.parse().unwrap()))
+            .unwrap()
+            .unwrap()
+            .password
+            .unwrap()
+            .as_phc()
+            .to_owned()
+    };
+    let before = phc(&store);
+    new.login(ADMIN, ADMIN_PW, false).unwrap();
+    let after = phc(&store);
+    assert_ne!(before, after);
+    assert!(after.contains(&format!("t={}", cfg_t(&new))));
+    // And the old portal still verifies it (parameters travel in the PHC string).
+    old.login(ADMIN, ADMIN_PW, false).unwrap();
+}
+
+fn cfg_t<S: Store>(p: &Portal<S, ManualClock>) -> u32 {
+    p.config().hash.t_cost
+}
