@@ -1,0 +1,2011 @@
+//! The SQLite store: one file, WAL, versioned migrations, `rusqlite` with the bundled SQLite.
+//!
+//! - One writer connection behind a mutex: [`Store::write`] runs `BEGIN IMMEDIATE` … `COMMIT`
+//!   (rolled back when the closure returns `Err` or panics), so writers are serialised, also
+//!   across processes sharing the file.
+//! - A small pool of read-only connections: [`Store::read`] runs a deferred transaction on one of
+//!   them; WAL lets them read a consistent snapshot while a write goes on.
+//! - `synchronous=FULL` by default (a consumed token stays consumed after a power cut),
+//!   `foreign_keys=ON`, `secure_delete=ON` (deleted and overwritten bytes are zeroed in the
+//!   file), and a busy timeout so that "database is locked" does not reach a caller.
+//! - Token digests only; password hashes as PHC strings. The one plaintext secret, a queued
+//!   notification's link token, is set to NULL when the notification is acknowledged, and the
+//!   WAL is then checkpointed and truncated so no old page image keeps it.
+//! - The file carries its own `application_id`; a file that is not a dealer-portal database is
+//!   refused without being modified.
+
+use super::{
+    AccountRepo, AuditRepo, DocumentRepo, OutboxRepo, SessionRepo, Store, TokenRecord, TokenRepo,
+};
+use crate::account::{
+    Account, AccountId, AccountPage, AccountQuery, AccountState, AccountSummary, Role,
+};
+use crate::audit::{AuditAction, GENESIS, NewAuditEvent, StoredAuditEvent, chain_hash};
+use crate::document::{
+    Document, DocumentCategory, DocumentId, DocumentKind, DocumentPage, DocumentQuery, NewDocument,
+};
+use crate::email::Email;
+use crate::establishment::{Establishment, EstablishmentCode};
+use crate::locale::{Coded, Locale};
+use crate::names::PersonName;
+use crate::notification::{NewNotification, Notification, NotificationId, NotificationKind};
+use crate::password::PasswordHash;
+use crate::period::YearMonth;
+use crate::phone::{PhoneKind, PhoneNumber};
+use crate::reference::ReferenceKind;
+use crate::regime::{DebitLine, DebitNature, Issuer, Regime};
+use crate::rights::{Rights, RightsMatrix};
+use crate::secret::SecretString;
+use crate::session::SessionRecord;
+use crate::token::{TokenDigest, TokenLifecycle, TokenPurpose, TokenState};
+use crate::{Error, Result};
+use rusqlite::types::FromSql;
+use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, Row, params};
+use std::collections::HashSet;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
+use time::{Date, OffsetDateTime};
+
+/// `PRAGMA application_id` of a dealer-portal database: "DPRT".
+const APPLICATION_ID: i32 = 0x4450_5254;
+
+/// The schema, one script per version: script `i` takes `user_version` from `i` to `i + 1`.
+/// Scripts are never edited once released; a change is a new script.
+const MIGRATIONS: &[&str] = &[SCHEMA_V1];
+
+const SCHEMA_V1: &str = r#"
+CREATE TABLE establishments (
+    code   TEXT PRIMARY KEY,
+    name   TEXT NOT NULL,
+    city   TEXT NOT NULL,
+    regime TEXT
+) WITHOUT ROWID;
+
+CREATE TABLE counters (
+    name  TEXT PRIMARY KEY,
+    value INTEGER NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE accounts (
+    id                 BLOB PRIMARY KEY CHECK (length(id) = 16),
+    email              TEXT NOT NULL UNIQUE,
+    last_name          TEXT NOT NULL,
+    first_name         TEXT NOT NULL,
+    function           TEXT NOT NULL,
+    role               TEXT NOT NULL,
+    state              TEXT NOT NULL,
+    mobile             TEXT,
+    mobile_kind        TEXT,
+    landline           TEXT,
+    landline_kind      TEXT,
+    password           TEXT,
+    previous_passwords TEXT NOT NULL DEFAULT '[]',
+    failed_logins      INTEGER NOT NULL DEFAULT 0,
+    lockouts           INTEGER NOT NULL DEFAULT 0,
+    locked_until       INTEGER,
+    locale             TEXT NOT NULL,
+    created_at         INTEGER NOT NULL,
+    sort_key           BLOB NOT NULL,
+    search_text        TEXT NOT NULL
+);
+CREATE INDEX accounts_sort ON accounts (sort_key, id);
+
+CREATE TABLE rights (
+    account       BLOB NOT NULL REFERENCES accounts (id),
+    establishment TEXT NOT NULL,
+    bits          INTEGER NOT NULL CHECK (bits > 0),
+    PRIMARY KEY (account, establishment)
+) WITHOUT ROWID;
+CREATE INDEX rights_establishment ON rights (establishment, account);
+
+CREATE TABLE tokens (
+    digest     BLOB PRIMARY KEY CHECK (length(digest) = 32),
+    account    BLOB NOT NULL,
+    purpose    TEXT NOT NULL,
+    state      TEXT NOT NULL,
+    issued_at  INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX tokens_account ON tokens (account, purpose, issued_at);
+
+CREATE TABLE sessions (
+    digest     BLOB PRIMARY KEY CHECK (length(digest) = 32),
+    account    BLOB NOT NULL,
+    created_at INTEGER NOT NULL,
+    last_seen  INTEGER NOT NULL,
+    idle_ns    INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    remembered INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX sessions_account ON sessions (account);
+
+CREATE TABLE outbox (
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
+    -- The link token's plaintext until acknowledged. First in the row, so that without
+    -- secure_delete its old bytes would survive in the page: the tests would notice.
+    token      TEXT,
+    kind       TEXT NOT NULL,
+    email      TEXT NOT NULL,
+    name       TEXT NOT NULL,
+    expires_at INTEGER,
+    locale     TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    acked      INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX outbox_pending ON outbox (id) WHERE acked = 0;
+CREATE INDEX outbox_recipient ON outbox (email, kind, created_at);
+
+CREATE TABLE audit (
+    seq            INTEGER PRIMARY KEY,
+    at             INTEGER NOT NULL,
+    actor          BLOB,
+    action         TEXT NOT NULL,
+    subject        BLOB,
+    establishments TEXT NOT NULL,
+    details        TEXT NOT NULL,
+    prev_hash      BLOB NOT NULL,
+    hash           BLOB NOT NULL
+);
+CREATE TABLE audit_establishments (
+    code TEXT NOT NULL,
+    seq  INTEGER NOT NULL REFERENCES audit (seq),
+    PRIMARY KEY (code, seq)
+) WITHOUT ROWID;
+
+CREATE TABLE debit_lines (
+    id            INTEGER PRIMARY KEY,
+    establishment TEXT NOT NULL,
+    year          INTEGER NOT NULL,
+    month         INTEGER NOT NULL,
+    issuer        TEXT NOT NULL,
+    nature        TEXT NOT NULL,
+    amount_cents  INTEGER NOT NULL,
+    label         TEXT
+);
+CREATE INDEX debit_lines_month ON debit_lines (establishment, year, month, id);
+
+CREATE TABLE documents (
+    id               INTEGER PRIMARY KEY,
+    establishment    TEXT NOT NULL,
+    category         TEXT NOT NULL,
+    kind             TEXT,
+    number           TEXT NOT NULL,
+    issued_on        INTEGER NOT NULL, -- Julian day number
+    title            TEXT,
+    amount_cents     INTEGER,
+    registration     TEXT,
+    contract_number  TEXT,
+    agreement_number TEXT,
+    file_ref         TEXT
+);
+CREATE INDEX documents_newest ON documents (establishment, category, issued_on DESC, id DESC);
+CREATE INDEX documents_number ON documents (establishment, number);
+CREATE INDEX documents_registration ON documents (establishment, registration) WHERE registration IS NOT NULL;
+CREATE INDEX documents_contract ON documents (establishment, contract_number) WHERE contract_number IS NOT NULL;
+CREATE INDEX documents_agreement ON documents (establishment, agreement_number) WHERE agreement_number IS NOT NULL;
+"#;
+
+/// How hard SQLite pushes each commit to the disk (`PRAGMA synchronous`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Synchronous {
+    /// Every commit is on the disk when `write` returns: a consumed token stays consumed after a
+    /// power cut. The default.
+    #[default]
+    Full,
+    /// With WAL, a power cut may lose the last commits (never corrupts). Faster.
+    Normal,
+    /// No syncing at all: for tests and throw-away databases only.
+    Off,
+}
+
+impl Synchronous {
+    fn pragma(self) -> &'static str {
+        match self {
+            Synchronous::Full => "FULL",
+            Synchronous::Normal => "NORMAL",
+            Synchronous::Off => "OFF",
+        }
+    }
+}
+
+/// How a [`SqliteStore`] opens its file.
+///
+/// ```
+/// use dealer_portal::store::{SqliteOptions, Synchronous};
+/// let opts = SqliteOptions::default();
+/// assert_eq!(opts.synchronous, Synchronous::Full);
+/// assert_eq!(opts.readers, 4);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SqliteOptions {
+    /// Durability of commits; [`Synchronous::Full`] by default.
+    pub synchronous: Synchronous,
+    /// How long a connection waits for a lock held by another before failing; 5 s by default.
+    pub busy_timeout: Duration,
+    /// How many read-only connections [`Store::read`] may use at once; 4 by default. With 0,
+    /// reads share the writer connection (and wait for writes).
+    pub readers: usize,
+}
+
+impl Default for SqliteOptions {
+    fn default() -> Self {
+        SqliteOptions {
+            synchronous: Synchronous::Full,
+            busy_timeout: Duration::from_secs(5),
+            readers: 4,
+        }
+    }
+}
+
+/// A store in one SQLite file.
+///
+/// Opening creates the file if needed and brings its schema up to date; a file that is not a
+/// dealer-portal database (not SQLite, another application's database, a newer schema) is an
+/// [`Error::Storage`] and is left untouched.
+///
+/// ```
+/// use dealer_portal::store::{AccountRepo, SqliteOptions, SqliteStore, Store};
+/// let path = std::env::temp_dir().join(format!("dealer-portal-doc-{}.db", std::process::id()));
+/// # let _ = std::fs::remove_file(&path);
+/// let store = SqliteStore::open(&path, SqliteOptions::default())?;
+/// let code = store.write(|tx| tx.next_repairer_code())?;
+/// assert_eq!(code.as_str(), "R000001");
+/// drop(store);
+/// // Reopening keeps everything.
+/// let store = SqliteStore::open(&path, SqliteOptions::default())?;
+/// assert_eq!(store.write(|tx| tx.next_repairer_code())?.as_str(), "R000002");
+/// # drop(store);
+/// # for ext in ["", "-wal", "-shm"] { let _ = std::fs::remove_file(format!("{}{ext}", path.display())); }
+/// # Ok::<(), dealer_portal::Error>(())
+/// ```
+pub struct SqliteStore {
+    // Declared before `writer` so the read-only connections close first and the writer, closing
+    // last, checkpoints and removes the WAL.
+    readers: Option<ReaderPool>,
+    writer: Mutex<Connection>,
+    /// Where the store lives, for messages.
+    location: String,
+    /// Whether the database has a WAL to truncate after erasing a secret.
+    wal: bool,
+    /// An erasure's checkpoint could not complete (readers on an old snapshot): retried after the
+    /// next write.
+    erase_pending: AtomicBool,
+}
+
+impl std::fmt::Debug for SqliteStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SqliteStore")
+            .field("location", &self.location)
+            .finish_non_exhaustive()
+    }
+}
+
+struct ReaderPool {
+    path: PathBuf,
+    max: usize,
+    busy_timeout: Duration,
+    state: Mutex<PoolState>,
+    available: Condvar,
+}
+
+#[derive(Default)]
+struct PoolState {
+    idle: Vec<Connection>,
+    open: usize,
+}
+
+/// A reader connection borrowed from the pool; returned on drop.
+struct PooledReader<'p> {
+    pool: &'p ReaderPool,
+    conn: Option<Connection>,
+}
+
+impl Drop for PooledReader<'_> {
+    fn drop(&mut self) {
+        let Some(conn) = self.conn.take() else { return };
+        let mut st = self
+            .pool
+            .state
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if conn.is_autocommit() || conn.execute_batch("ROLLBACK").is_ok() {
+            st.idle.push(conn);
+        } else {
+            st.open -= 1;
+        }
+        drop(st);
+        self.pool.available.notify_one();
+    }
+}
+
+impl ReaderPool {
+    fn get(&self) -> Result<PooledReader<'_>> {
+        let mut st = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        loop {
+            if let Some(conn) = st.idle.pop() {
+                return Ok(PooledReader {
+                    pool: self,
+                    conn: Some(conn),
+                });
+            }
+            if st.open < self.max {
+                st.open += 1;
+                drop(st);
+                return match open_reader(&self.path, self.busy_timeout) {
+                    Ok(conn) => Ok(PooledReader {
+                        pool: self,
+                        conn: Some(conn),
+                    }),
+                    Err(e) => {
+                        self.state
+                            .lock()
+                            .unwrap_or_else(PoisonError::into_inner)
+                            .open -= 1;
+                        self.available.notify_one();
+                        Err(e)
+                    }
+                };
+            }
+            st = self
+                .available
+                .wait(st)
+                .unwrap_or_else(PoisonError::into_inner);
+        }
+    }
+}
+
+fn open_reader(path: &Path, busy_timeout: Duration) -> Result<Connection> {
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let conn = Connection::open_with_flags(path, flags)
+        .map_err(storage("cannot open a read connection"))?;
+    conn.busy_timeout(busy_timeout)
+        .map_err(storage("cannot set the busy timeout"))?;
+    conn.execute_batch("PRAGMA query_only = ON")
+        .map_err(storage("cannot make a read connection read-only"))?;
+    conn.set_prepared_statement_cache_capacity(64);
+    Ok(conn)
+}
+
+/// Maps a SQLite error to [`Error::Storage`] with what was being done. SQLite's messages name
+/// tables and columns, never the values bound to a statement.
+fn storage(context: &'static str) -> impl Fn(rusqlite::Error) -> Error {
+    move |e| Error::Storage(format!("{context}: {e}"))
+}
+
+fn corrupt(table: &'static str, column: &'static str) -> Error {
+    Error::Storage(format!("corrupt row in table {table}: unreadable {column}"))
+}
+
+fn not_ours(location: &str, why: &str) -> Error {
+    Error::Storage(format!(
+        "{location} is not a dealer-portal database ({why}); it was left untouched"
+    ))
+}
+
+/// A Unix timestamp in nanoseconds: exact round trip, ordered.
+fn ns(t: OffsetDateTime) -> Result<i64> {
+    i64::try_from(t.unix_timestamp_nanos()).map_err(|_| Error::InvalidInput {
+        field: "timestamp",
+        reason: "expected a date between 1678 and 2261".into(),
+    })
+}
+
+fn from_ns(n: i64, table: &'static str, column: &'static str) -> Result<OffsetDateTime> {
+    OffsetDateTime::from_unix_timestamp_nanos(i128::from(n)).map_err(|_| corrupt(table, column))
+}
+
+fn col<T: FromSql>(
+    row: &Row<'_>,
+    i: usize,
+    table: &'static str,
+    column: &'static str,
+) -> Result<T> {
+    row.get(i).map_err(|_| corrupt(table, column))
+}
+
+fn coded<T: Coded>(s: &str, table: &'static str, column: &'static str) -> Result<T> {
+    T::from_code(s).map_err(|_| corrupt(table, column))
+}
+
+fn account_id(b: &[u8], table: &'static str, column: &'static str) -> Result<AccountId> {
+    <[u8; 16]>::try_from(b)
+        .map(AccountId::from_bytes)
+        .map_err(|_| corrupt(table, column))
+}
+
+fn digest(b: &[u8], table: &'static str, column: &'static str) -> Result<TokenDigest> {
+    <[u8; 32]>::try_from(b)
+        .map(TokenDigest::from_bytes)
+        .map_err(|_| corrupt(table, column))
+}
+
+fn hash32(b: &[u8], column: &'static str) -> Result<[u8; 32]> {
+    <[u8; 32]>::try_from(b).map_err(|_| corrupt("audit", column))
+}
+
+/// A JSON array of strings, for `IN (SELECT value FROM json_each(?))`.
+fn json_list<'s>(items: impl IntoIterator<Item = &'s str>) -> String {
+    serde_json::Value::Array(
+        items
+            .into_iter()
+            .map(|s| serde_json::Value::String(s.to_owned()))
+            .collect(),
+    )
+    .to_string()
+}
+
+fn purposes_json(purposes: &[TokenPurpose]) -> String {
+    json_list(purposes.iter().map(|p| p.code()))
+}
+
+/// Checks that an existing, non-empty file starts with SQLite's header, without opening it.
+fn check_header(path: &Path, location: &str) -> Result<bool> {
+    let mut f = match std::fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
+        Err(e) => return Err(Error::Storage(format!("cannot read {location}: {e}"))),
+    };
+    let mut header = Vec::with_capacity(16);
+    f.by_ref()
+        .take(16)
+        .read_to_end(&mut header)
+        .map_err(|e| Error::Storage(format!("cannot read {location}: {e}")))?;
+    if header.is_empty() {
+        return Ok(false);
+    }
+    if header != b"SQLite format 3\0" {
+        return Err(not_ours(location, "not a SQLite file"));
+    }
+    Ok(true)
+}
+
+/// Refuses a database that belongs to another application or to a newer version of this one.
+fn check_identity(conn: &Connection, location: &str) -> Result<()> {
+    let read = |sql: &str| {
+        conn.query_row(sql, [], |r| r.get::<_, i64>(0))
+            .map_err(storage("cannot read the database header"))
+    };
+    let app = read("PRAGMA application_id")?;
+    let version = read("PRAGMA user_version")?;
+    let objects = read("SELECT count(*) FROM sqlite_schema")?;
+    if app != i64::from(APPLICATION_ID) && !(app == 0 && version == 0 && objects == 0) {
+        return Err(not_ours(location, "it belongs to another application"));
+    }
+    if version > MIGRATIONS.len() as i64 {
+        return Err(Error::Storage(format!(
+            "{location} has schema version {version}, newer than this library's {}; upgrade the library",
+            MIGRATIONS.len()
+        )));
+    }
+    Ok(())
+}
+
+/// Applies the missing migrations, each in its own `BEGIN IMMEDIATE` transaction (so two
+/// processes opening a new file at once do not both apply one).
+fn migrate(conn: &Connection, location: &str) -> Result<()> {
+    for (i, script) in MIGRATIONS.iter().enumerate() {
+        let target = i as i64 + 1;
+        conn.execute_batch("BEGIN IMMEDIATE")
+            .map_err(storage("cannot start a migration"))?;
+        let guard = Rollback(conn);
+        check_identity(conn, location)?;
+        let version: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(storage("cannot read the schema version"))?;
+        if version < target {
+            conn.execute_batch(script)
+                .map_err(storage("migration failed"))?;
+            conn.execute_batch(&format!(
+                "PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = {target};"
+            ))
+            .map_err(storage("migration failed"))?;
+        }
+        conn.execute_batch("COMMIT")
+            .map_err(storage("cannot commit a migration"))?;
+        guard.disarm();
+    }
+    Ok(())
+}
+
+/// Rolls the connection's transaction back when dropped, unless disarmed.
+struct Rollback<'c>(&'c Connection);
+
+impl Rollback<'_> {
+    fn disarm(self) {
+        std::mem::forget(self);
+    }
+}
+
+impl Drop for Rollback<'_> {
+    fn drop(&mut self) {
+        if !self.0.is_autocommit() {
+            let _ = self.0.execute_batch("ROLLBACK");
+        }
+    }
+}
+
+/// Leaves the shared connection writable again after a read on it.
+struct QueryOnly<'c>(&'c Connection);
+
+impl Drop for QueryOnly<'_> {
+    fn drop(&mut self) {
+        if !self.0.is_autocommit() {
+            let _ = self.0.execute_batch("ROLLBACK");
+        }
+        let _ = self.0.execute_batch("PRAGMA query_only = OFF");
+    }
+}
+
+static MEMORY_SEQ: AtomicU64 = AtomicU64::new(0);
+
+impl SqliteStore {
+    /// Opens (creating if needed) the database file at `path`, refuses a file that is not a
+    /// dealer-portal database without modifying it, switches it to WAL and applies the missing
+    /// migrations.
+    ///
+    /// ```
+    /// use dealer_portal::store::{SqliteOptions, SqliteStore, Synchronous};
+    /// let dir = std::env::temp_dir();
+    /// let path = dir.join(format!("dealer-portal-open-{}.db", std::process::id()));
+    /// let opts = SqliteOptions { synchronous: Synchronous::Normal, ..SqliteOptions::default() };
+    /// let store = SqliteStore::open(&path, opts).unwrap();
+    /// # drop(store);
+    /// # for ext in ["", "-wal", "-shm"] { let _ = std::fs::remove_file(format!("{}{ext}", path.display())); }
+    ///
+    /// // Not a database: refused, and the file is not touched.
+    /// let other = dir.join(format!("dealer-portal-notes-{}.txt", std::process::id()));
+    /// std::fs::write(&other, "shopping list").unwrap();
+    /// let err = SqliteStore::open(&other, SqliteOptions::default()).unwrap_err();
+    /// assert_eq!(err.code(), "STORAGE");
+    /// assert_eq!(std::fs::read(&other).unwrap(), b"shopping list");
+    /// # std::fs::remove_file(&other).unwrap();
+    /// ```
+    pub fn open(path: impl AsRef<Path>, opts: SqliteOptions) -> Result<Self> {
+        let path = path.as_ref();
+        let location = path.display().to_string();
+        if check_header(path, &location)? {
+            // Identify an existing file on a read-only connection first, so a foreign file is
+            // never written to (not even its journal mode).
+            let probe = Connection::open_with_flags(
+                path,
+                OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            )
+            .map_err(|e| Error::Storage(format!("cannot open {location}: {e}")))?;
+            probe
+                .busy_timeout(opts.busy_timeout)
+                .map_err(storage("cannot set the busy timeout"))?;
+            check_identity(&probe, &location)?;
+            drop(probe);
+        }
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(path, flags)
+            .map_err(|e| Error::Storage(format!("cannot open {location}: {e}")))?;
+        conn.busy_timeout(opts.busy_timeout)
+            .map_err(storage("cannot set the busy timeout"))?;
+        // The file may have been created by another process in between: check again.
+        check_identity(&conn, &location)?;
+        let mode: String = conn
+            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
+            .map_err(storage("cannot switch to WAL"))?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            return Err(Error::Storage(format!(
+                "{location}: the file system does not support WAL (journal mode {mode})"
+            )));
+        }
+        let store = Self::finish(conn, location, &opts, true)?;
+        Ok(SqliteStore {
+            readers: (opts.readers > 0).then(|| ReaderPool {
+                path: path.to_owned(),
+                max: opts.readers,
+                busy_timeout: opts.busy_timeout,
+                state: Mutex::new(PoolState::default()),
+                available: Condvar::new(),
+            }),
+            ..store
+        })
+    }
+
+    /// A private in-memory database on a single connection (reads share it), for tests.
+    ///
+    /// ```
+    /// use dealer_portal::store::{AccountRepo, SqliteStore, Store};
+    /// let store = SqliteStore::open_in_memory().unwrap();
+    /// assert_eq!(store.write(|tx| tx.next_repairer_code()).unwrap().as_str(), "R000001");
+    /// ```
+    pub fn open_in_memory() -> Result<Self> {
+        let n = MEMORY_SEQ.fetch_add(1, Ordering::Relaxed);
+        let conn =
+            Connection::open_in_memory().map_err(storage("cannot open an in-memory database"))?;
+        let opts = SqliteOptions {
+            synchronous: Synchronous::Off,
+            readers: 0,
+            ..SqliteOptions::default()
+        };
+        Self::finish(conn, format!("in-memory database #{n}"), &opts, false)
+    }
+
+    fn finish(conn: Connection, location: String, opts: &SqliteOptions, wal: bool) -> Result<Self> {
+        conn.execute_batch(&format!(
+            "PRAGMA synchronous = {}; PRAGMA foreign_keys = ON; PRAGMA secure_delete = ON;",
+            opts.synchronous.pragma()
+        ))
+        .map_err(storage("cannot configure the connection"))?;
+        conn.set_prepared_statement_cache_capacity(64);
+        migrate(&conn, &location)?;
+        Ok(SqliteStore {
+            readers: None,
+            writer: Mutex::new(conn),
+            location,
+            wal,
+            erase_pending: AtomicBool::new(false),
+        })
+    }
+
+    /// Where the store lives (its path, or a name for an in-memory database).
+    pub fn location(&self) -> &str {
+        &self.location
+    }
+
+    fn writer(&self) -> MutexGuard<'_, Connection> {
+        // A panic inside a transaction rolled it back (see `Rollback`): the connection is sound.
+        self.writer.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Copies the WAL into the file and truncates it, so no page image of an erased secret
+    /// survives there. Retried after the next write if readers kept it from completing.
+    fn erase_wal(&self, conn: &Connection) {
+        if !self.wal {
+            return;
+        }
+        let done = conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| {
+                r.get::<_, i64>(0)
+            })
+            .is_ok_and(|busy| busy == 0);
+        self.erase_pending.store(!done, Ordering::Relaxed);
+    }
+}
+
+impl Store for SqliteStore {
+    type Tx<'a> = SqliteTx<'a>;
+
+    fn write<R>(&self, f: impl FnOnce(&mut SqliteTx<'_>) -> Result<R>) -> Result<R> {
+        let conn = self.writer();
+        if !conn.is_autocommit() {
+            let _ = conn.execute_batch("ROLLBACK");
+        }
+        conn.execute_batch("BEGIN IMMEDIATE")
+            .map_err(storage("cannot start a write transaction"))?;
+        let guard = Rollback(&conn);
+        let mut tx = SqliteTx {
+            conn: &conn,
+            read_only: false,
+            erased: false,
+        };
+        let out = f(&mut tx)?;
+        let erased = tx.erased;
+        conn.execute_batch("COMMIT")
+            .map_err(storage("cannot commit"))?;
+        guard.disarm();
+        if erased || self.erase_pending.load(Ordering::Relaxed) {
+            self.erase_wal(&conn);
+        }
+        Ok(out)
+    }
+
+    fn read<R>(&self, f: impl FnOnce(&mut SqliteTx<'_>) -> Result<R>) -> Result<R> {
+        fn run<R>(conn: &Connection, f: impl FnOnce(&mut SqliteTx<'_>) -> Result<R>) -> Result<R> {
+            conn.execute_batch("BEGIN DEFERRED")
+                .map_err(storage("cannot start a read transaction"))?;
+            let guard = Rollback(conn);
+            let out = f(&mut SqliteTx {
+                conn,
+                read_only: true,
+                erased: false,
+            })?;
+            conn.execute_batch("COMMIT")
+                .map_err(storage("cannot end a read transaction"))?;
+            guard.disarm();
+            Ok(out)
+        }
+        match &self.readers {
+            Some(pool) => {
+                let reader = pool.get()?;
+                let conn = reader
+                    .conn
+                    .as_ref()
+                    .expect("a pooled reader holds its connection until dropped");
+                run(conn, f)
+            }
+            None => {
+                let conn = self.writer();
+                if !conn.is_autocommit() {
+                    let _ = conn.execute_batch("ROLLBACK");
+                }
+                conn.execute_batch("PRAGMA query_only = ON")
+                    .map_err(storage("cannot start a read transaction"))?;
+                let _restore = QueryOnly(&conn);
+                run(&conn, f)
+            }
+        }
+    }
+}
+
+/// A transaction on a [`SqliteStore`].
+pub struct SqliteTx<'a> {
+    conn: &'a Connection,
+    read_only: bool,
+    /// A secret was erased: truncate the WAL after the commit.
+    erased: bool,
+}
+
+impl SqliteTx<'_> {
+    fn writable(&self) -> Result<()> {
+        if self.read_only {
+            return Err(Error::Storage(
+                "write attempted in a read-only transaction".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    fn account_exists(&self, id: AccountId) -> Result<bool> {
+        self.conn
+            .prepare_cached("SELECT 1 FROM accounts WHERE id = ?1")
+            .and_then(|mut s| s.exists([&id.as_bytes()[..]]))
+            .map_err(storage("cannot look an account up"))
+    }
+
+    fn email_owner(&self, email: &Email) -> Result<Option<AccountId>> {
+        let id: Option<Vec<u8>> = self
+            .conn
+            .prepare_cached("SELECT id FROM accounts WHERE email = ?1")
+            .and_then(|mut s| s.query_row([email.as_str()], |r| r.get(0)).optional())
+            .map_err(storage("cannot look an email up"))?;
+        id.map(|b| account_id(&b, "accounts", "id")).transpose()
+    }
+
+    fn query_accounts(&self, sql: &str, p: impl rusqlite::Params) -> Result<Vec<Account>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(sql)
+            .map_err(storage("cannot read accounts"))?;
+        let mut rows = stmt.query(p).map_err(storage("cannot read accounts"))?;
+        let mut out = Vec::new();
+        while let Some(row) = rows.next().map_err(storage("cannot read accounts"))? {
+            out.push(account_from_row(row)?);
+        }
+        Ok(out)
+    }
+}
+
+const ACCOUNT_COLUMNS: &str = "id, email, last_name, first_name, function, role, state, mobile, mobile_kind, landline, \
+     landline_kind, password, previous_passwords, failed_logins, lockouts, locked_until, locale, created_at";
+
+/// Values bound for an account row: ?1 id … ?18 created_at, ?19 sort_key, ?20 search_text.
+struct AccountRow {
+    id: Vec<u8>,
+    email: String,
+    last_name: String,
+    first_name: String,
+    function: String,
+    role: &'static str,
+    state: &'static str,
+    mobile: Option<String>,
+    mobile_kind: Option<&'static str>,
+    landline: Option<String>,
+    landline_kind: Option<&'static str>,
+    password: Option<String>,
+    previous: String,
+    failed_logins: i64,
+    lockouts: i64,
+    locked_until: Option<i64>,
+    locale: &'static str,
+    created_at: i64,
+    sort_key: Vec<u8>,
+    search_text: String,
+}
+
+impl AccountRow {
+    fn new(a: &Account) -> Result<Self> {
+        let phc: Vec<&str> = a
+            .previous_passwords
+            .iter()
+            .map(PasswordHash::as_phc)
+            .collect();
+        Ok(AccountRow {
+            id: a.id.as_bytes().to_vec(),
+            email: a.email.as_str().to_owned(),
+            last_name: a.last_name.as_str().to_owned(),
+            first_name: a.first_name.as_str().to_owned(),
+            function: a.function.clone(),
+            role: a.role.code(),
+            state: a.state.code(),
+            mobile: a.mobile.as_ref().map(|p| p.e164().to_owned()),
+            mobile_kind: a.mobile.as_ref().map(|p| p.kind().code()),
+            landline: a.landline.as_ref().map(|p| p.e164().to_owned()),
+            landline_kind: a.landline.as_ref().map(|p| p.kind().code()),
+            password: a.password.as_ref().map(|p| p.as_phc().to_owned()),
+            previous: serde_json::to_string(&phc)
+                .map_err(|e| Error::Storage(format!("cannot encode the password history: {e}")))?,
+            failed_logins: i64::from(a.failed_logins),
+            lockouts: i64::from(a.lockouts),
+            locked_until: a.locked_until.map(ns).transpose()?,
+            locale: a.locale.code(),
+            created_at: ns(a.created_at)?,
+            sort_key: crate::names::sort_key(&a.last_name, &a.first_name, a.email.as_str()),
+            search_text: super::memory::search_text(a),
+        })
+    }
+
+    fn params(&self) -> [&dyn rusqlite::ToSql; 20] {
+        [
+            &self.id,
+            &self.email,
+            &self.last_name,
+            &self.first_name,
+            &self.function,
+            &self.role,
+            &self.state,
+            &self.mobile,
+            &self.mobile_kind,
+            &self.landline,
+            &self.landline_kind,
+            &self.password,
+            &self.previous,
+            &self.failed_logins,
+            &self.lockouts,
+            &self.locked_until,
+            &self.locale,
+            &self.created_at,
+            &self.sort_key,
+            &self.search_text,
+        ]
+    }
+}
+
+fn phone(
+    e164: Option<String>,
+    kind: Option<String>,
+    column: &'static str,
+) -> Result<Option<PhoneNumber>> {
+    let Some(e164) = e164 else { return Ok(None) };
+    let kind = kind.ok_or_else(|| corrupt("accounts", column))?;
+    let kind = coded::<PhoneKind>(&kind, "accounts", column)?;
+    PhoneNumber::from_e164(&e164, kind)
+        .map(Some)
+        .map_err(|_| corrupt("accounts", column))
+}
+
+fn account_from_row(row: &Row<'_>) -> Result<Account> {
+    const T: &str = "accounts";
+    let id: Vec<u8> = col(row, 0, T, "id")?;
+    let email: String = col(row, 1, T, "email")?;
+    let last: String = col(row, 2, T, "last_name")?;
+    let first: String = col(row, 3, T, "first_name")?;
+    let role: String = col(row, 5, T, "role")?;
+    let state: String = col(row, 6, T, "state")?;
+    let password: Option<String> = col(row, 11, T, "password")?;
+    let previous: String = col(row, 12, T, "previous_passwords")?;
+    let previous: Vec<String> =
+        serde_json::from_str(&previous).map_err(|_| corrupt(T, "previous_passwords"))?;
+    let locked_until: Option<i64> = col(row, 15, T, "locked_until")?;
+    let locale: String = col(row, 16, T, "locale")?;
+    Ok(Account {
+        id: account_id(&id, T, "id")?,
+        email: Email::parse(&email).map_err(|_| corrupt(T, "email"))?,
+        last_name: PersonName::parse(&last).map_err(|_| corrupt(T, "last_name"))?,
+        first_name: PersonName::parse(&first).map_err(|_| corrupt(T, "first_name"))?,
+        function: col(row, 4, T, "function")?,
+        role: coded::<Role>(&role, T, "role")?,
+        state: coded::<AccountState>(&state, T, "state")?,
+        mobile: phone(
+            col(row, 7, T, "mobile")?,
+            col(row, 8, T, "mobile_kind")?,
+            "mobile",
+        )?,
+        landline: phone(
+            col(row, 9, T, "landline")?,
+            col(row, 10, T, "landline_kind")?,
+            "landline",
+        )?,
+        password: password
+            .map(|p| PasswordHash::from_phc(p).map_err(|_| corrupt(T, "password")))
+            .transpose()?,
+        previous_passwords: previous
+            .into_iter()
+            .map(|p| PasswordHash::from_phc(p).map_err(|_| corrupt(T, "previous_passwords")))
+            .collect::<Result<_>>()?,
+        failed_logins: col(row, 13, T, "failed_logins")?,
+        lockouts: col(row, 14, T, "lockouts")?,
+        locked_until: locked_until
+            .map(|n| from_ns(n, T, "locked_until"))
+            .transpose()?,
+        locale: locale.parse::<Locale>().map_err(|_| corrupt(T, "locale"))?,
+        created_at: from_ns(col(row, 17, T, "created_at")?, T, "created_at")?,
+    })
+}
+
+impl AccountRepo for SqliteTx<'_> {
+    fn put_establishment(&mut self, e: &Establishment) -> Result<()> {
+        self.writable()?;
+        self.conn
+            .prepare_cached(
+                "INSERT INTO establishments (code, name, city, regime) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (code) DO UPDATE SET name = excluded.name, city = excluded.city, regime = excluded.regime",
+            )
+            .and_then(|mut s| s.execute(params![e.code.as_str(), e.name, e.city, e.regime.map(Regime::code)]))
+            .map_err(storage("cannot save an establishment"))?;
+        Ok(())
+    }
+
+    fn establishment(&mut self, code: &EstablishmentCode) -> Result<Option<Establishment>> {
+        type Raw = (String, String, String, Option<String>);
+        let raw: Option<Raw> = self
+            .conn
+            .prepare_cached("SELECT code, name, city, regime FROM establishments WHERE code = ?1")
+            .and_then(|mut s| {
+                s.query_row([code.as_str()], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+                })
+                .optional()
+            })
+            .map_err(storage("cannot read an establishment"))?;
+        let Some((code, name, city, regime)) = raw else {
+            return Ok(None);
+        };
+        let regime = regime
+            .map(|r| coded::<Regime>(&r, "establishments", "regime"))
+            .transpose()?;
+        Establishment::new(&code, &name, &city, regime)
+            .map(Some)
+            .map_err(|_| corrupt("establishments", "code, name or city"))
+    }
+
+    fn next_repairer_code(&mut self) -> Result<EstablishmentCode> {
+        self.writable()?;
+        let n: i64 = self
+            .conn
+            .prepare_cached(
+                "INSERT INTO counters (name, value) VALUES ('repairer', 1)
+                 ON CONFLICT (name) DO UPDATE SET value = value + 1 RETURNING value",
+            )
+            .and_then(|mut s| s.query_row([], |r| r.get(0)))
+            .map_err(storage("cannot draw a repairer code"))?;
+        Ok(EstablishmentCode::repairer(
+            u64::try_from(n).map_err(|_| corrupt("counters", "value"))?,
+        ))
+    }
+
+    fn insert_account(&mut self, a: &Account) -> Result<()> {
+        self.writable()?;
+        if self.email_owner(&a.email)?.is_some() {
+            return Err(Error::EmailTaken);
+        }
+        let row = AccountRow::new(a)?;
+        let r = self
+            .conn
+            .prepare_cached(&format!(
+                "INSERT INTO accounts ({ACCOUNT_COLUMNS}, sort_key, search_text)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)"
+            ))
+            .and_then(|mut s| s.execute(row.params()));
+        match r {
+            Ok(_) => Ok(()),
+            Err(e) if e.sqlite_error_code() == Some(ErrorCode::ConstraintViolation) => {
+                if e.to_string().contains("accounts.email") {
+                    Err(Error::EmailTaken)
+                } else {
+                    Err(Error::Storage("duplicate account id".into()))
+                }
+            }
+            Err(e) => Err(storage("cannot insert an account")(e)),
+        }
+    }
+
+    fn update_account(&mut self, a: &Account) -> Result<()> {
+        self.writable()?;
+        if !self.account_exists(a.id)? {
+            return Err(Error::UnknownAccount {
+                id: a.id.to_string(),
+            });
+        }
+        if self
+            .email_owner(&a.email)?
+            .is_some_and(|owner| owner != a.id)
+        {
+            return Err(Error::EmailTaken);
+        }
+        let row = AccountRow::new(a)?;
+        let r = self
+            .conn
+            .prepare_cached(
+                "UPDATE accounts SET email = ?2, last_name = ?3, first_name = ?4, function = ?5, role = ?6, state = ?7,
+                    mobile = ?8, mobile_kind = ?9, landline = ?10, landline_kind = ?11, password = ?12,
+                    previous_passwords = ?13, failed_logins = ?14, lockouts = ?15, locked_until = ?16, locale = ?17,
+                    created_at = ?18, sort_key = ?19, search_text = ?20
+                 WHERE id = ?1",
+            )
+            .and_then(|mut s| s.execute(row.params()));
+        match r {
+            Ok(_) => Ok(()),
+            Err(e)
+                if e.sqlite_error_code() == Some(ErrorCode::ConstraintViolation)
+                    && e.to_string().contains("accounts.email") =>
+            {
+                Err(Error::EmailTaken)
+            }
+            Err(e) => Err(storage("cannot update an account")(e)),
+        }
+    }
+
+    fn account(&mut self, id: AccountId) -> Result<Option<Account>> {
+        Ok(self
+            .query_accounts(
+                &format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE id = ?1"),
+                [&id.as_bytes()[..]],
+            )?
+            .pop())
+    }
+
+    fn account_by_email(&mut self, email: &Email) -> Result<Option<Account>> {
+        Ok(self
+            .query_accounts(
+                &format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE email = ?1"),
+                [email.as_str()],
+            )?
+            .pop())
+    }
+
+    fn rights(&mut self, id: AccountId) -> Result<RightsMatrix> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT establishment, bits FROM rights WHERE account = ?1 ORDER BY establishment",
+            )
+            .map_err(storage("cannot read rights"))?;
+        let mut rows = stmt
+            .query([&id.as_bytes()[..]])
+            .map_err(storage("cannot read rights"))?;
+        let mut m = RightsMatrix::default();
+        while let Some(row) = rows.next().map_err(storage("cannot read rights"))? {
+            let code: String = col(row, 0, "rights", "establishment")?;
+            let bits: i64 = col(row, 1, "rights", "bits")?;
+            let code =
+                EstablishmentCode::parse(&code).map_err(|_| corrupt("rights", "establishment"))?;
+            m.set(code, rights_from_bits(bits)?);
+        }
+        Ok(m)
+    }
+
+    fn set_rights(
+        &mut self,
+        id: AccountId,
+        establishment: &EstablishmentCode,
+        rights: Rights,
+    ) -> Result<()> {
+        self.writable()?;
+        if !self.account_exists(id)? {
+            return Err(Error::UnknownAccount { id: id.to_string() });
+        }
+        let r = if rights.is_empty() {
+            self.conn
+                .prepare_cached("DELETE FROM rights WHERE account = ?1 AND establishment = ?2")
+                .and_then(|mut s| s.execute(params![&id.as_bytes()[..], establishment.as_str()]))
+        } else {
+            self.conn
+                .prepare_cached(
+                    "INSERT INTO rights (account, establishment, bits) VALUES (?1, ?2, ?3)
+                     ON CONFLICT (account, establishment) DO UPDATE SET bits = excluded.bits",
+                )
+                .and_then(|mut s| {
+                    s.execute(params![
+                        &id.as_bytes()[..],
+                        establishment.as_str(),
+                        i64::from(rights.bits())
+                    ])
+                })
+        };
+        r.map_err(storage("cannot save rights"))?;
+        Ok(())
+    }
+
+    fn active_managers(&mut self, establishment: &EstablishmentCode) -> Result<usize> {
+        let n: i64 = self
+            .conn
+            .prepare_cached(
+                "SELECT count(*) FROM rights r JOIN accounts a ON a.id = r.account
+                 WHERE r.establishment = ?1 AND (r.bits & ?2) != 0 AND a.state = ?3",
+            )
+            .and_then(|mut s| {
+                s.query_row(
+                    params![
+                        establishment.as_str(),
+                        i64::from(manage_bits()),
+                        AccountState::Active.code()
+                    ],
+                    |r| r.get(0),
+                )
+            })
+            .map_err(storage("cannot count managers"))?;
+        Ok(n as usize)
+    }
+
+    fn list_accounts(
+        &mut self,
+        scope: &[EstablishmentCode],
+        q: &AccountQuery,
+    ) -> Result<AccountPage> {
+        q.validate()?;
+        let codes: Vec<&EstablishmentCode> = match &q.establishment {
+            Some(e) if scope.contains(e) => vec![e],
+            Some(_) => Vec::new(),
+            None => {
+                let mut v: Vec<&EstablishmentCode> = scope.iter().collect();
+                v.sort();
+                v.dedup();
+                v
+            }
+        };
+        if codes.is_empty() {
+            return Ok(AccountPage {
+                items: Vec::new(),
+                total: 0,
+            });
+        }
+        let scope_json = json_list(codes.iter().map(|c| c.as_str()));
+        let mask = i64::from(q.right.map_or(0, right_bits));
+        let state = q.state.map(AccountState::code);
+        let needle = q
+            .text
+            .as_deref()
+            .map(crate::names::fold)
+            .filter(|t| !t.is_empty());
+
+        // The accounts holding, on an establishment of the scope, rights that include `mask`.
+        const HOLDERS: &str = "SELECT r.account FROM rights r
+             WHERE r.establishment IN (SELECT value FROM json_each(?1)) AND (r.bits & ?2) = ?2";
+        const FILTER: &str =
+            "(?3 IS NULL OR a.state = ?3) AND (?4 IS NULL OR instr(a.search_text, ?4) > 0)";
+
+        let total: i64 = self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT count(*) FROM accounts a WHERE a.id IN ({HOLDERS}) AND {FILTER}"
+            ))
+            .and_then(|mut s| s.query_row(params![scope_json, mask, state, needle], |r| r.get(0)))
+            .map_err(storage("cannot count accounts"))?;
+        let total = total as usize;
+        if q.offset >= total {
+            return Ok(AccountPage {
+                items: Vec::new(),
+                total,
+            });
+        }
+
+        // Deep pages are read from the other end of the index, then reversed.
+        let limit = q.limit.min(total - q.offset);
+        let from_end = q.offset > total / 2;
+        let (descending, offset) = if from_end {
+            (!q.descending, total - q.offset - limit)
+        } else {
+            (q.descending, q.offset)
+        };
+        let dir = if descending { "DESC" } else { "ASC" };
+        // Many matches: walk the sort index, checking each account (stops after the page).
+        // Few: gather the matches through the rights index and sort them.
+        let sql = if total > SORT_INDEX_THRESHOLD {
+            format!(
+                "SELECT {ACCOUNT_SUMMARY} FROM accounts a INDEXED BY accounts_sort
+                 WHERE EXISTS (SELECT 1 FROM rights r WHERE r.account = a.id
+                     AND r.establishment IN (SELECT value FROM json_each(?1)) AND (r.bits & ?2) = ?2)
+                   AND {FILTER}
+                 ORDER BY a.sort_key {dir}, a.id {dir} LIMIT ?5 OFFSET ?6"
+            )
+        } else {
+            format!(
+                "SELECT {ACCOUNT_SUMMARY} FROM accounts a WHERE a.id IN ({HOLDERS}) AND {FILTER}
+                 ORDER BY +a.sort_key {dir}, +a.id {dir} LIMIT ?5 OFFSET ?6"
+            )
+        };
+        let mut items = Vec::with_capacity(limit);
+        {
+            let mut stmt = self
+                .conn
+                .prepare_cached(&sql)
+                .map_err(storage("cannot list accounts"))?;
+            let mut rows = stmt
+                .query(params![
+                    scope_json,
+                    mask,
+                    state,
+                    needle,
+                    limit as i64,
+                    offset as i64
+                ])
+                .map_err(storage("cannot list accounts"))?;
+            while let Some(row) = rows.next().map_err(storage("cannot list accounts"))? {
+                items.push(summary_from_row(row)?);
+            }
+        }
+        if from_end {
+            items.reverse();
+        }
+
+        // The establishments of the page's accounts, within the scope.
+        let visible: HashSet<&str> = codes.iter().map(|c| c.as_str()).collect();
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT establishment FROM rights WHERE account = ?1 ORDER BY establishment",
+            )
+            .map_err(storage("cannot read rights"))?;
+        for item in &mut items {
+            let mut rows = stmt
+                .query([&item.id.as_bytes()[..]])
+                .map_err(storage("cannot read rights"))?;
+            while let Some(row) = rows.next().map_err(storage("cannot read rights"))? {
+                let code: String = col(row, 0, "rights", "establishment")?;
+                if visible.contains(code.as_str()) {
+                    item.establishments.push(
+                        EstablishmentCode::parse(&code)
+                            .map_err(|_| corrupt("rights", "establishment"))?,
+                    );
+                }
+            }
+            item.establishments.sort();
+        }
+        Ok(AccountPage { items, total })
+    }
+}
+
+/// Above this many matches, `list_accounts` walks the sort index rather than sorting the matches.
+const SORT_INDEX_THRESHOLD: usize = 20_000;
+
+const ACCOUNT_SUMMARY: &str = "a.id, a.email, a.last_name, a.first_name, a.state";
+
+fn summary_from_row(row: &Row<'_>) -> Result<AccountSummary> {
+    const T: &str = "accounts";
+    let id: Vec<u8> = col(row, 0, T, "id")?;
+    let email: String = col(row, 1, T, "email")?;
+    let last: String = col(row, 2, T, "last_name")?;
+    let first: String = col(row, 3, T, "first_name")?;
+    let state: String = col(row, 4, T, "state")?;
+    Ok(AccountSummary {
+        id: account_id(&id, T, "id")?,
+        email: Email::parse(&email).map_err(|_| corrupt(T, "email"))?,
+        last_name: PersonName::parse(&last).map_err(|_| corrupt(T, "last_name"))?,
+        first_name: PersonName::parse(&first).map_err(|_| corrupt(T, "first_name"))?,
+        state: coded::<AccountState>(&state, T, "state")?,
+        establishments: Vec::new(),
+    })
+}
+
+fn right_bits(r: crate::rights::Right) -> u8 {
+    Rights::from(r).bits()
+}
+
+fn manage_bits() -> u8 {
+    right_bits(crate::rights::Right::ManageAccounts)
+}
+
+fn rights_from_bits(bits: i64) -> Result<Rights> {
+    u8::try_from(bits)
+        .ok()
+        .and_then(Rights::from_bits)
+        .filter(|r| !r.is_empty())
+        .ok_or_else(|| corrupt("rights", "bits"))
+}
+
+fn token_from_row(row: &Row<'_>) -> Result<TokenRecord> {
+    const T: &str = "tokens";
+    let d: Vec<u8> = col(row, 0, T, "digest")?;
+    let account: Vec<u8> = col(row, 1, T, "account")?;
+    let purpose: String = col(row, 2, T, "purpose")?;
+    let state: String = col(row, 3, T, "state")?;
+    Ok(TokenRecord {
+        digest: digest(&d, T, "digest")?,
+        account: account_id(&account, T, "account")?,
+        lifecycle: TokenLifecycle {
+            purpose: coded::<TokenPurpose>(&purpose, T, "purpose")?,
+            state: coded::<TokenState>(&state, T, "state")?,
+            issued_at: from_ns(col(row, 4, T, "issued_at")?, T, "issued_at")?,
+            expires_at: from_ns(col(row, 5, T, "expires_at")?, T, "expires_at")?,
+        },
+    })
+}
+
+const TOKEN_COLUMNS: &str = "digest, account, purpose, state, issued_at, expires_at";
+
+impl TokenRepo for SqliteTx<'_> {
+    fn insert_token(&mut self, t: &TokenRecord) -> Result<()> {
+        self.writable()?;
+        let l = &t.lifecycle;
+        let (issued_at, expires_at) = (ns(l.issued_at)?, ns(l.expires_at)?);
+        let r = self
+            .conn
+            .prepare_cached(&format!(
+                "INSERT INTO tokens ({TOKEN_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
+            ))
+            .and_then(|mut s| {
+                s.execute(params![
+                    &t.digest.as_bytes()[..],
+                    &t.account.as_bytes()[..],
+                    l.purpose.code(),
+                    l.state.code(),
+                    issued_at,
+                    expires_at,
+                ])
+            });
+        match r {
+            Ok(_) => Ok(()),
+            Err(e) if e.sqlite_error_code() == Some(ErrorCode::ConstraintViolation) => {
+                Err(Error::Storage("duplicate token digest".into()))
+            }
+            Err(e) => Err(storage("cannot insert a token")(e)),
+        }
+    }
+
+    fn token(&mut self, digest: &TokenDigest) -> Result<Option<TokenRecord>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT {TOKEN_COLUMNS} FROM tokens WHERE digest = ?1"
+            ))
+            .map_err(storage("cannot read a token"))?;
+        let mut rows = stmt
+            .query([&digest.as_bytes()[..]])
+            .map_err(storage("cannot read a token"))?;
+        rows.next()
+            .map_err(storage("cannot read a token"))?
+            .map(token_from_row)
+            .transpose()
+    }
+
+    fn consume_token(
+        &mut self,
+        digest: &TokenDigest,
+        purpose: TokenPurpose,
+        now: OffsetDateTime,
+    ) -> Result<Option<TokenRecord>> {
+        self.writable()?;
+        // One statement: the compare-and-set cannot be split by another writer.
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!(
+                "UPDATE tokens SET state = ?4
+                 WHERE digest = ?1 AND purpose = ?2 AND state = ?5 AND expires_at > ?3
+                 RETURNING {TOKEN_COLUMNS}"
+            ))
+            .map_err(storage("cannot consume a token"))?;
+        let mut rows = stmt
+            .query(params![
+                &digest.as_bytes()[..],
+                purpose.code(),
+                ns(now)?,
+                TokenState::Consumed.code(),
+                TokenState::Issued.code()
+            ])
+            .map_err(storage("cannot consume a token"))?;
+        rows.next()
+            .map_err(storage("cannot consume a token"))?
+            .map(token_from_row)
+            .transpose()
+    }
+
+    fn end_tokens(
+        &mut self,
+        account: AccountId,
+        purposes: &[TokenPurpose],
+        to: TokenState,
+    ) -> Result<usize> {
+        self.writable()?;
+        let n = self
+            .conn
+            .prepare_cached(
+                "UPDATE tokens SET state = ?3
+                 WHERE account = ?1 AND state = ?4 AND purpose IN (SELECT value FROM json_each(?2))",
+            )
+            .and_then(|mut s| {
+                s.execute(params![&account.as_bytes()[..], purposes_json(purposes), to.code(), TokenState::Issued.code()])
+            })
+            .map_err(storage("cannot end tokens"))?;
+        Ok(n)
+    }
+
+    fn expire_token(&mut self, digest: &TokenDigest) -> Result<()> {
+        self.writable()?;
+        self.conn
+            .prepare_cached("UPDATE tokens SET state = ?2 WHERE digest = ?1 AND state = ?3")
+            .and_then(|mut s| {
+                s.execute(params![
+                    &digest.as_bytes()[..],
+                    TokenState::Expired.code(),
+                    TokenState::Issued.code()
+                ])
+            })
+            .map_err(storage("cannot expire a token"))?;
+        Ok(())
+    }
+
+    fn count_tokens_since(
+        &mut self,
+        account: AccountId,
+        purposes: &[TokenPurpose],
+        since: OffsetDateTime,
+    ) -> Result<usize> {
+        let n: i64 = self
+            .conn
+            .prepare_cached(
+                "SELECT count(*) FROM tokens
+                 WHERE account = ?1 AND purpose IN (SELECT value FROM json_each(?2)) AND issued_at >= ?3",
+            )
+            .and_then(|mut s| s.query_row(params![&account.as_bytes()[..], purposes_json(purposes), ns_clamped(since)], |r| r.get(0)))
+            .map_err(storage("cannot count tokens"))?;
+        Ok(n as usize)
+    }
+}
+
+/// A bound for comparisons: times outside the storable range compare like the range's ends.
+fn ns_clamped(t: OffsetDateTime) -> i64 {
+    let n = t.unix_timestamp_nanos();
+    n.clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as i64
+}
+
+const SESSION_COLUMNS: &str =
+    "digest, account, created_at, last_seen, idle_ns, expires_at, remembered";
+
+fn session_from_row(row: &Row<'_>) -> Result<SessionRecord> {
+    const T: &str = "sessions";
+    let d: Vec<u8> = col(row, 0, T, "digest")?;
+    let account: Vec<u8> = col(row, 1, T, "account")?;
+    Ok(SessionRecord {
+        digest: digest(&d, T, "digest")?,
+        account: account_id(&account, T, "account")?,
+        created_at: from_ns(col(row, 2, T, "created_at")?, T, "created_at")?,
+        last_seen: from_ns(col(row, 3, T, "last_seen")?, T, "last_seen")?,
+        idle: time::Duration::nanoseconds(col(row, 4, T, "idle_ns")?),
+        expires_at: from_ns(col(row, 5, T, "expires_at")?, T, "expires_at")?,
+        remembered: col(row, 6, T, "remembered")?,
+    })
+}
+
+impl SessionRepo for SqliteTx<'_> {
+    fn insert_session(&mut self, s: &SessionRecord) -> Result<()> {
+        self.writable()?;
+        let idle = i64::try_from(s.idle.whole_nanoseconds()).map_err(|_| Error::InvalidInput {
+            field: "session idle timeout",
+            reason: "too long".into(),
+        })?;
+        let r = self
+            .conn
+            .prepare_cached(&format!(
+                "INSERT INTO sessions ({SESSION_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
+            ))
+            .and_then(|mut st| {
+                st.execute(params![
+                    &s.digest.as_bytes()[..],
+                    &s.account.as_bytes()[..],
+                    ns_clamped(s.created_at),
+                    ns_clamped(s.last_seen),
+                    idle,
+                    ns_clamped(s.expires_at),
+                    s.remembered
+                ])
+            });
+        match r {
+            Ok(_) => Ok(()),
+            Err(e) if e.sqlite_error_code() == Some(ErrorCode::ConstraintViolation) => {
+                Err(Error::Storage("duplicate session digest".into()))
+            }
+            Err(e) => Err(storage("cannot insert a session")(e)),
+        }
+    }
+
+    fn session(&mut self, digest: &TokenDigest) -> Result<Option<SessionRecord>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT {SESSION_COLUMNS} FROM sessions WHERE digest = ?1"
+            ))
+            .map_err(storage("cannot read a session"))?;
+        let mut rows = stmt
+            .query([&digest.as_bytes()[..]])
+            .map_err(storage("cannot read a session"))?;
+        rows.next()
+            .map_err(storage("cannot read a session"))?
+            .map(session_from_row)
+            .transpose()
+    }
+
+    fn touch_session(&mut self, digest: &TokenDigest, last_seen: OffsetDateTime) -> Result<()> {
+        self.writable()?;
+        // `last_seen` never moves backwards.
+        let last_seen = ns(last_seen)?;
+        self.conn
+            .prepare_cached(
+                "UPDATE sessions SET last_seen = ?2 WHERE digest = ?1 AND last_seen < ?2",
+            )
+            .and_then(|mut s| s.execute(params![&digest.as_bytes()[..], last_seen]))
+            .map_err(storage("cannot touch a session"))?;
+        Ok(())
+    }
+
+    fn delete_session(&mut self, digest: &TokenDigest) -> Result<bool> {
+        self.writable()?;
+        let n = self
+            .conn
+            .prepare_cached("DELETE FROM sessions WHERE digest = ?1")
+            .and_then(|mut s| s.execute([&digest.as_bytes()[..]]))
+            .map_err(storage("cannot delete a session"))?;
+        Ok(n > 0)
+    }
+
+    fn delete_sessions(&mut self, account: AccountId) -> Result<usize> {
+        self.writable()?;
+        self.conn
+            .prepare_cached("DELETE FROM sessions WHERE account = ?1")
+            .and_then(|mut s| s.execute([&account.as_bytes()[..]]))
+            .map_err(storage("cannot delete sessions"))
+    }
+}
+
+impl OutboxRepo for SqliteTx<'_> {
+    fn queue(&mut self, n: &NewNotification, at: OffsetDateTime) -> Result<NotificationId> {
+        self.writable()?;
+        let id: i64 = self
+            .conn
+            .prepare_cached(
+                "INSERT INTO outbox (kind, email, name, token, expires_at, locale, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id",
+            )
+            .and_then(|mut s| {
+                s.query_row(
+                    params![
+                        n.kind.code(),
+                        n.email.as_str(),
+                        n.name,
+                        n.token.as_ref().map(SecretString::expose),
+                        n.expires_at.map(ns_clamped),
+                        n.locale.code(),
+                        ns_clamped(at)
+                    ],
+                    |r| r.get(0),
+                )
+            })
+            .map_err(storage("cannot queue a notification"))?;
+        Ok(NotificationId(id as u64))
+    }
+
+    fn pending(&mut self, limit: usize) -> Result<Vec<Notification>> {
+        const T: &str = "outbox";
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT id, kind, email, name, token, expires_at, locale, created_at FROM outbox
+                 WHERE acked = 0 ORDER BY id LIMIT ?1",
+            )
+            .map_err(storage("cannot read the outbox"))?;
+        let mut rows = stmt
+            .query([i64::try_from(limit).unwrap_or(i64::MAX)])
+            .map_err(storage("cannot read the outbox"))?;
+        let mut out = Vec::new();
+        while let Some(row) = rows.next().map_err(storage("cannot read the outbox"))? {
+            let id: i64 = col(row, 0, T, "id")?;
+            let kind: String = col(row, 1, T, "kind")?;
+            let email: String = col(row, 2, T, "email")?;
+            let token: Option<String> = col(row, 4, T, "token")?;
+            let expires_at: Option<i64> = col(row, 5, T, "expires_at")?;
+            let locale: String = col(row, 6, T, "locale")?;
+            out.push(Notification {
+                id: NotificationId(id as u64),
+                created_at: from_ns(col(row, 7, T, "created_at")?, T, "created_at")?,
+                body: NewNotification {
+                    kind: coded::<NotificationKind>(&kind, T, "kind")?,
+                    email: Email::parse(&email).map_err(|_| corrupt(T, "email"))?,
+                    name: col(row, 3, T, "name")?,
+                    token: token.map(SecretString::new),
+                    expires_at: expires_at
+                        .map(|n| from_ns(n, T, "expires_at"))
+                        .transpose()?,
+                    locale: locale.parse::<Locale>().map_err(|_| corrupt(T, "locale"))?,
+                },
+            });
+        }
+        Ok(out)
+    }
+
+    fn count_queued_since(
+        &mut self,
+        email: &Email,
+        kind: NotificationKind,
+        since: OffsetDateTime,
+    ) -> Result<usize> {
+        let n: i64 = self
+            .conn
+            .prepare_cached(
+                "SELECT count(*) FROM outbox WHERE email = ?1 AND kind = ?2 AND created_at >= ?3",
+            )
+            .and_then(|mut s| {
+                s.query_row(
+                    params![email.as_str(), kind.code(), ns_clamped(since)],
+                    |r| r.get(0),
+                )
+            })
+            .map_err(storage("cannot count notifications"))?;
+        Ok(n as usize)
+    }
+
+    fn acknowledge(&mut self, id: NotificationId) -> Result<()> {
+        self.writable()?;
+        let unknown = || Error::UnknownNotification { id: id.to_string() };
+        let Ok(rowid) = i64::try_from(id.0) else {
+            return Err(unknown());
+        };
+        // With secure_delete, SQLite zeroes the old cell in the page; `write` then truncates the
+        // WAL so no earlier image of the page keeps the token.
+        let had_token: Option<bool> = self
+            .conn
+            .prepare_cached("UPDATE outbox SET acked = 1, token = NULL WHERE id = ?1 AND acked = 0 RETURNING ?2")
+            .and_then(|mut s| s.query_row(params![rowid, true], |r| r.get(0)).optional())
+            .map_err(storage("cannot acknowledge a notification"))?;
+        match had_token {
+            Some(_) => {
+                self.erased = true;
+                Ok(())
+            }
+            None => Err(unknown()),
+        }
+    }
+}
+
+fn audit_from_row(row: &Row<'_>) -> Result<StoredAuditEvent> {
+    const T: &str = "audit";
+    let seq: i64 = col(row, 0, T, "seq")?;
+    let actor: Option<Vec<u8>> = col(row, 2, T, "actor")?;
+    let action: String = col(row, 3, T, "action")?;
+    let subject: Option<Vec<u8>> = col(row, 4, T, "subject")?;
+    let establishments: String = col(row, 5, T, "establishments")?;
+    let details: String = col(row, 6, T, "details")?;
+    let prev: Vec<u8> = col(row, 7, T, "prev_hash")?;
+    let hash: Vec<u8> = col(row, 8, T, "hash")?;
+    Ok(StoredAuditEvent {
+        seq: u64::try_from(seq).map_err(|_| corrupt(T, "seq"))?,
+        event: NewAuditEvent {
+            at: from_ns(col(row, 1, T, "at")?, T, "at")?,
+            actor: actor.map(|b| account_id(&b, T, "actor")).transpose()?,
+            action: coded::<AuditAction>(&action, T, "action")?,
+            subject: subject.map(|b| account_id(&b, T, "subject")).transpose()?,
+            establishments: serde_json::from_str(&establishments)
+                .map_err(|_| corrupt(T, "establishments"))?,
+            details: serde_json::from_str(&details).map_err(|_| corrupt(T, "details"))?,
+        },
+        prev_hash: hash32(&prev, "prev_hash")?,
+        hash: hash32(&hash, "hash")?,
+    })
+}
+
+const AUDIT_COLUMNS: &str =
+    "a.seq, a.at, a.actor, a.action, a.subject, a.establishments, a.details, a.prev_hash, a.hash";
+
+impl AuditRepo for SqliteTx<'_> {
+    fn append(&mut self, e: &NewAuditEvent) -> Result<u64> {
+        self.writable()?;
+        let last: Option<(i64, Vec<u8>)> = self
+            .conn
+            .prepare_cached("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")
+            .and_then(|mut s| s.query_row([], |r| Ok((r.get(0)?, r.get(1)?))).optional())
+            .map_err(storage("cannot read the audit log"))?;
+        let (seq, prev) = match last {
+            Some((seq, hash)) => (
+                u64::try_from(seq).map_err(|_| corrupt("audit", "seq"))? + 1,
+                hash32(&hash, "hash")?,
+            ),
+            None => (1, GENESIS),
+        };
+        let hash = chain_hash(&prev, seq, e);
+        let establishments = serde_json::to_string(&e.establishments)
+            .map_err(|err| Error::Storage(format!("cannot encode an audit event: {err}")))?;
+        let details = serde_json::to_string(&e.details)
+            .map_err(|err| Error::Storage(format!("cannot encode an audit event: {err}")))?;
+        self.conn
+            .prepare_cached(
+                "INSERT INTO audit (seq, at, actor, action, subject, establishments, details, prev_hash, hash)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            )
+            .and_then(|mut s| {
+                s.execute(params![
+                    seq as i64,
+                    ns_clamped(e.at),
+                    e.actor.as_ref().map(|a| &a.as_bytes()[..]),
+                    e.action.code(),
+                    e.subject.as_ref().map(|a| &a.as_bytes()[..]),
+                    establishments,
+                    details,
+                    &prev[..],
+                    &hash[..]
+                ])
+            })
+            .map_err(storage("cannot append to the audit log"))?;
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "INSERT OR IGNORE INTO audit_establishments (code, seq) VALUES (?1, ?2)",
+            )
+            .map_err(storage("cannot append to the audit log"))?;
+        for code in &e.establishments {
+            stmt.execute(params![code.as_str(), seq as i64])
+                .map_err(storage("cannot append to the audit log"))?;
+        }
+        Ok(seq)
+    }
+
+    fn audit_for(
+        &mut self,
+        establishment: &EstablishmentCode,
+        offset: usize,
+        limit: usize,
+    ) -> Result<Vec<StoredAuditEvent>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT {AUDIT_COLUMNS} FROM audit_establishments e JOIN audit a ON a.seq = e.seq
+                 WHERE e.code = ?1 ORDER BY e.seq DESC LIMIT ?2 OFFSET ?3"
+            ))
+            .map_err(storage("cannot read the audit log"))?;
+        let mut rows = stmt
+            .query(params![
+                establishment.as_str(),
+                i64::try_from(limit).unwrap_or(i64::MAX),
+                i64::try_from(offset).unwrap_or(i64::MAX)
+            ])
+            .map_err(storage("cannot read the audit log"))?;
+        let mut out = Vec::new();
+        while let Some(row) = rows.next().map_err(storage("cannot read the audit log"))? {
+            out.push(audit_from_row(row)?);
+        }
+        Ok(out)
+    }
+
+    fn audit_all(&mut self) -> Result<Vec<StoredAuditEvent>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT {AUDIT_COLUMNS} FROM audit a ORDER BY a.seq"
+            ))
+            .map_err(storage("cannot read the audit log"))?;
+        let mut rows = stmt
+            .query([])
+            .map_err(storage("cannot read the audit log"))?;
+        let mut out = Vec::new();
+        while let Some(row) = rows.next().map_err(storage("cannot read the audit log"))? {
+            out.push(audit_from_row(row)?);
+        }
+        Ok(out)
+    }
+}
+
+const DOCUMENT_COLUMNS: &str = "id, establishment, category, kind, number, issued_on, title, amount_cents, registration, \
+     contract_number, agreement_number, file_ref";
+
+fn document_from_row(row: &Row<'_>) -> Result<Document> {
+    const T: &str = "documents";
+    let id: i64 = col(row, 0, T, "id")?;
+    let establishment: String = col(row, 1, T, "establishment")?;
+    let category: String = col(row, 2, T, "category")?;
+    let kind: Option<String> = col(row, 3, T, "kind")?;
+    let doc = NewDocument {
+        category: coded::<DocumentCategory>(&category, T, "category")?,
+        kind: kind
+            .map(|k| coded::<DocumentKind>(&k, T, "kind"))
+            .transpose()?,
+        number: col(row, 4, T, "number")?,
+        issued_on: Date::from_julian_day(col(row, 5, T, "issued_on")?)
+            .map_err(|_| corrupt(T, "issued_on"))?,
+        title: col(row, 6, T, "title")?,
+        amount_cents: col(row, 7, T, "amount_cents")?,
+        registration: col(row, 8, T, "registration")?,
+        contract_number: col(row, 9, T, "contract_number")?,
+        agreement_number: col(row, 10, T, "agreement_number")?,
+        file_ref: col(row, 11, T, "file_ref")?,
+    };
+    Ok(Document {
+        id: DocumentId(u64::try_from(id).map_err(|_| corrupt(T, "id"))?),
+        establishment: EstablishmentCode::parse(&establishment)
+            .map_err(|_| corrupt(T, "establishment"))?,
+        doc: doc
+            .validate()
+            .map_err(|_| corrupt(T, "number, title or references"))?,
+    })
+}
+
+impl DocumentRepo for SqliteTx<'_> {
+    fn insert_document(
+        &mut self,
+        establishment: &EstablishmentCode,
+        d: &NewDocument,
+    ) -> Result<DocumentId> {
+        self.writable()?;
+        let id: i64 = self
+            .conn
+            .prepare_cached(
+                "INSERT INTO documents (establishment, category, kind, number, issued_on, title, amount_cents,
+                     registration, contract_number, agreement_number, file_ref)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) RETURNING id",
+            )
+            .and_then(|mut s| {
+                s.query_row(
+                    params![
+                        establishment.as_str(),
+                        d.category.code(),
+                        d.kind.map(DocumentKind::code),
+                        d.number,
+                        d.issued_on.to_julian_day(),
+                        d.title,
+                        d.amount_cents,
+                        d.registration,
+                        d.contract_number,
+                        d.agreement_number,
+                        d.file_ref
+                    ],
+                    |r| r.get(0),
+                )
+            })
+            .map_err(storage("cannot insert a document"))?;
+        Ok(DocumentId(id as u64))
+    }
+
+    fn search_documents(
+        &mut self,
+        establishment: &EstablishmentCode,
+        q: &DocumentQuery,
+    ) -> Result<DocumentPage> {
+        // The same criteria as `DocumentQuery::matches`, as SQL over indexed columns.
+        let mut sql = String::from("FROM documents WHERE establishment = ?1 AND category = ?2");
+        let mut args: Vec<rusqlite::types::Value> = vec![
+            establishment.as_str().to_owned().into(),
+            q.category.code().to_owned().into(),
+        ];
+        let mut and = |sql: &mut String, cond: &str, v: rusqlite::types::Value| {
+            args.push(v);
+            sql.push_str(&format!(" AND {cond} ?{}", args.len()));
+        };
+        if let Some(k) = q.kind {
+            and(&mut sql, "kind =", k.code().to_owned().into());
+        }
+        if let Some(n) = &q.number {
+            and(&mut sql, "number =", n.clone().into());
+        }
+        let (lo, hi) = q.period.bounds();
+        if let Some(lo) = lo {
+            and(
+                &mut sql,
+                "issued_on >=",
+                i64::from(lo.to_julian_day()).into(),
+            );
+        }
+        if let Some(hi) = hi {
+            and(
+                &mut sql,
+                "issued_on <=",
+                i64::from(hi.to_julian_day()).into(),
+            );
+        }
+        if let Some(r) = &q.reference {
+            let column = match r.kind() {
+                ReferenceKind::RegistrationPlate => "registration =",
+                ReferenceKind::ContractNumber => "contract_number =",
+                ReferenceKind::AgreementNumber => "agreement_number =",
+            };
+            and(&mut sql, column, r.normalized().to_owned().into());
+        }
+        let total: i64 = self
+            .conn
+            .prepare_cached(&format!("SELECT count(*) {sql}"))
+            .and_then(|mut s| s.query_row(rusqlite::params_from_iter(&args), |r| r.get(0)))
+            .map_err(storage("cannot count documents"))?;
+        let total = total as usize;
+        let mut items = Vec::new();
+        if q.offset < total {
+            let n = args.len();
+            args.push(i64::try_from(q.limit).unwrap_or(i64::MAX).into());
+            args.push(i64::try_from(q.offset).unwrap_or(i64::MAX).into());
+            let mut stmt = self
+                .conn
+                .prepare_cached(&format!(
+                    "SELECT {DOCUMENT_COLUMNS} {sql} ORDER BY issued_on DESC, id DESC LIMIT ?{} OFFSET ?{}",
+                    n + 1,
+                    n + 2
+                ))
+                .map_err(storage("cannot search documents"))?;
+            let mut rows = stmt
+                .query(rusqlite::params_from_iter(&args))
+                .map_err(storage("cannot search documents"))?;
+            while let Some(row) = rows.next().map_err(storage("cannot search documents"))? {
+                items.push(document_from_row(row)?);
+            }
+        }
+        Ok(DocumentPage { items, total })
+    }
+
+    fn document(&mut self, id: DocumentId) -> Result<Option<Document>> {
+        let Ok(rowid) = i64::try_from(id.0) else {
+            return Ok(None);
+        };
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT {DOCUMENT_COLUMNS} FROM documents WHERE id = ?1"
+            ))
+            .map_err(storage("cannot read a document"))?;
+        let mut rows = stmt
+            .query([rowid])
+            .map_err(storage("cannot read a document"))?;
+        rows.next()
+            .map_err(storage("cannot read a document"))?
+            .map(document_from_row)
+            .transpose()
+    }
+
+    fn insert_debit_line(
+        &mut self,
+        establishment: &EstablishmentCode,
+        month: YearMonth,
+        line: &DebitLine,
+    ) -> Result<()> {
+        self.writable()?;
+        self.conn
+            .prepare_cached(
+                "INSERT INTO debit_lines (establishment, year, month, issuer, nature, amount_cents, label)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )
+            .and_then(|mut s| {
+                s.execute(params![
+                    establishment.as_str(),
+                    month.year(),
+                    month.month(),
+                    line.issuer.code(),
+                    line.nature.code(),
+                    line.amount_cents,
+                    line.label
+                ])
+            })
+            .map_err(storage("cannot insert a debit line"))?;
+        Ok(())
+    }
+
+    fn debit_lines(
+        &mut self,
+        establishment: &EstablishmentCode,
+        month: YearMonth,
+    ) -> Result<Vec<DebitLine>> {
+        const T: &str = "debit_lines";
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT issuer, nature, amount_cents, label FROM debit_lines
+                 WHERE establishment = ?1 AND year = ?2 AND month = ?3 ORDER BY id",
+            )
+            .map_err(storage("cannot read debit lines"))?;
+        let mut rows = stmt
+            .query(params![establishment.as_str(), month.year(), month.month()])
+            .map_err(storage("cannot read debit lines"))?;
+        let mut out = Vec::new();
+        while let Some(row) = rows.next().map_err(storage("cannot read debit lines"))? {
+            let issuer: String = col(row, 0, T, "issuer")?;
+            let nature: String = col(row, 1, T, "nature")?;
+            out.push(DebitLine {
+                issuer: coded::<Issuer>(&issuer, T, "issuer")?,
+                nature: coded::<DebitNature>(&nature, T, "nature")?,
+                amount_cents: col(row, 2, T, "amount_cents")?,
+                label: col(row, 3, T, "label")?,
+            });
+        }
+        Ok(out)
+    }
+}
