@@ -283,7 +283,7 @@ fn main() -> Result<()> {
         0,
         50,
     )?;
-    let hits = portal.search_documents(&us.token.expose().to_owned(), "T99999", &q)?;
+    let hits = portal.search_documents(us.token.expose(), "T99999", &q)?;
     println!(
         "Je recherche : un document comptable — Facture Garantie — de 1/2022 à 12/2022 : {} résultat(s)",
         hits.total
@@ -292,7 +292,7 @@ fn main() -> Result<()> {
         println!("  n° {} du {}", d.doc.number, d.doc.issued_on);
     }
     let q = DocumentQuery::parse("contract", None, None, None, None, Some("ab 123 cd"), 0, 50)?;
-    let hits = portal.search_documents(&us.token.expose().to_owned(), "T99999", &q)?;
+    let hits = portal.search_documents(us.token.expose(), "T99999", &q)?;
     println!(
         "Immatriculation « ab 123 cd » → {} contrat(s) : {}",
         hits.total,

@@ -313,14 +313,13 @@ impl AccountRepo for MemoryTx<'_> {
             if q.state.is_some_and(|s| s != a.state) {
                 return None;
             }
-            if let Some(n) = &needle {
-                if !st
+            if let Some(n) = &needle
+                && !st
                     .search_text
                     .get(id)
                     .is_some_and(|t| t.contains(n.as_str()))
-                {
-                    return None;
-                }
+            {
+                return None;
             }
             Some(())
         };
@@ -435,12 +434,11 @@ impl TokenRepo for MemoryTx<'_> {
 
     fn expire_token(&mut self, digest: &TokenDigest) -> Result<()> {
         self.writable()?;
-        if let Some(t) = self.st.tokens.get(digest).cloned() {
-            if t.lifecycle.state == TokenState::Issued {
-                let mut t = t;
-                t.lifecycle.state = TokenState::Expired;
-                self.set_token_row(*digest, t);
-            }
+        if let Some(mut t) = self.st.tokens.get(digest).cloned()
+            && t.lifecycle.state == TokenState::Issued
+        {
+            t.lifecycle.state = TokenState::Expired;
+            self.set_token_row(*digest, t);
         }
         Ok(())
     }
