@@ -53,3 +53,37 @@ pub(crate) fn bad_json(what: &str, e: serde_json::Error) -> PortalError {
     }
     .into()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use dealer_portal::password::Criterion;
+
+    #[test]
+    fn carries_the_stable_code_the_message_and_the_failed_criteria() {
+        let e = PortalError::from(dealer_portal::Error::PasswordPolicy {
+            failed: vec![Criterion::MinLength, Criterion::Digit],
+        });
+        let PortalError::Failed {
+            code,
+            detail,
+            failed_criteria,
+        } = &e;
+        assert_eq!(code, "PASSWORD_POLICY");
+        assert!(detail.contains("min_length, digit"), "{detail}");
+        assert_eq!(failed_criteria, &["min_length", "digit"]);
+
+        let e = PortalError::from(dealer_portal::Error::TokenInvalid);
+        assert_eq!(e.code(), "TOKEN_INVALID");
+        assert_eq!(
+            e.to_string(),
+            "TOKEN_INVALID: this link is invalid or has expired; ask for a new one"
+        );
+    }
+
+    #[test]
+    fn bad_json_is_invalid_config() {
+        let err = serde_json::from_str::<serde_json::Value>("{").unwrap_err();
+        assert_eq!(bad_json("config_json", err).code(), "INVALID_CONFIG");
+    }
+}

@@ -12,10 +12,15 @@ uniffi::setup_scaffolding!("dealer_portal");
 
 mod error;
 mod menu;
+mod portal;
 mod pure;
 mod types;
 
 pub use error::PortalError;
 pub use menu::{Section, visible_sections};
+pub use portal::{
+    AccountPage, AccountSummary, AuditEvent, Document, DocumentPage, Notification, Portal, Session,
+    StoredDocument, TokenStatus,
+};
 pub use pure::{evaluate_password, expected_debits, parse_reference, reconcile, support_directory};
 pub use types::*;

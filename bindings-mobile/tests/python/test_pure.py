@@ -95,7 +95,7 @@ def test_reconcile_rejects_bad_months_and_codes():
     with raises_code("INVALID_PERIOD"):
         dp.reconcile(dp.Regime.INSURANCE, "13/2024", [])
     with raises_code("UNKNOWN_CODE"):
-        dp.reconcile(dp.Regime.INSURANCE, "1/2024", [dp.DebitLine(issuer="acme", nature="npo", amount_cents=1, label=None)])
+        dp.reconcile(dp.Regime.INSURANCE, "1/2024", [dp.DebitLine(issuer="acme", nature="npo", amount_cents=1)])
 
 
 def test_parse_reference():
