@@ -10,7 +10,7 @@ use dealer_portal::regime::Regime;
 use dealer_portal::rights::{Right, Rights, RightsMatrix};
 use dealer_portal::service::{Portal, PortalConfig};
 use dealer_portal::store::{AccountRepo, MemoryStore, SqliteStore, Store};
-use dealer_portal::{Coded, ManualClock};
+use dealer_portal::ManualClock;
 use proptest::prelude::*;
 use std::collections::HashMap;
 use time::Duration;
