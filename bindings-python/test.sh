@@ -3,7 +3,8 @@
 #   1. a virtualenv in bindings-python/.venv (git-ignored) with maturin, pytest, mypy, argon2-cffi;
 #   2. the abi3 wheel, built by maturin (dev profile) into target/py/wheels, installed in the venv;
 #   3. pytest on tests/ (the seed scenario, every error code, threads, SQLite, interop, example);
-#   4. mypy --strict on tests/typed_usage.py, through the installed stubs;
+#   4. mypy --strict on tests/typed_usage.py (the whole API), the tests and the example, through
+#      the installed stubs;
 #   5. mypy.stubtest: the stubs and the native module agree.
 # Exits non-zero on the first failure. Environment: PYTHON (default python3), PROFILE
 # (dev|release, default dev), CARGO_TARGET_DIR (default <repo>/target/py).
@@ -30,7 +31,7 @@ if [ ! -x "$VENV/bin/python" ]; then
 fi
 VPY="$VENV/bin/python"
 "$VPY" -m pip install --quiet --disable-pip-version-check \
-    "maturin>=1.7,<2" "pytest>=7" "mypy>=1.10" "argon2-cffi>=23" "typing_extensions>=4.6"
+    "maturin>=1.7,<2" "pytest>=7,<10" "mypy>=1.10,<3" "argon2-cffi>=23,<26" "typing_extensions>=4.6"
 
 step "wheel (maturin, ${PROFILE:-dev} profile, CARGO_TARGET_DIR=$CARGO_TARGET_DIR)"
 rm -f "$WHEELS"/dealer_portal-*.whl
@@ -49,11 +50,12 @@ cd "$HERE/tests"
 step "pytest"
 "$VPY" -m pytest -q -p no:cacheprovider "$HERE/tests"
 
-step "mypy --strict tests/typed_usage.py"
+step "mypy --strict: tests/typed_usage.py (the whole API), the tests and the example"
 "$VPY" -m mypy --strict --no-incremental --cache-dir=/dev/null typed_usage.py
+"$VPY" -m mypy --strict --no-incremental --cache-dir=/dev/null . "$HERE/examples/import_users.py"
 
-step "stubtest dealer_portal"
-"$VPY" -m mypy.stubtest dealer_portal dealer_portal._native \
+step "stubtest dealer_portal (and its submodule _native)"
+"$VPY" -m mypy.stubtest dealer_portal \
     --allowlist "$HERE/tests/stubtest-allowlist.txt"
 
 step "ok"
