@@ -1,6 +1,7 @@
 //! The rights-aware menu of the portal (the seed's tab bar), for mobile apps.
 
 use crate::types::Right;
+use dealer_portal::{Coded, Locale};
 
 /// One tab of the portal's menu.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, uniffi::Record)]
@@ -14,76 +15,21 @@ pub struct Section {
     pub label_en: String,
 }
 
-/// Which rights open a tab: `None` for the tabs every signed-in person sees.
-struct Tab {
-    code: &'static str,
-    label_fr: &'static str,
-    label_en: &'static str,
-    opened_by: Option<&'static [Right]>,
-}
-
-/// The seed's menu, in its order: ACCUEIL, LISTE DEVIS ET CONTRATS, PRISE EN CHARGE ATELIER,
-/// EASICARE, DOCUMENTS, GESTION DES COMPTES.
-const MENU: &[Tab] = &[
-    Tab {
-        code: "home",
-        label_fr: "ACCUEIL",
-        label_en: "HOME",
-        opened_by: None,
-    },
-    Tab {
-        code: "quotes_and_contracts",
-        label_fr: "LISTE DEVIS ET CONTRATS",
-        label_en: "QUOTES AND CONTRACTS",
-        opened_by: Some(&[
-            Right::QuotesAndSubscriptions,
-            Right::SearchQuotesAndContracts,
-        ]),
-    },
-    Tab {
-        code: "workshop_claims",
-        label_fr: "PRISE EN CHARGE ATELIER",
-        label_en: "WORKSHOP CLAIMS",
-        opened_by: Some(&[Right::SubmitClaims, Right::SearchClaims]),
-    },
-    // EASICARE is in every menu the seed shows and no right governs it (the welcome page
-    // sends everyone to "MyIcare onglet Easicare"): shown to everyone, like ACCUEIL.
-    Tab {
-        code: "easicare",
-        label_fr: "EASICARE",
-        label_en: "EASICARE",
-        opened_by: None,
-    },
-    Tab {
-        code: "documents",
-        label_fr: "DOCUMENTS",
-        label_en: "DOCUMENTS",
-        opened_by: Some(&[Right::AccountingDocuments]),
-    },
-    Tab {
-        code: "account_management",
-        label_fr: "GESTION DES COMPTES",
-        label_en: "ACCOUNT MANAGEMENT",
-        opened_by: Some(&[Right::ManageAccounts]),
-    },
-];
-
 /// The tabs to show for the rights held on the selected establishment, in the seed's menu
 /// order: ACCUEIL and EASICARE always; LISTE DEVIS ET CONTRATS with `quotes_and_subscriptions`
 /// or `search_quotes_and_contracts`; PRISE EN CHARGE ATELIER with `submit_claims` or
 /// `search_claims`; DOCUMENTS with `accounting_documents`; GESTION DES COMPTES with
-/// `manage_accounts`. Pure: duplicates and order of `rights` do not matter.
+/// `manage_accounts`. The rule is the core's ([`dealer_portal::rights::visible_sections`]);
+/// this translates it.
 #[uniffi::export]
 pub fn visible_sections(rights: Vec<Right>) -> Vec<Section> {
-    MENU.iter()
-        .filter(|tab| {
-            tab.opened_by
-                .is_none_or(|any| any.iter().any(|r| rights.contains(r)))
-        })
-        .map(|tab| Section {
-            code: tab.code.to_owned(),
-            label_fr: tab.label_fr.to_owned(),
-            label_en: tab.label_en.to_owned(),
+    let held: dealer_portal::Rights = rights.into_iter().map(dealer_portal::Right::from).collect();
+    dealer_portal::rights::visible_sections(held)
+        .into_iter()
+        .map(|s| Section {
+            code: s.code().to_owned(),
+            label_fr: s.label(Locale::Fr).to_owned(),
+            label_en: s.label(Locale::En).to_owned(),
         })
         .collect()
 }

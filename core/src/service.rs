@@ -35,6 +35,7 @@ use time::{Duration, OffsetDateTime};
 
 /// Lockout after repeated failed logins.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct LockoutConfig {
     /// Failures in a row that lock the account (5).
     pub max_failures: u32,
@@ -92,7 +93,7 @@ mod secs {
 /// Everything configurable about a portal. `Default` is the seed's portal with OWASP's argon2
 /// parameters.
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct PortalConfig {
     /// The password policy.
     pub policy: PasswordPolicy,
@@ -114,6 +115,7 @@ impl PortalConfig {
     /// Checks every part.
     pub fn validate(&self) -> Result<()> {
         self.policy.validate_config()?;
+        self.hash.validate()?;
         self.tokens.validate()?;
         if self.lockout.max_failures == 0
             || self.lockout.base <= Duration::ZERO

@@ -1070,3 +1070,42 @@ fn rehash_on_outdated_parameters() {
 fn cfg_t<S: Store>(p: &Portal<S, ManualClock>) -> u32 {
     p.config().hash.t_cost
 }
+
+#[test]
+fn configuration_is_checked_when_the_portal_opens() {
+    let mut cfg = PortalConfig::for_tests();
+    cfg.hash.m_cost_kib = 1;
+    assert_eq!(
+        Portal::new(
+            MemoryStore::new(),
+            ManualClock::new(datetime!(2026-01-15 09:00 UTC)),
+            cfg
+        )
+        .unwrap_err()
+        .code(),
+        "INVALID_CONFIG"
+    );
+    let mut cfg = PortalConfig::for_tests();
+    cfg.tokens.session_idle = Duration::hours(13);
+    assert_eq!(
+        Portal::new(
+            MemoryStore::new(),
+            ManualClock::new(datetime!(2026-01-15 09:00 UTC)),
+            cfg
+        )
+        .unwrap_err()
+        .code(),
+        "INVALID_CONFIG"
+    );
+    assert!(
+        serde_json::from_str::<PortalConfig>(
+            r#"{"hash": {"m_cost_kib": 256, "t_cost": 1, "p_cost": 1}}"#
+        )
+        .is_ok()
+    );
+    assert!(
+        serde_json::from_str::<PortalConfig>(r#"{"hashes": {}}"#).is_err(),
+        "a misspelt field is not ignored"
+    );
+    assert!(serde_json::from_str::<PortalConfig>(r#"{"lockout": {"max_failures": 3}}"#).is_ok());
+}
