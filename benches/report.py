@@ -1,0 +1,134 @@
+"""Writes RESULTS.md from criterion's estimates and the peer scripts' outputs (one run)."""
+import datetime
+import glob
+import json
+import os
+import platform
+import re
+import sys
+
+crit, out = sys.argv[1], sys.argv[2]
+
+
+def median_ns(group, bench):
+    path = os.path.join(crit, group, *bench.split("/"), "new", "estimates.json")
+    try:
+        with open(path) as f:
+            return json.load(f)["median"]["point_estimate"]
+    except OSError:
+        return None
+
+
+def fmt(ns):
+    if ns is None:
+        return "—"
+    if ns >= 1e6:
+        return f"{ns / 1e6:.2f} ms"
+    if ns >= 1e3:
+        return f"{ns / 1e3:.2f} µs"
+    return f"{ns:.1f} ns"
+
+
+def ratio(a, b):
+    return "—" if a is None or b is None or b == 0 else f"{a / b:.2f}×"
+
+
+def cpu():
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def grep(name, pattern):
+    try:
+        with open(os.path.join(out, name)) as f:
+            m = re.search(pattern, f.read())
+            return m.group(1) if m else None
+    except OSError:
+        return None
+
+
+lines = [
+    "# Benchmark results",
+    "",
+    f"Measured {datetime.date.today().isoformat()} on {os.cpu_count()} cores, {cpu()}, "
+    f"{platform.system()} {platform.release()}; `benches/run.sh` (criterion medians; peers in the same run). "
+    "Ratios are ours ÷ peer (below 1 is faster). Absolute figures move with the machine's load; "
+    "the ratios are what to compare.",
+    "",
+    "## Pure domain",
+    "",
+    "| what | median | goal |",
+    "|---|---|---|",
+]
+for b in sorted(glob.glob(os.path.join(crit, "evaluate", "*"))):
+    n = os.path.basename(b)
+    if n != "report":
+        lines.append(f"| `evaluate` {n.replace('_', ' ')} | {fmt(median_ns('evaluate', n))} | < 1 µs |")
+for n in ["rights_on_contains", "contains_by_str"]:
+    lines.append(f"| rights check ({n.replace('_', ' ')}) | {fmt(median_ns('rights_check', n))} | < 20 ns |")
+for n in ["siv", "fni", "contract", "agreement"]:
+    lines.append(f"| `parse_reference` {n} | {fmt(median_ns('parse_reference', n))} | < 1 µs |")
+
+ours, peer = median_ns("rights_check_10k_accounts", "dealer_portal"), median_ns("rights_check_10k_accounts", "casbin_enforce")
+mem = grep("casbin.txt", r"(memory: .*)")
+lines += [
+    "",
+    "## Rights checks vs casbin-rs (RBAC with domains, 10,000 accounts × 100 establishments)",
+    "",
+    "| ours | casbin `enforce` | casbin ÷ ours | goal |",
+    "|---|---|---|---|",
+    f"| {fmt(ours)} | {fmt(peer)} | {ratio(peer, ours)} | ≥ 1000× |",
+    "",
+    f"Memory: {mem or '—'}",
+    "",
+    "## argon2id at m=19456 KiB, t=2, p=1 vs the C reference (argon2-kdf)",
+    "",
+    "| operation | ours | C reference | ours ÷ C | goal |",
+    "|---|---|---|---|---|",
+]
+for op in ["hash", "verify"]:
+    a, b = median_ns("argon2id_owasp", f"{op}/dealer_portal"), median_ns("argon2id_owasp", f"{op}/c_reference")
+    lines.append(f"| {op} | {fmt(a)} | {fmt(b)} | {ratio(a, b)} | ≤ 1.0× |")
+rss = grep("argon2.txt", r"(RSS after .*)")
+lines += ["", f"{rss or 'RSS: —'} (goal: peak under 40 MiB)", "", "## Stores", "", "| what | median | note |", "|---|---|---|"]
+for group, bench, note in [
+    ("sqlite", "authenticate", "goal < 20 µs"),
+    ("memory", "authenticate", ""),
+    ("sqlite", "create_user_one_by_one_sync_full", "synchronous=FULL; goal ≥ 3,000/s"),
+    ("sqlite", "create_users_batch_of_1000", "per 1,000 users; goal ≥ 100,000 users/s"),
+    ("list_accounts_100k", "sqlite/first_page_az", "goal < 50 ms"),
+    ("list_accounts_100k", "sqlite/page_1000_za", "goal < 50 ms"),
+    ("list_accounts_100k", "sqlite/text_eric", ""),
+    ("list_accounts_100k", "memory/first_page_az", ""),
+    ("documents_1m", "sqlite/kind_and_period", "goal < 5 ms"),
+    ("documents_1m", "sqlite/invoice_number", "goal < 1 ms"),
+    ("documents_1m", "naive_full_scan/kind_and_period", "peer: full scan in memory"),
+]:
+    ns = median_ns(group, bench)
+    extra = ""
+    if ns and "create_users_batch" in bench:
+        extra = f" ({1000 / (ns / 1e9):,.0f} users/s)"
+    if ns and "one_by_one" in bench:
+        extra = f" ({1 / (ns / 1e9):,.0f} users/s)"
+    lines.append(f"| {group} {bench} | {fmt(ns)}{extra} | {note} |")
+scan, idx = median_ns("documents_1m", "naive_full_scan/kind_and_period"), median_ns("documents_1m", "sqlite/kind_and_period")
+lines.append("")
+lines.append(f"Indexed search vs naive full scan: the scan takes {ratio(scan, idx)} the indexed query's time.")
+memacc = grep("stores.txt", r"(MemoryStore: .*)")
+if memacc:
+    lines.append(f"\n{memacc}")
+timing = grep("timing.txt", r"(?s)(login.*)")
+if timing:
+    lines += ["", "## Timing (no enumeration)", "", "```", timing.strip(), "```"]
+for name in ["python.txt", "node.txt"]:
+    path = os.path.join(out, name)
+    if os.path.exists(path):
+        with open(path) as f:
+            lines += ["", f"## {name[:-4].capitalize()} binding", "", f.read().strip()]
+print("\n".join(lines))

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Runs every benchmark with its peer in one run and writes benches/RESULTS.md.
+#   benches/run.sh            all of it (~20-30 min on 2 cores)
+#   benches/run.sh quick      the Rust criterion benches only
+# Installs what it needs: libclang (argon2-kdf builds the C reference with bindgen),
+# argon2-cffi (the Python peer), the bindings in release mode.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+out="$root/target/bench-out"
+mkdir -p "$out"
+if ! ls /usr/lib/llvm-*/lib/libclang*.so >/dev/null 2>&1; then
+  apt-get -o DPkg::Lock::Timeout=300 update -qq && apt-get -o DPkg::Lock::Timeout=300 install -y -qq libclang-dev
+fi
+for b in domain argon2 casbin stores timing; do
+  if grep -q "name = \"$b\"" benches/Cargo.toml; then
+    echo "== cargo bench $b"
+    cargo bench -q -p dealer-portal-benches --bench "$b" -- --noplot 2>&1 | tee "$out/$b.txt"
+  fi
+done
+if [ "${1:-}" != quick ]; then
+  for s in benches/python_bench.sh benches/node_bench.sh; do
+    if [ -f "$s" ]; then echo "== $s"; bash "$s" "$out"; fi
+  done
+fi
+python3 benches/report.py "$root/target/criterion" "$out" > benches/RESULTS.md
+echo "wrote benches/RESULTS.md"
