@@ -173,3 +173,29 @@ def test_change_password_and_resend_activation(portal: dp.Portal) -> None:
     portal.change_password(s.session, ADMIN_PASSWORD, new_password, new_password)
     session = portal.login(ADMIN_EMAIL, new_password)
     assert session.account_id == s.admin_id
+
+
+def test_bulk_create_users(any_portal: dp.Portal) -> None:
+    from conftest import seed
+
+    s = seed(any_portal)
+    rows = [
+        dp.UserImport("T99999", "GELOEN", "Alexandre", "alexandre@gmail.com", [dp.Right.SUBMIT_CLAIMS], mobile="06 23 42 54 55"),
+        dp.UserImport("T99999", "Bad", "Email", "not-an-email", [dp.Right.SUBMIT_CLAIMS]),
+        dp.UserImport("T12345", "Nowhere", "Man", "nowhere@garage.fr", [dp.Right.SUBMIT_CLAIMS]),
+        dp.UserImport("T88888", "Martin", "Léa", "lea@garage-uvw.fr", {dp.Right.SEARCH_CLAIMS, dp.Right.SUBMIT_CLAIMS}),
+        dp.UserImport("T88888", "Again", "Alexandre", "Alexandre@Gmail.com", [dp.Right.SEARCH_CLAIMS]),
+    ]
+    assert rows[3].rights == [dp.Right.SUBMIT_CLAIMS, dp.Right.SEARCH_CLAIMS]  # canonical order
+    outcomes = s.portal.create_users(s.session, rows)
+    codes = [o.code if isinstance(o, dp.PortalError) else "ok" for o in outcomes]
+    assert codes == ["ok", "INVALID_EMAIL", "UNKNOWN_ESTABLISHMENT", "ok", "EMAIL_TAKEN"]
+    assert isinstance(outcomes[1], dp.ValidationError) and isinstance(outcomes[2], dp.NotFoundError)
+    created = {a.email: a.id for a in s.portal.list_accounts(s.session).items}
+    assert created["alexandre@gmail.com"] == outcomes[0] and created["lea@garage-uvw.fr"] == outcomes[3]
+    # A bad session fails the whole call.
+    try:
+        s.portal.create_users("not-a-session", rows)
+        raise AssertionError("created users without a session")
+    except dp.AuthError as e:
+        assert e.code == "SESSION_INVALID"
