@@ -79,6 +79,15 @@ impl LockoutConfig {
     }
 }
 
+fn pepper<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> std::result::Result<Option<SecretString>, D::Error> {
+    use serde::Deserialize;
+    Ok(Option::<String>::deserialize(d)?
+        .filter(|p| !p.is_empty())
+        .map(SecretString::from))
+}
+
 mod secs {
     use serde::{Deserialize, Deserializer, Serializer};
     use time::Duration;
@@ -100,8 +109,8 @@ pub struct PortalConfig {
     /// argon2id parameters for new hashes.
     pub hash: HashParams,
     /// An optional server-side pepper (argon2's secret input). Changing it invalidates every
-    /// password.
-    #[serde(skip)]
+    /// password. Read from a config (so hosts and bindings can pass it), never written out.
+    #[serde(skip_serializing, deserialize_with = "pepper")]
     pub pepper: Option<SecretString>,
     /// Token lifetimes and mail rate limit.
     pub tokens: TokenConfig,

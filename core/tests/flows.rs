@@ -1108,4 +1108,11 @@ fn configuration_is_checked_when_the_portal_opens() {
         "a misspelt field is not ignored"
     );
     assert!(serde_json::from_str::<PortalConfig>(r#"{"lockout": {"max_failures": 3}}"#).is_ok());
+    let peppered: PortalConfig = serde_json::from_str(r#"{"pepper": "s3cr3t-pepper"}"#).unwrap();
+    assert!(peppered.pepper.is_some());
+    assert!(
+        !serde_json::to_string(&peppered).unwrap().contains("s3cr3t"),
+        "a pepper is never written out"
+    );
+    assert!(!format!("{peppered:?}").contains("s3cr3t"));
 }
