@@ -300,6 +300,36 @@ pub struct Account {
 }
 
 impl Account {
+    /// A new account with a fresh id, no password, no phone, no failed login.
+    pub fn new(
+        email: Email,
+        last_name: PersonName,
+        first_name: PersonName,
+        role: Role,
+        state: AccountState,
+        locale: Locale,
+        now: OffsetDateTime,
+    ) -> Self {
+        Account {
+            id: AccountId::generate(),
+            email,
+            last_name,
+            first_name,
+            function: String::new(),
+            role,
+            state,
+            mobile: None,
+            landline: None,
+            password: None,
+            previous_passwords: Vec::new(),
+            failed_logins: 0,
+            lockouts: 0,
+            locked_until: None,
+            locale,
+            created_at: now,
+        }
+    }
+
     /// "Nom Prénom" for mails and lists.
     pub fn display_name(&self) -> String {
         format!("{} {}", self.first_name, self.last_name)

@@ -305,24 +305,16 @@ impl<S: Store, C: Clock> Portal<S, C> {
             let (id, new) = match tx.account_by_email(&decl.email)? {
                 Some(a) => (a.id, false),
                 None => {
-                    let a = Account {
-                        id: AccountId::generate(),
-                        email: decl.email.clone(),
-                        last_name: decl.last_name.clone(),
-                        first_name: decl.first_name.clone(),
-                        function: decl.function.clone(),
-                        role: Role::Administrator,
-                        state: AccountState::Declared,
-                        mobile: None,
-                        landline: None,
-                        password: None,
-                        previous_passwords: Vec::new(),
-                        failed_logins: 0,
-                        lockouts: 0,
-                        locked_until: None,
-                        locale: self.config.locale,
-                        created_at: now,
-                    };
+                    let mut a = Account::new(
+                        decl.email.clone(),
+                        decl.last_name.clone(),
+                        decl.first_name.clone(),
+                        Role::Administrator,
+                        AccountState::Declared,
+                        self.config.locale,
+                        now,
+                    );
+                    a.function = decl.function.clone();
                     tx.insert_account(&a)?;
                     (a.id, true)
                 }
@@ -445,6 +437,14 @@ impl<S: Store, C: Clock> Portal<S, C> {
         };
         let now = self.now();
         let rec = self.store.read(|tx| tx.token(&secret.digest()))?;
+        if let Some(r) = &rec
+            && r.lifecycle.purpose != TokenPurpose::Session
+            && r.lifecycle.state == TokenState::Issued
+            && r.lifecycle.effective_state(now) == TokenState::Expired
+        {
+            // Shown as expired: record it, so a clock going back cannot revive the link.
+            self.store.write(|tx| tx.expire_token(&r.digest))?;
+        }
         Ok(match rec {
             Some(r) if r.lifecycle.purpose != TokenPurpose::Session => TokenStatus {
                 usable: r.lifecycle.is_usable(now),
@@ -755,7 +755,12 @@ impl<S: Store, C: Clock> Portal<S, C> {
             let a = tx.account(s.account)?.ok_or(Error::SessionInvalid)?;
             Ok((s, a))
         })?;
-        if !session.is_valid(now) || account.state != AccountState::Active {
+        if !session.is_valid(now) {
+            // Seen expired: end it, so a clock going back cannot revive it.
+            self.store.write(|tx| tx.delete_session(&digest))?;
+            return Err(Error::SessionInvalid);
+        }
+        if account.state != AccountState::Active {
             return Err(Error::SessionInvalid);
         }
         if session.needs_touch(now) {
@@ -924,24 +929,17 @@ impl<S: Store, C: Clock> Portal<S, C> {
         }
         let actor_rights = tx.rights(actor.account.id)?;
         rights::check_grant(&actor_rights, code, rights)?;
-        let a = Account {
-            id: AccountId::generate(),
-            email: user.email.clone(),
-            last_name: user.last_name.clone(),
-            first_name: user.first_name.clone(),
-            function: String::new(),
-            role: Role::User,
-            state: AccountState::Invited,
-            mobile: user.mobile.clone(),
-            landline: user.landline.clone(),
-            password: None,
-            previous_passwords: Vec::new(),
-            failed_logins: 0,
-            lockouts: 0,
-            locked_until: None,
-            locale: self.config.locale,
-            created_at: now,
-        };
+        let mut a = Account::new(
+            user.email.clone(),
+            user.last_name.clone(),
+            user.first_name.clone(),
+            Role::User,
+            AccountState::Invited,
+            self.config.locale,
+            now,
+        );
+        a.mobile = user.mobile.clone();
+        a.landline = user.landline.clone();
         tx.insert_account(&a)?;
         tx.set_rights(a.id, code, rights)?;
         self.issue_link(
@@ -1017,24 +1015,15 @@ impl<S: Store, C: Clock> Portal<S, C> {
             let code = tx.next_repairer_code()?;
             let e = Establishment::new(code.as_str(), company, city, None)?;
             tx.put_establishment(&e)?;
-            let a = Account {
-                id: AccountId::generate(),
-                email: email.clone(),
-                last_name: last_name.clone(),
-                first_name: first_name.clone(),
-                function: String::new(),
-                role: Role::Administrator,
-                state: AccountState::Invited,
-                mobile: None,
-                landline: None,
-                password: None,
-                previous_passwords: Vec::new(),
-                failed_logins: 0,
-                lockouts: 0,
-                locked_until: None,
-                locale: self.config.locale,
-                created_at: now,
-            };
+            let a = Account::new(
+                email.clone(),
+                last_name.clone(),
+                first_name.clone(),
+                Role::Administrator,
+                AccountState::Invited,
+                self.config.locale,
+                now,
+            );
             tx.insert_account(&a)?;
             let rights: Rights = [
                 Right::SubmitClaims,
