@@ -3,6 +3,7 @@
 //! invariants hold — no rights escalation, a link works at most once, an establishment that had
 //! an active manager keeps one, the audit chain verifies.
 
+use dealer_portal::ManualClock;
 use dealer_portal::account::{AccountState, Declaration, NewUser};
 use dealer_portal::establishment::{Establishment, EstablishmentCode};
 use dealer_portal::notification::NotificationKind;
@@ -10,7 +11,6 @@ use dealer_portal::regime::Regime;
 use dealer_portal::rights::{Right, Rights, RightsMatrix};
 use dealer_portal::service::{Portal, PortalConfig};
 use dealer_portal::store::{AccountRepo, MemoryStore, SqliteStore, Store};
-use dealer_portal::ManualClock;
 use proptest::prelude::*;
 use std::collections::HashMap;
 use time::Duration;
