@@ -35,14 +35,28 @@ pub enum AnyStore {
     /// A SQLite file.
     #[cfg(feature = "sqlite")]
     Sqlite(super::SqliteStore),
+    /// A PostgreSQL database.
+    #[cfg(feature = "postgres")]
+    Postgres(super::PostgresStore),
 }
 
 impl AnyStore {
-    /// Opens a store from a location: `:memory:` for a [`MemoryStore`], anything else a SQLite
-    /// file path (created and migrated if needed).
+    /// Opens a store from a location: `:memory:` for a [`MemoryStore`], a `postgres://` or
+    /// `postgresql://` URL for a PostgreSQL database (with the `postgres` feature; migrated if
+    /// needed), anything else a SQLite file path (created and migrated if needed).
     pub fn open(location: &str) -> Result<Self> {
         if location == ":memory:" {
             return Ok(AnyStore::Memory(MemoryStore::new()));
+        }
+        if location.starts_with("postgres://") || location.starts_with("postgresql://") {
+            #[cfg(feature = "postgres")]
+            return Ok(AnyStore::Postgres(super::PostgresStore::connect(location)?));
+            #[cfg(not(feature = "postgres"))]
+            return Err(crate::Error::InvalidConfig {
+                reason: "a PostgreSQL URL, but this build has no PostgreSQL support \
+                         (the core's `postgres` feature)"
+                    .into(),
+            });
         }
         #[cfg(feature = "sqlite")]
         {
@@ -69,6 +83,8 @@ impl Store for AnyStore {
             AnyStore::Memory(s) => s.write(|tx| f(&mut DynTx(tx))),
             #[cfg(feature = "sqlite")]
             AnyStore::Sqlite(s) => s.write(|tx| f(&mut DynTx(tx))),
+            #[cfg(feature = "postgres")]
+            AnyStore::Postgres(s) => s.write(|tx| f(&mut DynTx(tx))),
         }
     }
 
@@ -77,6 +93,8 @@ impl Store for AnyStore {
             AnyStore::Memory(s) => s.read(|tx| f(&mut DynTx(tx))),
             #[cfg(feature = "sqlite")]
             AnyStore::Sqlite(s) => s.read(|tx| f(&mut DynTx(tx))),
+            #[cfg(feature = "postgres")]
+            AnyStore::Postgres(s) => s.read(|tx| f(&mut DynTx(tx))),
         }
     }
 }

@@ -35,6 +35,10 @@ pub use memory::{MemoryStore, MemoryTx};
 mod sqlite;
 #[cfg(feature = "sqlite")]
 pub use sqlite::{SqliteOptions, SqliteStore, Synchronous};
+#[cfg(feature = "postgres")]
+mod postgres;
+#[cfg(feature = "postgres")]
+pub use self::postgres::{PostgresOptions, PostgresStore, PostgresTx};
 
 /// A store: opens transactions over every aggregate.
 pub trait Store: Send + Sync {

@@ -1,0 +1,743 @@
+//! `PostgresStore` against a real PostgreSQL: the store conformance suite, the portal's flows,
+//! and two OS processes (two portals on one database) racing on one token and on one email.
+//!
+//! Run by `core/tests/postgres.sh`, which starts a throwaway cluster on loopback and sets
+//! `DEALER_PORTAL_PG_URL`; or by hand, against a database you may scribble on:
+//!
+//! ```sh
+//! DEALER_PORTAL_PG_URL=postgresql://postgres@127.0.0.1:5432/scratch \
+//!     cargo test -p dealer-portal --features postgres --test postgres
+//! ```
+//!
+//! Each test works in a schema of its own (created, then dropped), so tests run in parallel.
+//!
+//! The generic checks of `conformance.rs` and flows of `flows.rs` are private to their test
+//! crates; `postgres/checks.rs` and `postgres/flows.rs` are generated copies with the entry
+//! points made `pub(crate)`. `copies_are_current` fails when a copy is stale, or when a check is
+//! added there and not here; `DEALER_PORTAL_SYNC_COPIES=1` makes it rewrite the copies.
+#![cfg(feature = "postgres")]
+
+#[path = "postgres/checks.rs"]
+mod checks;
+#[path = "postgres/flows.rs"]
+mod flows;
+
+use dealer_portal::account::{AccountState, Declaration, NewUser};
+use dealer_portal::establishment::Establishment;
+use dealer_portal::notification::NotificationKind;
+use dealer_portal::regime::Regime;
+use dealer_portal::rights::{Right, Rights};
+use dealer_portal::service::{Portal, PortalConfig};
+use dealer_portal::store::{AccountRepo, AnyStore, PostgresStore, Store, TokenRecord, TokenRepo};
+use dealer_portal::token::{TokenLifecycle, TokenPurpose, TokenSecret};
+use dealer_portal::{AccountId, SystemClock};
+use postgres::{Client, NoTls};
+use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+const URL_VAR: &str = "DEALER_PORTAL_PG_URL";
+
+/// The database the tests may scribble on. Missing: the test fails, saying how to get one.
+fn base_url() -> String {
+    match std::env::var(URL_VAR) {
+        Ok(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => url,
+        Ok(_) => panic!("{URL_VAR} must be a postgres:// or postgresql:// URL"),
+        Err(_) => panic!(
+            "{URL_VAR} is not set. These tests need a PostgreSQL database they may scribble on: \
+             run core/tests/postgres.sh (it installs PostgreSQL from Debian's packages if needed \
+             and starts a throwaway cluster), or set {URL_VAR}=postgresql://user@host:port/db"
+        ),
+    }
+}
+
+fn admin_client() -> Client {
+    Client::connect(&base_url(), NoTls)
+        .unwrap_or_else(|e| panic!("cannot connect to {URL_VAR}: {e}"))
+}
+
+/// The URL with the schema first in the `search_path`.
+fn url_in_schema(schema: &str) -> String {
+    let base = base_url();
+    let sep = if base.contains('?') { '&' } else { '?' };
+    format!("{base}{sep}options=-c%20search_path%3D{schema}")
+}
+
+/// A schema of its own for one test, dropped (with everything in it) at the end.
+struct TestDb {
+    schema: String,
+    url: String,
+}
+
+impl TestDb {
+    fn new(name: &str) -> Self {
+        static N: AtomicUsize = AtomicUsize::new(0);
+        let mut schema = format!(
+            "t{}_{}_{}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::Relaxed),
+            name.to_ascii_lowercase()
+        );
+        schema.truncate(63);
+        admin_client()
+            .batch_execute(&format!(
+                "DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema};"
+            ))
+            .unwrap();
+        let url = url_in_schema(&schema);
+        TestDb { schema, url }
+    }
+
+    fn store(&self) -> PostgresStore {
+        PostgresStore::connect(&self.url).unwrap()
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let Ok(mut c) = Client::connect(&base_url(), NoTls) {
+            let _ = c.batch_execute(&format!("DROP SCHEMA IF EXISTS {} CASCADE", self.schema));
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The conformance suite and the flows, on PostgreSQL
+// ---------------------------------------------------------------------------------------------
+
+/// One `#[test]` per check of `conformance.rs` and per flow of `flows.rs`, each on a fresh
+/// schema; and the lists, for `copies_are_current`.
+macro_rules! on_postgres {
+    (checks: $($check:ident),* $(,)?; flows: $($flow:ident),* $(,)?) => {
+        mod conformance {
+            $(#[test]
+            fn $check() {
+                let db = super::TestDb::new(stringify!($check));
+                super::checks::$check(&db.store());
+            })*
+        }
+        mod portal_flows {
+            $(#[test]
+            fn $flow() {
+                let db = super::TestDb::new(stringify!($flow));
+                super::flows::$flow(db.store());
+            })*
+        }
+        const CHECKS: &[&str] = &[$(stringify!($check)),*];
+        const FLOWS: &[&str] = &[$(stringify!($flow)),*];
+    };
+}
+
+on_postgres!(
+    checks:
+        check_establishments,
+        check_accounts,
+        check_rights,
+        check_list_accounts,
+        check_tokens,
+        check_sessions,
+        check_outbox,
+        check_audit,
+        check_rollback,
+        check_read_only,
+        check_documents,
+        check_debit_lines,
+        check_concurrent_consume,
+        check_concurrent_email;
+    flows:
+        seed_scenario,
+        reset_token_rules,
+        reset_requests_reveal_nothing,
+        login_and_lockout,
+        sessions,
+        rights_rules,
+        users_and_repairers,
+        list_accounts,
+        concurrency,
+        documents_and_statements,
+);
+
+const HEADER: &str = "\
+// @generated by `copies_are_current` in core/tests/postgres.rs from core/tests/{SOURCE}: its
+// generic part, with the entry points made pub(crate) for the PostgreSQL instantiations.
+// Do not edit: change the source, then `DEALER_PORTAL_SYNC_COPIES=1 core/tests/postgres.sh`.
+#![allow(dead_code, unused_imports)]
+";
+
+/// What a copy should hold: the source up to `stop`, with the entry points made `pub(crate)`.
+fn copy_of(source_name: &str, source: &str, stop: &str, entry: impl Fn(&str) -> bool) -> String {
+    let end = source
+        .find(stop)
+        .unwrap_or_else(|| panic!("{source_name} no longer has {stop:?}: update postgres.rs"));
+    let mut out = HEADER.replace("{SOURCE}", source_name);
+    for line in source[..end].lines() {
+        if entry(line) {
+            out.push_str("pub(crate) ");
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    out
+}
+
+/// The names listed in the source's `name!( … );` invocation.
+fn invoked(source: &str, mac: &str) -> Vec<String> {
+    let start = source
+        .find(&format!("\n{mac}!("))
+        .unwrap_or_else(|| panic!("no {mac}! invocation"))
+        + mac.len()
+        + 3;
+    let end = start + source[start..].find(");").unwrap();
+    source[start..end]
+        .split(',')
+        .map(|s| s.trim().to_owned())
+        .filter(|s| !s.is_empty())
+        .collect()
+}
+
+#[test]
+fn copies_are_current() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests");
+    let sync = std::env::var_os("DEALER_PORTAL_SYNC_COPIES").is_some();
+    let mut stale = Vec::new();
+    for (name, copy, stop, entry) in [
+        (
+            "conformance.rs",
+            "postgres/checks.rs",
+            "/// Generates one `#[test]` per check and per store.",
+            (|l: &str| l.starts_with("fn check_")) as fn(&str) -> bool,
+        ),
+        (
+            "flows.rs",
+            "postgres/flows.rs",
+            "macro_rules! on_every_store",
+            |l: &str| l.starts_with("fn ") && l.contains("(s: S)"),
+        ),
+    ] {
+        let source = std::fs::read_to_string(dir.join(name)).unwrap();
+        let expected = copy_of(name, &source, stop, entry);
+        let current = std::fs::read_to_string(dir.join(copy)).unwrap_or_default();
+        if current != expected {
+            if sync {
+                std::fs::write(dir.join(copy), &expected).unwrap();
+            } else {
+                stale.push(copy);
+            }
+        }
+    }
+    assert!(
+        stale.is_empty(),
+        "{stale:?} no longer match their sources: run DEALER_PORTAL_SYNC_COPIES=1 \
+         core/tests/postgres.sh (then check that it passes)"
+    );
+    let conformance = std::fs::read_to_string(dir.join("conformance.rs")).unwrap();
+    let flows = std::fs::read_to_string(dir.join("flows.rs")).unwrap();
+    assert_eq!(
+        CHECKS,
+        invoked(&conformance, "conformance"),
+        "the checks run on PostgreSQL differ from conformance.rs's: update on_postgres!"
+    );
+    assert_eq!(
+        FLOWS,
+        invoked(&flows, "on_every_store"),
+        "the flows run on PostgreSQL differ from flows.rs's: update on_postgres!"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// PostgreSQL only
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn any_store_opens_postgres_urls() {
+    let db = TestDb::new("any_store");
+    let store = AnyStore::open(&db.url).unwrap();
+    assert!(matches!(store, AnyStore::Postgres(_)));
+    assert_eq!(
+        store.write(|tx| tx.next_repairer_code()).unwrap().as_str(),
+        "R000001"
+    );
+    // postgresql:// too, and the same data through it.
+    let other = db.url.replacen("postgres://", "postgresql://", 1);
+    let store = AnyStore::open(&other).unwrap();
+    assert_eq!(
+        store.write(|tx| tx.next_repairer_code()).unwrap().as_str(),
+        "R000002"
+    );
+    // A bad URL is a configuration error that does not repeat the password.
+    let err = AnyStore::open("postgres://u:s3cret@127.0.0.1:99999/x").unwrap_err();
+    assert!(matches!(err.code(), "INVALID_CONFIG" | "STORAGE"), "{err}");
+    assert!(!err.to_string().contains("s3cret"), "{err}");
+}
+
+#[test]
+fn reconnecting_keeps_everything_and_migrations_run_once() {
+    let db = TestDb::new("reconnect");
+    // Servers starting together: every one migrates, or finds the schema up to date.
+    let stores: Vec<PostgresStore> = std::thread::scope(|s| {
+        let hs: Vec<_> = (0..4).map(|_| s.spawn(|| db.store())).collect();
+        hs.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let a = checks_account("keep@garage.fr");
+    stores[0].write(|tx| tx.insert_account(&a)).unwrap();
+    for s in &stores {
+        assert_eq!(s.read(|tx| tx.account(a.id)).unwrap(), Some(a.clone()));
+    }
+    drop(stores);
+    let store = db.store();
+    assert_eq!(store.read(|tx| tx.account(a.id)).unwrap(), Some(a));
+    let mut c = admin_client();
+    let v: i32 = c
+        .query_one(
+            &format!("SELECT version FROM {}.schema_version", db.schema),
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(v, 1);
+}
+
+#[test]
+fn foreign_and_newer_schemas_are_refused_untouched() {
+    // Another application's tables.
+    let db = TestDb::new("foreign");
+    let mut c = admin_client();
+    c.batch_execute(&format!(
+        "CREATE TABLE {0}.notes (body TEXT); INSERT INTO {0}.notes VALUES ('keep me');",
+        db.schema
+    ))
+    .unwrap();
+    let err = PostgresStore::connect(&db.url).unwrap_err();
+    assert_eq!(err.code(), "STORAGE");
+    assert!(
+        err.to_string().contains("not a dealer-portal schema"),
+        "{err}"
+    );
+    let tables: i64 = c
+        .query_one(
+            "SELECT count(*) FROM pg_tables WHERE schemaname = $1",
+            &[&db.schema],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(tables, 1, "nothing was created");
+
+    // A newer schema version.
+    let db = TestDb::new("newer");
+    drop(db.store());
+    c.batch_execute(&format!(
+        "UPDATE {}.schema_version SET version = 999",
+        db.schema
+    ))
+    .unwrap();
+    let err = PostgresStore::connect(&db.url).unwrap_err();
+    assert_eq!(err.code(), "STORAGE");
+    assert!(err.to_string().contains("newer"), "{err}");
+}
+
+#[test]
+fn reads_run_beside_a_write_and_see_one_snapshot() {
+    use std::sync::Barrier;
+    let db = TestDb::new("parallel");
+    let store = db.store();
+    let a = checks_account("p@garage.fr");
+    store.write(|tx| tx.insert_account(&a)).unwrap();
+    let (inside, done) = (Barrier::new(2), Barrier::new(2));
+    std::thread::scope(|s| {
+        s.spawn(|| {
+            store
+                .write(|tx| {
+                    let mut b = a.clone();
+                    b.failed_logins = 9;
+                    tx.update_account(&b)?;
+                    inside.wait();
+                    done.wait();
+                    Ok(())
+                })
+                .unwrap();
+        });
+        inside.wait();
+        // The write is open and uncommitted: a read sees the last committed state, at once.
+        let seen = store.read(|tx| tx.account(a.id)).unwrap().unwrap();
+        assert_eq!(seen.failed_logins, 0);
+        done.wait();
+    });
+    assert_eq!(
+        store
+            .read(|tx| tx.account(a.id))
+            .unwrap()
+            .unwrap()
+            .failed_logins,
+        9
+    );
+}
+
+#[test]
+fn a_broken_connection_is_replaced() {
+    let db = TestDb::new("broken");
+    let name = format!("dealer-portal-broken-{}", std::process::id());
+    let store = PostgresStore::connect_with(
+        &format!("{}&application_name={name}", db.url),
+        dealer_portal::store::PostgresOptions {
+            max_connections: 1,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    store.write(|tx| tx.next_repairer_code()).unwrap();
+    // The administrator ends the store's connection (as a server restart or a proxy would).
+    let mut admin = admin_client();
+    let killed: i64 = admin
+        .query_one(
+            "SELECT count(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+                                   WHERE application_name = $1) AS t",
+            &[&name],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(killed, 1);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while admin
+        .query_one(
+            "SELECT count(*) FROM pg_stat_activity WHERE application_name = $1",
+            &[&name],
+        )
+        .unwrap()
+        .get::<_, i64>(0)
+        > 0
+    {
+        assert!(Instant::now() < deadline);
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // The store notices, drops the dead connection and carries on with a new one.
+    assert_eq!(
+        store.write(|tx| tx.next_repairer_code()).unwrap().as_str(),
+        "R000002"
+    );
+}
+
+#[test]
+fn failed_logins_are_not_lost_across_servers() {
+    // Two portals (two servers) counting wrong passwords for one account at once: each count is
+    // a read-modify-write of the account row, which the writer lock keeps whole.
+    let db = TestDb::new("lost_updates");
+    let mut cfg = PortalConfig::for_tests();
+    cfg.lockout.max_failures = 1000;
+    let portals: Vec<_> = (0..2)
+        .map(|_| Portal::new(db.store(), SystemClock, cfg.clone()).unwrap())
+        .collect();
+    let p = &portals[0];
+    p.declare_administrator(
+        &Declaration::new(ADMIN, "Geloen", "Alexandre", "Gérant").unwrap(),
+        &[Establishment::new("T99999", "GARAGE XYZ", "VILLE 1", None).unwrap()],
+    )
+    .unwrap();
+    p.request_password_reset(ADMIN).unwrap();
+    let t = link(p, NotificationKind::PasswordReset, ADMIN);
+    p.complete_password_reset(&t, ADMIN, PW, PW).unwrap();
+    const THREADS: usize = 4;
+    const ATTEMPTS: usize = 5;
+    std::thread::scope(|s| {
+        for i in 0..2 * THREADS {
+            let p = &portals[i % 2];
+            s.spawn(move || {
+                for _ in 0..ATTEMPTS {
+                    assert_eq!(
+                        code(p.login(ADMIN, "Wrong-Password-2026!", false)),
+                        "INVALID_CREDENTIALS"
+                    );
+                }
+            });
+        }
+    });
+    let a = p
+        .store()
+        .read(|tx| tx.account_by_email(&ADMIN.parse().unwrap()))
+        .unwrap()
+        .unwrap();
+    assert_eq!(a.failed_logins as usize, 2 * THREADS * ATTEMPTS);
+    assert!(p.verify_audit_chain().is_ok());
+}
+
+fn checks_account(mail: &str) -> dealer_portal::account::Account {
+    dealer_portal::account::Account {
+        id: AccountId::generate(),
+        email: mail.parse().unwrap(),
+        last_name: "Keep".parse().unwrap(),
+        first_name: "Ing".parse().unwrap(),
+        function: String::new(),
+        role: dealer_portal::Role::User,
+        state: AccountState::Active,
+        mobile: None,
+        landline: None,
+        password: None,
+        previous_passwords: Vec::new(),
+        failed_logins: 0,
+        lockouts: 0,
+        locked_until: None,
+        locale: dealer_portal::Locale::Fr,
+        created_at: time::macros::datetime!(2026-01-15 09:00:00.123_456_789 UTC),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Two OS processes on one database
+// ---------------------------------------------------------------------------------------------
+
+const ADMIN: &str = "admin@race.fr";
+const PW: &str = "Race-Password-2026!";
+/// Races through two portals (argon2 and all), then bare store transactions (tighter races).
+const PORTAL_ROUNDS: usize = 4;
+const STORE_ROUNDS: usize = 40;
+const CHILD_VAR: &str = "DEALER_PORTAL_RACE_CHILD";
+
+fn race_portal(url: &str) -> Portal<PostgresStore, SystemClock> {
+    Portal::new(
+        PostgresStore::connect(url).unwrap(),
+        SystemClock,
+        PortalConfig::for_tests(),
+    )
+    .unwrap()
+}
+
+fn link(p: &Portal<PostgresStore, SystemClock>, kind: NotificationKind, email: &str) -> String {
+    let n = p
+        .pending_notifications()
+        .unwrap()
+        .into_iter()
+        .rfind(|n| n.body.kind == kind && n.body.email.as_str() == email)
+        .unwrap_or_else(|| panic!("no {kind} mail for {email}"));
+    n.body.token.as_ref().unwrap().expose().to_owned()
+}
+
+fn code<T>(r: dealer_portal::Result<T>) -> &'static str {
+    r.map_or_else(|e| e.code(), |_| "OK")
+}
+
+#[test]
+fn two_processes_race_on_one_token_and_one_email() {
+    let db = TestDb::new("race");
+    let p = race_portal(&db.url);
+    let garage =
+        Establishment::new("T99999", "GARAGE XYZ", "VILLE 1", Some(Regime::Insurance)).unwrap();
+    p.declare_administrator(
+        &Declaration::new(ADMIN, "Geloen", "Alexandre", "Gérant").unwrap(),
+        &[garage],
+    )
+    .unwrap();
+    p.request_password_reset(ADMIN).unwrap();
+    let t = link(&p, NotificationKind::PasswordReset, ADMIN);
+    p.complete_password_reset(&t, ADMIN, PW, PW).unwrap();
+    let admin = p.login(ADMIN, PW, false).unwrap().token.expose().to_owned();
+    // One active user per portal round, each with a reset link to race on.
+    let mut resets = Vec::new();
+    for i in 0..PORTAL_ROUNDS {
+        let email = format!("user{i}@race.fr");
+        let u = NewUser::new("Race", &format!("User{i}"), &email).unwrap();
+        p.create_user(&admin, "T99999", &u, Rights::from(Right::SubmitClaims))
+            .unwrap();
+        let t = link(&p, NotificationKind::Activation, &email);
+        p.activate_account(&t, &email, PW, PW).unwrap();
+        p.request_password_reset(&email).unwrap();
+        resets.push(link(&p, NotificationKind::PasswordReset, &email));
+    }
+    // Bare tokens for the store rounds.
+    let tokens: Vec<TokenSecret> = (0..STORE_ROUNDS).map(|_| TokenSecret::generate()).collect();
+    p.store()
+        .write(|tx| {
+            for t in &tokens {
+                tx.insert_token(&TokenRecord {
+                    digest: t.digest(),
+                    account: AccountId::generate(),
+                    lifecycle: TokenLifecycle::issue(
+                        TokenPurpose::Activation,
+                        time::OffsetDateTime::now_utc(),
+                        time::Duration::hours(1),
+                    ),
+                })?;
+            }
+            Ok(())
+        })
+        .unwrap();
+
+    // The start line: a lock the children wait on, released once both wait.
+    let barrier_key = i64::from(std::process::id());
+    let mut gate = admin_client();
+    gate.execute("SELECT pg_advisory_lock($1)", &[&barrier_key])
+        .unwrap();
+    let spec = [
+        db.url.clone(),
+        barrier_key.to_string(),
+        admin.clone(),
+        resets.join(","),
+        tokens
+            .iter()
+            .map(|t| t.expose().to_owned())
+            .collect::<Vec<_>>()
+            .join(","),
+    ]
+    .join("\n");
+    let exe = std::env::current_exe().unwrap();
+    let children: Vec<_> = (0..2)
+        .map(|who| {
+            Command::new(&exe)
+                .args(["--exact", "race_child", "--ignored", "--nocapture"])
+                .env(CHILD_VAR, format!("{who}\n{spec}"))
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let waiting: i64 = gate
+            .query_one(
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted
+                 AND classid = 0 AND objid = $1 AND objsubid = 1",
+                &[&(barrier_key as u32)],
+            )
+            .unwrap()
+            .get(0);
+        if waiting == 2 {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the child processes did not reach the start line"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    gate.execute("SELECT pg_advisory_unlock($1)", &[&barrier_key])
+        .unwrap();
+
+    let outputs: Vec<String> = children
+        .into_iter()
+        .map(|c| {
+            let out = c.wait_with_output().unwrap();
+            let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+            assert!(
+                out.status.success(),
+                "a child failed:\n{stdout}\n{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            stdout
+        })
+        .collect();
+    // Lines "RACE <kind> <round> <outcome>", one per round and kind from each child.
+    let outcome = |kind: &str, round: usize| -> Vec<String> {
+        outputs
+            .iter()
+            .map(|o| {
+                o.lines()
+                    .find_map(|l| {
+                        let mut w = l.split_whitespace();
+                        (w.next() == Some("RACE")
+                            && w.next() == Some(kind)
+                            && w.next() == Some(&round.to_string()))
+                        .then(|| w.next().unwrap_or("").to_owned())
+                    })
+                    .unwrap_or_else(|| panic!("no {kind} {round} line in:\n{o}"))
+            })
+            .collect()
+    };
+    let one_wins = |kind: &str, rounds: usize, loser: &str| {
+        for round in 0..rounds {
+            let mut got = outcome(kind, round);
+            got.sort();
+            let mut want = vec!["OK".to_owned(), loser.to_owned()];
+            want.sort();
+            assert_eq!(got, want, "{kind} round {round}");
+        }
+    };
+    for kind in ["token", "email"] {
+        let wins: Vec<usize> = (0..2)
+            .map(|who| {
+                (0..STORE_ROUNDS)
+                    .filter(|&r| outcome(kind, r)[who] == "OK")
+                    .count()
+            })
+            .collect();
+        eprintln!("{kind} rounds won by each process: {wins:?}");
+    }
+    one_wins("reset", PORTAL_ROUNDS, "TOKEN_INVALID");
+    one_wins("user", PORTAL_ROUNDS, "EMAIL_TAKEN");
+    one_wins("token", STORE_ROUNDS, "NONE");
+    one_wins("email", STORE_ROUNDS, "EMAIL_TAKEN");
+    // One account per raced email, and the audit chain is whole.
+    p.store()
+        .read(|tx| {
+            for i in 0..STORE_ROUNDS {
+                assert!(
+                    tx.account_by_email(&format!("email{i}@race.fr").parse().unwrap())?
+                        .is_some()
+                );
+            }
+            Ok(())
+        })
+        .unwrap();
+    assert!(p.verify_audit_chain().unwrap() > 0);
+}
+
+/// One of the two processes of `two_processes_race_on_one_token_and_one_email`.
+#[test]
+#[ignore = "a child process of two_processes_race_on_one_token_and_one_email"]
+fn race_child() {
+    let spec = std::env::var(CHILD_VAR)
+        .unwrap_or_else(|_| panic!("run by two_processes_race_on_one_token_and_one_email only"));
+    let mut lines = spec.lines();
+    let mut next = || lines.next().unwrap().to_owned();
+    let (who, url, key, admin, resets, tokens) = (next(), next(), next(), next(), next(), next());
+    let key: i64 = key.parse().unwrap();
+    let p = race_portal(&url);
+    let store = PostgresStore::connect(&url).unwrap();
+    // Warm both pools, then wait at the start line.
+    p.authenticate(&admin).unwrap();
+    store.read(|tx| tx.account(AccountId::generate())).unwrap();
+    let mut gate = Client::connect(&base_url(), NoTls).unwrap();
+    gate.execute("SELECT pg_advisory_lock_shared($1)", &[&key])
+        .unwrap();
+    gate.execute("SELECT pg_advisory_unlock_shared($1)", &[&key])
+        .unwrap();
+
+    for (i, token) in resets.split(',').enumerate() {
+        let email = format!("user{i}@race.fr");
+        let pw = format!("Race-{who}-Password-2026!");
+        println!(
+            "RACE reset {i} {}",
+            code(p.complete_password_reset(token, &email, &pw, &pw))
+        );
+        let u = NewUser::new(
+            "Même",
+            &format!("Personne{who}"),
+            &format!("new{i}@race.fr"),
+        )
+        .unwrap();
+        println!(
+            "RACE user {i} {}",
+            code(p.create_user(&admin, "T99999", &u, Rights::from(Right::SubmitClaims)))
+        );
+    }
+    for (i, token) in tokens.split(',').enumerate() {
+        let digest = TokenSecret::parse(token).unwrap().digest();
+        let won = store
+            .write(|tx| {
+                tx.consume_token(
+                    &digest,
+                    TokenPurpose::Activation,
+                    time::OffsetDateTime::now_utc(),
+                )
+            })
+            .unwrap();
+        println!(
+            "RACE token {i} {}",
+            if won.is_some() { "OK" } else { "NONE" }
+        );
+        let mut a = checks_account(&format!("email{i}@race.fr"));
+        a.first_name = format!("N{who}").parse().unwrap();
+        println!(
+            "RACE email {i} {}",
+            code(store.write(|tx| tx.insert_account(&a)))
+        );
+    }
+}

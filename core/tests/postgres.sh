@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# Runs the PostgreSQL store's tests (core/tests/postgres.rs) against a throwaway cluster.
+#
+#   core/tests/postgres.sh                 # the tests
+#   core/tests/postgres.sh CMD [ARGS...]   # any command with DEALER_PORTAL_PG_URL set, e.g.
+#   core/tests/postgres.sh cargo bench -p dealer-portal-benches --features postgres --bench postgres
+#
+# Uses the PostgreSQL server binaries on the PATH or in /usr/lib/postgresql/*/bin; when there are
+# none and we are root (CI, a fresh Debian machine), installs Debian's `postgresql` package.
+# Elsewhere: `sudo apt-get install postgresql` (Debian, Ubuntu), `brew install postgresql`, or
+# any server you may scribble on: DEALER_PORTAL_PG_URL=postgresql://user@host:port/db
+#   cargo test -p dealer-portal --features postgres --test postgres
+#
+# The cluster lives in a temporary directory, listens on 127.0.0.1 on a free port (and on a
+# socket in that directory), runs as the `postgres` user when we are root (initdb refuses root),
+# trusts local connections, and is stopped and deleted on exit, whatever happens.
+set -euo pipefail
+
+cd "$(dirname "$0")/../.."
+
+log() { printf 'postgres.sh: %s\n' "$*" >&2; }
+
+find_bin() {
+    if command -v initdb >/dev/null 2>&1 && command -v pg_ctl >/dev/null 2>&1; then
+        dirname "$(readlink -f "$(command -v initdb)")"
+        return
+    fi
+    local d
+    for d in $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V -r); do
+        if [ -x "$d/initdb" ] && [ -x "$d/pg_ctl" ]; then
+            echo "$d"
+            return
+        fi
+    done
+}
+
+PGBIN="$(find_bin)"
+if [ -z "$PGBIN" ]; then
+    if [ "$(id -u)" != 0 ]; then
+        log "no PostgreSQL server found (initdb, pg_ctl); install one (Debian: sudo apt-get install postgresql) or set DEALER_PORTAL_PG_URL and run cargo test -p dealer-portal --features postgres --test postgres"
+        exit 1
+    fi
+    log "installing PostgreSQL from Debian's packages"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends postgresql >/dev/null
+    PGBIN="$(find_bin)"
+    if [ -z "$PGBIN" ]; then
+        log "the postgresql package installed no initdb/pg_ctl"
+        exit 1
+    fi
+fi
+log "using $("$PGBIN/pg_ctl" --version)"
+
+# Who runs the server: ourselves, or `postgres` when we are root.
+RUN=()
+if [ "$(id -u)" = 0 ]; then
+    if ! id postgres >/dev/null 2>&1; then
+        useradd --system --home-dir /var/lib/postgresql --shell /bin/bash postgres
+    fi
+    RUN=(runuser -u postgres --)
+fi
+
+DIR="$(mktemp -d "${TMPDIR:-/tmp}/dealer-portal-pg.XXXXXX")"
+chmod 755 "$DIR"
+[ "${#RUN[@]}" -eq 0 ] || chown postgres "$DIR"
+DATA="$DIR/data"
+SOCK="$DIR"
+LOGFILE="$DIR/server.log"
+STARTED=""
+
+cleanup() {
+    local rc=$?
+    if [ -n "$STARTED" ]; then
+        "${RUN[@]}" "$PGBIN/pg_ctl" -D "$DATA" -m fast -w stop >/dev/null 2>&1 || true
+    fi
+    if [ "$rc" != 0 ] && [ -f "$LOGFILE" ]; then
+        log "server log (last lines):"
+        tail -n 30 "$LOGFILE" >&2 || true
+    fi
+    rm -rf "$DIR"
+    exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+"${RUN[@]}" "$PGBIN/initdb" -D "$DATA" -U postgres --auth=trust --encoding=UTF8 \
+    --locale=C.UTF-8 >/dev/null 2>"$DIR/initdb.err" ||
+    "${RUN[@]}" "$PGBIN/initdb" -D "$DATA" -U postgres --auth=trust --encoding=UTF8 \
+        --no-locale >/dev/null 2>>"$DIR/initdb.err" || {
+    cat "$DIR/initdb.err" >&2
+    exit 1
+}
+
+port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+PORT=""
+for _ in 1 2 3 4 5 6 7 8; do
+    candidate=$((20000 + RANDOM % 40000))
+    port_in_use "$candidate" && continue
+    if "${RUN[@]}" "$PGBIN/pg_ctl" -D "$DATA" -l "$LOGFILE" -w -t 60 \
+        -o "-p $candidate -k $SOCK -c listen_addresses=127.0.0.1 -c max_connections=200" \
+        start >/dev/null; then
+        PORT="$candidate"
+        STARTED=1
+        break
+    fi
+done
+if [ -z "$PORT" ]; then
+    log "could not start PostgreSQL on a free port"
+    exit 1
+fi
+
+DB=dealer_portal_test
+"$PGBIN/createdb" -h 127.0.0.1 -p "$PORT" -U postgres "$DB"
+export DEALER_PORTAL_PG_URL="postgresql://postgres@127.0.0.1:$PORT/$DB"
+log "PostgreSQL on 127.0.0.1:$PORT, database $DB"
+
+if [ "$#" -eq 0 ]; then
+    set -- cargo test -p dealer-portal --features postgres --test postgres
+fi
+"$@"
