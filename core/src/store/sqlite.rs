@@ -39,6 +39,7 @@ use crate::secret::SecretString;
 use crate::session::SessionRecord;
 use crate::token::{TokenDigest, TokenLifecycle, TokenPurpose, TokenState};
 use crate::{Error, Result};
+use rusqlite::config::DbConfig;
 use rusqlite::types::FromSql;
 use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, Row, params};
 use std::collections::HashSet;
@@ -91,15 +92,39 @@ CREATE TABLE accounts (
     sort_key           BLOB NOT NULL,
     search_text        TEXT NOT NULL
 );
-CREATE INDEX accounts_sort ON accounts (sort_key, id);
 
+-- The rights matrix. Each row also carries copies of its account's sort key, state and
+-- search text (kept in step by `set_rights` and the trigger below), so that accounts are
+-- listed, filtered, counted and paginated from one covering index, in French order:
+-- `rights_listing` for the accounts of one establishment, `rights_sorted` across many.
 CREATE TABLE rights (
     account       BLOB NOT NULL REFERENCES accounts (id),
     establishment TEXT NOT NULL,
     bits          INTEGER NOT NULL CHECK (bits > 0),
+    sort_key      BLOB NOT NULL,
+    state         TEXT NOT NULL,
+    search_text   TEXT NOT NULL,
     PRIMARY KEY (account, establishment)
 ) WITHOUT ROWID;
-CREATE INDEX rights_establishment ON rights (establishment, account);
+CREATE INDEX rights_listing ON rights (establishment, sort_key, account, bits, state, search_text);
+CREATE INDEX rights_sorted ON rights (sort_key, account, establishment, bits, state, search_text);
+-- How many rights rows there are, to choose how to list accounts.
+INSERT INTO counters (name, value) VALUES ('rights', 0);
+CREATE TRIGGER rights_added AFTER INSERT ON rights
+BEGIN
+    UPDATE counters SET value = value + 1 WHERE name = 'rights';
+END;
+CREATE TRIGGER rights_removed AFTER DELETE ON rights
+BEGIN
+    UPDATE counters SET value = value - 1 WHERE name = 'rights';
+END;
+CREATE TRIGGER accounts_listing AFTER UPDATE OF sort_key, state, search_text ON accounts
+WHEN OLD.sort_key IS NOT NEW.sort_key OR OLD.state IS NOT NEW.state
+    OR OLD.search_text IS NOT NEW.search_text
+BEGIN
+    UPDATE rights SET sort_key = NEW.sort_key, state = NEW.state, search_text = NEW.search_text
+    WHERE account = NEW.id;
+END;
 
 CREATE TABLE tokens (
     digest     BLOB PRIMARY KEY CHECK (length(digest) = 32),
@@ -182,10 +207,14 @@ CREATE TABLE documents (
     file_ref         TEXT
 );
 CREATE INDEX documents_newest ON documents (establishment, category, issued_on DESC, id DESC);
-CREATE INDEX documents_number ON documents (establishment, number);
-CREATE INDEX documents_registration ON documents (establishment, registration) WHERE registration IS NOT NULL;
-CREATE INDEX documents_contract ON documents (establishment, contract_number) WHERE contract_number IS NOT NULL;
-CREATE INDEX documents_agreement ON documents (establishment, agreement_number) WHERE agreement_number IS NOT NULL;
+-- Exact searches: the equality, then the order of the results, so no sort is needed.
+CREATE INDEX documents_number ON documents (establishment, number, issued_on DESC, id DESC);
+CREATE INDEX documents_registration ON documents (establishment, registration, issued_on DESC, id DESC)
+    WHERE registration IS NOT NULL;
+CREATE INDEX documents_contract ON documents (establishment, contract_number, issued_on DESC, id DESC)
+    WHERE contract_number IS NOT NULL;
+CREATE INDEX documents_agreement ON documents (establishment, agreement_number, issued_on DESC, id DESC)
+    WHERE agreement_number IS NOT NULL;
 "#;
 
 /// How hard SQLite pushes each commit to the disk (`PRAGMA synchronous`).
@@ -273,6 +302,8 @@ pub struct SqliteStore {
     /// An erasure's checkpoint could not complete (readers on an old snapshot): retried after the
     /// next write.
     erase_pending: AtomicBool,
+    /// Forces the choice of plan in `list_accounts` (tests exercise both); `None`: automatic.
+    gather_limit: Option<usize>,
 }
 
 impl std::fmt::Debug for SqliteStore {
@@ -569,14 +600,35 @@ impl SqliteStore {
         if check_header(path, &location)? {
             // Identify an existing file on a read-only connection first, so a foreign file is
             // never written to (not even its journal mode).
-            let probe = Connection::open_with_flags(
-                path,
-                OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-            )
-            .map_err(|e| Error::Storage(format!("cannot open {location}: {e}")))?;
-            probe
-                .busy_timeout(opts.busy_timeout)
-                .map_err(storage("cannot set the busy timeout"))?;
+            let open_probe = |flags: OpenFlags| {
+                let conn =
+                    Connection::open_with_flags(path, flags | OpenFlags::SQLITE_OPEN_NO_MUTEX)
+                        .map_err(|e| Error::Storage(format!("cannot open {location}: {e}")))?;
+                conn.busy_timeout(opts.busy_timeout)
+                    .map_err(storage("cannot set the busy timeout"))?;
+                Ok::<_, Error>(conn)
+            };
+            let mut probe = open_probe(OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+            // A process killed while creating the file (switching it to WAL) leaves a hot
+            // journal that only a read-write connection may roll back: read-only, not even the
+            // header can be read, and the file would never open again. Roll it back on a
+            // read-write connection that writes nothing else (no statement, no checkpoint on
+            // close): that restores the file's last committed state, as any SQLite client's
+            // next open would.
+            let needs_writer = matches!(
+                probe.query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get::<_, i64>(0)),
+                Err(e) if e.sqlite_error_code() == Some(ErrorCode::ReadOnly)
+            );
+            if needs_writer {
+                drop(probe);
+                probe = open_probe(OpenFlags::SQLITE_OPEN_READ_WRITE)?;
+                probe
+                    .set_db_config(DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, true)
+                    .map_err(storage("cannot configure the connection"))?;
+                probe
+                    .execute_batch("PRAGMA query_only = ON")
+                    .map_err(storage("cannot configure the connection"))?;
+            }
             check_identity(&probe, &location)?;
             drop(probe);
         }
@@ -600,7 +652,8 @@ impl SqliteStore {
         let store = Self::finish(conn, location, &opts, true)?;
         Ok(SqliteStore {
             readers: (opts.readers > 0).then(|| ReaderPool {
-                path: path.to_owned(),
+                // Readers open lazily: pin the path against a later change of directory.
+                path: std::fs::canonicalize(path).unwrap_or_else(|_| path.to_owned()),
                 max: opts.readers,
                 busy_timeout: opts.busy_timeout,
                 state: Mutex::new(PoolState::default()),
@@ -643,6 +696,7 @@ impl SqliteStore {
             location,
             wal,
             erase_pending: AtomicBool::new(false),
+            gather_limit: None,
         })
     }
 
@@ -686,6 +740,7 @@ impl Store for SqliteStore {
             conn: &conn,
             read_only: false,
             erased: false,
+            gather_limit: self.gather_limit,
         };
         let out = f(&mut tx)?;
         let erased = tx.erased;
@@ -699,7 +754,14 @@ impl Store for SqliteStore {
     }
 
     fn read<R>(&self, f: impl FnOnce(&mut SqliteTx<'_>) -> Result<R>) -> Result<R> {
-        fn run<R>(conn: &Connection, f: impl FnOnce(&mut SqliteTx<'_>) -> Result<R>) -> Result<R> {
+        self.read_with(f)
+    }
+}
+
+impl SqliteStore {
+    fn read_with<R, F: FnOnce(&mut SqliteTx<'_>) -> Result<R>>(&self, f: F) -> Result<R> {
+        let gather_limit = self.gather_limit;
+        let run = |conn: &Connection, f: F| -> Result<R> {
             conn.execute_batch("BEGIN DEFERRED")
                 .map_err(storage("cannot start a read transaction"))?;
             let guard = Rollback(conn);
@@ -707,12 +769,13 @@ impl Store for SqliteStore {
                 conn,
                 read_only: true,
                 erased: false,
+                gather_limit,
             })?;
             conn.execute_batch("COMMIT")
                 .map_err(storage("cannot end a read transaction"))?;
             guard.disarm();
             Ok(out)
-        }
+        };
         match &self.readers {
             Some(pool) => {
                 let reader = pool.get()?;
@@ -742,6 +805,8 @@ pub struct SqliteTx<'a> {
     read_only: bool,
     /// A secret was erased: truncate the WAL after the commit.
     erased: bool,
+    /// See [`SqliteStore::gather_limit`].
+    gather_limit: Option<usize>,
 }
 
 impl SqliteTx<'_> {
@@ -1100,7 +1165,8 @@ impl AccountRepo for SqliteTx<'_> {
         } else {
             self.conn
                 .prepare_cached(
-                    "INSERT INTO rights (account, establishment, bits) VALUES (?1, ?2, ?3)
+                    "INSERT INTO rights (account, establishment, bits, sort_key, state, search_text)
+                     SELECT id, ?2, ?3, sort_key, state, search_text FROM accounts WHERE id = ?1
                      ON CONFLICT (account, establishment) DO UPDATE SET bits = excluded.bits",
                 )
                 .and_then(|mut s| {
@@ -1119,8 +1185,8 @@ impl AccountRepo for SqliteTx<'_> {
         let n: i64 = self
             .conn
             .prepare_cached(
-                "SELECT count(*) FROM rights r JOIN accounts a ON a.id = r.account
-                 WHERE r.establishment = ?1 AND (r.bits & ?2) != 0 AND a.state = ?3",
+                "SELECT count(*) FROM rights
+                 WHERE establishment = ?1 AND (bits & ?2) != 0 AND state = ?3",
             )
             .and_then(|mut s| {
                 s.query_row(
@@ -1158,29 +1224,57 @@ impl AccountRepo for SqliteTx<'_> {
                 total: 0,
             });
         }
-        let scope_json = json_list(codes.iter().map(|c| c.as_str()));
-        let mask = i64::from(q.right.map_or(0, right_bits));
-        let state = q.state.map(AccountState::code);
         let needle = q
             .text
             .as_deref()
             .map(crate::names::fold)
             .filter(|t| !t.is_empty());
+        let args = ListArgs {
+            code: codes[0].as_str(),
+            scope: json_list(codes.iter().map(|c| c.as_str())),
+            mask: q.right.map(|r| i64::from(right_bits(r))),
+            state: q.state.map(AccountState::code),
+            text: needle,
+        };
+        // Only the filters asked for, so an unfiltered count is a bare index count.
+        let mut filter = String::new();
+        if args.mask.is_some() {
+            filter.push_str(" AND (r.bits & :mask) = :mask");
+        }
+        if args.state.is_some() {
+            filter.push_str(" AND r.state = :state");
+        }
+        if args.text.is_some() {
+            filter.push_str(" AND instr(r.search_text, :text) > 0");
+        }
 
-        // The accounts holding, on an establishment of the scope, rights that include `mask`.
-        const HOLDERS: &str = "SELECT r.account FROM rights r
-             WHERE r.establishment IN (SELECT value FROM json_each(?1)) AND (r.bits & ?2) = ?2";
-        const FILTER: &str =
-            "(?3 IS NULL OR a.state = ?3) AND (?4 IS NULL OR instr(a.search_text, ?4) > 0)";
-
-        let total: i64 = self
-            .conn
-            .prepare_cached(&format!(
-                "SELECT count(*) FROM accounts a WHERE a.id IN ({HOLDERS}) AND {FILTER}"
-            ))
-            .and_then(|mut s| s.query_row(params![scope_json, mask, state, needle], |r| r.get(0)))
-            .map_err(storage("cannot count accounts"))?;
-        let total = total as usize;
+        // Three plans, all on the `rights` indexes that carry the sort key, state and search
+        // text, so no account row is read before the page is known:
+        // - one establishment: its slice of `rights_listing`, already in order;
+        // - several, few rights rows: gather the matches from `rights_listing` and sort them;
+        // - several, many: walk `rights_sorted` (every rights row in French order; an
+        //   account's rows are adjacent, so DISTINCT needs no temporary table) and stop after
+        //   the page.
+        const SLICE: &str = "FROM rights r INDEXED BY rights_listing WHERE r.establishment = :code";
+        const GATHER: &str = "FROM rights r INDEXED BY rights_listing
+             WHERE r.establishment IN (SELECT value FROM json_each(:scope))";
+        const WALK: &str = "FROM rights r INDEXED BY rights_sorted
+             WHERE +r.establishment IN (SELECT value FROM json_each(:scope))";
+        let (from, total) = if codes.len() == 1 {
+            (
+                SLICE,
+                self.count(&format!("SELECT count(*) {SLICE}{filter}"), &args)?,
+            )
+        } else if self.gathers(&args)? {
+            // An account holding rights on several of the establishments counts once.
+            let sql = format!("SELECT count(*) FROM (SELECT DISTINCT r.account {GATHER}{filter})");
+            (GATHER, self.count(&sql, &args)?)
+        } else {
+            let sql = format!(
+                "SELECT count(*) FROM (SELECT DISTINCT r.sort_key, r.account {WALK}{filter})"
+            );
+            (WALK, self.count(&sql, &args)?)
+        };
         if q.offset >= total {
             return Ok(AccountPage {
                 items: Vec::new(),
@@ -1188,7 +1282,7 @@ impl AccountRepo for SqliteTx<'_> {
             });
         }
 
-        // Deep pages are read from the other end of the index, then reversed.
+        // Deep pages are read from the other end, then reversed.
         let limit = q.limit.min(total - q.offset);
         let from_end = q.offset > total / 2;
         let (descending, offset) = if from_end {
@@ -1197,58 +1291,54 @@ impl AccountRepo for SqliteTx<'_> {
             (q.descending, q.offset)
         };
         let dir = if descending { "DESC" } else { "ASC" };
-        // Many matches: walk the sort index, checking each account (stops after the page).
-        // Few: gather the matches through the rights index and sort them.
-        let sql = if total > SORT_INDEX_THRESHOLD {
-            format!(
-                "SELECT {ACCOUNT_SUMMARY} FROM accounts a INDEXED BY accounts_sort
-                 WHERE EXISTS (SELECT 1 FROM rights r WHERE r.account = a.id
-                     AND r.establishment IN (SELECT value FROM json_each(?1)) AND (r.bits & ?2) = ?2)
-                   AND {FILTER}
-                 ORDER BY a.sort_key {dir}, a.id {dir} LIMIT ?5 OFFSET ?6"
-            )
-        } else {
-            format!(
-                "SELECT {ACCOUNT_SUMMARY} FROM accounts a WHERE a.id IN ({HOLDERS}) AND {FILTER}
-                 ORDER BY +a.sort_key {dir}, +a.id {dir} LIMIT ?5 OFFSET ?6"
-            )
-        };
-        let mut items = Vec::with_capacity(limit);
+        let sql = format!(
+            "SELECT DISTINCT r.sort_key, r.account {from}{filter}
+             ORDER BY r.sort_key {dir}, r.account {dir} LIMIT :limit OFFSET :offset"
+        );
+        let mut ids = Vec::with_capacity(limit);
         {
             let mut stmt = self
                 .conn
                 .prepare_cached(&sql)
                 .map_err(storage("cannot list accounts"))?;
-            let mut rows = stmt
-                .query(params![
-                    scope_json,
-                    mask,
-                    state,
-                    needle,
-                    limit as i64,
-                    offset as i64
-                ])
+            args.bind(&mut stmt)
+                .and_then(|()| bind(&mut stmt, ":limit", limit as i64))
+                .and_then(|()| bind(&mut stmt, ":offset", offset as i64))
                 .map_err(storage("cannot list accounts"))?;
+            let mut rows = stmt.raw_query();
             while let Some(row) = rows.next().map_err(storage("cannot list accounts"))? {
-                items.push(summary_from_row(row)?);
+                let id: Vec<u8> = col(row, 1, "rights", "account")?;
+                ids.push(id);
             }
         }
         if from_end {
-            items.reverse();
+            ids.reverse();
         }
 
-        // The establishments of the page's accounts, within the scope.
+        // The page's accounts, and their establishments within the scope.
         let visible: HashSet<&str> = codes.iter().map(|c| c.as_str()).collect();
-        let mut stmt = self
+        let mut summary = self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT {ACCOUNT_SUMMARY} FROM accounts a WHERE a.id = ?1"
+            ))
+            .map_err(storage("cannot list accounts"))?;
+        let mut held = self
             .conn
             .prepare_cached(
                 "SELECT establishment FROM rights WHERE account = ?1 ORDER BY establishment",
             )
             .map_err(storage("cannot read rights"))?;
-        for item in &mut items {
-            let mut rows = stmt
-                .query([&item.id.as_bytes()[..]])
-                .map_err(storage("cannot read rights"))?;
+        let mut items = Vec::with_capacity(ids.len());
+        for id in &ids {
+            let mut rows = summary
+                .query([id])
+                .map_err(storage("cannot list accounts"))?;
+            let Some(row) = rows.next().map_err(storage("cannot list accounts"))? else {
+                return Err(corrupt("rights", "account"));
+            };
+            let mut item = summary_from_row(row)?;
+            let mut rows = held.query([id]).map_err(storage("cannot read rights"))?;
             while let Some(row) = rows.next().map_err(storage("cannot read rights"))? {
                 let code: String = col(row, 0, "rights", "establishment")?;
                 if visible.contains(code.as_str()) {
@@ -1258,14 +1348,92 @@ impl AccountRepo for SqliteTx<'_> {
                     );
                 }
             }
-            item.establishments.sort();
+            items.push(item);
         }
         Ok(AccountPage { items, total })
     }
 }
 
-/// Above this many matches, `list_accounts` walks the sort index rather than sorting the matches.
-const SORT_INDEX_THRESHOLD: usize = 20_000;
+/// The values a `list_accounts` statement may name.
+struct ListArgs<'a> {
+    code: &'a str,
+    scope: String,
+    mask: Option<i64>,
+    state: Option<&'static str>,
+    text: Option<String>,
+}
+
+impl ListArgs<'_> {
+    /// Binds those the statement names.
+    fn bind(&self, stmt: &mut rusqlite::Statement<'_>) -> rusqlite::Result<()> {
+        bind(stmt, ":code", self.code)?;
+        bind(stmt, ":scope", &self.scope)?;
+        bind(stmt, ":mask", self.mask)?;
+        bind(stmt, ":state", self.state)?;
+        bind(stmt, ":text", &self.text)
+    }
+}
+
+/// Binds a named parameter if the statement has it.
+fn bind(
+    stmt: &mut rusqlite::Statement<'_>,
+    name: &str,
+    v: impl rusqlite::ToSql,
+) -> rusqlite::Result<()> {
+    match stmt.parameter_index(name)? {
+        Some(i) => stmt.raw_bind_parameter(i, v),
+        None => Ok(()),
+    }
+}
+
+impl SqliteTx<'_> {
+    fn count(&self, sql: &str, args: &ListArgs<'_>) -> Result<usize> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(sql)
+            .map_err(storage("cannot count accounts"))?;
+        args.bind(&mut stmt)
+            .map_err(storage("cannot count accounts"))?;
+        let mut rows = stmt.raw_query();
+        let n: i64 = match rows.next().map_err(storage("cannot count accounts"))? {
+            Some(row) => col(row, 0, "rights", "count")?,
+            None => 0,
+        };
+        Ok(n.max(0) as usize)
+    }
+
+    /// Whether to list a scope of several establishments by sorting its matches (few rights
+    /// rows) rather than by walking `rights_sorted`. Sorting costs per match; the walk costs
+    /// per rights row of the whole store, but an order of magnitude less per row.
+    fn gathers(&self, args: &ListArgs<'_>) -> Result<bool> {
+        let limit = match self.gather_limit {
+            Some(n) => n,
+            None => {
+                let rows: i64 = self
+                    .conn
+                    .prepare_cached("SELECT value FROM counters WHERE name = 'rights'")
+                    .and_then(|mut s| s.query_row([], |r| r.get(0)).optional())
+                    .map_err(storage("cannot count rights"))?
+                    .unwrap_or(0);
+                (rows.max(0) as usize / 8).max(MIN_GATHER_LIMIT)
+            }
+        };
+        let cap = i64::try_from(limit).unwrap_or(i64::MAX - 1) + 1;
+        let n: i64 = self
+            .conn
+            .prepare_cached(
+                "SELECT count(*) FROM (SELECT 1 FROM rights INDEXED BY rights_listing
+                 WHERE establishment IN (SELECT value FROM json_each(?1)) LIMIT ?2)",
+            )
+            .and_then(|mut s| s.query_row(params![args.scope, cap], |r| r.get(0)))
+            .map_err(storage("cannot count accounts"))?;
+        Ok(n.max(0) as usize <= limit)
+    }
+}
+
+/// Up to this many rights rows in a scope of several establishments, `list_accounts` always
+/// sorts the matches rather than walking `rights_sorted`.
+const MIN_GATHER_LIMIT: usize = 5_000;
 
 const ACCOUNT_SUMMARY: &str = "a.id, a.email, a.last_name, a.first_name, a.state";
 
@@ -2007,5 +2175,547 @@ impl DocumentRepo for SqliteTx<'_> {
             });
         }
         Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::MemoryStore;
+
+    /// A database file in the temp directory, removed with its WAL when dropped.
+    struct TempPath(PathBuf);
+
+    impl TempPath {
+        fn new(name: &str) -> Self {
+            static N: AtomicU64 = AtomicU64::new(0);
+            let p = std::env::temp_dir().join(format!(
+                "dealer-portal-sqlite-{}-{}-{name}.db",
+                std::process::id(),
+                N.fetch_add(1, Ordering::Relaxed)
+            ));
+            let t = TempPath(p);
+            t.clean();
+            t
+        }
+        fn clean(&self) {
+            for ext in ["", "-wal", "-shm"] {
+                let _ = std::fs::remove_file(format!("{}{ext}", self.0.display()));
+            }
+        }
+    }
+
+    impl Drop for TempPath {
+        fn drop(&mut self) {
+            self.clean();
+        }
+    }
+
+    fn fast() -> SqliteOptions {
+        SqliteOptions {
+            synchronous: Synchronous::Off,
+            ..SqliteOptions::default()
+        }
+    }
+
+    /// xorshift64*: reproducible test data without a dependency.
+    struct Rng(u64);
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 >> 12;
+            self.0 ^= self.0 << 25;
+            self.0 ^= self.0 >> 27;
+            self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+        }
+        fn below(&mut self, n: usize) -> usize {
+            (self.next() % n as u64) as usize
+        }
+        fn pick<'a, T>(&mut self, v: &'a [T]) -> &'a T {
+            &v[self.below(v.len())]
+        }
+    }
+
+    const LAST: &[&str] = &[
+        "Éric",
+        "Eric",
+        "ERIC",
+        "Émile",
+        "Zoé",
+        "Abel",
+        "Ægir",
+        "Çelik",
+        "Dupont",
+        "du Pont",
+        "Dupond",
+        "Lœvenbruck",
+        "O'Neil",
+        "Ölsen",
+        "Martin",
+        "Martín",
+        "MARTIN",
+        "Zola",
+        "Édith",
+        "Eva",
+        "Ève",
+    ];
+    const FIRST: &[&str] = &[
+        "Anne",
+        "Éric",
+        "Ève",
+        "Luc",
+        "Jean-François",
+        "Zoé",
+        "Paul",
+        "Élodie",
+    ];
+    const STATES: &[AccountState] = &[
+        AccountState::Declared,
+        AccountState::Invited,
+        AccountState::Active,
+        AccountState::Disabled,
+    ];
+
+    fn account(rng: &mut Rng, i: usize) -> Account {
+        Account {
+            id: AccountId::generate(),
+            email: Email::parse(&format!("user{i}@garage{}.fr", rng.below(5))).unwrap(),
+            last_name: PersonName::parse(rng.pick::<&str>(LAST)).unwrap(),
+            first_name: PersonName::parse(rng.pick::<&str>(FIRST)).unwrap(),
+            function: String::new(),
+            role: crate::account::Role::User,
+            state: *rng.pick(STATES),
+            mobile: None,
+            landline: None,
+            password: None,
+            previous_passwords: Vec::new(),
+            failed_logins: 0,
+            lockouts: 0,
+            locked_until: None,
+            locale: Locale::Fr,
+            created_at: OffsetDateTime::UNIX_EPOCH,
+        }
+    }
+
+    fn codes(n: usize) -> Vec<EstablishmentCode> {
+        (0..n)
+            .map(|i| EstablishmentCode::parse(&format!("T{i}")).unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn list_accounts_agrees_with_the_memory_store_on_both_plans() {
+        let path = TempPath::new("differential");
+        let mut sqlite = SqliteStore::open(&path.0, fast()).unwrap();
+        let memory = MemoryStore::new();
+        // The same data in both: populate each from the same seed, then copy ids over.
+        let mut rng = Rng(0x5eed);
+        let all = codes(6);
+        let mut accounts = Vec::new();
+        for i in 0..400 {
+            let a = account(&mut rng, i);
+            let mut rights = Vec::new();
+            for _ in 0..rng.below(3) + 1 {
+                rights.push((
+                    rng.pick(&all).clone(),
+                    Rights::from_bits((rng.below(63) + 1) as u8).unwrap(),
+                ));
+            }
+            accounts.push((a, rights));
+        }
+        fn load<S: Store>(store: &S, accounts: &[(Account, Vec<(EstablishmentCode, Rights)>)]) {
+            store
+                .write(|tx| {
+                    for (a, rights) in accounts {
+                        tx.insert_account(a)?;
+                        for (c, r) in rights {
+                            tx.set_rights(a.id, c, *r)?;
+                        }
+                    }
+                    Ok(())
+                })
+                .unwrap();
+        }
+        load(&sqlite, &accounts);
+        load(&memory, &accounts);
+
+        let texts = [
+            None,
+            Some("eric"),
+            Some("É"),
+            Some("garage3"),
+            Some("ève"),
+            Some("zz"),
+            Some(""),
+        ];
+        for round in 0..300 {
+            if round == 150 {
+                // Renames, state changes and removed rights must reach the listing copies.
+                let mut changes = Vec::new();
+                for _ in 0..60 {
+                    let (a, rights) = &accounts[rng.below(accounts.len())];
+                    let mut b = a.clone();
+                    b.last_name = PersonName::parse(rng.pick::<&str>(LAST)).unwrap();
+                    b.state = *rng.pick(STATES);
+                    let cleared = rng.pick(rights).0.clone();
+                    changes.push((b, cleared));
+                }
+                fn apply<S: Store>(store: &S, changes: &[(Account, EstablishmentCode)]) {
+                    store
+                        .write(|tx| {
+                            for (b, cleared) in changes {
+                                let current = tx.account(b.id)?.unwrap();
+                                tx.update_account(&Account {
+                                    failed_logins: current.failed_logins + 1,
+                                    ..b.clone()
+                                })?;
+                                tx.set_rights(b.id, cleared, Rights::EMPTY)?;
+                            }
+                            Ok(())
+                        })
+                        .unwrap();
+                }
+                apply(&sqlite, &changes);
+                apply(&memory, &changes);
+                let conn = sqlite.writer();
+                let (rows, counted): (i64, i64) = conn
+                    .query_row(
+                        "SELECT count(*), (SELECT value FROM counters WHERE name = 'rights') FROM rights",
+                        [],
+                        |r| Ok((r.get(0)?, r.get(1)?)),
+                    )
+                    .unwrap();
+                assert_eq!(rows, counted);
+                let stale: i64 = conn
+                    .query_row(
+                        "SELECT count(*) FROM rights r JOIN accounts a ON a.id = r.account
+                         WHERE r.sort_key IS NOT a.sort_key OR r.state IS NOT a.state
+                            OR r.search_text IS NOT a.search_text",
+                        [],
+                        |r| r.get(0),
+                    )
+                    .unwrap();
+                assert_eq!(stale, 0);
+            }
+            let mut scope: Vec<EstablishmentCode> =
+                all.iter().filter(|_| rng.below(2) == 0).cloned().collect();
+            if round % 7 == 0 {
+                scope = all.clone();
+            }
+            let q = AccountQuery {
+                text: rng.pick(&texts).map(str::to_owned),
+                establishment: if rng.below(4) == 0 {
+                    Some(rng.pick(&all).clone())
+                } else {
+                    None
+                },
+                right: if rng.below(3) == 0 {
+                    Some(*rng.pick(crate::rights::Right::ALL))
+                } else {
+                    None
+                },
+                state: if rng.below(3) == 0 {
+                    Some(*rng.pick(STATES))
+                } else {
+                    None
+                },
+                descending: rng.below(2) == 0,
+                offset: rng.below(420),
+                limit: rng.below(120) + 1,
+            };
+            let expected = memory.read(|tx| tx.list_accounts(&scope, &q)).unwrap();
+            // Both plans: sorting the matches, and walking the sort index.
+            for threshold in [Some(usize::MAX), Some(0), None] {
+                sqlite.gather_limit = threshold;
+                let got = sqlite.read(|tx| tx.list_accounts(&scope, &q)).unwrap();
+                assert_eq!(
+                    got, expected,
+                    "round {round}, gather limit {threshold:?}, {q:?}, scope {scope:?}"
+                );
+            }
+        }
+    }
+
+    fn plan(conn: &Connection, sql: &str, p: impl rusqlite::Params) -> String {
+        let mut stmt = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
+        let rows = stmt.query_map(p, |r| r.get::<_, String>(3)).unwrap();
+        rows.map(Result::unwrap).collect::<Vec<_>>().join("\n")
+    }
+
+    #[test]
+    fn searches_use_their_indexes() {
+        let store = SqliteStore::open_in_memory().unwrap();
+        let conn = store.writer();
+        let p = plan(
+            &conn,
+            "SELECT id FROM documents WHERE establishment = ?1 AND category = ?2 AND issued_on >= ?3
+             ORDER BY issued_on DESC, id DESC LIMIT 50",
+            params!["T1", "accounting", 1],
+        );
+        assert!(
+            p.contains("documents_newest") && !p.contains("TEMP B-TREE"),
+            "{p}"
+        );
+        let p = plan(
+            &conn,
+            "SELECT id FROM documents WHERE establishment = ?1 AND category = ?2 AND registration = ?3
+             ORDER BY issued_on DESC, id DESC LIMIT 50",
+            params!["T1", "contract", "AB-123-CD"],
+        );
+        assert!(
+            p.contains("documents_registration") && !p.contains("TEMP B-TREE"),
+            "{p}"
+        );
+        let p = plan(
+            &conn,
+            "SELECT id FROM documents WHERE establishment = ?1 AND category = ?2 AND number = ?3
+             ORDER BY issued_on DESC, id DESC LIMIT 50",
+            params!["T1", "accounting", "2204003143"],
+        );
+        assert!(
+            p.contains("documents_number") && !p.contains("TEMP B-TREE"),
+            "{p}"
+        );
+        // Listing accounts: the walk over several establishments and the slice of one need
+        // no temporary table, neither to sort nor to remove duplicates.
+        for dir in ["ASC", "DESC"] {
+            let p = plan(
+                &conn,
+                &format!(
+                    "SELECT DISTINCT r.sort_key, r.account FROM rights r INDEXED BY rights_sorted
+                     WHERE +r.establishment IN (SELECT value FROM json_each(?1)) AND (r.bits & 1) = 1
+                     ORDER BY r.sort_key {dir}, r.account {dir} LIMIT 5 OFFSET 5"
+                ),
+                ["[\"T1\", \"T2\"]"],
+            );
+            assert!(!p.contains("TEMP B-TREE"), "{p}");
+            let p = plan(
+                &conn,
+                &format!(
+                    "SELECT DISTINCT r.sort_key, r.account FROM rights r INDEXED BY rights_listing
+                     WHERE r.establishment = ?1 AND (r.bits & 1) = 1
+                     ORDER BY r.sort_key {dir}, r.account {dir} LIMIT 5 OFFSET 5"
+                ),
+                ["T1"],
+            );
+            assert!(
+                !p.contains("TEMP B-TREE") && p.contains("establishment=?"),
+                "{p}"
+            );
+        }
+        let p = plan(
+            &conn,
+            "SELECT count(*) FROM (SELECT DISTINCT r.sort_key, r.account FROM rights r INDEXED BY rights_sorted
+             WHERE +r.establishment IN (SELECT value FROM json_each(?1)))",
+            ["[\"T1\", \"T2\"]"],
+        );
+        assert!(!p.contains("TEMP B-TREE"), "{p}");
+        let p = plan(
+            &conn,
+            "SELECT 1 FROM tokens WHERE account = ?1 AND purpose IN (SELECT value FROM json_each(?2)) AND issued_at >= ?3",
+            params![vec![0u8; 16], "[]", 0],
+        );
+        assert!(p.contains("tokens_account"), "{p}");
+    }
+
+    #[test]
+    fn a_panic_inside_a_write_rolls_back_and_the_store_goes_on() {
+        let path = TempPath::new("panic");
+        let store = SqliteStore::open(&path.0, fast()).unwrap();
+        let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            store
+                .write(|tx| {
+                    tx.next_repairer_code()?;
+                    panic!("boom");
+                    #[allow(unreachable_code)]
+                    Ok(())
+                })
+                .unwrap();
+        }));
+        assert!(r.is_err());
+        assert_eq!(
+            store.write(|tx| tx.next_repairer_code()).unwrap().as_str(),
+            "R000001"
+        );
+        assert_eq!(
+            store.read(|tx| tx.establishment(&codes(1)[0])).unwrap(),
+            None
+        );
+    }
+
+    #[test]
+    fn read_connections_refuse_writes_at_the_sqlite_level_too() {
+        let path = TempPath::new("readonly");
+        let store = SqliteStore::open(&path.0, fast()).unwrap();
+        let in_memory = SqliteStore::open_in_memory().unwrap();
+        for store in [&store, &in_memory] {
+            let err = store
+                .read(|tx| {
+                    tx.conn
+                        .execute("INSERT INTO counters (name, value) VALUES ('x', 1)", [])
+                        .map_err(storage("raw insert"))
+                })
+                .unwrap_err();
+            assert_eq!(err.code(), "STORAGE");
+            // The shared connection is writable again afterwards.
+            store.write(|tx| tx.next_repairer_code()).unwrap();
+        }
+    }
+
+    #[test]
+    fn messages_hold_no_secret() {
+        let path = TempPath::new("messages");
+        std::fs::write(&path.0, b"not a database at all, password=hunter2").unwrap();
+        let err = SqliteStore::open(&path.0, fast()).unwrap_err();
+        assert!(
+            err.to_string().contains("is not a dealer-portal database"),
+            "{err}"
+        );
+        assert!(!err.to_string().contains("hunter2"));
+    }
+
+    /// `cargo test --release -p dealer-portal --lib store::sqlite::tests::list_accounts_at_scale -- --ignored --nocapture`
+    #[test]
+    #[ignore = "a benchmark: run it in release"]
+    fn list_accounts_at_scale() {
+        let path = TempPath::new("scale");
+        let store = SqliteStore::open(&path.0, fast()).unwrap();
+        let mut rng = Rng(42);
+        let start = std::time::Instant::now();
+        // 100,000 accounts: all on T0 (a group's head office sees them all), and each also on
+        // one of ten shops T1..T10 (10,000 each).
+        let all = codes(11);
+        store
+            .write(|tx| {
+                for i in 0..100_000 {
+                    let a = account(&mut rng, i);
+                    tx.insert_account(&a)?;
+                    let bits = Rights::from_bits((rng.below(63) + 1) as u8).unwrap();
+                    tx.set_rights(a.id, &all[0], bits)?;
+                    tx.set_rights(a.id, &all[1 + i % 10], Rights::all())?;
+                }
+                Ok(())
+            })
+            .unwrap();
+        println!("insert 100k: {:?}", start.elapsed());
+        let head = vec![all[0].clone()];
+        let shops = all[1..].to_vec();
+        let q = AccountQuery::default;
+        let cases: Vec<(&str, Vec<EstablishmentCode>, AccountQuery)> = vec![
+            ("T0, first page", head.clone(), q()),
+            (
+                "T0, Z-A first page",
+                head.clone(),
+                AccountQuery {
+                    descending: true,
+                    ..q()
+                },
+            ),
+            (
+                "T0, page at 25k",
+                head.clone(),
+                AccountQuery {
+                    offset: 25_000,
+                    ..q()
+                },
+            ),
+            (
+                "T0, page at 50k",
+                head.clone(),
+                AccountQuery {
+                    offset: 50_000,
+                    ..q()
+                },
+            ),
+            (
+                "T0, last page",
+                head.clone(),
+                AccountQuery {
+                    offset: 99_950,
+                    ..q()
+                },
+            ),
+            (
+                "T0, text 'eric'",
+                head.clone(),
+                AccountQuery {
+                    text: Some("eric".into()),
+                    ..q()
+                },
+            ),
+            (
+                "T0, text 'user4242'",
+                head.clone(),
+                AccountQuery {
+                    text: Some("user4242".into()),
+                    ..q()
+                },
+            ),
+            (
+                "T0, right",
+                head.clone(),
+                AccountQuery {
+                    right: Some(crate::rights::Right::ManageAccounts),
+                    ..q()
+                },
+            ),
+            (
+                "T0, state, page 10k",
+                head.clone(),
+                AccountQuery {
+                    state: Some(AccountState::Disabled),
+                    offset: 10_000,
+                    ..q()
+                },
+            ),
+            ("one shop (10k)", vec![all[7].clone()], q()),
+            (
+                "3 shops, page at 10k",
+                shops[..3].to_vec(),
+                AccountQuery {
+                    offset: 10_000,
+                    ..q()
+                },
+            ),
+            ("10 shops, first page", shops.clone(), q()),
+            (
+                "10 shops, Z-A at 50k",
+                shops.clone(),
+                AccountQuery {
+                    offset: 50_000,
+                    descending: true,
+                    ..q()
+                },
+            ),
+            (
+                "10 shops, text 'eric'",
+                shops.clone(),
+                AccountQuery {
+                    text: Some("eric".into()),
+                    ..q()
+                },
+            ),
+            (
+                "all 11, page at 30k",
+                all.clone(),
+                AccountQuery {
+                    offset: 30_000,
+                    limit: 500,
+                    ..q()
+                },
+            ),
+        ];
+        for (name, scope, q) in &cases {
+            let _ = store.read(|tx| tx.list_accounts(scope, q)).unwrap();
+            let runs = 5;
+            let start = std::time::Instant::now();
+            let mut total = 0;
+            for _ in 0..runs {
+                total = store.read(|tx| tx.list_accounts(scope, q)).unwrap().total;
+            }
+            println!(
+                "{name:>22}: {:>8.2} ms (total {total})",
+                start.elapsed().as_secs_f64() * 1000.0 / runs as f64
+            );
+        }
     }
 }
