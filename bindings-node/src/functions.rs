@@ -13,6 +13,7 @@ use dealer_portal::{Coded, Error, Locale};
 use napi::bindgen_prelude::{JsObjectValue, JsValue, Unknown};
 use napi::{Env, ValueType};
 use napi_derive::napi;
+use std::collections::BTreeMap;
 use std::sync::LazyLock;
 
 /// The default policy, built once: `evaluatePassword` runs at every keystroke.
@@ -164,4 +165,32 @@ pub fn is_portal_error(e: Unknown<'_>, code: Option<String>) -> napi::Result<boo
         (Some(_), None) => true,
         (Some(actual), Some(wanted)) => actual == wanted,
     })
+}
+
+/// The codes of the core's enums, for the test that keeps the unions of `index.d.ts` in step
+/// with the core. Not part of the API (absent from the typings).
+#[napi(js_name = "__codes", skip_typescript)]
+pub fn codes() -> BTreeMap<&'static str, Vec<&'static str>> {
+    fn all<T: Coded>() -> Vec<&'static str> {
+        T::ALL.iter().map(|v| v.code()).collect()
+    }
+    use dealer_portal::{account, document, notification, reference, support, token};
+    BTreeMap::from([
+        ("Criterion", all::<dealer_portal::password::Criterion>()),
+        ("NotificationKind", all::<notification::NotificationKind>()),
+        ("TokenKind", all::<token::TokenPurpose>()),
+        ("AccountState", all::<account::AccountState>()),
+        ("DocumentCategory", all::<document::DocumentCategory>()),
+        ("DocumentKind", all::<document::DocumentKind>()),
+        ("Issuer", all::<regime::Issuer>()),
+        ("DebitNature", all::<regime::DebitNature>()),
+        ("DebitCode", all::<regime::DebitCode>()),
+        ("ReferenceKind", all::<reference::ReferenceKind>()),
+        ("PlateFormat", all::<reference::PlateFormat>()),
+        ("ChannelKind", all::<support::ChannelKind>()),
+        ("SupportTopic", all::<support::SupportTopic>()),
+        ("Locale", vec![Locale::Fr.code(), Locale::En.code()]),
+        ("Right", all::<CoreRight>()),
+        ("Regime", all::<CoreRegime>()),
+    ])
 }

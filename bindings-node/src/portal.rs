@@ -97,6 +97,7 @@ pub struct ListAccountsOptions {
     /// Only accounts holding this right.
     pub right: Option<Right>,
     /// Only accounts in this state: declared, invited, active or disabled.
+    #[napi(ts_type = "AccountState")]
     pub state: Option<String>,
     /// Z→A instead of A→Z.
     pub descending: Option<bool>,
@@ -110,6 +111,7 @@ pub struct ListAccountsOptions {
 #[napi(object, object_to_js = false)]
 pub struct SearchDocumentsOptions {
     /// For accounting documents: maintenance_invoice, warranty_invoice, ...
+    #[napi(ts_type = "DocumentKind")]
     pub kind: Option<String>,
     /// The document's number.
     pub number: Option<String>,
@@ -250,7 +252,7 @@ impl Portal {
     }
 }
 
-/// Writes each method twice: `name` (synchronous) and `name_async` (a `Job` on the libuv pool,
+/// Writes each method twice (an argument's TypeScript type may be given after `as`): `name` (synchronous) and `name_async` (a `Job` on the libuv pool,
 /// typed `Promise<…>` in `index.d.ts` by the given TypeScript type).
 ///
 /// Docs are given as `#[doc = "..."]` rather than `///`: a `///` comment passed through a
@@ -258,7 +260,7 @@ impl Portal {
 macro_rules! portal_methods {
     ($(
         $(#[doc = $doc:tt])*
-        fn $name:ident / $name_async:ident ($($arg:ident : $ty:ty),* $(,)?) -> $out:ty as $ts:tt
+        fn $name:ident / $name_async:ident ($($arg:ident : $ty:ty $(as $argts:tt)?),* $(,)?) -> $out:ty as $ts:tt
             |$p:ident| { $($body:tt)* }
     )*) => {
         #[napi]
@@ -267,7 +269,7 @@ macro_rules! portal_methods {
                 $(#[doc = $doc])*
                 #[napi]
                 #[allow(clippy::too_many_arguments)]
-                pub fn $name(&self, env: Env, $($arg: $ty),*) -> napi::Result<$out> {
+                pub fn $name(&self, env: Env, $($(#[napi(ts_arg_type = $argts)])? $arg: $ty),*) -> napi::Result<$out> {
                     check(&env, (|$p: &Core| -> Result<$out, Error> { $($body)* })(&self.inner))
                 }
 
@@ -276,7 +278,7 @@ macro_rules! portal_methods {
                 #[doc = "Runs on the libuv thread pool: the event loop keeps running."]
                 #[napi(ts_return_type = $ts)]
                 #[allow(clippy::too_many_arguments)]
-                pub fn $name_async(&self, $($arg: $ty),*) -> AsyncTask<Job<$out>> {
+                pub fn $name_async(&self, $($(#[napi(ts_arg_type = $argts)])? $arg: $ty),*) -> AsyncTask<Job<$out>> {
                     let inner = Arc::clone(&self.inner);
                     Job::spawn(move || (|$p: &Core| -> Result<$out, Error> { $($body)* })(&inner))
                 }
@@ -525,7 +527,7 @@ portal_methods! {
     fn search_documents / search_documents_async(
         session_token: String,
         establishment_code: String,
-        category: String,
+        category: String as "DocumentCategory",
         options: Option<SearchDocumentsOptions>,
     ) -> DocumentPage as "Promise<DocumentPage>"
     |p| {

@@ -185,6 +185,7 @@ impl From<CoreEstablishment> for Establishment {
 #[napi(object, object_from_js = false)]
 pub struct Check {
     /// min_length, uppercase, lowercase, digit, special, confirmation, then optional criteria.
+    #[napi(ts_type = "Criterion")]
     pub criterion: &'static str,
     /// Whether the candidate meets it: the bullet is green.
     pub met: bool,
@@ -255,6 +256,7 @@ pub struct Notification {
     /// Its id in the outbox, for `acknowledgeNotification`.
     pub id: i64,
     /// password_reset, activation, account_locked or account_exists.
+    #[napi(ts_type = "NotificationKind")]
     pub kind: &'static str,
     /// The recipient (normalised: trimmed, lower case).
     pub email: String,
@@ -267,6 +269,7 @@ pub struct Notification {
     /// When it was queued (ISO 8601, UTC).
     pub created_at: String,
     /// The mail's language: "fr" or "en".
+    #[napi(ts_type = "Locale")]
     pub locale: &'static str,
     /// The mail's subject in its language.
     pub subject: &'static str,
@@ -294,6 +297,7 @@ pub struct TokenStatus {
     /// Whether the form can be shown.
     pub usable: bool,
     /// password_reset or activation, when the token is known.
+    #[napi(ts_type = "TokenKind")]
     pub kind: Option<&'static str>,
     /// When it expires, when usable (ISO 8601, UTC).
     pub expires_at: Option<String>,
@@ -323,6 +327,7 @@ pub struct AccountSummary {
     /// Prénom.
     pub first_name: String,
     /// declared, invited, active or disabled.
+    #[napi(ts_type = "AccountState")]
     pub state: &'static str,
     /// The codes of the establishments (visible to the actor) where it holds rights.
     pub establishments: Vec<String>,
@@ -379,10 +384,12 @@ pub struct ImportOutcome {
     /// The new account's id when the row was imported.
     pub account_id: Option<String>,
     /// The error code when it was not (same codes as thrown errors).
+    #[napi(ts_type = "ErrorCode")]
     pub code: Option<&'static str>,
     /// What was wrong with the row.
     pub message: Option<String>,
     /// Unmet password criteria (always empty for imports; kept for the error's shape).
+    #[napi(ts_type = "Array<Criterion>")]
     pub criteria: Option<Vec<&'static str>>,
 }
 
@@ -398,6 +405,7 @@ pub struct Document {
     /// The code of its establishment (set on search results, ignored by `addDocument`).
     pub establishment: Option<String>,
     /// accounting, contract, quote or workshop_claim.
+    #[napi(ts_type = "DocumentCategory")]
     pub category: String,
     /// Its number (invoice number `2204003143`, ...).
     pub number: String,
@@ -405,6 +413,7 @@ pub struct Document {
     pub issued_on: String,
     /// For accounting documents: maintenance_invoice, warranty_invoice, deduction_letter,
     /// credit_note, debit_note or carence_debit_note.
+    #[napi(ts_type = "DocumentKind")]
     pub kind: Option<String>,
     /// A title to show.
     pub title: Option<String>,
@@ -532,8 +541,10 @@ impl From<CoreAuditEvent> for AuditEvent {
 #[derive(Debug, Clone)]
 pub struct DebitLine {
     /// stellantis_insurance or stellantis_services.
+    #[napi(ts_type = "Issuer")]
     pub issuer: String,
     /// premium, claims_settled, management_fees or npo.
+    #[napi(ts_type = "DebitNature")]
     pub nature: String,
     /// The amount in integer cents.
     pub amount_cents: i64,
@@ -571,10 +582,13 @@ pub(crate) fn debit_lines(lines: &[DebitLine]) -> Result<Vec<CoreDebitLine>, Err
 #[napi(object, object_from_js = false)]
 pub struct ExpectedDebit {
     /// The debit's code (insurance_monthly, claims_settled, ...).
+    #[napi(ts_type = "DebitCode")]
     pub code: &'static str,
     /// Who collects it.
+    #[napi(ts_type = "Issuer")]
     pub issuer: &'static str,
     /// The `[issuer, nature]` pairs of the lines it gathers.
+    #[napi(ts_type = "Array<[Issuer, DebitNature]>")]
     pub accepted: Vec<Vec<&'static str>>,
     /// In French.
     pub label_fr: &'static str,
@@ -602,8 +616,10 @@ impl From<&CoreExpectedDebit> for ExpectedDebit {
 #[napi(object, object_from_js = false)]
 pub struct ReconciledDebit {
     /// The debit's code.
+    #[napi(ts_type = "DebitCode")]
     pub code: &'static str,
     /// Who collects it.
+    #[napi(ts_type = "Issuer")]
     pub issuer: &'static str,
     /// Its lines.
     pub lines: Vec<DebitLine>,
@@ -635,6 +651,7 @@ pub struct Reconciliation {
     /// Each expected debit with its lines and total, in the regime's order.
     pub debits: Vec<ReconciledDebit>,
     /// Codes of the expected debits with no line.
+    #[napi(ts_type = "Array<DebitCode>")]
     pub missing: Vec<&'static str>,
     /// The lines that belong to no debit of the regime.
     pub unexpected: Vec<DebitLine>,
@@ -661,10 +678,12 @@ impl From<CoreReconciliation> for Reconciliation {
 #[napi(object, object_from_js = false)]
 pub struct Reference {
     /// registration_plate, contract_number or agreement_number.
+    #[napi(ts_type = "ReferenceKind")]
     pub kind: &'static str,
     /// "AB-123-CD", "1234 AB 56", or an upper-case number without separators.
     pub normalized: String,
     /// For a plate, its format (siv or fni).
+    #[napi(ts_type = "PlateFormat")]
     pub plate_format: Option<&'static str>,
 }
 
@@ -682,10 +701,12 @@ impl From<CoreReference> for Reference {
 #[napi(object, object_from_js = false)]
 pub struct SupportChannel {
     /// email or phone.
+    #[napi(ts_type = "ChannelKind")]
     pub kind: &'static str,
     /// The address or number.
     pub value: String,
     /// Codes of the topics it serves (subscription, billing, contract_changes, ...).
+    #[napi(ts_type = "Array<SupportTopic>")]
     pub topics: Vec<&'static str>,
     /// The topics in French.
     pub topic_labels_fr: Vec<&'static str>,

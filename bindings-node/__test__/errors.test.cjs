@@ -1,0 +1,226 @@
+'use strict'
+// Every error code of the contract, reached from JS (CommonJS), thrown by the synchronous
+// methods and rejected by their `…Async` twins, as `Error`s carrying `code` and `criteria`.
+
+const { test } = require('node:test')
+const assert = require('node:assert/strict')
+const fs = require('node:fs')
+const path = require('node:path')
+const {
+  dp,
+  FAST,
+  ADMIN_EMAIL,
+  ADMIN_PASSWORD,
+  USER_PASSWORD,
+  tmpDir,
+  call,
+  takeToken,
+  seed,
+  invite,
+} = require('./helpers.cjs')
+
+const { Portal, Right, Regime } = dp
+
+// The codes API.md says callers branch on.
+const CONTRACT_CODES = [
+  'INVALID_EMAIL', 'INVALID_NAME', 'INVALID_PHONE', 'EMAIL_TAKEN', 'PASSWORD_POLICY',
+  'PASSWORD_REUSED', 'CONFIRMATION_MISMATCH', 'TOKEN_INVALID', 'EMAIL_MISMATCH',
+  'INVALID_CREDENTIALS', 'SESSION_INVALID', 'FORBIDDEN', 'RIGHTS_ESCALATION',
+  'NO_RIGHTS_SELECTED', 'LAST_MANAGER', 'UNKNOWN_ESTABLISHMENT', 'UNKNOWN_ACCOUNT',
+  'INVALID_PERIOD', 'INVALID_QUERY', 'STORAGE',
+]
+
+const NOBODY = '0'.repeat(32)
+const GOOD = 'Valide-Motdepasse-1!'
+const dir = tmpDir()
+
+async function resetToken(s, m) {
+  await call(s.portal, m, 'requestPasswordReset', ADMIN_EMAIL)
+  return takeToken(s.portal, ADMIN_EMAIL, 'password_reset', m)
+}
+
+/** A user managing T99999 with only search_claims besides; returns its session token. */
+async function limitedManager(s, m) {
+  await invite(s, 'chef@garage-xyz.fr', [Right.MANAGE_ACCOUNTS, Right.SEARCH_CLAIMS], { mode: m })
+  return (await call(s.portal, m, 'login', 'chef@garage-xyz.fr', USER_PASSWORD)).token
+}
+
+async function plainUser(s, m) {
+  await invite(s, 'lea@garage-xyz.fr', [Right.SEARCH_CLAIMS], { mode: m })
+  return (await call(s.portal, m, 'login', 'lea@garage-xyz.fr', USER_PASSWORD)).token
+}
+
+function user(s, m, { last = 'Martin', email = 'lea@garage-xyz.fr', rights = [Right.SEARCH_CLAIMS], mobile, code = 'T99999', session } = {}) {
+  return call(s.portal, m, 'createUser', session ?? s.session, code, last, 'Léa', email, rights, mobile ? { mobile } : undefined)
+}
+
+/** Opening a file that is not a portal's SQLite database. */
+async function storage(m) {
+  const bad = path.join(dir, `not-a-portal-${m}.db`)
+  fs.writeFileSync(bad, 'plain text, not SQLite'.repeat(10))
+  return m === 'async' ? Portal.openAsync(bad, FAST) : Portal.open(bad, FAST)
+}
+
+async function emailMismatch(s, m) {
+  const token = await resetToken(s, m)
+  try {
+    await call(s.portal, m, 'completePasswordReset', token, 'someone.else@garage-xyz.fr', GOOD, GOOD)
+  } finally {
+    // The token stays usable after a wrong email.
+    assert.equal((await call(s.portal, m, 'inspectToken', token)).usable, true)
+  }
+}
+
+async function consumedToken(s, m) {
+  const token = await resetToken(s, m)
+  await call(s.portal, m, 'completePasswordReset', token, ADMIN_EMAIL, GOOD, GOOD)
+  const other = 'Encore-Autre-Motdepasse-2!'
+  await call(s.portal, m, 'completePasswordReset', token, ADMIN_EMAIL, other, other)
+}
+
+/** [code, case(seeded, mode)] — each case must throw (sync) / reject (async) with that code. */
+const CASES = [
+  ['INVALID_EMAIL', (s, m) => call(s.portal, m, 'requestPasswordReset', 'not-an-email')],
+  ['INVALID_EMAIL', (s, m) => user(s, m, { email: 'lea@' })],
+  ['INVALID_NAME', (s, m) => user(s, m, { last: '  ' })],
+  ['INVALID_PHONE', (s, m) => user(s, m, { mobile: '01 34 34 67 88' })],
+  ['EMAIL_TAKEN', (s, m) => user(s, m, { email: ADMIN_EMAIL.toUpperCase() })],
+  ['PASSWORD_POLICY', async (s, m) => call(s.portal, m, 'completePasswordReset', await resetToken(s, m), ADMIN_EMAIL, 'court', 'different')],
+  ['PASSWORD_REUSED', async (s, m) => call(s.portal, m, 'completePasswordReset', await resetToken(s, m), ADMIN_EMAIL, ADMIN_PASSWORD, ADMIN_PASSWORD)],
+  ['CONFIRMATION_MISMATCH', async (s, m) => call(s.portal, m, 'completePasswordReset', await resetToken(s, m), ADMIN_EMAIL, GOOD, GOOD + 'x')],
+  ['TOKEN_INVALID', (s, m) => call(s.portal, m, 'completePasswordReset', 'garbage', ADMIN_EMAIL, GOOD, GOOD)],
+  ['TOKEN_INVALID', (s, m) => consumedToken(s, m)],
+  ['TOKEN_INVALID', async (s, m) => call(s.portal, m, 'activateAccount', await resetToken(s, m), ADMIN_EMAIL, GOOD, GOOD)], // wrong purpose
+  ['EMAIL_MISMATCH', (s, m) => emailMismatch(s, m)],
+  ['INVALID_CREDENTIALS', (s, m) => call(s.portal, m, 'login', ADMIN_EMAIL, 'wrong password')],
+  ['INVALID_CREDENTIALS', (s, m) => call(s.portal, m, 'login', 'nobody@garage-xyz.fr', ADMIN_PASSWORD)],
+  ['INVALID_CREDENTIALS', (s, m) => call(s.portal, m, 'changePassword', s.session, 'wrong password', GOOD, GOOD)],
+  ['SESSION_INVALID', (s, m) => call(s.portal, m, 'manageableEstablishments', 'not-a-session')],
+  ['SESSION_INVALID', (s, m) => call(s.portal, m, 'listAccounts', 'A'.repeat(43))],
+  ['FORBIDDEN', async (s, m) => call(s.portal, m, 'listAccounts', await plainUser(s, m))],
+  ['FORBIDDEN', async (s, m) => call(s.portal, m, 'searchDocuments', await plainUser(s, m), 'T99999', 'accounting')],
+  ['RIGHTS_ESCALATION', async (s, m) => user(s, m, { email: 'x@garage-xyz.fr', rights: [Right.ACCOUNTING_DOCUMENTS], session: await limitedManager(s, m) })],
+  ['NO_RIGHTS_SELECTED', (s, m) => user(s, m, { rights: [] })],
+  ['LAST_MANAGER', (s, m) => call(s.portal, m, 'setRights', s.session, s.adminId, 'T99999', [Right.SEARCH_CLAIMS])],
+  ['LAST_MANAGER', (s, m) => call(s.portal, m, 'disableAccount', s.session, s.adminId)],
+  ['UNKNOWN_ESTABLISHMENT', (s, m) => user(s, m, { code: 'T12345' })],
+  ['UNKNOWN_ESTABLISHMENT', (s, m) => call(s.portal, m, 'auditLog', s.session, 'T12345')],
+  ['UNKNOWN_ACCOUNT', (s, m) => call(s.portal, m, 'rightsMatrix', s.session, NOBODY)],
+  ['UNKNOWN_ACCOUNT', (s, m) => call(s.portal, m, 'disableAccount', s.session, NOBODY)],
+  ['INVALID_PERIOD', (s, m) => call(s.portal, m, 'searchDocuments', s.session, 'T99999', 'accounting', { periodFrom: '13/2024' })],
+  ['INVALID_PERIOD', (s, m) => call(s.portal, m, 'monthlyStatement', s.session, 'T99999', '1/0')],
+  ['INVALID_PERIOD', (s, m) => call(s.portal, m, 'recordDebitLine', 'T99999', '2024-01', { issuer: 'stellantis_services', nature: 'npo', amountCents: 1 })],
+  ['INVALID_PERIOD', () => dp.reconcile(Regime.INSURANCE, '2024-01', [])],
+  ['INVALID_QUERY', (s, m) => call(s.portal, m, 'searchDocuments', s.session, 'T99999', 'invoice')],
+  ['INVALID_QUERY', (s, m) => call(s.portal, m, 'searchDocuments', s.session, 'T99999', 'contract', { kind: 'credit_note' })],
+  ['INVALID_QUERY', (s, m) => call(s.portal, m, 'listAccounts', s.session, { limit: 0 })],
+  ['INVALID_QUERY', () => dp.parseReference('??')],
+  ['STORAGE', (s, m) => storage(m)],
+  // Codes beyond the contract's list.
+  ['UNKNOWN_NOTIFICATION', (s, m) => call(s.portal, m, 'acknowledgeNotification', 987654)],
+  ['UNKNOWN_NOTIFICATION', (s, m) => call(s.portal, m, 'acknowledgeNotification', -1)],
+  ['UNKNOWN_CODE', (s, m) => call(s.portal, m, 'recordDebitLine', 'T99999', '1/2024', { issuer: 'acme', nature: 'premium', amountCents: 1 })],
+  ['UNKNOWN_CODE', (s, m) => call(s.portal, m, 'listAccounts', s.session, { state: 'sleeping' })],
+  ['INVALID_INPUT', (s, m) => call(s.portal, m, 'addDocument', 'T99999', { category: 'accounting', number: '2204003143', issuedOn: '2024-02-30' })],
+  ['INVALID_STATE', (s, m) => call(s.portal, m, 'resendActivation', s.session, s.adminId)],
+  ['INVALID_CONFIG', () => Portal.inMemory({ hash: { m_cost_kib: 1, t_cost: 1, p_cost: 1 } })],
+  ['INVALID_CONFIG', () => Portal.inMemory({ hash: { memory: 1 } })],
+  ['INVALID_CONFIG', (s, m) => (m === 'async' ? Portal.openAsync(path.join(dir, 'cfg.db'), { tokens: { reset_ttl: 'an hour' } }) : Portal.open(path.join(dir, 'cfg.db'), { tokens: { reset_ttl: 'an hour' } }))],
+  ['INVALID_CONFIG', () => dp.evaluatePassword('x', { policy: { min_length: 'fifteen' } })],
+  ['INVALID_ESTABLISHMENT_CODE', (s, m) => call(s.portal, m, 'addEstablishment', { code: 'T-99', name: 'G', city: 'V' })],
+]
+
+function checkError(e, code, secrets) {
+  assert.ok(e instanceof Error, 'an Error instance')
+  assert.equal(e.code, code, e.message)
+  assert.equal(e.name, 'PortalError')
+  assert.ok(dp.isPortalError(e))
+  assert.ok(dp.isPortalError(e, code))
+  assert.equal(typeof e.message, 'string')
+  assert.ok(e.message.length > 0)
+  assert.ok(Array.isArray(e.criteria))
+  if (code !== 'PASSWORD_POLICY') assert.deepEqual(e.criteria, [])
+  assert.match(e.stack, /PortalError/)
+  for (const secret of secrets) assert.ok(!e.message.includes(secret), 'no secret in the message')
+}
+
+const seen = new Set()
+for (const mode of ['sync', 'async']) {
+  CASES.forEach(([code, fn], i) => {
+    test(`${code} #${i} (${mode})`, async () => {
+      const s = await seed(Portal.inMemory(FAST))
+      let caught
+      try {
+        const r = fn(s, mode)
+        if (mode === 'async' && r instanceof Promise) await r
+        else if (r instanceof Promise) await r // helper cases are async in both modes
+      } catch (e) {
+        caught = e
+      }
+      assert.ok(caught, `${code}: nothing thrown`)
+      checkError(caught, code, [ADMIN_PASSWORD, GOOD, s.session])
+      seen.add(code)
+    })
+  })
+}
+
+test('every contract code is reached', () => {
+  for (const code of CONTRACT_CODES) assert.ok(CASES.some(([c]) => c === code), code)
+})
+
+test('async variants reject their promise (they never throw synchronously)', async () => {
+  const portal = Portal.inMemory(FAST)
+  let p
+  assert.doesNotThrow(() => {
+    p = portal.loginAsync('not-an-email', 'x')
+  })
+  await assert.rejects(p, { code: 'INVALID_CREDENTIALS' })
+  await assert.rejects(portal.requestPasswordResetAsync('not-an-email'), { code: 'INVALID_EMAIL', name: 'PortalError' })
+})
+
+test('PASSWORD_POLICY lists the failed criteria, and wins over the confirmation', async () => {
+  const s = await seed(Portal.inMemory(FAST))
+  const token = await resetToken(s, 'sync')
+  assert.throws(
+    () => s.portal.completePasswordReset(token, ADMIN_EMAIL, 'court', 'autre'),
+    (e) => {
+      assert.equal(e.code, 'PASSWORD_POLICY')
+      assert.deepEqual(e.criteria, ['min_length', 'uppercase', 'digit', 'special'])
+      assert.match(e.message, /min_length/)
+      return true
+    },
+  )
+  await assert.rejects(s.portal.completePasswordResetAsync(token, ADMIN_EMAIL, 'court', 'autre'), {
+    code: 'PASSWORD_POLICY',
+    criteria: ['min_length', 'uppercase', 'digit', 'special'],
+  })
+})
+
+test('every error code belongs to the ErrorCode union of index.d.ts', () => {
+  const dts = fs.readFileSync(path.join(__dirname, '..', 'index.d.ts'), 'utf8')
+  const union = dts.match(/export type ErrorCode =([^]*?)\n\n/)[1]
+  const codes = new Set([...union.matchAll(/'([A-Z_]+)'/g)].map((m) => m[1]))
+  for (const [code] of CASES) assert.ok(codes.has(code), code)
+  for (const code of CONTRACT_CODES) assert.ok(codes.has(code), code)
+})
+
+test('wrong argument types are napi TypeErrors-like errors, not PortalErrors', () => {
+  const portal = Portal.inMemory(FAST)
+  for (const bad of [
+    () => portal.login(42, 'x'),
+    () => portal.createUser('s', 'T99999', 'A', 'B', 'a@b.fr', ['fly']),
+    () => Portal.inMemory({ hash: () => 1 }),
+    () => dp.expectedDebits('nowhere'),
+  ]) {
+    assert.throws(bad, (e) => e instanceof Error && !dp.isPortalError(e))
+  }
+  // Plain strings equal to the enums' values are accepted (the enums are string enums).
+  assert.equal(dp.expectedDebits('insurance').length, 1)
+})
+
+test('isPortalError is false for anything else', () => {
+  for (const v of [undefined, null, 0, 'PortalError', new Error('x'), { name: 'PortalError' }, Object.assign(new Error('x'), { code: 'TOKEN_INVALID' })]) {
+    assert.equal(dp.isPortalError(v), false)
+  }
+  assert.equal(dp.isPortalError({ name: 'PortalError', code: 'TOKEN_INVALID' }, 'TOKEN_INVALID'), true)
+})

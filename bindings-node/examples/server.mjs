@@ -1,0 +1,184 @@
+#!/usr/bin/env node
+// A minimal HTTP server (node:http, no framework) serving the JSON endpoints behind the portal's
+// "Mot de passe oublié" and activation forms, on the SQLite store. Every call that hashes a
+// password or touches the store uses an `…Async` method, so the event loop keeps serving other
+// requests while argon2 runs on the libuv thread pool.
+//
+//   node examples/server.mjs            # PORT (3000; 0 = any free port), HOST (127.0.0.1),
+//                                       # PORTAL_DB (portal.db)
+//
+//   GET  /password-criteria?pw=…[&confirmation=…][&lang=en]   live red/green criteria
+//   POST /password-reset            {"email"}                  always the same answer
+//   GET  /link-status?token=…                                  can the form be shown?
+//   POST /password-reset/complete   {"token","email","password","confirmation"}
+//   POST /activation/complete       {"token","email","password","confirmation"}
+//
+// Errors answer {"error": {"code", "message", "criteria"}} with the core's stable code.
+
+import { createServer } from 'node:http'
+import { pathToFileURL } from 'node:url'
+import { Portal, isPortalError } from 'dealer-portal'
+
+const MAX_BODY = 16 * 1024
+
+/** HTTP statuses for the codes a form cares about; any other PortalError is a 400. */
+const HTTP_STATUS = {
+  TOKEN_INVALID: 410,
+  INVALID_CREDENTIALS: 401,
+  SESSION_INVALID: 401,
+  FORBIDDEN: 403,
+  STORAGE: 500,
+}
+
+class BadRequest extends Error {}
+
+function send(res, status, body) {
+  const text = JSON.stringify(body)
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+    // Answers about passwords and links are never cached.
+    'cache-control': 'no-store',
+  })
+  res.end(text)
+}
+
+async function readJson(req) {
+  let size = 0
+  const chunks = []
+  for await (const chunk of req) {
+    size += chunk.length
+    if (size > MAX_BODY) throw new BadRequest('body too large')
+    chunks.push(chunk)
+  }
+  try {
+    const body = JSON.parse(Buffer.concat(chunks).toString('utf8'))
+    if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new Error()
+    return body
+  } catch {
+    throw new BadRequest('expected a JSON object')
+  }
+}
+
+function field(body, name) {
+  const v = body[name]
+  if (typeof v !== 'string') throw new BadRequest(`"${name}" must be a string`)
+  return v
+}
+
+/** The form's submission: token from the link, the email again, the password twice. */
+function passwordForm(body) {
+  return [field(body, 'token'), field(body, 'email'), field(body, 'password'), field(body, 'confirmation')]
+}
+
+/** The request handler over a portal. */
+export function createApp(portal) {
+  const routes = {
+    'GET /password-criteria': async (url) => {
+      // Pure and cheap (no hashing): called at every keystroke. The portal's own policy.
+      const pw = url.searchParams.get('pw') ?? ''
+      const confirmation = url.searchParams.get('confirmation') ?? undefined
+      const english = url.searchParams.get('lang') === 'en'
+      const e = portal.evaluatePassword(pw, { confirmation })
+      return [200, {
+        acceptable: e.acceptable,
+        criteria: e.checks.map((c) => ({
+          criterion: c.criterion,
+          met: c.met,
+          color: c.met ? 'green' : 'red',
+          label: english ? c.labelEn : c.labelFr,
+        })),
+      }]
+    },
+    'POST /password-reset': async (url, req) => {
+      const email = field(await readJson(req), 'email')
+      await portal.requestPasswordResetAsync(email)
+      // The same answer whether or not the email is known: no account enumeration.
+      return [202, { status: 'accepted' }]
+    },
+    'GET /link-status': async (url) => {
+      const status = await portal.inspectTokenAsync(url.searchParams.get('token') ?? '')
+      return [200, status]
+    },
+    'POST /password-reset/complete': async (url, req) => {
+      await portal.completePasswordResetAsync(...passwordForm(await readJson(req)))
+      return [200, { status: 'password_changed' }]
+    },
+    'POST /activation/complete': async (url, req) => {
+      await portal.activateAccountAsync(...passwordForm(await readJson(req)))
+      return [200, { status: 'account_activated' }]
+    },
+  }
+  const paths = new Set(Object.keys(routes).map((k) => k.split(' ')[1]))
+
+  return async function handle(req, res) {
+    const url = new URL(req.url ?? '/', 'http://localhost')
+    const route = routes[`${req.method} ${url.pathname}`]
+    try {
+      if (!route) {
+        const status = paths.has(url.pathname) ? 405 : 404
+        return send(res, status, { error: { code: status === 405 ? 'METHOD_NOT_ALLOWED' : 'NOT_FOUND', message: 'no such endpoint', criteria: [] } })
+      }
+      const [status, body] = await route(url, req)
+      send(res, status, body)
+    } catch (e) {
+      if (isPortalError(e)) {
+        send(res, HTTP_STATUS[e.code] ?? 400, { error: { code: e.code, message: e.message, criteria: e.criteria } })
+      } else if (e instanceof BadRequest) {
+        send(res, 400, { error: { code: 'BAD_REQUEST', message: e.message, criteria: [] } })
+      } else {
+        console.error(e)
+        send(res, 500, { error: { code: 'INTERNAL', message: 'internal error', criteria: [] } })
+      }
+    }
+  }
+}
+
+/**
+ * Hands queued mails to `deliver` and acknowledges them (which erases their tokens from the
+ * store). The library sends no mail itself: this loop is the host's side of the outbox.
+ */
+export function startMailer(portal, deliver, everyMs = 1000) {
+  let busy = false
+  const timer = setInterval(async () => {
+    if (busy) return
+    busy = true
+    try {
+      for (const n of await portal.pendingNotificationsAsync()) {
+        await deliver(n)
+        await portal.acknowledgeNotificationAsync(n.id)
+      }
+    } catch (e) {
+      console.error('mailer:', e.code ?? e)
+    } finally {
+      busy = false
+    }
+  }, everyMs)
+  return () => clearInterval(timer)
+}
+
+async function main() {
+  const portal = await Portal.openAsync(process.env.PORTAL_DB ?? 'portal.db')
+  const stopMailer = startMailer(portal, async (n) => {
+    // A real host builds the link from n.token and sends it with its mailer; never log it.
+    console.log(`mail: ${n.kind} to ${n.email} (${n.subject})`)
+  })
+  const server = createServer(createApp(portal))
+  const host = process.env.HOST ?? '127.0.0.1'
+  server.listen(Number(process.env.PORT ?? 3000), host, () => {
+    console.log(`listening on http://${host}:${server.address().port}`)
+  })
+  const stop = () => {
+    stopMailer()
+    server.close(() => process.exit(0))
+  }
+  process.on('SIGINT', stop)
+  process.on('SIGTERM', stop)
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main().catch((e) => {
+    console.error(e)
+    process.exit(1)
+  })
+}
