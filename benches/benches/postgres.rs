@@ -1,0 +1,169 @@
+//! login, authenticate and create_user on PostgreSQL (loopback) beside SQLite, in one run.
+//!
+//! Needs a database it may scribble on in `DEALER_PORTAL_PG_URL`; `core/tests/postgres.sh`
+//! starts a throwaway cluster and sets it:
+//!
+//! ```sh
+//! core/tests/postgres.sh cargo bench -p dealer-portal-benches --features postgres --bench postgres
+//! ```
+//!
+//! Both stores are durable (SQLite `synchronous=FULL`; PostgreSQL's defaults, `fsync` and
+//! `synchronous_commit` on) and hash with the test parameters, so the figures are the stores',
+//! not argon2's. `*_4_threads` runs four threads on one portal: the throughput of one server
+//! under concurrent requests.
+
+use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
+use dealer_portal::account::{Declaration, NewUser};
+use dealer_portal::establishment::Establishment;
+use dealer_portal::notification::NotificationKind;
+use dealer_portal::regime::Regime;
+use dealer_portal::rights::{Right, Rights};
+use dealer_portal::service::{Portal, PortalConfig};
+use dealer_portal::store::{PostgresStore, SqliteOptions, SqliteStore, Store, Synchronous};
+use dealer_portal::{Clock, SystemClock};
+use std::hint::black_box;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+const PW: &str = "Bench-Password-2026!";
+const THREADS: u64 = 4;
+static SEQ: AtomicU64 = AtomicU64::new(0);
+
+/// A per-run prefix, so runs against one database do not collide.
+fn run_id() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+}
+
+fn postgres() -> PostgresStore {
+    let url = std::env::var("DEALER_PORTAL_PG_URL").unwrap_or_else(|_| {
+        panic!(
+            "DEALER_PORTAL_PG_URL is not set: run core/tests/postgres.sh cargo bench \
+             -p dealer-portal-benches --features postgres --bench postgres"
+        )
+    });
+    PostgresStore::connect(&url).unwrap()
+}
+
+fn sqlite() -> SqliteStore {
+    let dir = std::env::temp_dir().join("dealer-portal-bench");
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("postgres-peer.db");
+    for s in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{s}", path.display()));
+    }
+    SqliteStore::open(
+        &path,
+        SqliteOptions {
+            synchronous: Synchronous::Full,
+            ..SqliteOptions::default()
+        },
+    )
+    .unwrap()
+}
+
+/// An administrator of one garage with a password; returns (email, establishment code).
+fn admin<S: Store, C: Clock>(p: &Portal<S, C>, run: u64) -> (String, String) {
+    let email = format!("admin{run}@bench.fr");
+    let code = format!("T{:05}", run % 100_000);
+    let garage = Establishment::new(&code, "GARAGE", "VILLE", Some(Regime::Insurance)).unwrap();
+    p.declare_administrator(
+        &Declaration::new(&email, "Admin", "Bench", "Gérant").unwrap(),
+        &[garage],
+    )
+    .unwrap();
+    p.request_password_reset(&email).unwrap();
+    let n = p
+        .pending_notifications()
+        .unwrap()
+        .into_iter()
+        .rfind(|n| n.body.kind == NotificationKind::PasswordReset && n.body.email.as_str() == email)
+        .unwrap();
+    p.complete_password_reset(n.body.token.as_ref().unwrap().expose(), &email, PW, PW)
+        .unwrap();
+    (email, code)
+}
+
+fn new_user(run: u64) -> NewUser {
+    let k = SEQ.fetch_add(1, Ordering::Relaxed);
+    NewUser::new("Martin", "Éric", &format!("user{run}-{k}@bench.fr")).unwrap()
+}
+
+/// `op` on `THREADS` threads at once, `iters` times in all; the wall time.
+fn parallel(iters: u64, op: impl Fn() + Sync) -> Duration {
+    let start = Instant::now();
+    std::thread::scope(|s| {
+        for t in 0..THREADS {
+            let op = &op;
+            s.spawn(move || {
+                for _ in 0..iters / THREADS + u64::from(t < iters % THREADS) {
+                    op();
+                }
+            });
+        }
+    });
+    start.elapsed()
+}
+
+fn on<S: Store>(c: &mut Criterion, name: &str, store: S) {
+    let p = Portal::new(store, SystemClock, PortalConfig::for_tests()).unwrap();
+    let run = run_id();
+    let (email, code) = admin(&p, run);
+    let token = p
+        .login(&email, PW, false)
+        .unwrap()
+        .token
+        .expose()
+        .to_owned();
+    let mut g = c.benchmark_group(name);
+    g.sample_size(20);
+    g.warm_up_time(Duration::from_secs(1));
+    g.measurement_time(Duration::from_secs(5));
+    g.bench_function("login", |b| {
+        b.iter(|| p.login(black_box(&email), PW, false).unwrap())
+    });
+    g.bench_function("authenticate", |b| {
+        b.iter(|| p.authenticate(black_box(&token)).unwrap())
+    });
+    g.bench_function("authenticate_4_threads", |b| {
+        b.iter_custom(|iters| {
+            parallel(iters, || {
+                p.authenticate(black_box(&token)).unwrap();
+            })
+        })
+    });
+    g.bench_function("create_user", |b| {
+        b.iter_batched(
+            || new_user(run),
+            |u| {
+                p.create_user(&token, &code, &u, Rights::from(Right::SubmitClaims))
+                    .unwrap()
+            },
+            BatchSize::SmallInput,
+        )
+    });
+    g.bench_function("create_user_4_threads", |b| {
+        b.iter_custom(|iters| {
+            parallel(iters, || {
+                p.create_user(
+                    &token,
+                    &code,
+                    &new_user(run),
+                    Rights::from(Right::SubmitClaims),
+                )
+                .unwrap();
+            })
+        })
+    });
+    g.finish();
+}
+
+fn stores(c: &mut Criterion) {
+    on(c, "postgres", postgres());
+    on(c, "sqlite", sqlite());
+}
+
+criterion_group!(benches, stores);
+criterion_main!(benches);
