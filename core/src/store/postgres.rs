@@ -376,10 +376,19 @@ impl Pool {
     }
 
     fn open(&self) -> Result<Conn> {
-        let client = self
+        let mut client = self
             .config
             .connect(NoTls)
             .map_err(pg("cannot connect to PostgreSQL"))?;
+        // A server cut off in the middle of a transaction (a network partition) would hold the
+        // writer lock until TCP gives up, hours later: unless the URL's options chose a limit,
+        // PostgreSQL ends a session left idle inside a transaction for a minute.
+        client
+            .batch_execute(
+                "SELECT set_config('idle_in_transaction_session_timeout', '60s', false)
+                 WHERE current_setting('idle_in_transaction_session_timeout') IN ('0', '0ms')",
+            )
+            .map_err(pg("cannot configure a PostgreSQL connection"))?;
         Ok(Conn {
             client,
             statements: HashMap::new(),
@@ -508,6 +517,10 @@ impl PostgresStore {
         })?;
         if config.get_application_name().is_none() {
             config.application_name("dealer-portal");
+        }
+        // Without one, a server that drops packets would hang a request forever.
+        if config.get_connect_timeout().is_none() {
+            config.connect_timeout(Duration::from_secs(10));
         }
         let location = describe_config(&config);
         let pool = Pool {

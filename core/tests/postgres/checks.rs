@@ -1499,3 +1499,4 @@ pub(crate) fn check_concurrent_email<S: Store>(store: &S) {
             .is_some()
     );
 }
+

@@ -941,3 +941,4 @@ pub(crate) fn documents_and_statements<S: Store>(s: S) {
         "FORBIDDEN"
     );
 }
+
