@@ -26,7 +26,7 @@ find_bin() {
         return
     fi
     local d
-    for d in $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V -r); do
+    for d in $(printf "%s\n" /usr/lib/postgresql/*/bin | sort -V -r); do
         if [ -x "$d/initdb" ] && [ -x "$d/pg_ctl" ]; then
             echo "$d"
             return
