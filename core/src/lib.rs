@@ -11,8 +11,9 @@
 //! - pure rules ([`password::PasswordPolicy::evaluate`], [`rights`], [`regime::reconcile`],
 //!   [`reference::parse_reference`]) that need no storage;
 //! - services ([`Portal`]) generic over the storage traits of [`store`];
-//! - stores: [`store::MemoryStore`] and, with the `sqlite` feature (default),
-//!   [`store::SqliteStore`].
+//! - stores: [`store::MemoryStore`]; with the `sqlite` feature (default) `store::SqliteStore`,
+//!   the embedded default; with the `postgres` feature `store::PostgresStore`, for several
+//!   portal servers sharing one database; [`store::AnyStore`] picks one from a location.
 #![forbid(unsafe_code)]
 
 pub mod account;
