@@ -315,6 +315,7 @@ pub struct SqliteStore {
     /// An erasure's checkpoint could not complete (readers on an old snapshot): retried after the
     /// next write.
     erase_pending: AtomicBool,
+    busy_timeout: Duration,
     /// Forces the choice of plan in `list_accounts` (tests exercise both); `None`: automatic.
     gather_limit: Option<usize>,
 }
@@ -585,6 +586,9 @@ impl Drop for QueryOnly<'_> {
 
 static MEMORY_SEQ: AtomicU64 = AtomicU64::new(0);
 
+/// How long the checkpoint that erases a secret from the WAL waits for readers.
+const ERASE_WAIT: Duration = Duration::from_millis(200);
+
 impl SqliteStore {
     /// Opens (creating if needed) the database file at `path`, refuses a file that is not a
     /// dealer-portal database without modifying it, switches it to WAL and applies the missing
@@ -709,6 +713,7 @@ impl SqliteStore {
             location,
             wal,
             erase_pending: AtomicBool::new(false),
+            busy_timeout: opts.busy_timeout,
             gather_limit: None,
         })
     }
@@ -724,16 +729,20 @@ impl SqliteStore {
     }
 
     /// Copies the WAL into the file and truncates it, so no page image of an erased secret
-    /// survives there. Retried after the next write if readers kept it from completing.
+    /// survives there. A reader still on an older snapshot keeps the WAL from being reset: the
+    /// checkpoint waits for it briefly (writes wait meanwhile), then gives up and is retried
+    /// after the next write.
     fn erase_wal(&self, conn: &Connection) {
         if !self.wal {
             return;
         }
+        let _ = conn.busy_timeout(self.busy_timeout.min(ERASE_WAIT));
         let done = conn
             .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| {
                 r.get::<_, i64>(0)
             })
             .is_ok_and(|busy| busy == 0);
+        let _ = conn.busy_timeout(self.busy_timeout);
         self.erase_pending.store(!done, Ordering::Relaxed);
     }
 }
@@ -2198,6 +2207,7 @@ impl DocumentRepo for SqliteTx<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::notification::NotificationKind;
     use crate::store::MemoryStore;
 
     /// A database file in the temp directory, removed with its WAL when dropped.
@@ -2576,6 +2586,60 @@ mod tests {
             // The shared connection is writable again afterwards.
             store.write(|tx| tx.next_repairer_code()).unwrap();
         }
+    }
+
+    #[test]
+    fn an_erasure_blocked_by_a_reader_is_retried() {
+        let path = TempPath::new("erase");
+        let store = SqliteStore::open(&path.0, fast()).unwrap();
+        let token = crate::token::TokenSecret::generate();
+        let n = NewNotification {
+            kind: NotificationKind::PasswordReset,
+            email: Email::parse("a@garage.fr").unwrap(),
+            name: "A".into(),
+            token: Some(SecretString::from(token.expose())),
+            expires_at: None,
+            locale: Locale::Fr,
+        };
+        let id = store
+            .write(|tx| tx.queue(&n, OffsetDateTime::UNIX_EPOCH))
+            .unwrap();
+        let wal = || std::fs::read(format!("{}-wal", path.0.display())).unwrap_or_default();
+        let leaks = |b: &[u8]| {
+            b.windows(token.expose().len())
+                .any(|w| w == token.expose().as_bytes())
+        };
+        let (reading, acked) = (std::sync::Barrier::new(2), std::sync::Barrier::new(2));
+        std::thread::scope(|s| {
+            s.spawn(|| {
+                store
+                    .read(|tx| {
+                        tx.pending(1)?; // holds a snapshot from before the acknowledgement
+                        reading.wait();
+                        acked.wait();
+                        Ok(())
+                    })
+                    .unwrap();
+            });
+            reading.wait();
+            let start = std::time::Instant::now();
+            store.write(|tx| tx.acknowledge(id)).unwrap();
+            assert!(
+                start.elapsed() < Duration::from_secs(2),
+                "the writer waited {:?}",
+                start.elapsed()
+            );
+            assert!(store.erase_pending.load(Ordering::Relaxed));
+            acked.wait();
+        });
+        assert!(
+            leaks(&wal()),
+            "the reader kept the WAL (this test would prove nothing otherwise)"
+        );
+        store.write(|tx| tx.next_repairer_code()).unwrap();
+        assert!(!store.erase_pending.load(Ordering::Relaxed));
+        assert!(!leaks(&wal()));
+        assert!(!leaks(&std::fs::read(&path.0).unwrap()));
     }
 
     #[test]
