@@ -521,6 +521,19 @@ fn check_list_accounts<S: Store>(store: &S) {
     zed.last_name = PersonName::parse("Zed").unwrap();
     store.write(|tx| tx.update_account(&zed)).unwrap();
     assert_eq!(ids(AccountQuery::default()).0.last(), Some(&p.abel.id));
+    assert_eq!(
+        ids(text("zed")),
+        (vec![p.abel.id], 1),
+        "the search text follows the rename"
+    );
+    let mut gone = p.dupont.clone();
+    gone.state = AccountState::Disabled;
+    store.write(|tx| tx.update_account(&gone)).unwrap();
+    assert_eq!(
+        ids(state(AccountState::Disabled)),
+        (vec![p.dupont.id, p.eva.id], 2),
+        "the state filter follows too"
+    );
     store
         .write(|tx| tx.set_rights(p.eva.id, &code("T2"), Rights::EMPTY))
         .unwrap();
@@ -1744,6 +1757,23 @@ mod sqlite {
                 .unwrap();
         }
         assert_refused(&db.path);
+    }
+
+    #[test]
+    fn an_unusable_path_is_a_storage_error() {
+        let db = TempDb::new("missing-dir");
+        let path = db.path.join("no").join("such").join("dir.db");
+        assert_eq!(
+            err_code(SqliteStore::open(&path, SqliteOptions::default())),
+            "STORAGE"
+        );
+        // An empty file (as `touch` leaves) becomes a new database.
+        std::fs::write(&db.path, b"").unwrap();
+        let store = db.open();
+        assert_eq!(
+            store.write(|tx| tx.next_repairer_code()).unwrap().as_str(),
+            "R000001"
+        );
     }
 
     #[test]
