@@ -101,7 +101,7 @@ mod secs {
 
 /// Everything configurable about a portal. `Default` is the seed's portal with OWASP's argon2
 /// parameters.
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct PortalConfig {
     /// The password policy.
@@ -118,6 +118,25 @@ pub struct PortalConfig {
     pub lockout: LockoutConfig,
     /// Language of the mails.
     pub locale: Locale,
+    /// The least time (milliseconds) an anonymous request takes — "Mot de passe oublié" and a
+    /// repairer's registration — whether or not the email has an account: the known path does
+    /// more writes than the unknown one, and the difference alone would tell who has an
+    /// account. 10 ms by default, above either path on an ordinary disk; 0 turns it off.
+    pub anonymous_response_floor_ms: u64,
+}
+
+impl Default for PortalConfig {
+    fn default() -> Self {
+        PortalConfig {
+            policy: PasswordPolicy::default(),
+            hash: HashParams::default(),
+            pepper: None,
+            tokens: TokenConfig::default(),
+            lockout: LockoutConfig::default(),
+            locale: Locale::default(),
+            anonymous_response_floor_ms: 10,
+        }
+    }
 }
 
 impl PortalConfig {
@@ -126,6 +145,11 @@ impl PortalConfig {
         self.policy.validate_config()?;
         self.hash.validate()?;
         self.tokens.validate()?;
+        if self.anonymous_response_floor_ms > 10_000 {
+            return Err(Error::InvalidConfig {
+                reason: "anonymous_response_floor_ms is at most 10000".into(),
+            });
+        }
         if self.lockout.max_failures == 0
             || self.lockout.base <= Duration::ZERO
             || self.lockout.max < self.lockout.base
@@ -137,10 +161,11 @@ impl PortalConfig {
         Ok(())
     }
 
-    /// Cheap argon2 parameters, for tests and examples only.
+    /// Cheap argon2 parameters and no response floor, for tests and examples only.
     pub fn for_tests() -> Self {
         PortalConfig {
             hash: HashParams::testing(),
+            anonymous_response_floor_ms: 0,
             ..PortalConfig::default()
         }
     }
@@ -335,12 +360,29 @@ impl<S: Store, C: Clock> Portal<S, C> {
     // ----- password reset ("Mot de passe oublié") -----
 
     /// "Mot de passe oublié": always answers `Ok(())` for a well-formed email, known or not, in
-    /// about the same time (each path does one write transaction), so it reveals nothing.
+    /// the same time (each path does one write transaction, and the answer waits for
+    /// [`PortalConfig::anonymous_response_floor_ms`]), so it reveals nothing.
     /// A `Declared` or `Active` account gets a reset link; an `Invited` one its activation link
     /// again; unknown or `Disabled` emails nothing. At most
     /// [`TokenConfig::max_reset_mails_per_hour`] mails per account per hour.
     pub fn request_password_reset(&self, email: &str) -> Result<()> {
         let email = Email::parse(email)?;
+        let started = std::time::Instant::now();
+        let answer = self.request_password_reset_now(&email);
+        self.pad_anonymous(started);
+        answer
+    }
+
+    /// Waits until an anonymous request has taken the configured floor.
+    fn pad_anonymous(&self, started: std::time::Instant) {
+        let floor = std::time::Duration::from_millis(self.config.anonymous_response_floor_ms);
+        if let Some(rest) = floor.checked_sub(started.elapsed()) {
+            std::thread::sleep(rest);
+        }
+    }
+
+    fn request_password_reset_now(&self, email: &Email) -> Result<()> {
+        let email = email.clone();
         let now = self.now();
         // Generated on every path, so the known and unknown paths cost the same.
         let secret = TokenSecret::generate();
@@ -978,9 +1020,10 @@ impl<S: Store, C: Clock> Portal<S, C> {
         let first_name = PersonName::parse(first_name)?;
         // Validates company and city with a placeholder code; the real code is assigned below.
         Establishment::new("R0", company, city, None)?;
+        let started = std::time::Instant::now();
         let now = self.now();
         let secret = TokenSecret::generate();
-        self.store.write(|tx| {
+        let answer = self.store.write(|tx| {
             if let Some(owner) = tx.account_by_email(&email)? {
                 let sent = tx.count_queued_since(
                     &email,
@@ -1047,7 +1090,9 @@ impl<S: Store, C: Clock> Portal<S, C> {
                     .at_establishments([code]),
             )?;
             Ok(())
-        })
+        });
+        self.pad_anonymous(started);
+        answer
     }
 
     /// Loads the target and checks the actor may act on it (it holds rights on an

@@ -1116,3 +1116,36 @@ fn configuration_is_checked_when_the_portal_opens() {
     );
     assert!(!format!("{peppered:?}").contains("s3cr3t"));
 }
+
+#[test]
+fn anonymous_requests_take_at_least_the_floor() {
+    let mut cfg = PortalConfig::for_tests();
+    cfg.anonymous_response_floor_ms = 30;
+    let p = Portal::new(
+        MemoryStore::new(),
+        ManualClock::new(datetime!(2026-01-15 09:00 UTC)),
+        cfg,
+    )
+    .unwrap();
+    p.declare_administrator(
+        &Declaration::new(ADMIN, "Geloen", "Alexandre", "Gérant").unwrap(),
+        &garages(),
+    )
+    .unwrap();
+    for email in [ADMIN, "nobody@x.fr"] {
+        let t = std::time::Instant::now();
+        p.request_password_reset(email).unwrap();
+        assert!(
+            t.elapsed() >= std::time::Duration::from_millis(30),
+            "{email}"
+        );
+        let t = std::time::Instant::now();
+        p.register_repairer(email, "Petit", "Jean", "Garage", "Lyon")
+            .unwrap();
+        assert!(
+            t.elapsed() >= std::time::Duration::from_millis(30),
+            "{email}"
+        );
+    }
+    assert_eq!(PortalConfig::default().anonymous_response_floor_ms, 10);
+}
