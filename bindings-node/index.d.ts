@@ -178,7 +178,7 @@ export declare class Portal {
   static inMemory(config?: PortalConfig): Portal
   /**
    * Evaluates a candidate password against this portal's policy (pure, no hashing; the
-   * `policy` option is ignored: the portal's own applies).
+   * `policy` option is ignored: the portal's own applies). Frozen, like `evaluatePassword`'s.
    */
   evaluatePassword(password: string, options?: EvaluateOptions | undefined | null): Evaluation
   /** Records (or updates) an establishment. */
@@ -485,18 +485,18 @@ export interface AuditEvent {
   hash: string
 }
 
-/** The result of one password criterion. */
+/** The result of one password criterion (frozen: shared between equal evaluations). */
 export interface Check {
   /** min_length, uppercase, lowercase, digit, special, confirmation, then optional criteria. */
-  criterion: Criterion
+  readonly criterion: Criterion
   /** Whether the candidate meets it: the bullet is green. */
-  met: boolean
+  readonly met: boolean
   /** The number shown in the label (the minimum, or the maximum for max_length; else 0). */
-  threshold: number
+  readonly threshold: number
   /** The bullet in French ("15 caractères"). */
-  labelFr: string
+  readonly labelFr: string
   /** The bullet in English ("15 characters"). */
-  labelEn: string
+  readonly labelEn: string
 }
 
 /** The optional arguments of `createUser`. */
@@ -590,16 +590,20 @@ export interface EvaluateOptions {
 /**
  * Evaluates a candidate password criterion by criterion (min_length, uppercase, lowercase,
  * digit, special, then confirmation when given): pure and cheap, no hashing — call it at every
- * keystroke to turn the bullets from red to green.
+ * keystroke to turn the bullets from red to green. The result is frozen: equal evaluations are
+ * the same object.
  */
 export declare function evaluatePassword(password: string, options?: EvaluateOptions | undefined | null): Evaluation
 
-/** The evaluation of a candidate password, criterion by criterion. */
+/**
+ * The evaluation of a candidate password, criterion by criterion. An immutable (frozen) value:
+ * equal evaluations are the same object.
+ */
 export interface Evaluation {
   /** Whether every reported criterion is met. */
-  acceptable: boolean
+  readonly acceptable: boolean
   /** The checks, in the policy's order. */
-  checks: Array<Check>
+  readonly checks: ReadonlyArray<Check>
 }
 
 /** A monthly debit a regime expects. */

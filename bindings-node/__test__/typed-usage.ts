@@ -54,7 +54,7 @@ const config: PortalConfig = {
 // ----- pure functions -----
 
 const evaluation: Evaluation = evaluatePassword('Garage-XYZ-2026!', { confirmation: 'Garage-XYZ-2026!' })
-const checks: Check[] = evaluation.checks
+const checks: ReadonlyArray<Check> = evaluation.checks
 const red: Criterion[] = checks.filter((c) => !c.met).map((c) => c.criterion)
 const bullets: string[] = checks.map((c) => `${c.met ? '✔' : '✘'} ${c.labelFr} / ${c.labelEn} (${c.threshold})`)
 const acceptable: boolean = evaluatePassword('x').acceptable && evaluatePassword('x', { policy: { min_length: 12 } }).acceptable

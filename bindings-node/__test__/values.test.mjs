@@ -136,3 +136,40 @@ test('the string unions of index.d.ts are the core codes', () => {
     }
   }
 })
+
+test('evaluations are immutable values, shared between equal evaluations', () => {
+  const a = evaluatePassword('abc')
+  const b = evaluatePassword('xyz')
+  assert.equal(a, b) // same criteria met and unmet: the same object
+  assert.ok(Object.isFrozen(a) && Object.isFrozen(a.checks) && a.checks.every(Object.isFrozen))
+  assert.throws(() => {
+    'use strict'
+    a.checks[0].met = true
+  }, TypeError)
+  assert.notEqual(evaluatePassword('abc', { confirmation: 'abc' }), a)
+  // Other policies get their own objects (their labels differ).
+  const short = evaluatePassword('abc', { policy: { min_length: 3 } })
+  assert.equal(short.checks[0].labelFr, '3 caractères')
+  assert.equal(evaluatePassword('abc').checks[0].labelFr, '15 caractères')
+})
+
+test('the addon works in worker threads (per-environment data)', async () => {
+  const { Worker } = await import('node:worker_threads')
+  const code = `
+    const { parentPort } = require('node:worker_threads')
+    const dp = require(${JSON.stringify(require.resolve('dealer-portal'))})
+    const e = dp.evaluatePassword('abc')
+    const p = dp.Portal.inMemory({ hash: { m_cost_kib: 256, t_cost: 1, p_cost: 1 } })
+    p.loginAsync('nobody@garage-xyz.fr', 'x').catch((err) => parentPort.postMessage([e.checks.length, Object.isFrozen(e), err.code]))
+  `
+  for (let i = 0; i < 2; i++) {
+    const worker = new Worker(code, { eval: true })
+    const message = await new Promise((resolve, reject) => {
+      worker.once('message', resolve)
+      worker.once('error', reject)
+    })
+    assert.deepEqual(message, [5, true, 'INVALID_CREDENTIALS'])
+    await worker.terminate()
+  }
+  assert.equal(evaluatePassword('abc').checks.length, 5)
+})

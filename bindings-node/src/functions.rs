@@ -2,15 +2,15 @@
 
 use crate::errors::{check, invalid_config};
 use crate::values::{
-    DebitLine, Evaluation, ExpectedDebit, Reconciliation, Reference, Regime, Right,
-    SupportDirectory, debit_lines,
+    DebitLine, ExpectedDebit, Reconciliation, Reference, Regime, Right, SupportDirectory,
+    debit_lines,
 };
-use dealer_portal::password::PasswordPolicy;
+use dealer_portal::password::{Evaluation as CoreEvaluation, PasswordPolicy};
 use dealer_portal::period::YearMonth;
 use dealer_portal::regime::{self, Regime as CoreRegime};
 use dealer_portal::rights::Right as CoreRight;
 use dealer_portal::{Coded, Error, Locale};
-use napi::bindgen_prelude::{JsObjectValue, JsValue, Unknown};
+use napi::bindgen_prelude::{JsObjectValue, JsValue, Object, Unknown};
 use napi::{Env, ValueType};
 use napi_derive::napi;
 use std::collections::BTreeMap;
@@ -37,9 +37,9 @@ pub struct EvaluateOptions {
     pub policy: Option<serde_json::Value>,
 }
 
-fn evaluate(password: &str, options: Option<EvaluateOptions>) -> Result<Evaluation, Error> {
+fn evaluate(password: &str, options: Option<EvaluateOptions>) -> Result<CoreEvaluation, Error> {
     let Some(options) = options else {
-        return Ok(Evaluation::from(&DEFAULT_POLICY.evaluate(password, None)));
+        return Ok(DEFAULT_POLICY.evaluate(password, None));
     };
     let confirmation = options.confirmation.as_deref();
     let evaluation = match options.policy {
@@ -50,19 +50,21 @@ fn evaluate(password: &str, options: Option<EvaluateOptions>) -> Result<Evaluati
             policy.evaluate(password, confirmation)
         }
     };
-    Ok(Evaluation::from(&evaluation))
+    Ok(evaluation)
 }
 
 /// Evaluates a candidate password criterion by criterion (min_length, uppercase, lowercase,
 /// digit, special, then confirmation when given): pure and cheap, no hashing — call it at every
-/// keystroke to turn the bullets from red to green.
-#[napi]
-pub fn evaluate_password(
-    env: Env,
+/// keystroke to turn the bullets from red to green. The result is frozen: equal evaluations are
+/// the same object.
+#[napi(ts_return_type = "Evaluation")]
+pub fn evaluate_password<'e>(
+    env: &'e Env,
     password: String,
     options: Option<EvaluateOptions>,
-) -> napi::Result<Evaluation> {
-    check(&env, evaluate(&password, options))
+) -> napi::Result<Object<'e>> {
+    let evaluation = check(env, evaluate(&password, options))?;
+    crate::evaluation::to_js(env, &evaluation)
 }
 
 /// The monthly direct debits a regime expects, in order.

@@ -7,6 +7,7 @@
 //! touches a store has an `…Async` variant run on the libuv thread pool ([`portal::Job`]).
 
 mod errors;
+mod evaluation;
 mod functions;
 mod portal;
 mod values;

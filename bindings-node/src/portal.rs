@@ -11,8 +11,8 @@ use crate::errors::check;
 use crate::functions::{EvaluateOptions, from_config};
 use crate::values::{
     AccountPage, AccountSummary, AuditEvent, DebitLine, Document, DocumentPage, Establishment,
-    Evaluation, ImportOutcome, Notification, Reconciliation, Right, Session, TokenStatus,
-    UserImport, count, rights_list, rights_set,
+    ImportOutcome, Notification, Reconciliation, Right, Session, TokenStatus, UserImport, count,
+    rights_list, rights_set,
 };
 use dealer_portal::account::{AccountQuery, AccountState, Declaration, NewUser};
 use dealer_portal::document::DocumentQuery;
@@ -23,7 +23,7 @@ use dealer_portal::phone::PhoneNumber;
 use dealer_portal::service::{Portal as CorePortal, PortalConfig, UserImport as CoreUserImport};
 use dealer_portal::store::AnyStore;
 use dealer_portal::{Coded, Error};
-use napi::bindgen_prelude::{AsyncTask, ToNapiValue, TypeName};
+use napi::bindgen_prelude::{AsyncTask, Object, ToNapiValue, TypeName};
 use napi::{Env, Status, Task};
 use napi_derive::napi;
 use std::collections::BTreeMap;
@@ -240,15 +240,16 @@ impl Portal {
     }
 
     /// Evaluates a candidate password against this portal's policy (pure, no hashing; the
-    /// `policy` option is ignored: the portal's own applies).
-    #[napi]
-    pub fn evaluate_password(
+    /// `policy` option is ignored: the portal's own applies). Frozen, like `evaluatePassword`'s.
+    #[napi(ts_return_type = "Evaluation")]
+    pub fn evaluate_password<'e>(
         &self,
+        env: &'e Env,
         password: String,
         options: Option<EvaluateOptions>,
-    ) -> Evaluation {
+    ) -> napi::Result<Object<'e>> {
         let confirmation = options.as_ref().and_then(|o| o.confirmation.as_deref());
-        Evaluation::from(&self.inner.evaluate_password(&password, confirmation))
+        crate::evaluation::to_js(env, &self.inner.evaluate_password(&password, confirmation))
     }
 }
 

@@ -181,19 +181,23 @@ impl From<CoreEstablishment> for Establishment {
 
 // ----- password evaluation -----
 
-/// The result of one password criterion.
+/// The result of one password criterion (frozen: shared between equal evaluations).
 #[napi(object, object_from_js = false)]
 pub struct Check {
     /// min_length, uppercase, lowercase, digit, special, confirmation, then optional criteria.
-    #[napi(ts_type = "Criterion")]
+    #[napi(readonly, ts_type = "Criterion")]
     pub criterion: &'static str,
     /// Whether the candidate meets it: the bullet is green.
+    #[napi(readonly)]
     pub met: bool,
     /// The number shown in the label (the minimum, or the maximum for max_length; else 0).
+    #[napi(readonly)]
     pub threshold: u32,
     /// The bullet in French ("15 caractères").
+    #[napi(readonly)]
     pub label_fr: String,
     /// The bullet in English ("15 characters").
+    #[napi(readonly)]
     pub label_en: String,
 }
 
@@ -209,12 +213,15 @@ impl From<&CoreCheck> for Check {
     }
 }
 
-/// The evaluation of a candidate password, criterion by criterion.
+/// The evaluation of a candidate password, criterion by criterion. An immutable (frozen) value:
+/// equal evaluations are the same object.
 #[napi(object, object_from_js = false)]
 pub struct Evaluation {
     /// Whether every reported criterion is met.
+    #[napi(readonly)]
     pub acceptable: bool,
     /// The checks, in the policy's order.
+    #[napi(readonly, ts_type = "ReadonlyArray<Check>")]
     pub checks: Vec<Check>,
 }
 
