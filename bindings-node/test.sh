@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Builds the Node binding and runs its tests, from nothing but Node (>= 20.17, with npm) and a
 # Rust toolchain:
-#   1. npm ci: @napi-rs/cli and TypeScript, pinned by package-lock.json, into node_modules/;
+#   1. npm ci: @napi-rs/cli, TypeScript and @types/node, pinned by package-lock.json, into
+#      node_modules/;
 #   2. napi build --platform (dev profile; PROFILE=release for --release): the .node addon in the
 #      shared workspace target dir, and the generated index.js / index.d.ts;
 #   3. node --test on __test__/ (seed scenario sync and async on both stores, every error code,
 #      the event loop under 4 loginAsync, values, CommonJS and ESM, the example server);
-#   4. tsc --noEmit --strict on __test__/typed-usage.ts, which uses the whole API via index.d.ts.
+#   4. tsc --noEmit --strict on __test__/typed-usage.ts, which uses the whole API via index.d.ts,
+#      and on the example server (JavaScript with JSDoc types, --checkJs).
 # Exits non-zero on the first failure.
 set -euo pipefail
 
@@ -37,5 +39,9 @@ node --test --test-reporter=spec __test__/
 
 step "tsc --noEmit --strict __test__/typed-usage.ts"
 npx --no-install tsc --noEmit --strict __test__/typed-usage.ts
+
+step "tsc --noEmit --strict --checkJs examples/server.mjs"
+npx --no-install tsc --noEmit --strict --allowJs --checkJs --module nodenext --moduleResolution nodenext \
+    --target es2022 --types node examples/server.mjs
 
 step "ok"

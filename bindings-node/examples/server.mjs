@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// @ts-check
 // A minimal HTTP server (node:http, no framework) serving the JSON endpoints behind the portal's
 // "Mot de passe oublié" and activation forms, on the SQLite store. Every call that hashes a
 // password or touches the store uses an `…Async` method, so the event loop keeps serving other
@@ -14,14 +15,23 @@
 //   POST /activation/complete       {"token","email","password","confirmation"}
 //
 // Errors answer {"error": {"code", "message", "criteria"}} with the core's stable code.
+// Type-checked against index.d.ts by test.sh (tsc --checkJs --strict).
 
 import { createServer } from 'node:http'
 import { pathToFileURL } from 'node:url'
 import { Portal, isPortalError } from 'dealer-portal'
 
+/** @typedef {import('node:http').IncomingMessage} Request */
+/** @typedef {import('node:http').ServerResponse} Response */
+/** @typedef {import('dealer-portal').Notification} Notification */
+/** @typedef {[status: number, body: unknown]} Answer */
+
 const MAX_BODY = 16 * 1024
 
-/** HTTP statuses for the codes a form cares about; any other PortalError is a 400. */
+/**
+ * HTTP statuses for the codes a form cares about; any other PortalError is a 400.
+ * @type {Partial<Record<import('dealer-portal').ErrorCode, number>>}
+ */
 const HTTP_STATUS = {
   TOKEN_INVALID: 410,
   INVALID_CREDENTIALS: 401,
@@ -32,6 +42,11 @@ const HTTP_STATUS = {
 
 class BadRequest extends Error {}
 
+/**
+ * @param {Response} res
+ * @param {number} status
+ * @param {unknown} body
+ */
 function send(res, status, body) {
   const text = JSON.stringify(body)
   res.writeHead(status, {
@@ -43,6 +58,10 @@ function send(res, status, body) {
   res.end(text)
 }
 
+/**
+ * @param {Request} req
+ * @returns {Promise<Record<string, unknown>>}
+ */
 async function readJson(req) {
   let size = 0
   const chunks = []
@@ -60,19 +79,33 @@ async function readJson(req) {
   }
 }
 
+/**
+ * @param {Record<string, unknown>} body
+ * @param {string} name
+ * @returns {string}
+ */
 function field(body, name) {
   const v = body[name]
   if (typeof v !== 'string') throw new BadRequest(`"${name}" must be a string`)
   return v
 }
 
-/** The form's submission: token from the link, the email again, the password twice. */
+/**
+ * The form's submission: token from the link, the email again, the password twice.
+ * @param {Record<string, unknown>} body
+ * @returns {[token: string, email: string, password: string, confirmation: string]}
+ */
 function passwordForm(body) {
   return [field(body, 'token'), field(body, 'email'), field(body, 'password'), field(body, 'confirmation')]
 }
 
-/** The request handler over a portal. */
+/**
+ * The request handler over a portal.
+ * @param {Portal} portal
+ * @returns {(req: Request, res: Response) => Promise<void>}
+ */
 export function createApp(portal) {
+  /** @type {Record<string, (url: URL, req: Request) => Promise<Answer>>} */
   const routes = {
     'GET /password-criteria': async (url) => {
       // Pure and cheap (no hashing): called at every keystroke. The portal's own policy.
@@ -137,6 +170,10 @@ export function createApp(portal) {
 /**
  * Hands queued mails to `deliver` and acknowledges them (which erases their tokens from the
  * store). The library sends no mail itself: this loop is the host's side of the outbox.
+ * @param {Portal} portal
+ * @param {(n: Notification) => Promise<void>} deliver
+ * @param {number} [everyMs]
+ * @returns {() => void} stops the loop
  */
 export function startMailer(portal, deliver, everyMs = 1000) {
   let busy = false
@@ -149,7 +186,7 @@ export function startMailer(portal, deliver, everyMs = 1000) {
         await portal.acknowledgeNotificationAsync(n.id)
       }
     } catch (e) {
-      console.error('mailer:', e.code ?? e)
+      console.error('mailer:', isPortalError(e) ? e.code : e)
     } finally {
       busy = false
     }
@@ -166,7 +203,9 @@ async function main() {
   const server = createServer(createApp(portal))
   const host = process.env.HOST ?? '127.0.0.1'
   server.listen(Number(process.env.PORT ?? 3000), host, () => {
-    console.log(`listening on http://${host}:${server.address().port}`)
+    const address = server.address()
+    const port = typeof address === 'object' && address !== null ? address.port : address
+    console.log(`listening on http://${host}:${port}`)
   })
   const stop = () => {
     stopMailer()
