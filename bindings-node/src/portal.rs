@@ -30,8 +30,8 @@ use std::collections::BTreeMap;
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 
-/// The contract's default page size (API.md: `limit=50`).
-const DEFAULT_LIMIT: u32 = 50;
+/// The audit log's default page size (API.md: `limit=50`; the core has no constant for it).
+const AUDIT_LOG_LIMIT: usize = 50;
 
 type Core = CorePortal<AnyStore>;
 
@@ -109,6 +109,7 @@ pub struct ListAccountsOptions {
 
 /// The optional arguments of `searchDocuments`.
 #[napi(object, object_to_js = false)]
+#[derive(Default)]
 pub struct SearchDocumentsOptions {
     /// For accounting documents: maintenance_invoice, warranty_invoice, ...
     #[napi(ts_type = "DocumentKind")]
@@ -160,10 +161,11 @@ fn new_user(
     Ok(user)
 }
 
-fn page(offset: Option<u32>, limit: Option<u32>) -> (usize, usize) {
+/// Offset and limit, defaulting to 0 and `default_limit`.
+fn page(offset: Option<u32>, limit: Option<u32>, default_limit: usize) -> (usize, usize) {
     (
-        offset.unwrap_or(0) as usize,
-        limit.unwrap_or(DEFAULT_LIMIT) as usize,
+        offset.map_or(0, |n| n as usize),
+        limit.map_or(default_limit, |n| n as usize),
     )
 }
 
@@ -485,8 +487,7 @@ portal_methods! {
             q.right = o.right.map(Into::into);
             q.state = o.state.as_deref().map(AccountState::from_code).transpose()?;
             q.descending = o.descending.unwrap_or(q.descending);
-            q.offset = o.offset.map_or(q.offset, |n| n as usize);
-            q.limit = o.limit.map_or(q.limit, |n| n as usize);
+            (q.offset, q.limit) = page(o.offset, o.limit, q.limit);
         }
         let page = p.list_accounts(&session_token, &q)?;
         Ok(AccountPage {
@@ -498,7 +499,7 @@ portal_methods! {
     #[doc = "The audit log of an establishment the actor manages, newest first."]
     fn audit_log / audit_log_async(session_token: String, establishment_code: String, options: Option<PageOptions>) -> Vec<AuditEvent> as "Promise<Array<AuditEvent>>"
     |p| {
-        let (offset, limit) = options.map_or(page(None, None), |o| page(o.offset, o.limit));
+        let (offset, limit) = options.map_or((0, AUDIT_LOG_LIMIT), |o| page(o.offset, o.limit, AUDIT_LOG_LIMIT));
         Ok(p.audit_log(&session_token, &establishment_code, offset, limit)?
             .into_iter()
             .map(AuditEvent::from)
@@ -532,16 +533,8 @@ portal_methods! {
         options: Option<SearchDocumentsOptions>,
     ) -> DocumentPage as "Promise<DocumentPage>"
     |p| {
-        let o = options.unwrap_or(SearchDocumentsOptions {
-            kind: None,
-            number: None,
-            period_from: None,
-            period_to: None,
-            reference: None,
-            offset: None,
-            limit: None,
-        });
-        let (offset, limit) = page(o.offset, o.limit);
+        let o = options.unwrap_or_default();
+        let (offset, limit) = page(o.offset, o.limit, DocumentQuery::DEFAULT_LIMIT);
         let q = DocumentQuery::parse(
             &category,
             o.kind.as_deref(),
