@@ -428,6 +428,28 @@ impl AccountQuery {
     /// Largest page.
     pub const MAX_LIMIT: usize = 500;
 
+    /// The query as stores expect it: search text trimmed, and blank text meaning no text.
+    ///
+    /// ```
+    /// use dealer_portal::account::AccountQuery;
+    /// let q = AccountQuery { text: Some("  éric ".into()), ..AccountQuery::default() };
+    /// assert_eq!(q.normalized().text.as_deref(), Some("éric"));
+    /// let q = AccountQuery { text: Some("   ".into()), ..AccountQuery::default() };
+    /// assert_eq!(q.normalized().text, None);
+    /// ```
+    pub fn normalized(&self) -> AccountQuery {
+        let text = self
+            .text
+            .as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(str::to_owned);
+        AccountQuery {
+            text,
+            ..self.clone()
+        }
+    }
+
     /// Checks the paging bounds.
     pub fn validate(&self) -> Result<()> {
         if self.limit == 0 || self.limit > Self::MAX_LIMIT {

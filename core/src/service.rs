@@ -1294,6 +1294,7 @@ impl<S: Store, C: Clock> Portal<S, C> {
     /// state unless filtered), searched case- and accent-insensitively in names and email,
     /// sorted in French order by last then first name, paginated with the total.
     pub fn list_accounts(&self, session_token: &str, q: &AccountQuery) -> Result<AccountPage> {
+        let q = &q.normalized();
         q.validate()?;
         let actor = self.actor(session_token)?;
         let scope: Vec<EstablishmentCode> =

@@ -34,7 +34,7 @@ pub use memory::{MemoryStore, MemoryTx};
 #[cfg(feature = "sqlite")]
 mod sqlite;
 #[cfg(feature = "sqlite")]
-pub use sqlite::{SqliteOptions, SqliteStore, Synchronous};
+pub use sqlite::{SqliteOptions, SqliteStore, SqliteTx, Synchronous};
 #[cfg(feature = "postgres")]
 mod postgres;
 #[cfg(feature = "postgres")]
