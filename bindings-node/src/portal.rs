@@ -255,8 +255,9 @@ impl Portal {
     }
 }
 
-/// Writes each method twice (an argument's TypeScript type may be given after `as`): `name` (synchronous) and `name_async` (a `Job` on the libuv pool,
-/// typed `Promise<…>` in `index.d.ts` by the given TypeScript type).
+/// Writes each method twice: `name` (synchronous) and `name_async` (a `Job` on the libuv pool,
+/// typed `Promise<…>` in `index.d.ts` by the TypeScript type after `as`). An argument's
+/// TypeScript type may be given after `as` too.
 ///
 /// Docs are given as `#[doc = "..."]` rather than `///`: a `///` comment passed through a
 /// `macro_rules!` becomes a raw string literal, which napi's typings generator prints as is.
