@@ -133,6 +133,9 @@ pub struct AuditEventBody {
     pub details: serde_json::Value,
 }
 
+/// The page size of an audit log read when the caller gives none.
+pub const DEFAULT_LIMIT: usize = 50;
+
 /// The hash of the first event's predecessor.
 pub const GENESIS: [u8; 32] = [0; 32];
 

@@ -177,6 +177,40 @@ fn criteria_list(failed: &[Criterion]) -> String {
 }
 
 impl Error {
+    /// Every code [`Error::code`] can return, for bindings to check their typings against.
+    ///
+    /// ```
+    /// assert!(dealer_portal::Error::CODES.contains(&"TOKEN_INVALID"));
+    /// ```
+    pub const CODES: &'static [&'static str] = &[
+        "INVALID_EMAIL",
+        "INVALID_NAME",
+        "INVALID_PHONE",
+        "INVALID_ESTABLISHMENT_CODE",
+        "UNKNOWN_CODE",
+        "INVALID_INPUT",
+        "EMAIL_TAKEN",
+        "PASSWORD_POLICY",
+        "PASSWORD_REUSED",
+        "CONFIRMATION_MISMATCH",
+        "TOKEN_INVALID",
+        "EMAIL_MISMATCH",
+        "INVALID_CREDENTIALS",
+        "SESSION_INVALID",
+        "FORBIDDEN",
+        "RIGHTS_ESCALATION",
+        "NO_RIGHTS_SELECTED",
+        "LAST_MANAGER",
+        "UNKNOWN_ESTABLISHMENT",
+        "UNKNOWN_ACCOUNT",
+        "UNKNOWN_NOTIFICATION",
+        "INVALID_STATE",
+        "INVALID_PERIOD",
+        "INVALID_QUERY",
+        "INVALID_CONFIG",
+        "STORAGE",
+    ];
+
     /// The stable code of this error, for programs to branch on.
     ///
     /// ```
@@ -274,6 +308,22 @@ mod tests {
             Error::InvalidEmail { reason: "x" },
             Error::InvalidName { reason: "x" },
             Error::InvalidPhone { reason: "x".into() },
+            Error::InvalidEstablishmentCode { reason: "x" },
+            Error::UnknownCode {
+                what: "right",
+                value: "x".into(),
+                accepted: "y",
+            },
+            Error::InvalidInput {
+                field: "f",
+                reason: "x".into(),
+            },
+            Error::UnknownNotification { id: "1".into() },
+            Error::InvalidState {
+                state: "active",
+                reason: "x",
+            },
+            Error::InvalidConfig { reason: "x".into() },
             Error::EmailTaken,
             Error::PasswordPolicy {
                 failed: vec![Criterion::MinLength],
@@ -300,6 +350,14 @@ mod tests {
         ];
         let codes: std::collections::HashSet<_> = all.iter().map(Error::code).collect();
         assert_eq!(codes.len(), all.len());
+        for c in &codes {
+            assert!(Error::CODES.contains(c), "{c} missing from Error::CODES");
+        }
+        assert_eq!(
+            Error::CODES.len(),
+            all.len(),
+            "every variant is in the list above"
+        );
         for e in &all {
             assert!(e.code().chars().all(|c| c.is_ascii_uppercase() || c == '_'));
             assert!(!e.to_string().is_empty());

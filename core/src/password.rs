@@ -664,7 +664,7 @@ pub fn criteria(policy: &PasswordPolicy) -> Vec<Criterion> {
 }
 
 /// The result of one criterion.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct Check {
     /// Which criterion.
     pub criterion: Criterion,
