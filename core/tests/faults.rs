@@ -321,13 +321,15 @@ fn child_loop(path: &Path, run: u64) {
     let mut k = 0u64;
     while Instant::now() < deadline {
         k += 1;
+        // Singles and batch rows get distinct names (`u{run}-{k}` vs `u{run}-{k}-b{j}`).
         let email = |i: u64| format!("u{run}-{i}@garage-xyz.fr");
+        let batch_email = |i: u64, j: u64| format!("u{run}-{i}-b{j}@garage-xyz.fr");
         if k.is_multiple_of(4) {
             // Bulk import: three new users and a taken email, one transaction.
             let mut rows: Vec<UserImport> = (0..3)
                 .map(|j| UserImport {
                     establishment: EstablishmentCode::parse("T88888").unwrap(),
-                    user: NewUser::new("Fault", "Batch", &email(k * 10 + j)).unwrap(),
+                    user: NewUser::new("Fault", "Batch", &batch_email(k, j)).unwrap(),
                     rights: rng.rights(),
                 })
                 .collect();
