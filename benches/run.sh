@@ -18,6 +18,8 @@ for b in domain argon2 casbin stores timing; do
     cargo bench -q -p dealer-portal-benches --bench "$b" -- --noplot 2>&1 | tee "$out/$b.txt"
   fi
 done
+echo "== argon2 peak memory (no harness)"
+cargo run -q --release -p dealer-portal-benches --example argon2_rss | tee "$out/argon2_rss.txt"
 if [ "${1:-}" != quick ]; then
   for s in benches/python_bench.sh benches/node_bench.sh; do
     if [ -f "$s" ]; then echo "== $s"; bash "$s" "$out"; fi
