@@ -8,6 +8,7 @@
 //! a bad value is the core's own error in both variants.
 
 use crate::errors::check;
+use crate::evaluation::Policy;
 use crate::functions::{EvaluateOptions, from_config};
 use crate::values::{
     AccountPage, AccountSummary, AuditEvent, DebitLine, Document, DocumentPage, Establishment,
@@ -15,6 +16,7 @@ use crate::values::{
     rights_list, rights_set,
 };
 use dealer_portal::account::{AccountQuery, AccountState, Declaration, NewUser};
+use dealer_portal::audit;
 use dealer_portal::document::DocumentQuery;
 use dealer_portal::establishment::EstablishmentCode;
 use dealer_portal::notification::NotificationId;
@@ -29,9 +31,6 @@ use napi_derive::napi;
 use std::collections::BTreeMap;
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
-
-/// The audit log's default page size (API.md: `limit=50`; the core has no constant for it).
-const AUDIT_LOG_LIMIT: usize = 50;
 
 type Core = CorePortal<AnyStore>;
 
@@ -243,15 +242,20 @@ impl Portal {
 
     /// Evaluates a candidate password against this portal's policy (pure, no hashing; the
     /// `policy` option is ignored: the portal's own applies). Frozen, like `evaluatePassword`'s.
-    #[napi(ts_return_type = "Evaluation")]
+    #[napi(
+        ts_args_type = "password: string, options?: EvaluateOptions | undefined | null",
+        ts_return_type = "Evaluation"
+    )]
     pub fn evaluate_password<'e>(
         &self,
         env: &'e Env,
         password: String,
-        options: Option<EvaluateOptions>,
+        options: Option<Object<'_>>,
     ) -> napi::Result<Object<'e>> {
+        let options = EvaluateOptions::read(options)?;
         let confirmation = options.as_ref().and_then(|o| o.confirmation.as_deref());
-        crate::evaluation::to_js(env, &self.inner.evaluate_password(&password, confirmation))
+        let evaluation = self.inner.evaluate_password(&password, confirmation);
+        crate::evaluation::to_js(env, &evaluation, Policy::Other)
     }
 }
 
@@ -500,7 +504,8 @@ portal_methods! {
     #[doc = "The audit log of an establishment the actor manages, newest first."]
     fn audit_log / audit_log_async(session_token: String, establishment_code: String, options: Option<PageOptions>) -> Vec<AuditEvent> as "Promise<Array<AuditEvent>>"
     |p| {
-        let (offset, limit) = options.map_or((0, AUDIT_LOG_LIMIT), |o| page(o.offset, o.limit, AUDIT_LOG_LIMIT));
+        let (offset, limit) = options
+            .map_or((0, audit::DEFAULT_LIMIT), |o| page(o.offset, o.limit, audit::DEFAULT_LIMIT));
         Ok(p.audit_log(&session_token, &establishment_code, offset, limit)?
             .into_iter()
             .map(AuditEvent::from)
