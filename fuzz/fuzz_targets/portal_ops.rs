@@ -72,6 +72,8 @@ const MAX_OPS: usize = 64;
 enum LinkRef {
     /// The newest link of the op's kind for the op's user.
     Latest,
+    /// The newest link of the op's kind, whoever it was sent to.
+    Newest,
     /// Any link queued so far (any kind, any account).
     Any(u8),
 }
@@ -208,9 +210,25 @@ impl Model {
                 .links
                 .iter()
                 .rposition(|&(k, u)| k == kind && u == user),
+            LinkRef::Newest => self.links.iter().rposition(|&(k, _)| k == kind),
             LinkRef::Any(i) if !self.links.is_empty() => Some(ix(i, self.links.len())),
             LinkRef::Any(_) => None,
         }
+    }
+
+    /// For the two forms: the link used and the account whose email is typed (the op's user,
+    /// or with its high bit set the link's own account).
+    fn redeem(&self, r: LinkRef, user: u8, kind: NotificationKind) -> Option<(usize, usize)> {
+        let typed = ix(user, EMAILS.len());
+        let l = self.link(r, typed, kind)?;
+        Some((
+            l,
+            if user & 0x80 != 0 {
+                self.links[l].1
+            } else {
+                typed
+            },
+        ))
     }
 
     fn end_sessions_of(&mut self, user: usize) {
@@ -397,8 +415,7 @@ impl<S: Store> World<S> {
                 } else {
                     NotificationKind::Activation
                 };
-                let user = ix(user, n);
-                let Some(l) = m.link(link, user, kind) else {
+                let Some((l, user)) = m.redeem(link, user, kind) else {
                     return Outcome {
                         code: "NO_LINK",
                         detail: String::new(),
@@ -1036,13 +1053,13 @@ fuzz_target!(|data: &[u8]| {
                 } else {
                     NotificationKind::Activation
                 };
-                let l = m.link(link, ix(user, n), kind).unwrap();
+                let (l, typed) = m.redeem(link, user, kind).unwrap();
                 assert!(m.used.insert(l), "{op:?}: link #{l} worked a second time");
                 let owner = m.links[l].1;
+                assert_eq!(owner, typed, "{op:?}: a link worked for another account");
                 assert_eq!(
-                    owner,
-                    ix(user, n),
-                    "{op:?}: a link worked for another account"
+                    m.links[l].0, kind,
+                    "{op:?}: a link worked for another purpose"
                 );
                 m.end_sessions_of(owner);
                 if let Op::CompleteReset { pw, .. } | Op::Activate { pw, .. } = *op {
