@@ -16,7 +16,9 @@ use crate::establishment::{Establishment, EstablishmentCode};
 use crate::locale::{Coded, Locale};
 use crate::names::PersonName;
 use crate::notification::{NewNotification, Notification, NotificationId, NotificationKind};
-use crate::password::{Evaluation, HashParams, Identity, PasswordHasher, PasswordPolicy};
+use crate::password::{
+    Evaluation, HashParams, Identity, PasswordHash, PasswordHasher, PasswordPolicy,
+};
 use crate::period::YearMonth;
 use crate::regime::{DebitLine, Reconciliation, reconcile};
 use crate::rights::{self, DisableScope, Right, Rights, RightsMatrix};
@@ -591,17 +593,7 @@ impl<S: Store, C: Clock> Portal<S, C> {
         if Email::parse(email).ok().as_ref() != Some(&account.email) {
             return Err(Error::EmailMismatch);
         }
-        let names = identity_names(&account);
-        let identity = Identity {
-            email: Some(account.email.as_str()),
-            names: &names,
-        };
-        let normalized = self
-            .config
-            .policy
-            .check(password, confirmation, &identity)?;
-        self.check_history(&normalized, &account)?;
-        let hash = self.hasher.hash(&normalized)?;
+        let hash = self.new_password_hash(&account, password, confirmation)?;
         let keep = self.config.policy.history;
         self.store.write(|tx| {
             if tx.consume_token(&digest, purpose, now)?.is_none() {
@@ -640,6 +632,28 @@ impl<S: Store, C: Clock> Portal<S, C> {
             )?;
             Ok(())
         })
+    }
+
+    /// The hash of a new password for `account`: the policy (with the account's email and names
+    /// as identity), then the history, then argon2 — in that order, so the cheap checks answer
+    /// first. Runs outside any store transaction.
+    fn new_password_hash(
+        &self,
+        account: &Account,
+        password: &str,
+        confirmation: &str,
+    ) -> Result<PasswordHash> {
+        let names = identity_names(account);
+        let identity = Identity {
+            email: Some(account.email.as_str()),
+            names: &names,
+        };
+        let normalized = self
+            .config
+            .policy
+            .check(password, confirmation, &identity)?;
+        self.check_history(&normalized, account)?;
+        self.hasher.hash(&normalized)
     }
 
     fn check_history(&self, normalized: &SecretString, account: &Account) -> Result<()> {
@@ -857,17 +871,7 @@ impl<S: Store, C: Clock> Portal<S, C> {
         {
             return Err(Error::InvalidCredentials);
         }
-        let names = identity_names(&account);
-        let identity = Identity {
-            email: Some(account.email.as_str()),
-            names: &names,
-        };
-        let normalized = self
-            .config
-            .policy
-            .check(password, confirmation, &identity)?;
-        self.check_history(&normalized, &account)?;
-        let hash = self.hasher.hash(&normalized)?;
+        let hash = self.new_password_hash(&account, password, confirmation)?;
         let now = self.now();
         let keep = self.config.policy.history;
         self.store.write(|tx| {
