@@ -43,7 +43,7 @@ if [ -z "$PGBIN" ]; then
     log "installing PostgreSQL from Debian's packages"
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq
-    apt-get install -y -qq --no-install-recommends postgresql >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql >/dev/null
     PGBIN="$(find_bin)"
     if [ -z "$PGBIN" ]; then
         log "the postgresql package installed no initdb/pg_ctl"
