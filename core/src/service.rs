@@ -263,6 +263,14 @@ impl Portal<crate::store::SqliteStore> {
     }
 }
 
+/// The establishments where the account holds rights (who may read its audit events).
+fn establishments_of<T: AccountRepo + ?Sized>(
+    tx: &mut T,
+    id: AccountId,
+) -> Result<Vec<EstablishmentCode>> {
+    Ok(tx.rights(id)?.establishments().cloned().collect())
+}
+
 fn identity_names(a: &Account) -> [&str; 2] {
     [a.last_name.as_str(), a.first_name.as_str()]
 }
@@ -409,11 +417,7 @@ impl<S: Store, C: Clock> Portal<S, C> {
             if self.rate_limited(tx, &a.email, now)? {
                 return ignored(tx, "rate_limited", Some(a.id));
             }
-            let establishments = tx
-                .rights(a.id)?
-                .establishments()
-                .cloned()
-                .collect::<Vec<_>>();
+            let establishments = establishments_of(tx, a.id)?;
             self.issue_link(tx, &a, purpose, kind, secret, now)?;
             let action = if purpose == TokenPurpose::Activation {
                 AuditAction::ActivationSent
@@ -612,26 +616,34 @@ impl<S: Store, C: Clock> Portal<S, C> {
             a.failed_logins = 0;
             a.lockouts = 0;
             a.locked_until = None;
-            tx.update_account(&a)?;
-            tx.end_tokens(
-                a.id,
-                &[TokenPurpose::PasswordReset, TokenPurpose::Activation],
-                TokenState::Revoked,
-            )?;
-            tx.delete_sessions(a.id)?;
-            let establishments = tx
-                .rights(a.id)?
-                .establishments()
-                .cloned()
-                .collect::<Vec<_>>();
-            tx.append(
-                &NewAuditEvent::new(now, action)
-                    .by(a.id)
-                    .on(a.id)
-                    .at_establishments(establishments),
-            )?;
-            Ok(())
+            Self::save_new_password(tx, &a, action, now)
         })
+    }
+
+    /// Saves an account whose password just changed, with what the spec ties to any change of
+    /// password: every reset and activation link and every session of the account end; then
+    /// the change is audited.
+    fn save_new_password(
+        tx: &mut S::Tx<'_>,
+        a: &Account,
+        action: AuditAction,
+        now: OffsetDateTime,
+    ) -> Result<()> {
+        tx.update_account(a)?;
+        tx.end_tokens(
+            a.id,
+            &[TokenPurpose::PasswordReset, TokenPurpose::Activation],
+            TokenState::Revoked,
+        )?;
+        tx.delete_sessions(a.id)?;
+        let establishments = establishments_of(tx, a.id)?;
+        tx.append(
+            &NewAuditEvent::new(now, action)
+                .by(a.id)
+                .on(a.id)
+                .at_establishments(establishments),
+        )?;
+        Ok(())
     }
 
     /// The hash of a new password for `account`: the policy (with the account's email and names
@@ -710,11 +722,7 @@ impl<S: Store, C: Clock> Portal<S, C> {
                 let Some(mut a) = tx.account(account.id)? else {
                     return Ok(());
                 };
-                let establishments = tx
-                    .rights(a.id)?
-                    .establishments()
-                    .cloned()
-                    .collect::<Vec<_>>();
+                let establishments = establishments_of(tx, a.id)?;
                 tx.append(
                     &NewAuditEvent::new(now, AuditAction::LoginFailed)
                         .on(a.id)
@@ -777,11 +785,7 @@ impl<S: Store, C: Clock> Portal<S, C> {
             }
             tx.update_account(&a)?;
             tx.insert_session(&record)?;
-            let establishments = tx
-                .rights(a.id)?
-                .establishments()
-                .cloned()
-                .collect::<Vec<_>>();
+            let establishments = establishments_of(tx, a.id)?;
             tx.append(
                 &NewAuditEvent::new(now, AuditAction::LoginSucceeded)
                     .by(a.id)
@@ -881,25 +885,7 @@ impl<S: Store, C: Clock> Portal<S, C> {
                 return Err(Error::InvalidCredentials);
             }
             a.set_password(hash, keep);
-            tx.update_account(&a)?;
-            tx.end_tokens(
-                a.id,
-                &[TokenPurpose::PasswordReset, TokenPurpose::Activation],
-                TokenState::Revoked,
-            )?;
-            tx.delete_sessions(a.id)?;
-            let establishments = tx
-                .rights(a.id)?
-                .establishments()
-                .cloned()
-                .collect::<Vec<_>>();
-            tx.append(
-                &NewAuditEvent::new(now, AuditAction::PasswordChanged)
-                    .by(a.id)
-                    .on(a.id)
-                    .at_establishments(establishments),
-            )?;
-            Ok(())
+            Self::save_new_password(tx, &a, AuditAction::PasswordChanged, now)
         })
     }
 
