@@ -29,6 +29,8 @@ use time::OffsetDateTime;
 
 mod any;
 mod memory;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+mod row;
 pub use any::{AnyStore, DynTx};
 pub use memory::{MemoryStore, MemoryTx};
 #[cfg(feature = "sqlite")]

@@ -26,12 +26,14 @@
 //! - Error messages carry PostgreSQL's message and SQLSTATE, never its `DETAIL` (which quotes
 //!   the values of a conflicting key) nor the URL's password.
 
+use super::row::{
+    ACCOUNT_COLUMNS, AccountRow, account_id, coded, corrupt, digest, from_ns, hash32, ns,
+    ns_clamped,
+};
 use super::{
     AccountRepo, AuditRepo, DocumentRepo, OutboxRepo, SessionRepo, Store, TokenRecord, TokenRepo,
 };
-use crate::account::{
-    Account, AccountId, AccountPage, AccountQuery, AccountState, AccountSummary, Role,
-};
+use crate::account::{Account, AccountId, AccountPage, AccountQuery, AccountState, AccountSummary};
 use crate::audit::{AuditAction, GENESIS, NewAuditEvent, StoredAuditEvent, chain_hash};
 use crate::document::{
     Document, DocumentCategory, DocumentId, DocumentKind, DocumentPage, DocumentQuery, NewDocument,
@@ -41,9 +43,7 @@ use crate::establishment::{Establishment, EstablishmentCode};
 use crate::locale::{Coded, Locale};
 use crate::names::PersonName;
 use crate::notification::{NewNotification, Notification, NotificationId, NotificationKind};
-use crate::password::PasswordHash;
 use crate::period::YearMonth;
-use crate::phone::{PhoneKind, PhoneNumber};
 use crate::reference::ReferenceKind;
 use crate::regime::{DebitLine, DebitNature, Issuer, Regime};
 use crate::rights::{Rights, RightsMatrix};
@@ -419,10 +419,6 @@ fn is_unique_violation(e: &postgres::Error, constraint: &str) -> bool {
     })
 }
 
-fn corrupt(table: &'static str, column: &'static str) -> Error {
-    Error::Storage(format!("corrupt row in table {table}: unreadable {column}"))
-}
-
 fn col<'r, T: FromSql<'r>>(
     row: &'r Row,
     i: usize,
@@ -430,44 +426,6 @@ fn col<'r, T: FromSql<'r>>(
     column: &'static str,
 ) -> Result<T> {
     row.try_get(i).map_err(|_| corrupt(table, column))
-}
-
-fn coded<T: Coded>(s: &str, table: &'static str, column: &'static str) -> Result<T> {
-    T::from_code(s).map_err(|_| corrupt(table, column))
-}
-
-fn account_id(b: &[u8], table: &'static str, column: &'static str) -> Result<AccountId> {
-    <[u8; 16]>::try_from(b)
-        .map(AccountId::from_bytes)
-        .map_err(|_| corrupt(table, column))
-}
-
-fn digest(b: &[u8], table: &'static str, column: &'static str) -> Result<TokenDigest> {
-    <[u8; 32]>::try_from(b)
-        .map(TokenDigest::from_bytes)
-        .map_err(|_| corrupt(table, column))
-}
-
-fn hash32(b: &[u8], column: &'static str) -> Result<[u8; 32]> {
-    <[u8; 32]>::try_from(b).map_err(|_| corrupt("audit", column))
-}
-
-/// A Unix timestamp in nanoseconds: exact round trip, ordered.
-fn ns(t: OffsetDateTime) -> Result<i64> {
-    i64::try_from(t.unix_timestamp_nanos()).map_err(|_| Error::InvalidInput {
-        field: "timestamp",
-        reason: "expected a date between 1678 and 2261".into(),
-    })
-}
-
-/// A bound for comparisons: times outside the storable range compare like the range's ends.
-fn ns_clamped(t: OffsetDateTime) -> i64 {
-    let n = t.unix_timestamp_nanos();
-    n.clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as i64
-}
-
-fn from_ns(n: i64, table: &'static str, column: &'static str) -> Result<OffsetDateTime> {
-    OffsetDateTime::from_unix_timestamp_nanos(i128::from(n)).map_err(|_| corrupt(table, column))
 }
 
 fn count(n: i64) -> usize {
@@ -912,66 +870,9 @@ impl PostgresTx<'_> {
 // Accounts
 // ---------------------------------------------------------------------------------------------
 
-const ACCOUNT_COLUMNS: &str = "id, email, last_name, first_name, function, role, state, mobile, mobile_kind, landline, \
-     landline_kind, password, previous_passwords, failed_logins, lockouts, locked_until, locale, created_at";
-
-/// Values bound for an account row: $1 id … $18 created_at, $19 sort_key, $20 search_text.
-struct AccountRow {
-    id: Vec<u8>,
-    email: String,
-    last_name: String,
-    first_name: String,
-    function: String,
-    role: &'static str,
-    state: &'static str,
-    mobile: Option<String>,
-    mobile_kind: Option<&'static str>,
-    landline: Option<String>,
-    landline_kind: Option<&'static str>,
-    password: Option<String>,
-    previous: String,
-    failed_logins: i64,
-    lockouts: i64,
-    locked_until: Option<i64>,
-    locale: &'static str,
-    created_at: i64,
-    sort_key: Vec<u8>,
-    search_text: String,
-}
-
+/// Binds an account row's 20 parameters (see [`AccountRow`]).
 impl AccountRow {
-    fn new(a: &Account) -> Result<Self> {
-        let phc: Vec<&str> = a
-            .previous_passwords
-            .iter()
-            .map(PasswordHash::as_phc)
-            .collect();
-        Ok(AccountRow {
-            id: a.id.as_bytes().to_vec(),
-            email: a.email.as_str().to_owned(),
-            last_name: a.last_name.as_str().to_owned(),
-            first_name: a.first_name.as_str().to_owned(),
-            function: a.function.clone(),
-            role: a.role.code(),
-            state: a.state.code(),
-            mobile: a.mobile.as_ref().map(|p| p.e164().to_owned()),
-            mobile_kind: a.mobile.as_ref().map(|p| p.kind().code()),
-            landline: a.landline.as_ref().map(|p| p.e164().to_owned()),
-            landline_kind: a.landline.as_ref().map(|p| p.kind().code()),
-            password: a.password.as_ref().map(|p| p.as_phc().to_owned()),
-            previous: serde_json::to_string(&phc)
-                .map_err(|e| Error::Storage(format!("cannot encode the password history: {e}")))?,
-            failed_logins: i64::from(a.failed_logins),
-            lockouts: i64::from(a.lockouts),
-            locked_until: a.locked_until.map(ns).transpose()?,
-            locale: a.locale.code(),
-            created_at: ns(a.created_at)?,
-            sort_key: crate::names::sort_key(&a.last_name, &a.first_name, a.email.as_str()),
-            search_text: super::memory::search_text(a),
-        })
-    }
-
-    fn params(&self) -> [&(dyn ToSql + Sync); 20] {
+    fn pg_params(&self) -> [&(dyn ToSql + Sync); 20] {
         [
             &self.id,
             &self.email,
@@ -997,68 +898,31 @@ impl AccountRow {
     }
 }
 
-fn phone(
-    e164: Option<String>,
-    kind: Option<String>,
-    column: &'static str,
-) -> Result<Option<PhoneNumber>> {
-    let Some(e164) = e164 else { return Ok(None) };
-    let kind = kind.ok_or_else(|| corrupt("accounts", column))?;
-    let kind = coded::<PhoneKind>(&kind, "accounts", column)?;
-    PhoneNumber::from_e164(&e164, kind)
-        .map(Some)
-        .map_err(|_| corrupt("accounts", column))
-}
+const T: &str = "accounts";
 
 fn account_from_row(row: &Row) -> Result<Account> {
-    const T: &str = "accounts";
-    let id: &[u8] = col(row, 0, T, "id")?;
-    let email: &str = col(row, 1, T, "email")?;
-    let last: &str = col(row, 2, T, "last_name")?;
-    let first: &str = col(row, 3, T, "first_name")?;
-    let role: &str = col(row, 5, T, "role")?;
-    let state: &str = col(row, 6, T, "state")?;
-    let password: Option<String> = col(row, 11, T, "password")?;
-    let previous: &str = col(row, 12, T, "previous_passwords")?;
-    let previous: Vec<String> =
-        serde_json::from_str(previous).map_err(|_| corrupt(T, "previous_passwords"))?;
-    let failed_logins: i64 = col(row, 13, T, "failed_logins")?;
-    let lockouts: i64 = col(row, 14, T, "lockouts")?;
-    let locked_until: Option<i64> = col(row, 15, T, "locked_until")?;
-    let locale: &str = col(row, 16, T, "locale")?;
-    Ok(Account {
-        id: account_id(id, T, "id")?,
-        email: Email::parse(email).map_err(|_| corrupt(T, "email"))?,
-        last_name: PersonName::parse(last).map_err(|_| corrupt(T, "last_name"))?,
-        first_name: PersonName::parse(first).map_err(|_| corrupt(T, "first_name"))?,
+    AccountRow {
+        id: col(row, 0, T, "id")?,
+        email: col(row, 1, T, "email")?,
+        last_name: col(row, 2, T, "last_name")?,
+        first_name: col(row, 3, T, "first_name")?,
         function: col(row, 4, T, "function")?,
-        role: coded::<Role>(role, T, "role")?,
-        state: coded::<AccountState>(state, T, "state")?,
-        mobile: phone(
-            col(row, 7, T, "mobile")?,
-            col(row, 8, T, "mobile_kind")?,
-            "mobile",
-        )?,
-        landline: phone(
-            col(row, 9, T, "landline")?,
-            col(row, 10, T, "landline_kind")?,
-            "landline",
-        )?,
-        password: password
-            .map(|p| PasswordHash::from_phc(p).map_err(|_| corrupt(T, "password")))
-            .transpose()?,
-        previous_passwords: previous
-            .into_iter()
-            .map(|p| PasswordHash::from_phc(p).map_err(|_| corrupt(T, "previous_passwords")))
-            .collect::<Result<_>>()?,
-        failed_logins: u32::try_from(failed_logins).map_err(|_| corrupt(T, "failed_logins"))?,
-        lockouts: u32::try_from(lockouts).map_err(|_| corrupt(T, "lockouts"))?,
-        locked_until: locked_until
-            .map(|n| from_ns(n, T, "locked_until"))
-            .transpose()?,
-        locale: locale.parse::<Locale>().map_err(|_| corrupt(T, "locale"))?,
-        created_at: from_ns(col(row, 17, T, "created_at")?, T, "created_at")?,
-    })
+        role: col(row, 5, T, "role")?,
+        state: col(row, 6, T, "state")?,
+        mobile: col(row, 7, T, "mobile")?,
+        mobile_kind: col(row, 8, T, "mobile_kind")?,
+        landline: col(row, 9, T, "landline")?,
+        landline_kind: col(row, 10, T, "landline_kind")?,
+        password: col(row, 11, T, "password")?,
+        previous: col(row, 12, T, "previous_passwords")?,
+        failed_logins: col(row, 13, T, "failed_logins")?,
+        lockouts: col(row, 14, T, "lockouts")?,
+        locked_until: col(row, 15, T, "locked_until")?,
+        locale: col(row, 16, T, "locale")?,
+        created_at: col(row, 17, T, "created_at")?,
+        ..AccountRow::default()
+    }
+    .into_account()
 }
 
 const ACCOUNT_SUMMARY: &str = "a.id, a.email, a.last_name, a.first_name, a.state";
@@ -1168,7 +1032,7 @@ impl AccountRepo for PostgresTx<'_> {
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)
                  ON CONFLICT DO NOTHING RETURNING 1"
             ),
-            &row.params(),
+            &row.pg_params(),
             "cannot insert an account",
         )?;
         if inserted.is_some() {
@@ -1202,7 +1066,7 @@ impl AccountRepo for PostgresTx<'_> {
                 password = $12, previous_passwords = $13, failed_logins = $14, lockouts = $15,
                 locked_until = $16, locale = $17, created_at = $18, sort_key = $19, search_text = $20
              WHERE id = $1",
-            &row.params(),
+            &row.pg_params(),
         )?;
         match r {
             Ok(_) => Ok(()),

@@ -1,0 +1,173 @@
+//! What the SQL stores share: the account row codec (an [`Account`] to column values and back)
+//! and the small decoders of stored values. Each store keeps only what its driver needs: reading
+//! the columns and binding the parameters.
+
+use crate::account::{Account, AccountId, AccountState, Role};
+use crate::email::Email;
+use crate::locale::{Coded, Locale};
+use crate::names::PersonName;
+use crate::password::PasswordHash;
+use crate::phone::{PhoneKind, PhoneNumber};
+use crate::token::TokenDigest;
+use crate::{Error, Result};
+use time::OffsetDateTime;
+
+/// The error for a stored value that does not read back; names no value (it may be a secret).
+pub(super) fn corrupt(table: &'static str, column: &'static str) -> Error {
+    Error::Storage(format!("corrupt row in table {table}: unreadable {column}"))
+}
+
+/// A Unix timestamp in nanoseconds: exact round trip, ordered.
+pub(super) fn ns(t: OffsetDateTime) -> Result<i64> {
+    i64::try_from(t.unix_timestamp_nanos()).map_err(|_| Error::InvalidInput {
+        field: "timestamp",
+        reason: "expected a date between 1678 and 2261".into(),
+    })
+}
+
+/// A bound for comparisons: times outside the storable range compare like the range's ends.
+pub(super) fn ns_clamped(t: OffsetDateTime) -> i64 {
+    let n = t.unix_timestamp_nanos();
+    n.clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as i64
+}
+
+pub(super) fn from_ns(n: i64, table: &'static str, column: &'static str) -> Result<OffsetDateTime> {
+    OffsetDateTime::from_unix_timestamp_nanos(i128::from(n)).map_err(|_| corrupt(table, column))
+}
+
+pub(super) fn coded<T: Coded>(s: &str, table: &'static str, column: &'static str) -> Result<T> {
+    T::from_code(s).map_err(|_| corrupt(table, column))
+}
+
+pub(super) fn account_id(b: &[u8], table: &'static str, column: &'static str) -> Result<AccountId> {
+    <[u8; 16]>::try_from(b)
+        .map(AccountId::from_bytes)
+        .map_err(|_| corrupt(table, column))
+}
+
+pub(super) fn digest(b: &[u8], table: &'static str, column: &'static str) -> Result<TokenDigest> {
+    <[u8; 32]>::try_from(b)
+        .map(TokenDigest::from_bytes)
+        .map_err(|_| corrupt(table, column))
+}
+
+pub(super) fn hash32(b: &[u8], column: &'static str) -> Result<[u8; 32]> {
+    <[u8; 32]>::try_from(b).map_err(|_| corrupt("audit", column))
+}
+
+/// The columns of an account, in the order of [`AccountRow`]'s fields.
+pub(super) const ACCOUNT_COLUMNS: &str = "id, email, last_name, first_name, function, role, state, mobile, mobile_kind, landline, \
+     landline_kind, password, previous_passwords, failed_logins, lockouts, locked_until, locale, created_at";
+
+/// An account as column values: parameters $1/?1 id … 18 created_at, then 19 sort_key and
+/// 20 search_text (written, never read back: they are derived from the names and email).
+#[derive(Default)]
+pub(super) struct AccountRow {
+    pub id: Vec<u8>,
+    pub email: String,
+    pub last_name: String,
+    pub first_name: String,
+    pub function: String,
+    pub role: String,
+    pub state: String,
+    pub mobile: Option<String>,
+    pub mobile_kind: Option<String>,
+    pub landline: Option<String>,
+    pub landline_kind: Option<String>,
+    pub password: Option<String>,
+    pub previous: String,
+    pub failed_logins: i64,
+    pub lockouts: i64,
+    pub locked_until: Option<i64>,
+    pub locale: String,
+    pub created_at: i64,
+    pub sort_key: Vec<u8>,
+    pub search_text: String,
+}
+
+const T: &str = "accounts";
+
+impl AccountRow {
+    /// Encodes an account, with its listing keys.
+    pub fn new(a: &Account) -> Result<Self> {
+        let phc: Vec<&str> = a
+            .previous_passwords
+            .iter()
+            .map(PasswordHash::as_phc)
+            .collect();
+        Ok(AccountRow {
+            id: a.id.as_bytes().to_vec(),
+            email: a.email.as_str().to_owned(),
+            last_name: a.last_name.as_str().to_owned(),
+            first_name: a.first_name.as_str().to_owned(),
+            function: a.function.clone(),
+            role: a.role.code().to_owned(),
+            state: a.state.code().to_owned(),
+            mobile: a.mobile.as_ref().map(|p| p.e164().to_owned()),
+            mobile_kind: a.mobile.as_ref().map(|p| p.kind().code().to_owned()),
+            landline: a.landline.as_ref().map(|p| p.e164().to_owned()),
+            landline_kind: a.landline.as_ref().map(|p| p.kind().code().to_owned()),
+            password: a.password.as_ref().map(|p| p.as_phc().to_owned()),
+            previous: serde_json::to_string(&phc)
+                .map_err(|e| Error::Storage(format!("cannot encode the password history: {e}")))?,
+            failed_logins: i64::from(a.failed_logins),
+            lockouts: i64::from(a.lockouts),
+            locked_until: a.locked_until.map(ns).transpose()?,
+            locale: a.locale.code().to_owned(),
+            created_at: ns(a.created_at)?,
+            sort_key: crate::names::sort_key(&a.last_name, &a.first_name, a.email.as_str()),
+            search_text: super::memory::search_text(a),
+        })
+    }
+
+    /// Decodes the stored columns (the listing keys are not read), re-validating every value.
+    pub fn into_account(self) -> Result<Account> {
+        let previous: Vec<String> =
+            serde_json::from_str(&self.previous).map_err(|_| corrupt(T, "previous_passwords"))?;
+        Ok(Account {
+            id: account_id(&self.id, T, "id")?,
+            email: Email::parse(&self.email).map_err(|_| corrupt(T, "email"))?,
+            last_name: PersonName::parse(&self.last_name).map_err(|_| corrupt(T, "last_name"))?,
+            first_name: PersonName::parse(&self.first_name)
+                .map_err(|_| corrupt(T, "first_name"))?,
+            function: self.function,
+            role: coded::<Role>(&self.role, T, "role")?,
+            state: coded::<AccountState>(&self.state, T, "state")?,
+            mobile: phone(self.mobile, self.mobile_kind, "mobile")?,
+            landline: phone(self.landline, self.landline_kind, "landline")?,
+            password: self
+                .password
+                .map(|p| PasswordHash::from_phc(p).map_err(|_| corrupt(T, "password")))
+                .transpose()?,
+            previous_passwords: previous
+                .into_iter()
+                .map(|p| PasswordHash::from_phc(p).map_err(|_| corrupt(T, "previous_passwords")))
+                .collect::<Result<_>>()?,
+            failed_logins: u32::try_from(self.failed_logins)
+                .map_err(|_| corrupt(T, "failed_logins"))?,
+            lockouts: u32::try_from(self.lockouts).map_err(|_| corrupt(T, "lockouts"))?,
+            locked_until: self
+                .locked_until
+                .map(|n| from_ns(n, T, "locked_until"))
+                .transpose()?,
+            locale: self
+                .locale
+                .parse::<Locale>()
+                .map_err(|_| corrupt(T, "locale"))?,
+            created_at: from_ns(self.created_at, T, "created_at")?,
+        })
+    }
+}
+
+fn phone(
+    e164: Option<String>,
+    kind: Option<String>,
+    column: &'static str,
+) -> Result<Option<PhoneNumber>> {
+    let Some(e164) = e164 else { return Ok(None) };
+    let kind = kind.ok_or_else(|| corrupt(T, column))?;
+    let kind = coded::<PhoneKind>(&kind, T, column)?;
+    PhoneNumber::from_e164(&e164, kind)
+        .map(Some)
+        .map_err(|_| corrupt(T, column))
+}
