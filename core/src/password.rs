@@ -38,11 +38,12 @@
 //! sequences and some scripts (the ZWNJ of Persian) need them. They count as special.
 
 use std::borrow::Cow;
-use std::cell::Cell;
+use std::cell::RefCell;
 use std::collections::HashSet;
 use std::sync::OnceLock;
 
-use argon2::{Algorithm, Argon2, Block, Params, Version};
+use argon2_rust::params::{Memory, TagLen};
+use argon2_rust::{Algorithm, Argon2, Hasher, Params, Version};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD_NO_PAD;
 use icu_normalizer::ComposingNormalizerBorrowed;
@@ -953,6 +954,8 @@ impl HashParams {
             .map(|_| ())
     }
 
+    /// Our bounds, then argon2's: the parameters to hash with, for an output of [`OUTPUT_LEN`]
+    /// bytes, computed on the calling thread whatever `p_cost` is.
     fn check_bounds(&self) -> std::result::Result<Params, &'static str> {
         if self.p_cost == 0 || self.p_cost > Self::MAX_P_COST {
             return Err("argon2 p_cost must be between 1 and 64");
@@ -963,7 +966,13 @@ impl HashParams {
         if self.m_cost_kib < 8 * self.p_cost || self.m_cost_kib > Self::MAX_M_COST_KIB {
             return Err("argon2 m_cost_kib must be between 8 * p_cost and 1048576 (1 GiB)");
         }
-        Params::new(self.m_cost_kib, self.t_cost, self.p_cost, None)
+        Params::builder()
+            .memory(Memory::kib(u64::from(self.m_cost_kib)))
+            .passes(self.t_cost)
+            .lanes(self.p_cost)
+            .threads(1)
+            .tag_len(TagLen::bytes(OUTPUT_LEN as u64))
+            .build()
             .map_err(|_| "argon2 rejects these parameters")
     }
 }
@@ -1113,37 +1122,15 @@ impl Phc {
 }
 
 thread_local! {
-    /// The argon2 memory of this thread, reused from one hash to the next (see [`with_blocks`]).
-    static BLOCKS: Cell<Vec<Block>> = const { Cell::new(Vec::new()) };
+    /// The argon2 memory of this thread, kept from one hash to the next (see
+    /// [`PasswordHasher::compute`]). Allocates nothing until the first hash.
+    static HASHER: RefCell<Hasher> = RefCell::new(
+        Argon2::new(Algorithm::Argon2id, Version::V0x13, Params::DEFAULT).hasher(),
+    );
 }
 
 /// Above this many 1 KiB blocks (64 MiB), memory is allocated for one hash and released.
 const RETAINED_BLOCKS_MAX: usize = 64 * 1024;
-
-/// Runs `f` over `count` zeroed argon2 blocks, reusing a per-thread buffer.
-///
-/// The RustCrypto crate would otherwise allocate (and zero) a fresh 19 MiB buffer per hash,
-/// which fragments the allocator and inflates the resident size of a busy server. The buffer is
-/// wiped after each use, as the C reference implementation does, so no password-derived state
-/// outlives the call.
-fn with_blocks<R>(count: usize, f: impl FnOnce(&mut [Block]) -> R) -> R {
-    let retain = count <= RETAINED_BLOCKS_MAX;
-    let mut blocks = if retain {
-        BLOCKS.try_with(Cell::take).unwrap_or_default()
-    } else {
-        Vec::new()
-    };
-    if blocks.len() < count {
-        blocks.reserve_exact(count - blocks.len());
-        blocks.resize(count, Block::new());
-    }
-    let result = f(&mut blocks[..count]);
-    blocks[..count].fill(Block::new());
-    if retain {
-        let _ = BLOCKS.try_with(|cell| cell.set(blocks));
-    }
-    result
-}
 
 /// Hashes and verifies passwords with argon2id, optionally with a server-side pepper.
 ///
@@ -1333,6 +1320,14 @@ impl PasswordHasher {
         out.as_slice().ct_eq(phc.hash.as_slice())
     }
 
+    /// Runs argon2 (argon2-rust: the C reference ported to Rust, with run-time AVX-512/AVX2
+    /// dispatch) into `out`, with the pepper as argon2's secret input.
+    ///
+    /// Up to [`RETAINED_BLOCKS_MAX`], the memory is this thread's [`HASHER`] arena, kept across
+    /// hashes: a fresh 19 MiB mapping per hash would cost its page faults every time. The arena
+    /// is wiped when each hash returns (argon2-rust's `zeroize-memory`), as the C reference wipes
+    /// its memory, so no password-derived state outlives the call; it grows to the largest
+    /// parameters this thread has used and is released when the thread ends.
     fn compute(
         &self,
         algorithm: Algorithm,
@@ -1341,16 +1336,33 @@ impl PasswordHasher {
         password: &[u8],
         salt: &[u8],
         out: &mut [u8],
-    ) -> argon2::Result<()> {
-        let context = match &self.pepper {
-            Some(pepper) => {
-                Argon2::new_with_secret(pepper.expose().as_bytes(), algorithm, version, params)?
-            }
-            None => Argon2::new(algorithm, version, params),
+    ) -> std::result::Result<(), argon2_rust::Error> {
+        let params = if params.tag_len_bytes() == out.len() {
+            params
+        } else {
+            params
+                .to_builder()
+                .tag_len(TagLen::bytes(out.len() as u64))
+                .build()?
         };
-        with_blocks(context.params().block_count(), |blocks| {
-            context.hash_password_into_with_memory(password, salt, out, blocks)
-        })
+        let argon2 = Argon2::new(algorithm, version, params);
+        let secret = self
+            .pepper
+            .as_ref()
+            .map_or(&[][..], |pepper| pepper.expose().as_bytes());
+        if params.memory_blocks() as usize <= RETAINED_BLOCKS_MAX {
+            let pooled = HASHER.try_with(|cell| {
+                cell.try_borrow_mut().ok().map(|mut hasher| {
+                    hasher.set_argon2(argon2);
+                    hasher.hash_into_with_ad(password, salt, secret, &[], out)
+                })
+            });
+            if let Ok(Some(result)) = pooled {
+                return result;
+            }
+            // The thread is ending (its hasher is gone): one-shot memory below.
+        }
+        argon2.hash_into_with_ad(password, salt, secret, &[], out)
     }
 }
 
@@ -1971,10 +1983,12 @@ mod tests {
     }
 
     #[test]
-    fn same_output_as_argon2_hash_password_into() {
-        // our reuse of the block buffer must not change results
-        let params = Params::new(64, 1, 1, Some(32)).unwrap();
-        let reference = Argon2::new(Algorithm::Argon2id, Version::V0x13, params);
+    fn same_output_as_rustcrypto_argon2_and_argon2_cffi() {
+        // RustCrypto's argon2, an independent implementation, as the reference; our reuse of
+        // the thread's arena must not change results
+        let params = argon2::Params::new(64, 1, 1, Some(32)).unwrap();
+        let reference =
+            argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params);
         let mut expected = [0u8; 32];
         reference
             .hash_password_into(
@@ -1999,7 +2013,7 @@ mod tests {
         );
         let hash = PasswordHash::from_phc(phc).unwrap();
         let hasher = PasswordHasher::new(HashParams::testing());
-        // twice: the second run reuses a dirty-then-wiped buffer
+        // twice: the second run reuses the thread's arena, wiped after the first
         for _ in 0..2 {
             assert!(hasher.verify(&secret("correct horse battery staple"), &hash));
         }
@@ -2316,6 +2330,83 @@ mod tests {
         fn normalize_is_idempotent(pw in password()) {
             let once = normalize(&pw);
             prop_assert!(normalize(once.expose()) == once);
+        }
+    }
+
+    /// Cross-check parameters: every algorithm and version our PHC parser accepts, small costs.
+    fn cross_check_params() -> impl Strategy<Value = (usize, u32, u32, u32, u32)> {
+        (0usize..3, any::<bool>(), 1u32..=4, 1u32..=3).prop_flat_map(
+            |(algorithm, v19, lanes, passes)| {
+                let version = if v19 { 0x13 } else { 0x10 };
+                (8 * lanes..=320).prop_map(move |m| (algorithm, version, m, passes, lanes))
+            },
+        )
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        /// argon2-rust, as we call it (pepper as the secret, the thread's arena reused with
+        /// other sizes in between), gives RustCrypto's bytes, and a PHC string of RustCrypto's
+        /// output verifies here.
+        #[test]
+        fn same_bytes_as_rustcrypto_argon2(
+            (algorithm, version, m, t, p) in cross_check_params(),
+            pw in password(),
+            salt in proptest::collection::vec(any::<u8>(), 8..=32),
+            pepper in proptest::option::of("[ -~]{0,24}"),
+            out_len in 4usize..=64,
+        ) {
+            let ours = HashParams { m_cost_kib: m, t_cost: t, p_cost: p };
+            let hasher = match &pepper {
+                Some(pepper) => PasswordHasher::with_pepper(ours, secret(pepper)),
+                None => PasswordHasher::new(ours),
+            };
+            let normalised = normalize(&pw);
+            let password = normalised.expose().as_bytes();
+            let (rc_algorithm, name) = [
+                (argon2::Algorithm::Argon2d, "argon2d"),
+                (argon2::Algorithm::Argon2i, "argon2i"),
+                (argon2::Algorithm::Argon2id, "argon2id"),
+            ][algorithm];
+            let rc_version =
+                if version == 0x13 { argon2::Version::V0x13 } else { argon2::Version::V0x10 };
+            let rc_params = argon2::Params::new(m, t, p, Some(out_len)).unwrap();
+            let reference = match &pepper {
+                Some(pepper) => argon2::Argon2::new_with_secret(
+                    pepper.as_bytes(), rc_algorithm, rc_version, rc_params,
+                ).unwrap(),
+                None => argon2::Argon2::new(rc_algorithm, rc_version, rc_params),
+            };
+            let mut expected = vec![0u8; out_len];
+            reference.hash_password_into(password, &salt, &mut expected).unwrap();
+
+            let (our_algorithm, our_version) = (
+                [Algorithm::Argon2d, Algorithm::Argon2i, Algorithm::Argon2id][algorithm],
+                if version == 0x13 { Version::V0x13 } else { Version::V0x10 },
+            );
+            let params = ours.check_bounds().unwrap();
+            let mut got = vec![0u8; out_len];
+            hasher
+                .compute(our_algorithm, our_version, params, password, &salt, &mut got)
+                .unwrap();
+            prop_assert_eq!(&got, &expected);
+
+            let phc = format!(
+                "${name}$v={version}$m={m},t={t},p={p}${}${}",
+                STANDARD_NO_PAD.encode(&salt),
+                STANDARD_NO_PAD.encode(&expected)
+            );
+            let hash = PasswordHash::from_phc(phc).unwrap();
+            prop_assert!(hasher.verify(&secret(&pw), &hash));
+            expected[0] ^= 1;
+            let phc = format!(
+                "${name}$v={version}$m={m},t={t},p={p}${}${}",
+                STANDARD_NO_PAD.encode(&salt),
+                STANDARD_NO_PAD.encode(&expected)
+            );
+            let wrong = PasswordHash::from_phc(phc).unwrap();
+            prop_assert!(!hasher.verify(&secret(&pw), &wrong));
         }
     }
 }
