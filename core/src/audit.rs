@@ -142,18 +142,40 @@ pub const GENESIS: [u8; 32] = [0; 32];
 /// Chains `event` at position `seq` after `prev`: SHA-256 over the previous hash, the position
 /// and the event's canonical JSON (keys sorted, times to the nanosecond).
 pub fn chain_hash(prev: &[u8; 32], seq: u64, event: &NewAuditEvent) -> [u8; 32] {
+    let establishments =
+        serde_json::to_string(&event.establishments).expect("establishment codes always serialise");
+    let details = event.details.to_string();
+    chain_hash_encoded(prev, seq, event, &establishments, &details)
+}
+
+/// [`chain_hash`] given the event's establishments and details already as compact JSON (what
+/// a store writes anyway), so they are serialised once.
+pub(crate) fn chain_hash_encoded(
+    prev: &[u8; 32],
+    seq: u64,
+    event: &NewAuditEvent,
+    establishments_json: &str,
+    details_json: &str,
+) -> [u8; 32] {
     let mut h = Sha256::new();
     h.update(prev);
     h.update(seq.to_be_bytes());
     h.update(event.at.unix_timestamp_nanos().to_be_bytes());
-    let canonical = serde_json::json!({
-        "actor": event.actor,
-        "action": event.action,
-        "subject": event.subject,
-        "establishments": event.establishments,
-        "details": event.details,
-    });
-    h.update(canonical.to_string().as_bytes());
+    // The canonical JSON, hashed piece by piece: an object with its keys sorted (action, actor,
+    // details, establishments, subject), compact, as serde_json writes a `Value`. Codes and ids
+    // are plain ASCII; `details` is a `Value`, whose objects serialise with sorted keys too.
+    let id = |id: Option<AccountId>| id.map_or_else(|| "null".to_owned(), |id| format!("\"{id}\""));
+    h.update(b"{\"action\":\"");
+    h.update(event.action.code().as_bytes());
+    h.update(b"\",\"actor\":");
+    h.update(id(event.actor).as_bytes());
+    h.update(b",\"details\":");
+    h.update(details_json.as_bytes());
+    h.update(b",\"establishments\":");
+    h.update(establishments_json.as_bytes());
+    h.update(b",\"subject\":");
+    h.update(id(event.subject).as_bytes());
+    h.update(b"}");
     h.finalize().into()
 }
 
@@ -280,6 +302,68 @@ mod tests {
         assert_eq!(p.prev_hash, "0".repeat(64));
         let v = serde_json::to_value(&p).unwrap();
         assert_eq!(v["action"], "login_failed");
+    }
+
+    /// The chain as first released hashed a `json!` value's text; stored chains must keep
+    /// verifying, so the streamed canonical form must give the very same bytes.
+    fn chain_hash_as_released(prev: &[u8; 32], seq: u64, event: &NewAuditEvent) -> [u8; 32] {
+        let mut h = Sha256::new();
+        h.update(prev);
+        h.update(seq.to_be_bytes());
+        h.update(event.at.unix_timestamp_nanos().to_be_bytes());
+        let canonical = json!({
+            "actor": event.actor,
+            "action": event.action,
+            "subject": event.subject,
+            "establishments": event.establishments,
+            "details": event.details,
+        });
+        h.update(canonical.to_string().as_bytes());
+        h.finalize().into()
+    }
+
+    #[test]
+    fn a_known_event_keeps_its_hash() {
+        let e = NewAuditEvent::new(datetime!(2026-11-27 3:30 UTC), AuditAction::UserCreated)
+            .by(AccountId::from_bytes([1; 16]))
+            .on(AccountId::from_bytes([2; 16]))
+            .at_establishments(["T99999".parse().unwrap(), "T88888".parse().unwrap()])
+            .with(json!({"rights": ["submit_claims"], "before": {"z": 1, "a": "é\"\n"}}));
+        assert_eq!(
+            hex(&chain_hash(&GENESIS, 7, &e)),
+            hex(&chain_hash_as_released(&GENESIS, 7, &e))
+        );
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn streamed_canonical_form_is_the_released_one(
+            seq in 1u64..1_000_000,
+            nanos in 0i64..4_000_000_000_000_000_000,
+            action in 0..AuditAction::ALL.len(),
+            actor in proptest::option::of(proptest::array::uniform16(0u8..)),
+            subject in proptest::option::of(proptest::array::uniform16(0u8..)),
+            codes in proptest::collection::vec("T[0-9]{5}", 0..4),
+            keys in proptest::collection::vec(("\\PC{0,8}", "\\PC{0,12}", -5i64..5), 0..5),
+        ) {
+            let mut details = serde_json::Map::new();
+            for (k, v, n) in keys {
+                details.insert(k, json!([v, n, {"n": n, "s": null}]));
+            }
+            let mut e = NewAuditEvent::new(
+                OffsetDateTime::from_unix_timestamp_nanos(i128::from(nanos)).unwrap(),
+                AuditAction::ALL[action],
+            )
+            .at_establishments(codes.iter().map(|c| c.parse().unwrap()))
+            .with(serde_json::Value::Object(details));
+            e.actor = actor.map(AccountId::from_bytes);
+            e.subject = subject.map(AccountId::from_bytes);
+            let prev = [seq as u8; 32];
+            proptest::prop_assert_eq!(
+                chain_hash(&prev, seq, &e),
+                chain_hash_as_released(&prev, seq, &e)
+            );
+        }
     }
 
     #[test]

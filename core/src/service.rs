@@ -26,7 +26,7 @@ use crate::secret::SecretString;
 use crate::session::{Session, SessionRecord};
 use crate::store::{
     AccountRepo, AuditRepo, DocumentRepo, MemoryStore, OutboxRepo, SessionRepo, Store, TokenRecord,
-    TokenRepo,
+    TokenRepo, Tx,
 };
 use crate::token::{
     TokenConfig, TokenDigest, TokenLifecycle, TokenPurpose, TokenSecret, TokenState,
@@ -191,6 +191,42 @@ pub struct Actor {
     pub account: Account,
     /// Their rights.
     pub rights: RightsMatrix,
+}
+
+/// What a user creation checks about its actor, read once per transaction: the actor's rights
+/// (read inside the transaction, so they are the ones the write commits against) and the
+/// establishments already found to exist.
+struct Grantor {
+    rights: RightsMatrix,
+    known: Vec<EstablishmentCode>,
+}
+
+impl Grantor {
+    fn new<T: Tx + ?Sized>(tx: &mut T, actor: &Actor) -> Result<Self> {
+        Ok(Grantor {
+            rights: tx.rights(actor.account.id)?,
+            known: Vec::new(),
+        })
+    }
+
+    /// The establishment exists ([`Error::UnknownEstablishment`]) and the actor may grant
+    /// `rights` there ([`rights::check_grant`]).
+    fn check<T: Tx + ?Sized>(
+        &mut self,
+        tx: &mut T,
+        code: &EstablishmentCode,
+        rights: Rights,
+    ) -> Result<()> {
+        if !self.known.contains(code) {
+            if tx.establishment(code)?.is_none() {
+                return Err(Error::UnknownEstablishment {
+                    code: code.to_string(),
+                });
+            }
+            self.known.push(code.clone());
+        }
+        rights::check_grant(&self.rights, code, rights)
+    }
 }
 
 /// One row of a bulk import.
@@ -451,6 +487,19 @@ impl<S: Store, C: Clock> Portal<S, C> {
         now: OffsetDateTime,
     ) -> Result<()> {
         tx.end_tokens(a.id, &[purpose], TokenState::Superseded)?;
+        self.queue_link(tx, a, purpose, kind, secret, now)
+    }
+
+    /// Issues a link token to an account that has no live one of this purpose, queues its mail.
+    fn queue_link(
+        &self,
+        tx: &mut S::Tx<'_>,
+        a: &Account,
+        purpose: TokenPurpose,
+        kind: NotificationKind,
+        secret: TokenSecret,
+        now: OffsetDateTime,
+    ) -> Result<()> {
         let lifecycle = TokenLifecycle::issue(purpose, now, self.config.tokens.ttl(purpose));
         let expires_at = lifecycle.expires_at;
         tx.insert_token(&TokenRecord {
@@ -924,8 +973,10 @@ impl<S: Store, C: Clock> Portal<S, C> {
         let code = EstablishmentCode::parse(establishment)?;
         let actor = self.actor(session_token)?;
         let now = self.now();
-        self.store
-            .write(|tx| self.create_user_in(tx, &actor, &code, user, rights, now))
+        self.store.write(|tx| {
+            let mut grantor = Grantor::new(tx, &actor)?;
+            self.create_user_in(tx, &actor, &mut grantor, &code, user, rights, now)
+        })
     }
 
     /// Creates many users in one transaction (bulk import). Each row gets its own result; a bad
@@ -938,29 +989,38 @@ impl<S: Store, C: Clock> Portal<S, C> {
         let actor = self.actor(session_token)?;
         let now = self.now();
         self.store.write(|tx| {
+            // The actor's rights and the establishments are read once for the whole batch:
+            // nothing in the batch changes them.
+            let mut grantor = Grantor::new(tx, &actor)?;
             Ok(rows
                 .iter()
-                .map(|r| self.create_user_in(tx, &actor, &r.establishment, &r.user, r.rights, now))
+                .map(|r| {
+                    self.create_user_in(
+                        tx,
+                        &actor,
+                        &mut grantor,
+                        &r.establishment,
+                        &r.user,
+                        r.rights,
+                        now,
+                    )
+                })
                 .collect())
         })
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn create_user_in(
         &self,
         tx: &mut S::Tx<'_>,
         actor: &Actor,
+        grantor: &mut Grantor,
         code: &EstablishmentCode,
         user: &NewUser,
         rights: Rights,
         now: OffsetDateTime,
     ) -> Result<AccountId> {
-        if tx.establishment(code)?.is_none() {
-            return Err(Error::UnknownEstablishment {
-                code: code.to_string(),
-            });
-        }
-        let actor_rights = tx.rights(actor.account.id)?;
-        rights::check_grant(&actor_rights, code, rights)?;
+        grantor.check(tx, code, rights)?;
         let mut a = Account::new(
             user.email.clone(),
             user.last_name.clone(),
@@ -972,9 +1032,9 @@ impl<S: Store, C: Clock> Portal<S, C> {
         );
         a.mobile = user.mobile.clone();
         a.landline = user.landline.clone();
-        tx.insert_account(&a)?;
-        tx.set_rights(a.id, code, rights)?;
-        self.issue_link(
+        tx.insert_account_with_rights(&a, code, rights)?;
+        // A new account has no link to supersede.
+        self.queue_link(
             tx,
             &a,
             TokenPurpose::Activation,

@@ -113,6 +113,7 @@ forward! {
         fn establishment(&mut self, code: &EstablishmentCode) -> Result<Option<Establishment>>;
         fn next_repairer_code(&mut self) -> Result<EstablishmentCode>;
         fn insert_account(&mut self, a: &Account) -> Result<()>;
+        fn insert_account_with_rights(&mut self, a: &Account, establishment: &EstablishmentCode, rights: Rights) -> Result<()>;
         fn update_account(&mut self, a: &Account) -> Result<()>;
         fn account(&mut self, id: AccountId) -> Result<Option<Account>>;
         fn account_by_email(&mut self, email: &Email) -> Result<Option<Account>>;

@@ -98,6 +98,20 @@ pub trait AccountRepo {
     fn next_repairer_code(&mut self) -> Result<EstablishmentCode>;
     /// Inserts an account; [`Error::EmailTaken`](crate::Error::EmailTaken) if its email is.
     fn insert_account(&mut self, a: &Account) -> Result<()>;
+    /// Inserts a new account holding `rights` (not empty) on one establishment: what creating a
+    /// user writes. The same as [`insert_account`](Self::insert_account) then
+    /// [`set_rights`](Self::set_rights), which is the default; a store may do it in fewer steps
+    /// (the SQLite store writes the rights row from the account in hand, without reading it
+    /// back).
+    fn insert_account_with_rights(
+        &mut self,
+        a: &Account,
+        establishment: &EstablishmentCode,
+        rights: Rights,
+    ) -> Result<()> {
+        self.insert_account(a)?;
+        self.set_rights(a.id, establishment, rights)
+    }
     /// Replaces an account's row; `UnknownAccount` if absent, `EmailTaken` if its new email is.
     fn update_account(&mut self, a: &Account) -> Result<()>;
     /// The account with this id.

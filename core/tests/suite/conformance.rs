@@ -137,6 +137,24 @@ pub fn insert<S: Store>(store: &S, a: &Account, on: &[(&str, Rights)]) {
         .unwrap();
 }
 
+/// Like [`insert`], but the first establishment's rights go in with the account
+/// ([`AccountRepo::insert_account_with_rights`], what creating a user does).
+pub fn insert_with_rights<S: Store>(store: &S, a: &Account, on: &[(&str, Rights)]) {
+    store
+        .write(|tx| {
+            for (c, _) in on {
+                tx.put_establishment(&establishment(c))?;
+            }
+            let ((first, r), rest) = on.split_first().expect("one establishment at least");
+            tx.insert_account_with_rights(a, &code(first), *r)?;
+            for (c, r) in rest {
+                tx.set_rights(a.id, &code(c), *r)?;
+            }
+            Ok(())
+        })
+        .unwrap();
+}
+
 pub fn err_code<T: std::fmt::Debug>(r: dealer_portal::Result<T>) -> &'static str {
     r.unwrap_err().code()
 }
@@ -306,6 +324,34 @@ pub fn check_rights<S: Store>(store: &S) {
             .unwrap()
             .is_empty()
     );
+
+    // An account inserted with its rights (user creation) holds them like any other.
+    let e = account("e@garage.fr", "Émile", "Eve", AccountState::Active);
+    insert_with_rights(store, &e, &[("T1", manage)]);
+    assert_eq!(
+        store
+            .read(|tx| tx.rights(e.id))
+            .unwrap()
+            .rights_on(&code("T1")),
+        manage
+    );
+    assert_eq!(store.read(|tx| tx.active_managers(&code("T1"))).unwrap(), 2);
+    // A taken email: nothing of the new account is written, the owner's rights are untouched.
+    let twin = account("E@Garage.fr", "Autre", "Eve", AccountState::Active);
+    assert_eq!(
+        err_code(store.write(|tx| tx.insert_account_with_rights(&twin, &code("T2"), manage))),
+        "EMAIL_TAKEN"
+    );
+    assert!(store.read(|tx| tx.account(twin.id)).unwrap().is_none());
+    assert!(store.read(|tx| tx.rights(twin.id)).unwrap().is_empty());
+    assert_eq!(store.read(|tx| tx.rights(e.id)).unwrap().len(), 1);
+    // No rights: the account alone.
+    let f = account("f@garage.fr", "Fabre", "Fanny", AccountState::Invited);
+    store
+        .write(|tx| tx.insert_account_with_rights(&f, &code("T1"), Rights::EMPTY))
+        .unwrap();
+    assert!(store.read(|tx| tx.account(f.id)).unwrap().is_some());
+    assert!(store.read(|tx| tx.rights(f.id)).unwrap().is_empty());
 }
 
 /// The list fixture: five accounts visible from T1 and T2, one only on T3.
@@ -333,7 +379,9 @@ fn people<S: Store>(store: &S) -> People {
         zoe: account("jean@garage.fr", "Zoé", "Jean", AccountState::Active),
     };
     // Inserted out of order.
-    insert(store, &p.zoe, &[("T3", Rights::all())]);
+    // Some with their first rights inserted with the account, as user creation does: the
+    // listing must not tell them apart.
+    insert_with_rights(store, &p.zoe, &[("T3", Rights::all())]);
     insert(store, &p.eva, &[("T2", rights(&[Right::SearchClaims]))]);
     insert(
         store,
@@ -348,7 +396,7 @@ fn people<S: Store>(store: &S) -> People {
         &p.abel,
         &[("T1", rights(&[Right::ManageAccounts, Right::SearchClaims]))],
     );
-    insert(
+    insert_with_rights(
         store,
         &p.edgar,
         &[
@@ -356,7 +404,7 @@ fn people<S: Store>(store: &S) -> People {
             ("T3", Rights::all()),
         ],
     );
-    insert(
+    insert_with_rights(
         store,
         &p.dupont,
         &[("T1", rights(&[Right::ManageAccounts]))],

@@ -1,0 +1,96 @@
+//! Bulk import at scale: `cargo run --release -p dealer-portal-benches --example import_scale -- [total] [batch]`
+//! (default 100,000 users in batches of 10,000, varied French names over 10 establishments, on
+//! a fresh SQLite file with synchronous=FULL); prints the rate per batch and overall.
+
+use dealer_portal::SystemClock;
+use dealer_portal::account::{Declaration, NewUser};
+use dealer_portal::establishment::Establishment;
+use dealer_portal::notification::NotificationKind;
+use dealer_portal::regime::Regime;
+use dealer_portal::rights::{Right, Rights};
+use dealer_portal::service::{Portal, PortalConfig, UserImport};
+use dealer_portal::store::{SqliteOptions, SqliteStore};
+
+const LAST: [&str; 12] = [
+    "Dupont", "Martin", "Bernard", "Étienne", "Lefèvre", "Œuvray", "Moreau", "Girard", "Émile",
+    "Durand", "Ñúñez", "Zola",
+];
+const FIRST: [&str; 9] = [
+    "Éric", "Anne", "Jérôme", "Zoé", "Loïc", "Chloé", "Hélène", "Marc", "Agnès",
+];
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let total: usize = args.next().map_or(100_000, |a| a.parse().unwrap());
+    let batch: usize = args.next().map_or(10_000, |a| a.parse().unwrap());
+    let dir = std::env::temp_dir().join("dealer-portal-import-scale");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let store = SqliteStore::open(dir.join("p.db"), SqliteOptions::default()).unwrap();
+    let p = Portal::new(store, SystemClock, PortalConfig::for_tests()).unwrap();
+    let est: Vec<Establishment> = (0..10)
+        .map(|i| {
+            Establishment::new(
+                &format!("T{:05}", 10_000 + i),
+                "GARAGE",
+                "VILLE",
+                Some(Regime::Insurance),
+            )
+            .unwrap()
+        })
+        .collect();
+    p.declare_administrator(&Declaration::new("a@x.fr", "Admin", "A", "").unwrap(), &est)
+        .unwrap();
+    p.request_password_reset("a@x.fr").unwrap();
+    let n = p
+        .pending_notifications()
+        .unwrap()
+        .into_iter()
+        .find(|n| n.body.kind == NotificationKind::PasswordReset)
+        .unwrap();
+    let pw = "Profile-Password-1!";
+    p.complete_password_reset(n.body.token.as_ref().unwrap().expose(), "a@x.fr", pw, pw)
+        .unwrap();
+    let s = p
+        .login("a@x.fr", pw, false)
+        .unwrap()
+        .token
+        .expose()
+        .to_owned();
+    let mut k = 0usize;
+    let mut build = std::time::Duration::ZERO;
+    let t = std::time::Instant::now();
+    while k < total {
+        let tb = std::time::Instant::now();
+        let rows: Vec<UserImport> = (0..batch.min(total - k))
+            .map(|_| {
+                k += 1;
+                UserImport {
+                    establishment: format!("T{:05}", 10_000 + k % 10).parse().unwrap(),
+                    user: NewUser::new(
+                        LAST[k % LAST.len()],
+                        FIRST[(k / LAST.len()) % FIRST.len()],
+                        &format!("user{k}@bench.fr"),
+                    )
+                    .unwrap(),
+                    rights: Rights::from(Right::SubmitClaims),
+                }
+            })
+            .collect();
+        build += tb.elapsed();
+        let t1 = std::time::Instant::now();
+        let r = p.create_users(&s, &rows).unwrap();
+        assert!(r.iter().all(|r| r.is_ok()));
+        let e = t1.elapsed();
+        eprintln!(
+            "{k:>8}: {:>8.0} users/s",
+            rows.len() as f64 / e.as_secs_f64()
+        );
+    }
+    let e = t.elapsed() - build;
+    println!(
+        "{total} users in batches of {batch}: {:?} in create_users, {:.0} users/s",
+        e,
+        total as f64 / e.as_secs_f64()
+    );
+}
