@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every benchmark with its peer in one run and writes benches/RESULTS.md.
 #   benches/run.sh            all of it (~20-30 min on 2 cores)
-#   benches/run.sh quick      the Rust criterion benches only
+#   benches/run.sh quick      the Rust criterion benches and examples only (8 interleaved rounds)
 # Installs what it needs: libclang (argon2-kdf builds the C reference with bindgen),
 # argon2-cffi (the Python peer), the bindings in release mode.
 set -euo pipefail
@@ -22,6 +22,12 @@ for b in domain argon2 casbin stores timing; do
 done
 echo "== argon2 peak memory (no harness)"
 cargo run -q --release -p dealer-portal-benches --example argon2_rss | tee "$out/argon2_rss.txt"
+echo "== argon2 vs the C reference, interleaved call by call (no harness)"
+# Steadier than criterion's one-after-the-other on a loaded machine; 60 rounds, 8 when quick.
+rounds=60
+if [ "${1:-}" = quick ]; then rounds=quick; fi
+cargo run -q --release -p dealer-portal-benches --example argon2_interleaved "$rounds" \
+  | tee "$out/argon2_interleaved.txt"
 if [ "${1:-}" != quick ]; then
   for s in benches/python_bench.sh benches/node_bench.sh; do
     if [ -f "$s" ]; then echo "== $s"; bash "$s" "$out"; fi
