@@ -980,7 +980,8 @@ impl<S: Store, C: Clock> Portal<S, C> {
     }
 
     /// Creates many users in one transaction (bulk import). Each row gets its own result; a bad
-    /// row does not stop the others.
+    /// row (unknown establishment, rights the actor may not grant, a taken email) does not stop
+    /// the others. A storage failure fails the whole call and writes none of the batch.
     pub fn create_users(
         &self,
         session_token: &str,
@@ -992,20 +993,25 @@ impl<S: Store, C: Clock> Portal<S, C> {
             // The actor's rights and the establishments are read once for the whole batch:
             // nothing in the batch changes them.
             let mut grantor = Grantor::new(tx, &actor)?;
-            Ok(rows
-                .iter()
-                .map(|r| {
-                    self.create_user_in(
-                        tx,
-                        &actor,
-                        &mut grantor,
-                        &r.establishment,
-                        &r.user,
-                        r.rights,
-                        now,
-                    )
-                })
-                .collect())
+            let mut results = Vec::with_capacity(rows.len());
+            for r in rows {
+                let created = self.create_user_in(
+                    tx,
+                    &actor,
+                    &mut grantor,
+                    &r.establishment,
+                    &r.user,
+                    r.rights,
+                    now,
+                );
+                // A bad row is refused before anything of it is written; a storage failure may
+                // come halfway through one, so it ends the whole batch (rolled back).
+                if let Err(e @ Error::Storage(_)) = created {
+                    return Err(e);
+                }
+                results.push(created);
+            }
+            Ok(results)
         })
     }
 

@@ -750,6 +750,7 @@ impl Store for SqliteStore {
             read_only: false,
             erased: false,
             gather_limit: self.gather_limit,
+            audit_tip: None,
         };
         let out = f(&mut tx)?;
         let erased = tx.erased;
@@ -779,6 +780,7 @@ impl SqliteStore {
                 read_only: true,
                 erased: false,
                 gather_limit,
+                audit_tip: None,
             })?;
             conn.execute_batch("COMMIT")
                 .map_err(storage("cannot end a read transaction"))?;
@@ -816,6 +818,9 @@ pub struct SqliteTx<'a> {
     erased: bool,
     /// See [`SqliteStore::gather_limit`].
     gather_limit: Option<usize>,
+    /// The audit log's last (seq, hash) once this transaction has read or written it: the
+    /// writer is alone, so it stays right until the commit (a bulk import appends thousands).
+    audit_tip: Option<(u64, [u8; 32])>,
 }
 
 impl SqliteTx<'_> {
@@ -1828,18 +1833,24 @@ const AUDIT_COLUMNS: &str =
 impl AuditRepo for SqliteTx<'_> {
     fn append(&mut self, e: &NewAuditEvent) -> Result<u64> {
         self.writable()?;
-        let last: Option<(i64, Vec<u8>)> = self
-            .conn
-            .prepare_cached("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")
-            .and_then(|mut s| s.query_row([], |r| Ok((r.get(0)?, r.get(1)?))).optional())
-            .map_err(storage("cannot read the audit log"))?;
-        let (seq, prev) = match last {
-            Some((seq, hash)) => (
-                u64::try_from(seq).map_err(|_| corrupt("audit", "seq"))? + 1,
-                hash32(&hash, "hash")?,
-            ),
-            None => (1, GENESIS),
+        let (last, prev) = match self.audit_tip {
+            Some(tip) => tip,
+            None => {
+                let last: Option<(i64, Vec<u8>)> = self
+                    .conn
+                    .prepare_cached("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")
+                    .and_then(|mut s| s.query_row([], |r| Ok((r.get(0)?, r.get(1)?))).optional())
+                    .map_err(storage("cannot read the audit log"))?;
+                match last {
+                    Some((seq, hash)) => (
+                        u64::try_from(seq).map_err(|_| corrupt("audit", "seq"))?,
+                        hash32(&hash, "hash")?,
+                    ),
+                    None => (0, GENESIS),
+                }
+            }
         };
+        let seq = last + 1;
         let at = ns(e.at)?;
         let establishments = serde_json::to_string(&e.establishments)
             .map_err(|err| Error::Storage(format!("cannot encode an audit event: {err}")))?;
@@ -1865,6 +1876,7 @@ impl AuditRepo for SqliteTx<'_> {
                 ])
             })
             .map_err(storage("cannot append to the audit log"))?;
+        self.audit_tip = Some((seq, hash));
         let mut stmt = self
             .conn
             .prepare_cached(

@@ -7,11 +7,12 @@
 //! Not a test crate of its own (it is in a subdirectory of `tests/`).
 
 use dealer_portal::account::{AccountQuery, AccountState, Declaration, NewUser};
+use dealer_portal::audit::AuditAction;
 use dealer_portal::establishment::Establishment;
 use dealer_portal::notification::{Notification, NotificationKind};
 use dealer_portal::regime::Regime;
 use dealer_portal::rights::{Right, Rights};
-use dealer_portal::service::{Portal, PortalConfig};
+use dealer_portal::service::{Portal, PortalConfig, UserImport};
 use dealer_portal::store::Store;
 use dealer_portal::{Coded, ManualClock};
 use std::sync::Arc;
@@ -670,6 +671,103 @@ pub fn users_and_repairers<S: Store>(s: S) {
     );
 }
 
+/// Bulk import: each row gets its own answer, a bad row writes nothing and stops nothing, the
+/// good ones are created as one by one (invited, rights, activation mail, audit event).
+pub fn bulk_import<S: Store>(s: S) {
+    let (p, _) = portal(s);
+    let admin = admin_session(&p);
+    // A manager of T99999 holding only SubmitClaims besides ManageAccounts.
+    let (_, manager) = active_user(
+        &p,
+        &admin,
+        "T99999",
+        "chef@x.fr",
+        "Chef",
+        &[Right::ManageAccounts, Right::SubmitClaims],
+    );
+    let row = |code: &str, email: &str, last: &str, r: &[Right]| UserImport {
+        establishment: code.parse().unwrap(),
+        user: NewUser::new(last, "Import", email).unwrap(),
+        rights: rights(r),
+    };
+    let submit = &[Right::SubmitClaims][..];
+    let rows = [
+        row("T99999", "un@x.fr", "Étienne", submit),
+        row("T77777", "deux@x.fr", "Inconnu", submit),
+        row(
+            "T99999",
+            "trois@x.fr",
+            "Trop",
+            &[Right::AccountingDocuments],
+        ),
+        row("T88888", "quatre@x.fr", "Ailleurs", submit),
+        row("T99999", ADMIN, "Pris", submit),
+        row("T99999", "cinq@x.fr", "Abel", submit),
+        row("T99999", "CINQ@x.fr", "Double", submit),
+        row("T99999", "six@x.fr", "Vide", &[]),
+        row("T99999", "sept@x.fr", "Zola", submit),
+    ];
+    let results = p.create_users(&manager, &rows).unwrap();
+    let codes: Vec<&str> = results
+        .iter()
+        .map(|r| r.as_ref().map_or_else(|e| e.code(), |_| "OK"))
+        .collect();
+    assert_eq!(
+        codes,
+        [
+            "OK",
+            "UNKNOWN_ESTABLISHMENT",
+            "RIGHTS_ESCALATION",
+            "FORBIDDEN",
+            "EMAIL_TAKEN",
+            "OK",
+            "EMAIL_TAKEN",
+            "NO_RIGHTS_SELECTED",
+            "OK",
+        ]
+    );
+    // The good rows are invited users with their rights and an activation mail.
+    for (i, email) in [(0, "un@x.fr"), (5, "cinq@x.fr"), (8, "sept@x.fr")] {
+        let id = results[i].as_ref().unwrap().to_string();
+        let m = p.rights_matrix(&manager, &id).unwrap();
+        assert_eq!(m.rights_on(&"T99999".parse().unwrap()), rights(submit));
+        assert_eq!(mails(&p, NotificationKind::Activation, email).len(), 1);
+    }
+    // The bad ones left nothing: no mail, no account.
+    for email in ["deux@x.fr", "trois@x.fr", "quatre@x.fr", "six@x.fr"] {
+        assert!(mails(&p, NotificationKind::Activation, email).is_empty());
+    }
+    let listed = p
+        .list_accounts(
+            &admin,
+            &AccountQuery {
+                state: Some(AccountState::Invited),
+                limit: 50,
+                ..AccountQuery::default()
+            },
+        )
+        .unwrap();
+    let names: Vec<&str> = listed.items.iter().map(|a| a.last_name.as_str()).collect();
+    assert_eq!(
+        names,
+        ["Abel", "Étienne", "Zola"],
+        "French order, accents folded"
+    );
+    // One audit event per user created, and the chain still verifies.
+    let created = p
+        .audit_log(&admin, "T99999", 0, 500)
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.event.action == AuditAction::UserCreated)
+        .count();
+    assert_eq!(created, 1 + 3, "the manager, then the three imported");
+    assert!(p.verify_audit_chain().is_ok());
+    // The imported users activate like any other.
+    let t = last_link(&p, NotificationKind::Activation, "un@x.fr");
+    p.activate_account(&t, "un@x.fr", USER_PW, USER_PW).unwrap();
+    assert!(p.login("un@x.fr", USER_PW, false).is_ok());
+}
+
 pub fn list_accounts<S: Store>(s: S) {
     let (p, _) = portal(s);
     let admin = admin_session(&p);
@@ -954,6 +1052,7 @@ macro_rules! every_flow {
             sessions,
             rights_rules,
             users_and_repairers,
+            bulk_import,
             list_accounts,
             concurrency,
             documents_and_statements,
