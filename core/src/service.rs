@@ -854,15 +854,40 @@ impl<S: Store, C: Clock> Portal<S, C> {
     /// The account behind a session token, if the session is valid and the account active.
     /// Refreshes the idle timer (coarsely: see [`SessionRecord::needs_touch`]).
     pub fn authenticate(&self, session_token: &str) -> Result<Account> {
+        self.session_account(session_token, false)
+            .map(|(account, _)| account)
+    }
+
+    /// The actor behind a session, with their rights.
+    pub fn actor(&self, session_token: &str) -> Result<Actor> {
+        let (account, rights) = self.session_account(session_token, true)?;
+        Ok(Actor {
+            account,
+            rights: rights.unwrap_or_default(),
+        })
+    }
+
+    /// [`authenticate`](Self::authenticate), reading the account's rights in the same read
+    /// transaction when asked.
+    fn session_account(
+        &self,
+        session_token: &str,
+        with_rights: bool,
+    ) -> Result<(Account, Option<RightsMatrix>)> {
         let secret = TokenSecret::parse(session_token).map_err(|_| Error::SessionInvalid)?;
         let digest = secret.digest();
         let now = self.now();
-        let (session, account) = self.store.read(|tx| {
+        let (session, account, rights) = self.store.read(|tx| {
             let Some(s) = tx.session(&digest)? else {
                 return Err(Error::SessionInvalid);
             };
             let a = tx.account(s.account)?.ok_or(Error::SessionInvalid)?;
-            Ok((s, a))
+            let rights = if with_rights {
+                Some(tx.rights(a.id)?)
+            } else {
+                None
+            };
+            Ok((s, a, rights))
         })?;
         if !session.is_valid(now) {
             // Seen expired: end it, so a clock going back cannot revive it.
@@ -875,14 +900,7 @@ impl<S: Store, C: Clock> Portal<S, C> {
         if session.needs_touch(now) {
             self.store.write(|tx| tx.touch_session(&digest, now))?;
         }
-        Ok(account)
-    }
-
-    /// The actor behind a session, with their rights.
-    pub fn actor(&self, session_token: &str) -> Result<Actor> {
-        let account = self.authenticate(session_token)?;
-        let rights = self.store.read(|tx| tx.rights(account.id))?;
-        Ok(Actor { account, rights })
+        Ok((account, rights))
     }
 
     /// Ends a session. Ending an unknown or already ended session is not an error.
