@@ -20,6 +20,14 @@ for b in domain argon2 casbin stores timing; do
     cargo bench -q -p dealer-portal-benches --bench "$b" -- --noplot 2>&1 | tee "$out/$b.txt"
   fi
 done
+echo "== bulk import at scale, then create_user one by one (no harness)"
+users=100000
+if [ "${1:-}" = quick ]; then users=20000; fi
+cargo build -q --release -p dealer-portal-benches --example import_scale
+: > "$out/import_scale.txt"
+for batch in 1000 10000 "$users"; do
+  ./target/release/examples/import_scale "$users" "$batch" 2>/dev/null | tee -a "$out/import_scale.txt"
+done
 echo "== argon2 peak memory (no harness)"
 cargo run -q --release -p dealer-portal-benches --example argon2_rss | tee "$out/argon2_rss.txt"
 echo "== argon2 vs the C reference, interleaved call by call (no harness)"
