@@ -75,6 +75,49 @@ test('a portal evaluates with its own policy', () => {
   assert.deepEqual(e.checks.filter((c) => !c.met).map((c) => c.criterion), ['confirmation'])
 })
 
+test('evaluatePassword reads its arguments as declared: values, errors and their order', () => {
+  const portal = dp.Portal.inMemory({ hash: { m_cost_kib: 256, t_cost: 1, p_cost: 1 } })
+  const met = (e) => e.checks.map((c) => c.met).join()
+  for (const evaluate of [evaluatePassword, portal.evaluatePassword.bind(portal)]) {
+    // A password that is not a string: the conversion error, before the options are read.
+    const untouched = { get confirmation() { throw new Error('options read') } }
+    for (const [pw, shown] of [[5, 'Number 5 '], [undefined, 'Undefined'], [null, 'Null'], [{}, 'Object {}']]) {
+      assert.throws(() => evaluate(pw, untouched), (e) => {
+        assert.ok(e instanceof Error)
+        assert.equal(e.code, 'StringExpected')
+        assert.equal(e.message, `Failed to convert JavaScript value \`${shown}\` into rust type \`String\``)
+        return true
+      })
+    }
+    // A confirmation that is not a string (null included): its error, before `policy` is read.
+    const unread = (confirmation) => ({ confirmation, get policy() { throw new Error('policy read') } })
+    assert.throws(() => evaluate('x', unread(5)), {
+      code: 'StringExpected',
+      message: 'Failed to convert JavaScript value `Number 5 ` into rust type `String` on EvaluateOptions.confirmation',
+    })
+    assert.throws(() => evaluate('x', unread(null)), { code: 'StringExpected', message: /`Null`.* on EvaluateOptions\.confirmation$/ })
+    // A throwing getter's own error; options that are not objects are read like objects.
+    assert.throws(() => evaluate('x', { get confirmation() { throw new RangeError('boom') } }), RangeError)
+    for (const options of [undefined, null, 5, 'abc', [], () => 1, {}]) assert.equal(evaluate('x', options).checks.length, 5)
+    assert.equal(evaluate('x', Object.create({ confirmation: 'x' })).checks.length, 6)
+    // The text as UTF-8: a lone surrogate is U+FFFD; long and accented passwords; NUL kept.
+    assert.equal(met(evaluate('\ud800bcdefghijklmnopA1!', { confirmation: '\ufffdbcdefghijklmnopA1!' })), 'true,true,true,true,true,true')
+    assert.equal(met(evaluate('\udc00bcdefghijklmnopA1!', { confirmation: '\ud800bcdefghijklmnopA1!' })), 'true,true,true,true,true,true')
+    assert.equal(met(evaluate('😀bcdefghijklmnA1!', { confirmation: '\ud83d\ude00bcdefghijklmnA1!' })), 'true,true,true,true,true,true')
+    for (const long of ['Aa1!'.repeat(31) + 'x', 'Éé1!'.repeat(32), 'Aa1!'.repeat(2000), 'Éé1!'.repeat(2000)]) {
+      assert.equal(met(evaluate(long, { confirmation: long })), 'true,true,true,true,true,true' + (long.length > 128 ? ',false' : ''), long.length)
+      assert.equal(met(evaluate(long, { confirmation: long.slice(1) })).split(',')[5], 'false')
+    }
+    assert.equal(met(evaluate('abc\0defghijklmnopA1!', { confirmation: 'abc\0defghijklmnopA1!' })), 'true,true,true,true,true,true,false')
+  }
+  // A policy given: converted, then checked by the core (the portal's own policy applies there).
+  assert.throws(() => evaluatePassword('x', { policy: 5 }), { code: 'INVALID_CONFIG', name: 'PortalError' })
+  assert.throws(() => evaluatePassword('x', { policy: { min_length: 0 } }), { code: 'INVALID_CONFIG' })
+  assert.equal(evaluatePassword('x', { policy: null }).checks.length, 5)
+  assert.equal(evaluatePassword('abc', { policy: { min_length: 3 } }).checks[0].met, true)
+  assert.equal(evaluatePassword.name, 'evaluatePassword')
+})
+
 test('expected debits per regime', () => {
   assert.deepEqual(expectedDebits(Regime.INSURANCE).map((d) => d.code), ['insurance_monthly'])
   assert.deepEqual(expectedDebits(Regime.DELEGATED_MANAGEMENT).map((d) => d.code), ['claims_settled', 'management_fees_and_npo'])

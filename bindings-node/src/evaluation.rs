@@ -12,10 +12,11 @@
 //! key compares empty `Vec`s: `memcmp` on an empty `Vec`'s dangling pointer was measured at
 //! ~0.18 µs a call (glibc's AVX-512 `memcmp` does a masked load from it, slow on AMD).
 
+use crate::raw::with_kept;
 use crate::values::Evaluation;
 use dealer_portal::password::{Criterion, Evaluation as CoreEvaluation};
+use napi::Env;
 use napi::bindgen_prelude::{Array, JsObjectValue, JsValue, Object, ObjectRef, ToNapiValue};
-use napi::{Env, Status};
 use std::collections::HashMap;
 
 /// Beyond this many distinct evaluations per environment (many custom policies), new ones are
@@ -35,7 +36,7 @@ pub(crate) enum Policy {
 }
 
 /// The frozen evaluation objects of one JS environment (main thread or worker).
-struct Kept {
+pub(crate) struct Kept {
     /// The default policy's, indexed by [`default_slot`] (also in `other`).
     default: Box<[Option<ObjectRef<false>>]>,
     /// All, by [`other_key`].
@@ -49,17 +50,6 @@ impl Default for Kept {
             other: HashMap::new(),
         }
     }
-}
-
-/// This environment's [`Kept`], created on first use: one instance-data lookup per call.
-fn kept(env: &Env) -> napi::Result<&'static mut Kept> {
-    if let Some(kept) = env.get_instance_data::<Kept>()? {
-        return Ok(kept);
-    }
-    // At environment teardown the references go with it: nothing to release.
-    env.set_instance_data(Kept::default(), (), |_| {})?;
-    env.get_instance_data::<Kept>()?
-        .ok_or_else(|| napi::Error::new(Status::GenericFailure, "no instance data"))
 }
 
 /// The slot of an evaluation made by the default policy: bits 0–4 whether `min_length`,
@@ -122,32 +112,41 @@ pub(crate) fn to_js<'e>(
     e: &CoreEvaluation,
     policy: Policy,
 ) -> napi::Result<Object<'e>> {
-    let kept = kept(env)?;
     let slot = match policy {
         Policy::Default => default_slot(e),
         Policy::Other => None,
     };
-    if let Some(slot) = slot
-        && let Some(r) = &kept.default[slot]
-    {
-        return r.get_value(env);
+    // `Kept` is borrowed only to read or store references, never while `build` runs (it sets
+    // properties, which a setter on `Object.prototype` would see: JS).
+    let hit = with_kept(env, |kept| {
+        let r = slot.and_then(|slot| kept.default[slot].as_ref());
+        r.map(|r| r.get_value(env)).transpose()
+    })??;
+    if let Some(obj) = hit {
+        return Ok(obj);
     }
     let Some(key) = other_key(e) else {
         return build(env, e);
     };
-    let obj = match kept.other.get(&key) {
-        Some(r) => r.get_value(env)?,
+    let obj = match with_kept(env, |kept| kept.other.get(&key).map(|r| r.get_value(env)))? {
+        Some(obj) => obj?,
         None => {
             let obj = build(env, e)?;
-            // The default policy's evaluations are few (at most DEFAULT_SLOTS): always kept.
-            if slot.is_some() || kept.other.len() < MAX_KEPT {
-                kept.other.insert(key, obj.create_ref::<false>()?);
-            }
+            with_kept(env, |kept| -> napi::Result<()> {
+                // The default policy's evaluations are few (at most DEFAULT_SLOTS): always kept.
+                if slot.is_some() || kept.other.len() < MAX_KEPT {
+                    kept.other.insert(key, obj.create_ref::<false>()?);
+                }
+                Ok(())
+            })??;
             obj
         }
     };
     if let Some(slot) = slot {
-        kept.default[slot] = Some(obj.create_ref::<false>()?);
+        with_kept(env, |kept| -> napi::Result<()> {
+            kept.default[slot] = Some(obj.create_ref::<false>()?);
+            Ok(())
+        })??;
     }
     Ok(obj)
 }

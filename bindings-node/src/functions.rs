@@ -15,7 +15,6 @@ use napi::bindgen_prelude::{FromNapiValue, JsObjectValue, JsValue, Object, Unkno
 use napi::{Env, ValueType};
 use napi_derive::napi;
 use std::collections::BTreeMap;
-use std::ffi::CStr;
 use std::sync::LazyLock;
 
 /// The default policy, built once: `evaluatePassword` runs at every keystroke.
@@ -30,8 +29,12 @@ pub(crate) fn from_config<T: serde::de::DeserializeOwned>(
 }
 
 /// The optional arguments of `evaluatePassword`.
-// Its generated conversion only serves the typings: `EvaluateOptions::read` reads the object.
+// Only its typings are used: `read_options` and the JS wrapper in `raw` read the object.
 #[napi(object, object_to_js = false)]
+#[expect(
+    dead_code,
+    reason = "made only by its generated conversion, which nothing calls"
+)]
 pub struct EvaluateOptions {
     /// The confirmation field; when given, a `confirmation` check is reported.
     pub confirmation: Option<String>,
@@ -40,73 +43,137 @@ pub struct EvaluateOptions {
     pub policy: Option<serde_json::Value>,
 }
 
-impl EvaluateOptions {
-    /// Reads the options object as its generated conversion does (same values, same errors),
-    /// at a fraction of the cost on the per-keystroke path: each field straight from the object,
-    /// converted only when present (`policy` is usually absent).
-    pub(crate) fn read(options: Option<Object<'_>>) -> napi::Result<Option<Self>> {
-        let Some(obj) = options else {
-            return Ok(None);
+/// The `confirmation` and `policy` fields of `evaluatePassword`'s options object, as is
+/// (`None`: no options), read as [`EvaluateOptions`]'s generated conversion would read them:
+/// `confirmation` first, and if it is neither `undefined` nor a string, its conversion error
+/// before `policy` is read. The JS wrapper in `raw` reads them the same way.
+pub(crate) fn read_options<'a>(
+    options: Option<Object<'a>>,
+) -> napi::Result<(Option<Unknown<'a>>, Option<Unknown<'a>>)> {
+    let Some(obj) = options else {
+        return Ok((None, None));
+    };
+    let confirmation: Unknown<'a> = obj.get_c_named_property_unchecked(c"confirmation")?;
+    if !matches!(
+        confirmation.get_type()?,
+        ValueType::Undefined | ValueType::String
+    ) {
+        return Err(confirmation_error(confirmation));
+    }
+    let policy: Unknown<'a> = obj.get_c_named_property_unchecked(c"policy")?;
+    Ok((Some(confirmation), Some(policy)))
+}
+
+/// Runs `f` with the password, the confirmation and the policy of `evaluatePassword`'s
+/// options, converted from their fields (`None` or `undefined`: absent) with the values and
+/// errors of [`EvaluateOptions`]'s generated conversion, at a fraction of its cost on the
+/// per-keystroke path: `policy` (usually absent) converted only when present, and a
+/// confirmation that is the very password string (`===`) not converted again (equal strings
+/// have equal UTF-8).
+pub(crate) fn with_fields<R>(
+    env: &Env,
+    password: Unknown<'_>,
+    (confirmation, policy): (Option<Unknown<'_>>, Option<Unknown<'_>>),
+    f: impl FnOnce(&str, Option<&str>, Option<serde_json::Value>) -> napi::Result<R>,
+) -> napi::Result<R> {
+    crate::raw::with_str(password, |pw| {
+        let same = match confirmation {
+            Some(c) => env.strict_equals(password, c)?,
+            None => false,
         };
-        Ok(Some(EvaluateOptions {
-            confirmation: field(&obj, c"confirmation")?,
-            policy: field(&obj, c"policy")?,
-        }))
+        let confirmation = match confirmation {
+            Some(c) if !same => match c.get_type()? {
+                ValueType::Undefined => None,
+                ValueType::String => Some(c),
+                _ => return Err(confirmation_error(c)),
+            },
+            _ => None,
+        };
+        let policy = match policy {
+            Some(p) if p.get_type()? != ValueType::Undefined => {
+                Some(serde_json::Value::from_unknown(p).map_err(|e| field_error(e, "policy"))?)
+            }
+            _ => None,
+        };
+        match confirmation {
+            Some(c) => crate::raw::with_str(c, |c| f(pw, Some(c), policy))?,
+            None => f(pw, same.then_some(pw), policy),
+        }
+    })?
+}
+
+/// The error of a `confirmation` that is not a string, as the generated conversion makes it.
+fn confirmation_error(value: Unknown<'_>) -> napi::Error {
+    match String::from_unknown(value) {
+        Err(e) => field_error(e, "confirmation"),
+        Ok(_) => napi::Error::from_reason("confirmation: not a string"),
     }
 }
 
-/// An optional field of [`EvaluateOptions`], as the generated conversion reads it: `undefined`
-/// is `None`, anything else (`null` too) is converted, and an error names the field.
-fn field<T: FromNapiValue>(obj: &Object<'_>, key: &CStr) -> napi::Result<Option<T>> {
-    let value: Unknown<'_> = obj.get_c_named_property_unchecked(key)?;
-    if value.get_type()? == ValueType::Undefined {
-        return Ok(None);
-    }
-    T::from_unknown(value).map(Some).map_err(|mut e| {
-        e.reason = format!("{} on EvaluateOptions.{}", e.reason, key.to_string_lossy());
-        e
-    })
+/// A field's conversion error, naming the field as the generated conversion does.
+fn field_error(mut e: napi::Error, field: &str) -> napi::Error {
+    e.reason = format!("{} on EvaluateOptions.{field}", e.reason);
+    e
 }
 
 /// The evaluation, and whether the default policy made it.
 fn evaluate(
     password: &str,
-    options: Option<EvaluateOptions>,
+    confirmation: Option<&str>,
+    policy: Option<serde_json::Value>,
 ) -> Result<(CoreEvaluation, Policy), Error> {
-    let Some(options) = options else {
-        return Ok((DEFAULT_POLICY.evaluate(password, None), Policy::Default));
-    };
-    let confirmation = options.confirmation.as_deref();
-    let evaluation = match options.policy {
-        None | Some(serde_json::Value::Null) => (
+    match policy {
+        None | Some(serde_json::Value::Null) => Ok((
             DEFAULT_POLICY.evaluate(password, confirmation),
             Policy::Default,
-        ),
+        )),
         Some(p) => {
             let policy: PasswordPolicy = from_config(p)?;
             policy.validate_config()?;
-            (policy.evaluate(password, confirmation), Policy::Other)
+            Ok((policy.evaluate(password, confirmation), Policy::Other))
         }
-    };
-    Ok(evaluation)
+    }
+}
+
+/// `evaluatePassword` on the password and its options' fields (see [`with_fields`]).
+pub(crate) fn evaluate_fields<'e>(
+    env: &'e Env,
+    password: Unknown<'_>,
+    fields: (Option<Unknown<'_>>, Option<Unknown<'_>>),
+) -> napi::Result<Object<'e>> {
+    let (evaluation, policy) = with_fields(env, password, fields, |pw, confirmation, policy| {
+        check(env, evaluate(pw, confirmation, policy))
+    })?;
+    crate::evaluation::to_js(env, &evaluation, policy)
 }
 
 /// Evaluates a candidate password criterion by criterion (min_length, uppercase, lowercase,
 /// digit, special, then confirmation when given): pure and cheap, no hashing — call it at every
 /// keystroke to turn the bullets from red to green. The result is frozen: equal evaluations are
 /// the same object.
+// The export is replaced at load by a JS wrapper that reads the options object in JS and calls
+// `evaluate_fields` through a plain Node-API callback (`raw::install_evaluate_password`): the
+// same values and errors as this function, which declares it (typings, index.js).
 #[napi(
     ts_args_type = "password: string, options?: EvaluateOptions | undefined | null",
     ts_return_type = "Evaluation"
 )]
 pub fn evaluate_password<'e>(
     env: &'e Env,
-    password: String,
+    password: Unknown<'_>,
     options: Option<Object<'_>>,
 ) -> napi::Result<Object<'e>> {
-    let options = EvaluateOptions::read(options)?;
-    let (evaluation, policy) = check(env, evaluate(&password, options))?;
-    crate::evaluation::to_js(env, &evaluation, policy)
+    expect_string(password)?;
+    evaluate_fields(env, password, read_options(options)?)
+}
+
+/// The conversion error of a password that is not a string, raised before the options are
+/// read (as the generated conversion of a `String` argument did).
+pub(crate) fn expect_string(password: Unknown<'_>) -> napi::Result<()> {
+    if password.get_type()? == ValueType::String {
+        return Ok(());
+    }
+    String::from_unknown(password).map(drop)
 }
 
 /// The monthly direct debits a regime expects, in order.

@@ -14,4 +14,5 @@ mod errors;
 mod evaluation;
 mod functions;
 mod portal;
+mod raw;
 mod values;

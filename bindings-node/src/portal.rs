@@ -9,7 +9,7 @@
 
 use crate::errors::check;
 use crate::evaluation::Policy;
-use crate::functions::{EvaluateOptions, from_config};
+use crate::functions::{expect_string, from_config, read_options, with_fields};
 use crate::values::{
     AccountPage, AccountSummary, AuditEvent, DebitLine, Document, DocumentPage, Establishment,
     ImportOutcome, Notification, Reconciliation, Right, Session, TokenStatus, UserImport, count,
@@ -25,7 +25,7 @@ use dealer_portal::phone::PhoneNumber;
 use dealer_portal::service::{Portal as CorePortal, PortalConfig, UserImport as CoreUserImport};
 use dealer_portal::store::AnyStore;
 use dealer_portal::{Coded, Error};
-use napi::bindgen_prelude::{AsyncTask, Object, ToNapiValue, TypeName};
+use napi::bindgen_prelude::{AsyncTask, Object, ToNapiValue, TypeName, Unknown};
 use napi::{Env, Status, Task};
 use napi_derive::napi;
 use std::collections::BTreeMap;
@@ -249,12 +249,14 @@ impl Portal {
     pub fn evaluate_password<'e>(
         &self,
         env: &'e Env,
-        password: String,
+        password: Unknown<'_>,
         options: Option<Object<'_>>,
     ) -> napi::Result<Object<'e>> {
-        let options = EvaluateOptions::read(options)?;
-        let confirmation = options.as_ref().and_then(|o| o.confirmation.as_deref());
-        let evaluation = self.inner.evaluate_password(&password, confirmation);
+        expect_string(password)?;
+        let fields = read_options(options)?;
+        let evaluation = with_fields(env, password, fields, |pw, confirmation, _policy| {
+            Ok(self.inner.evaluate_password(pw, confirmation))
+        })?;
         crate::evaluation::to_js(env, &evaluation, Policy::Other)
     }
 }
