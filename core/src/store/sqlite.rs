@@ -270,7 +270,7 @@ impl Synchronous {
 /// let opts = SqliteOptions::default();
 /// assert_eq!(opts.synchronous, Synchronous::Full);
 /// assert_eq!(opts.readers, 4);
-/// assert_eq!(opts.writer_cache_kib, 64 * 1024);
+/// assert_eq!(opts.bulk_cache_kib, 64 * 1024);
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SqliteOptions {
@@ -281,12 +281,14 @@ pub struct SqliteOptions {
     /// How many read-only connections [`Store::read`] may use at once; 4 by default. With 0,
     /// reads share the writer connection (and wait for writes).
     pub readers: usize,
-    /// The most page cache the writer connection may hold, in KiB; 64 MiB by default (SQLite's
-    /// own default is 2 MiB). A transaction whose changed pages outgrow the cache spills them to
-    /// the WAL before it commits and reads them back, so a bulk import (`create_users`) of
-    /// thousands of users writes each index page once instead of several times. The memory is
-    /// taken only as pages are used. Read connections keep SQLite's default.
-    pub writer_cache_kib: u32,
+    /// The page cache a large write transaction may grow to, in KiB; 64 MiB by default.
+    /// Connections keep SQLite's default cache (2 MiB), which suits small transactions best
+    /// (SQLite walks its whole cache at every commit). Once a transaction has created 256
+    /// accounts (a bulk import, `create_users`), the writer's cache grows to this
+    /// size until the transaction ends: its changed pages then stay in memory instead of being
+    /// spilled to the WAL and read back, so each index page is written once. Memory is taken
+    /// only as pages are used, and given back when the transaction ends.
+    pub bulk_cache_kib: u32,
 }
 
 impl Default for SqliteOptions {
@@ -295,7 +297,7 @@ impl Default for SqliteOptions {
             synchronous: Synchronous::Full,
             busy_timeout: Duration::from_secs(5),
             readers: 4,
-            writer_cache_kib: 64 * 1024,
+            bulk_cache_kib: 64 * 1024,
         }
     }
 }
@@ -336,7 +338,16 @@ pub struct SqliteStore {
     busy_timeout: Duration,
     /// Forces the choice of plan in `list_accounts` (tests exercise both); `None`: automatic.
     gather_limit: Option<usize>,
+    /// See [`SqliteOptions::bulk_cache_kib`].
+    bulk_cache_kib: u32,
 }
+
+/// How many accounts a write transaction creates before its connection's page cache grows to
+/// [`SqliteOptions::bulk_cache_kib`].
+const BULK_ACCOUNTS: u32 = 256;
+
+/// `PRAGMA cache_size` outside bulk transactions: SQLite's default (2,000 KiB).
+const NORMAL_CACHE: i64 = -2000;
 
 impl std::fmt::Debug for SqliteStore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -687,9 +698,8 @@ impl SqliteStore {
         // temporary file ever holds page images (with secrets) and none costs file I/O.
         conn.execute_batch(&format!(
             "PRAGMA synchronous = {}; PRAGMA foreign_keys = ON; PRAGMA secure_delete = ON;
-             PRAGMA temp_store = MEMORY; PRAGMA cache_size = -{};",
+             PRAGMA temp_store = MEMORY; PRAGMA cache_size = {NORMAL_CACHE};",
             opts.synchronous.pragma(),
-            opts.writer_cache_kib.max(1)
         ))
         .map_err(storage("cannot configure the connection"))?;
         conn.set_prepared_statement_cache_capacity(64);
@@ -702,6 +712,7 @@ impl SqliteStore {
             erase_pending: AtomicBool::new(false),
             busy_timeout: opts.busy_timeout,
             gather_limit: None,
+            bulk_cache_kib: opts.bulk_cache_kib,
         })
     }
 
@@ -751,12 +762,23 @@ impl Store for SqliteStore {
             erased: false,
             gather_limit: self.gather_limit,
             audit_tip: None,
+            accounts_created: 0,
+            bulk_cache_kib: self.bulk_cache_kib,
         };
-        let out = f(&mut tx)?;
-        let erased = tx.erased;
-        conn.execute_batch("COMMIT")
-            .map_err(storage("cannot commit"))?;
-        guard.disarm();
+        let out = f(&mut tx);
+        let (erased, bulk) = (tx.erased, tx.accounts_created >= BULK_ACCOUNTS);
+        let out = out.and_then(|out| {
+            conn.execute_batch("COMMIT")
+                .map_err(storage("cannot commit"))?;
+            guard.disarm();
+            Ok(out)
+        });
+        if bulk {
+            // Back to the small cache, whether the transaction committed or rolled back (the
+            // guard rolls back as it drops, just below).
+            let _ = conn.execute_batch(&format!("PRAGMA cache_size = {NORMAL_CACHE}"));
+        }
+        let out = out?;
         if erased || self.erase_pending.load(Ordering::Relaxed) {
             self.erase_wal(&conn);
         }
@@ -781,6 +803,8 @@ impl SqliteStore {
                 erased: false,
                 gather_limit,
                 audit_tip: None,
+                accounts_created: 0,
+                bulk_cache_kib: 0,
             })?;
             conn.execute_batch("COMMIT")
                 .map_err(storage("cannot end a read transaction"))?;
@@ -821,6 +845,10 @@ pub struct SqliteTx<'a> {
     /// The audit log's last (seq, hash) once this transaction has read or written it: the
     /// writer is alone, so it stays right until the commit (a bulk import appends thousands).
     audit_tip: Option<(u64, [u8; 32])>,
+    /// Accounts created in this transaction (see [`BULK_ACCOUNTS`]).
+    accounts_created: u32,
+    /// See [`SqliteOptions::bulk_cache_kib`].
+    bulk_cache_kib: u32,
 }
 
 impl SqliteTx<'_> {
@@ -834,7 +862,7 @@ impl SqliteTx<'_> {
     }
 
     /// Inserts an account's row and returns it (see [`AccountRepo::insert_account`]).
-    fn insert_account_row(&self, a: &Account) -> Result<AccountRow> {
+    fn insert_account_row(&mut self, a: &Account) -> Result<AccountRow> {
         // A taken email is the unique constraint's violation below: no lookup first.
         let row = AccountRow::new(a)?;
         let r = self
@@ -842,7 +870,19 @@ impl SqliteTx<'_> {
             .prepare_cached(&INSERT_ACCOUNT)
             .and_then(|mut s| s.execute(row.sqlite_params()));
         match r {
-            Ok(_) => Ok(row),
+            Ok(_) => {
+                self.accounts_created += 1;
+                if self.accounts_created == BULK_ACCOUNTS {
+                    // A bulk import: let its pages stay in memory until it commits.
+                    self.conn
+                        .execute_batch(&format!(
+                            "PRAGMA cache_size = -{}",
+                            self.bulk_cache_kib.max(1)
+                        ))
+                        .map_err(storage("cannot grow the page cache"))?;
+                }
+                Ok(row)
+            }
             Err(e) if e.sqlite_error_code() == Some(ErrorCode::ConstraintViolation) => {
                 if e.to_string().contains("accounts.email") {
                     Err(Error::EmailTaken)
@@ -2284,6 +2324,76 @@ mod tests {
             .read(|tx| tx.list_accounts(&["T1".parse().unwrap()], &AccountQuery::default()))
             .unwrap();
         assert_eq!(page.total, 2);
+    }
+
+    #[test]
+    fn a_bulk_transaction_grows_the_cache_until_it_ends() {
+        use crate::account::{Account, AccountState, Role};
+        use crate::locale::Locale;
+        let path = TempPath::new("bulk-cache");
+        let store = SqliteStore::open(
+            &path.0,
+            SqliteOptions {
+                bulk_cache_kib: 12_345,
+                ..fast()
+            },
+        )
+        .unwrap();
+        let cache = |conn: &Connection| -> i64 {
+            conn.query_row("PRAGMA cache_size", [], |r| r.get(0))
+                .unwrap()
+        };
+        let account = |i: u32| {
+            Account::new(
+                format!("u{i}@garage.fr").parse().unwrap(),
+                "Abel".parse().unwrap(),
+                "Anne".parse().unwrap(),
+                Role::User,
+                AccountState::Invited,
+                Locale::Fr,
+                OffsetDateTime::now_utc(),
+            )
+        };
+        assert_eq!(cache(&store.writer()), NORMAL_CACHE);
+        // A few accounts: the cache stays small.
+        store
+            .write(|tx| {
+                for i in 0..BULK_ACCOUNTS - 1 {
+                    tx.insert_account(&account(i))?;
+                }
+                assert_eq!(cache(tx.conn), NORMAL_CACHE);
+                Ok(())
+            })
+            .unwrap();
+        // A bulk import: grown while it runs, back to normal once committed...
+        store
+            .write(|tx| {
+                for i in 1000..1000 + BULK_ACCOUNTS {
+                    tx.insert_account(&account(i))?;
+                }
+                assert_eq!(cache(tx.conn), -12_345);
+                Ok(())
+            })
+            .unwrap();
+        assert_eq!(cache(&store.writer()), NORMAL_CACHE);
+        // ... or rolled back.
+        let err = store.write(|tx| {
+            for i in 5000..5000 + BULK_ACCOUNTS {
+                tx.insert_account(&account(i))?;
+            }
+            Err::<(), _>(Error::Storage("abandoned".into()))
+        });
+        assert!(err.is_err());
+        assert_eq!(cache(&store.writer()), NORMAL_CACHE);
+        let count: i64 = store
+            .writer()
+            .query_row("SELECT count(*) FROM accounts", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(
+            count,
+            i64::from(2 * BULK_ACCOUNTS - 1),
+            "the abandoned one wrote nothing"
+        );
     }
 
     /// xorshift64*: reproducible test data without a dependency.
