@@ -28,6 +28,8 @@ cargo build -q --release -p dealer-portal-benches --example import_scale
 for batch in 1000 10000 "$users"; do
   ./target/release/examples/import_scale "$users" "$batch" 2>/dev/null | tee -a "$out/import_scale.txt"
 done
+echo "== the floor: the same rows prebuilt, inserted with SQLite alone (no harness)"
+cargo run -q --release -p dealer-portal-benches --example import_floor "$users" | tee "$out/import_floor.txt"
 echo "== argon2 peak memory (no harness)"
 cargo run -q --release -p dealer-portal-benches --example argon2_rss | tee "$out/argon2_rss.txt"
 echo "== argon2 vs the C reference, interleaved call by call (no harness)"

@@ -1,4 +1,4 @@
-//! Bulk import at scale: `cargo run --release -p dealer-portal-benches --example import_scale -- [total] [batch]`
+//! Bulk import at scale: `cargo run --release -p dealer-portal-benches --example import_scale -- [total] [batch] [writer cache KiB]`
 //! (default 100,000 users in batches of 10,000, varied French names over 10 establishments, on
 //! a fresh SQLite file with the default options, synchronous=FULL); prints the rate per batch
 //! (stderr) and overall, then the rate of 500 `create_user` calls one by one on the filled store.
@@ -24,10 +24,17 @@ fn main() {
     let mut args = std::env::args().skip(1);
     let total: usize = args.next().map_or(100_000, |a| a.parse().unwrap());
     let batch: usize = args.next().map_or(10_000, |a| a.parse().unwrap());
+    let defaults = SqliteOptions::default();
+    let opts = SqliteOptions {
+        bulk_cache_kib: args
+            .next()
+            .map_or(defaults.bulk_cache_kib, |a| a.parse().unwrap()),
+        ..defaults
+    };
     let dir = std::env::temp_dir().join("dealer-portal-import-scale");
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
-    let store = SqliteStore::open(dir.join("p.db"), SqliteOptions::default()).unwrap();
+    let store = SqliteStore::open(dir.join("p.db"), opts).unwrap();
     let p = Portal::new(store, SystemClock, PortalConfig::for_tests()).unwrap();
     let est: Vec<Establishment> = (0..10)
         .map(|i| {

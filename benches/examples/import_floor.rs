@@ -1,0 +1,214 @@
+//! The floor under `create_users` on SQLite: the rows a bulk import must write (account, rights,
+//! activation token, outbox mail, audit event and its establishment), prebuilt in memory, then
+//! inserted with the store's schema and pragmas and nothing else (no validation, no collation,
+//! no token generation, no hashing, no rule).
+//! `cargo run --release -p dealer-portal-benches --example import_floor -- [users]`
+//!
+//! What `create_users` adds on top of this floor is the library's own work; what this floor
+//! costs is SQLite's B-tree work for the schema (indexes that make `list_accounts`, token
+//! lookups, rate limits and the audit log fast).
+
+use dealer_portal::account::AccountId;
+use dealer_portal::establishment::Establishment;
+use dealer_portal::names::{PersonName, fold, sort_key};
+use dealer_portal::regime::Regime;
+use dealer_portal::store::{AccountRepo, SqliteOptions, SqliteStore, Store};
+use rusqlite::{Connection, params};
+use std::time::Instant;
+
+const LAST: [&str; 12] = [
+    "Dupont", "Martin", "Bernard", "Étienne", "Lefèvre", "Œuvray", "Moreau", "Girard", "Émile",
+    "Durand", "Ñúñez", "Zola",
+];
+const FIRST: [&str; 9] = [
+    "Éric", "Anne", "Jérôme", "Zoé", "Loïc", "Chloé", "Hélène", "Marc", "Agnès",
+];
+
+struct Rows {
+    id: [u8; 16],
+    email: String,
+    last: String,
+    first: String,
+    sort_key: Vec<u8>,
+    search_text: String,
+    establishment: String,
+    digest: [u8; 32],
+    token: String,
+    prev: [u8; 32],
+    hash: [u8; 32],
+}
+
+fn random<const N: usize>() -> [u8; N] {
+    let mut b = [0u8; N];
+    getrandom::fill(&mut b).unwrap();
+    b
+}
+
+fn build(n: usize) -> Vec<Rows> {
+    (0..n)
+        .map(|k| {
+            let last = LAST[k % LAST.len()];
+            let first = FIRST[(k / LAST.len()) % FIRST.len()];
+            let email = format!("user{k}@bench.fr");
+            let (l, f) = (
+                PersonName::parse(last).unwrap(),
+                PersonName::parse(first).unwrap(),
+            );
+            Rows {
+                id: *AccountId::generate().as_bytes(),
+                sort_key: sort_key(&l, &f, &email),
+                search_text: fold(&format!("{last} {first} {email}")),
+                email,
+                last: last.to_owned(),
+                first: first.to_owned(),
+                establishment: format!("T{:05}", 10_000 + k % 10),
+                digest: random(),
+                token: format!("{:x?}", random::<24>()),
+                prev: random(),
+                hash: random(),
+            }
+        })
+        .collect()
+}
+
+fn insert(conn: &Connection, rows: &[Rows], seq0: i64) {
+    let mut account = conn
+        .prepare_cached(
+            "INSERT INTO accounts (id, email, last_name, first_name, function, role, state, mobile,
+             mobile_kind, landline, landline_kind, password, previous_passwords, failed_logins,
+             lockouts, locked_until, locale, created_at, sort_key, search_text)
+             VALUES (?1, ?2, ?3, ?4, '', 'user', 'invited', NULL, NULL, NULL, NULL, NULL, '[]', 0, 0,
+             NULL, 'fr', ?5, ?6, ?7)",
+        )
+        .unwrap();
+    let mut rights = conn
+        .prepare_cached(
+            "INSERT INTO rights (account, establishment, bits, sort_key, state, search_text)
+             VALUES (?1, ?2, 1, ?3, 'invited', ?4)",
+        )
+        .unwrap();
+    let mut token = conn
+        .prepare_cached(
+            "INSERT INTO tokens (digest, account, purpose, state, issued_at, expires_at)
+             VALUES (?1, ?2, 'activation', 'issued', ?3, ?4)",
+        )
+        .unwrap();
+    let mut outbox = conn
+        .prepare_cached(
+            "INSERT INTO outbox (kind, email, name, token, expires_at, locale, created_at)
+             VALUES ('activation', ?1, ?2, ?3, ?4, 'fr', ?5)",
+        )
+        .unwrap();
+    let mut audit = conn
+        .prepare_cached(
+            "INSERT INTO audit (seq, at, actor, action, subject, establishments, details, prev_hash, hash)
+             VALUES (?1, ?2, NULL, 'user_created', ?3, ?4, '{\"rights\":[\"submit_claims\"]}', ?5, ?6)",
+        )
+        .unwrap();
+    let mut audit_est = conn
+        .prepare_cached("INSERT OR IGNORE INTO audit_establishments (code, seq) VALUES (?1, ?2)")
+        .unwrap();
+    let now = 1_790_000_000_000_000_000i64;
+    for (i, r) in rows.iter().enumerate() {
+        let seq = seq0 + i as i64;
+        account
+            .execute(params![
+                &r.id[..],
+                r.email,
+                r.last,
+                r.first,
+                now,
+                r.sort_key,
+                r.search_text
+            ])
+            .unwrap();
+        rights
+            .execute(params![
+                &r.id[..],
+                r.establishment,
+                r.sort_key,
+                r.search_text
+            ])
+            .unwrap();
+        token
+            .execute(params![&r.digest[..], &r.id[..], now, now + 1])
+            .unwrap();
+        outbox
+            .execute(params![
+                r.email,
+                format!("{} {}", r.first, r.last),
+                r.token,
+                now + 1,
+                now
+            ])
+            .unwrap();
+        audit
+            .execute(params![
+                seq,
+                now,
+                &r.id[..],
+                format!("[\"{}\"]", r.establishment),
+                &r.prev[..],
+                &r.hash[..]
+            ])
+            .unwrap();
+        audit_est.execute(params![r.establishment, seq]).unwrap();
+    }
+}
+
+fn run(label: &str, total: usize, batch: usize, drop_listing: bool) {
+    let dir = std::env::temp_dir().join("dealer-portal-import-floor");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("floor.db");
+    let opts = SqliteOptions::default();
+    {
+        // The store creates the file: its schema, its application id, WAL.
+        let store = SqliteStore::open(&path, opts.clone()).unwrap();
+        store
+            .write(|tx| {
+                for i in 0..10 {
+                    let code = format!("T{:05}", 10_000 + i);
+                    let e = Establishment::new(&code, "GARAGE", "VILLE", Some(Regime::Insurance));
+                    tx.put_establishment(&e.unwrap())?;
+                }
+                Ok(())
+            })
+            .unwrap();
+    }
+    let conn = Connection::open(&path).unwrap();
+    // The store's writer settings (see SqliteStore::open).
+    conn.execute_batch(&format!(
+        "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA secure_delete = ON;
+         PRAGMA temp_store = MEMORY; PRAGMA cache_size = -{};",
+        opts.bulk_cache_kib
+    ))
+    .unwrap();
+    if drop_listing {
+        conn.execute_batch("DROP INDEX rights_listing; DROP INDEX rights_sorted;")
+            .unwrap();
+    }
+    let rows = build(total);
+    let t = Instant::now();
+    for (b, chunk) in rows.chunks(batch).enumerate() {
+        conn.execute_batch("BEGIN IMMEDIATE").unwrap();
+        insert(&conn, chunk, 1 + (b * batch) as i64);
+        conn.execute_batch("COMMIT").unwrap();
+    }
+    let e = t.elapsed();
+    println!(
+        "floor, {label}: {total} users' rows in batches of {batch}: {:.2} s, {:.0} users/s",
+        e.as_secs_f64(),
+        total as f64 / e.as_secs_f64()
+    );
+}
+
+fn main() {
+    let total: usize = std::env::args()
+        .nth(1)
+        .map_or(100_000, |a| a.parse().unwrap());
+    for batch in [1000, 10_000, total] {
+        run("the store's schema", total, batch, false);
+    }
+    run("without the two listing indexes", total, total, true);
+}
