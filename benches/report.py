@@ -214,7 +214,7 @@ if floor:
     ours = {int(m.group(1)): float(m.group(2)) for l in imports
             if (m := re.search(r"in batches of (\d+): .* (\d+) users/s", l))}
     base = {int(m.group(1)): float(m.group(2)) for l in floor
-            if "store's schema" in l and (m := re.search(r"in batches of (\d+): .* (\d+) users/s", l))}
+            if "store's schema:" in l and (m := re.search(r"in batches of (\d+): .* (\d+) users/s", l))}
     shared = sorted(set(ours) & set(base))
     if shared:
         lines += ["", "`create_users` runs at " + " / ".join(f"{ours[b] / base[b]:.0%}" for b in shared)

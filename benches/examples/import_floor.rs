@@ -156,7 +156,95 @@ fn insert(conn: &Connection, rows: &[Rows], seq0: i64) {
     }
 }
 
-fn run(label: &str, total: usize, batch: usize, drop_listing: bool) {
+/// The same rows with multi-row `INSERT ... VALUES (...), (...)` statements, `k` rows each: what
+/// is left once the per-statement overhead is shared.
+fn insert_multi(conn: &Connection, rows: &[Rows], seq0: i64, k: usize) {
+    use rusqlite::ToSql;
+    let now = 1_790_000_000_000_000_000i64;
+    let tables: [(&str, &str); 6] = [
+        (
+            "accounts (id, email, last_name, first_name, function, role, state, mobile,
+             mobile_kind, landline, landline_kind, password, previous_passwords, failed_logins,
+             lockouts, locked_until, locale, created_at, sort_key, search_text)",
+            "(?, ?, ?, ?, '', 'user', 'invited', NULL, NULL, NULL, NULL, NULL, '[]', 0, 0, NULL, 'fr', ?, ?, ?)",
+        ),
+        (
+            "rights (account, establishment, bits, sort_key, state, search_text)",
+            "(?, ?, 1, ?, 'invited', ?)",
+        ),
+        (
+            "tokens (digest, account, purpose, state, issued_at, expires_at)",
+            "(?, ?, 'activation', 'issued', ?, ?)",
+        ),
+        (
+            "outbox (kind, email, name, token, expires_at, locale, created_at)",
+            "('activation', ?, ?, ?, ?, 'fr', ?)",
+        ),
+        (
+            "audit (seq, at, actor, action, subject, establishments, details, prev_hash, hash)",
+            "(?, ?, NULL, 'user_created', ?, ?, '{\"rights\":[\"submit_claims\"]}', ?, ?)",
+        ),
+        ("audit_establishments (code, seq)", "(?, ?)"),
+    ];
+    for (c, chunk) in rows.chunks(k).enumerate() {
+        let names: Vec<String> = chunk
+            .iter()
+            .map(|r| format!("{} {}", r.first, r.last))
+            .collect();
+        let codes: Vec<String> = chunk
+            .iter()
+            .map(|r| format!("[\"{}\"]", r.establishment))
+            .collect();
+        let seqs: Vec<i64> = (0..chunk.len())
+            .map(|i| seq0 + (c * k + i) as i64)
+            .collect();
+        let (expires, zero) = (now + 1, now);
+        for (t, (table, tuple)) in tables.iter().enumerate() {
+            let mut p: Vec<&dyn ToSql> = Vec::new();
+            for (i, r) in chunk.iter().enumerate() {
+                match t {
+                    0 => p.extend([
+                        &r.id as &dyn ToSql,
+                        &r.email,
+                        &r.last,
+                        &r.first,
+                        &zero,
+                        &r.sort_key,
+                        &r.search_text,
+                    ]),
+                    1 => p.extend([
+                        &r.id as &dyn ToSql,
+                        &r.establishment,
+                        &r.sort_key,
+                        &r.search_text,
+                    ]),
+                    2 => p.extend([&r.digest as &dyn ToSql, &r.id, &zero, &expires]),
+                    3 => p.extend([&r.email as &dyn ToSql, &names[i], &r.token, &expires, &zero]),
+                    4 => p.extend([
+                        &seqs[i] as &dyn ToSql,
+                        &zero,
+                        &r.id,
+                        &codes[i],
+                        &r.prev,
+                        &r.hash,
+                    ]),
+                    _ => p.extend([&r.establishment as &dyn ToSql, &seqs[i]]),
+                }
+            }
+            let or_ignore = if t == 5 { "OR IGNORE " } else { "" };
+            let sql = format!(
+                "INSERT {or_ignore}INTO {table} VALUES {}",
+                vec![*tuple; chunk.len()].join(", ")
+            );
+            conn.prepare_cached(&sql)
+                .unwrap()
+                .execute(rusqlite::params_from_iter(p))
+                .unwrap();
+        }
+    }
+}
+
+fn run(label: &str, total: usize, batch: usize, drop_listing: bool, multi: Option<usize>) {
     let dir = std::env::temp_dir().join("dealer-portal-import-floor");
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
@@ -192,7 +280,10 @@ fn run(label: &str, total: usize, batch: usize, drop_listing: bool) {
     let t = Instant::now();
     for (b, chunk) in rows.chunks(batch).enumerate() {
         conn.execute_batch("BEGIN IMMEDIATE").unwrap();
-        insert(&conn, chunk, 1 + (b * batch) as i64);
+        match multi {
+            Some(k) => insert_multi(&conn, chunk, 1 + (b * batch) as i64, k),
+            None => insert(&conn, chunk, 1 + (b * batch) as i64),
+        }
         conn.execute_batch("COMMIT").unwrap();
     }
     let e = t.elapsed();
@@ -208,7 +299,21 @@ fn main() {
         .nth(1)
         .map_or(100_000, |a| a.parse().unwrap());
     for batch in [1000, 10_000, total] {
-        run("the store's schema", total, batch, false);
+        run("the store's schema", total, batch, false, None);
     }
-    run("without the two listing indexes", total, total, true);
+    run("without the two listing indexes", total, total, true, None);
+    run(
+        "the store's schema, 50 rows per INSERT",
+        total,
+        total,
+        false,
+        Some(50),
+    );
+    run(
+        "without the two listing indexes, 50 rows per INSERT",
+        total,
+        total,
+        true,
+        Some(50),
+    );
 }
