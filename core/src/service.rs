@@ -854,40 +854,33 @@ impl<S: Store, C: Clock> Portal<S, C> {
     /// The account behind a session token, if the session is valid and the account active.
     /// Refreshes the idle timer (coarsely: see [`SessionRecord::needs_touch`]).
     pub fn authenticate(&self, session_token: &str) -> Result<Account> {
-        self.session_account(session_token, false)
-            .map(|(account, _)| account)
+        self.session_account(session_token, |_, _| Ok(()))
+            .map(|(account, ())| account)
     }
 
     /// The actor behind a session, with their rights.
     pub fn actor(&self, session_token: &str) -> Result<Actor> {
-        let (account, rights) = self.session_account(session_token, true)?;
-        Ok(Actor {
-            account,
-            rights: rights.unwrap_or_default(),
-        })
+        let (account, rights) = self.session_account(session_token, |tx, a| tx.rights(a.id))?;
+        Ok(Actor { account, rights })
     }
 
-    /// [`authenticate`](Self::authenticate), reading the account's rights in the same read
-    /// transaction when asked.
-    fn session_account(
+    /// [`authenticate`](Self::authenticate), with what `also` reads about the account in the
+    /// same read transaction.
+    fn session_account<R>(
         &self,
         session_token: &str,
-        with_rights: bool,
-    ) -> Result<(Account, Option<RightsMatrix>)> {
+        also: impl FnOnce(&mut S::Tx<'_>, &Account) -> Result<R>,
+    ) -> Result<(Account, R)> {
         let secret = TokenSecret::parse(session_token).map_err(|_| Error::SessionInvalid)?;
         let digest = secret.digest();
         let now = self.now();
-        let (session, account, rights) = self.store.read(|tx| {
+        let (session, account, also) = self.store.read(|tx| {
             let Some(s) = tx.session(&digest)? else {
                 return Err(Error::SessionInvalid);
             };
             let a = tx.account(s.account)?.ok_or(Error::SessionInvalid)?;
-            let rights = if with_rights {
-                Some(tx.rights(a.id)?)
-            } else {
-                None
-            };
-            Ok((s, a, rights))
+            let also = also(tx, &a)?;
+            Ok((s, a, also))
         })?;
         if !session.is_valid(now) {
             // Seen expired: end it, so a clock going back cannot revive it.
@@ -900,7 +893,7 @@ impl<S: Store, C: Clock> Portal<S, C> {
         if session.needs_touch(now) {
             self.store.write(|tx| tx.touch_session(&digest, now))?;
         }
-        Ok((account, rights))
+        Ok((account, also))
     }
 
     /// Ends a session. Ending an unknown or already ended session is not an error.

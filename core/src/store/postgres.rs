@@ -28,7 +28,7 @@
 
 use super::row::{
     ACCOUNT_COLUMNS, AccountRow, account_id, coded, corrupt, digest, from_ns, hash32, ns,
-    ns_clamped,
+    ns_clamped, read_account_row,
 };
 use super::{
     AccountRepo, AuditRepo, DocumentRepo, OutboxRepo, SessionRepo, Store, TokenRecord, TokenRepo,
@@ -898,31 +898,8 @@ impl AccountRow {
     }
 }
 
-const T: &str = "accounts";
-
 fn account_from_row(row: &Row) -> Result<Account> {
-    AccountRow {
-        id: col(row, 0, T, "id")?,
-        email: col(row, 1, T, "email")?,
-        last_name: col(row, 2, T, "last_name")?,
-        first_name: col(row, 3, T, "first_name")?,
-        function: col(row, 4, T, "function")?,
-        role: col(row, 5, T, "role")?,
-        state: col(row, 6, T, "state")?,
-        mobile: col(row, 7, T, "mobile")?,
-        mobile_kind: col(row, 8, T, "mobile_kind")?,
-        landline: col(row, 9, T, "landline")?,
-        landline_kind: col(row, 10, T, "landline_kind")?,
-        password: col(row, 11, T, "password")?,
-        previous: col(row, 12, T, "previous_passwords")?,
-        failed_logins: col(row, 13, T, "failed_logins")?,
-        lockouts: col(row, 14, T, "lockouts")?,
-        locked_until: col(row, 15, T, "locked_until")?,
-        locale: col(row, 16, T, "locale")?,
-        created_at: col(row, 17, T, "created_at")?,
-        ..AccountRow::default()
-    }
-    .into_account()
+    read_account_row!(col, row).into_account()
 }
 
 const ACCOUNT_SUMMARY: &str = "a.id, a.email, a.last_name, a.first_name, a.state";

@@ -87,6 +87,36 @@ pub(super) struct AccountRow {
 
 const T: &str = "accounts";
 
+/// The [`AccountRow`] of a result row whose first columns are [`ACCOUNT_COLUMNS`], in order,
+/// read with the store's own `col(row, index, table, column)` (each store has its own row
+/// type); the listing keys are left empty (they are never read back).
+macro_rules! read_account_row {
+    ($col:ident, $row:expr) => {
+        AccountRow {
+            id: $col($row, 0, "accounts", "id")?,
+            email: $col($row, 1, "accounts", "email")?,
+            last_name: $col($row, 2, "accounts", "last_name")?,
+            first_name: $col($row, 3, "accounts", "first_name")?,
+            function: $col($row, 4, "accounts", "function")?,
+            role: $col($row, 5, "accounts", "role")?,
+            state: $col($row, 6, "accounts", "state")?,
+            mobile: $col($row, 7, "accounts", "mobile")?,
+            mobile_kind: $col($row, 8, "accounts", "mobile_kind")?,
+            landline: $col($row, 9, "accounts", "landline")?,
+            landline_kind: $col($row, 10, "accounts", "landline_kind")?,
+            password: $col($row, 11, "accounts", "password")?,
+            previous: $col($row, 12, "accounts", "previous_passwords")?,
+            failed_logins: $col($row, 13, "accounts", "failed_logins")?,
+            lockouts: $col($row, 14, "accounts", "lockouts")?,
+            locked_until: $col($row, 15, "accounts", "locked_until")?,
+            locale: $col($row, 16, "accounts", "locale")?,
+            created_at: $col($row, 17, "accounts", "created_at")?,
+            ..AccountRow::default()
+        }
+    };
+}
+pub(super) use read_account_row;
+
 impl AccountRow {
     /// Encodes an account, with its listing keys.
     pub fn new(a: &Account) -> Result<Self> {

@@ -29,7 +29,7 @@
 
 use super::row::{
     ACCOUNT_COLUMNS, AccountRow, account_id, coded, corrupt, digest, from_ns, hash32, ns,
-    ns_clamped,
+    ns_clamped, read_account_row,
 };
 use super::{
     AccountRepo, AuditRepo, DocumentRepo, OutboxRepo, SessionRepo, Store, TokenRecord, TokenRepo,
@@ -476,8 +476,23 @@ fn json_list<'s>(items: impl IntoIterator<Item = &'s str>) -> String {
     .to_string()
 }
 
-fn purposes_json(purposes: &[TokenPurpose]) -> String {
-    json_list(purposes.iter().map(|p| p.code()))
+/// The purposes as the three slots of a statement's `purpose IN (?, ?, ?)`: three purposes
+/// exist, so any list fits once repeats are dropped; unused slots repeat the first (or hold
+/// none, which matches nothing).
+fn purpose_slots(purposes: &[TokenPurpose]) -> [Option<&'static str>; 3] {
+    let mut slots = [None; 3];
+    let mut n = 0;
+    for code in purposes.iter().map(|p| Some(p.code())) {
+        if !slots[..n].contains(&code) {
+            slots[n] = code;
+            n += 1;
+        }
+    }
+    let first = slots[0];
+    for slot in &mut slots[n..] {
+        *slot = first;
+    }
+    slots
 }
 
 /// Checks that an existing, non-empty file starts with SQLite's header, without opening it.
@@ -952,31 +967,8 @@ impl AccountRow {
     }
 }
 
-const T: &str = "accounts";
-
 fn account_from_row(row: &Row<'_>) -> Result<Account> {
-    AccountRow {
-        id: col(row, 0, T, "id")?,
-        email: col(row, 1, T, "email")?,
-        last_name: col(row, 2, T, "last_name")?,
-        first_name: col(row, 3, T, "first_name")?,
-        function: col(row, 4, T, "function")?,
-        role: col(row, 5, T, "role")?,
-        state: col(row, 6, T, "state")?,
-        mobile: col(row, 7, T, "mobile")?,
-        mobile_kind: col(row, 8, T, "mobile_kind")?,
-        landline: col(row, 9, T, "landline")?,
-        landline_kind: col(row, 10, T, "landline_kind")?,
-        password: col(row, 11, T, "password")?,
-        previous: col(row, 12, T, "previous_passwords")?,
-        failed_logins: col(row, 13, T, "failed_logins")?,
-        lockouts: col(row, 14, T, "lockouts")?,
-        locked_until: col(row, 15, T, "locked_until")?,
-        locale: col(row, 16, T, "locale")?,
-        created_at: col(row, 17, T, "created_at")?,
-        ..AccountRow::default()
-    }
-    .into_account()
+    read_account_row!(col, row).into_account()
 }
 
 impl AccountRepo for SqliteTx<'_> {
@@ -1585,16 +1577,14 @@ impl TokenRepo for SqliteTx<'_> {
                  WHERE account = ?1 AND state = ?2 AND purpose IN (?4, ?5, ?6)",
             )
             .and_then(|mut s| {
-                // Three purposes exist; unused slots repeat one (or name none).
-                debug_assert!(purposes.len() <= 3);
-                let code = |i: usize| purposes.get(i).or(purposes.first()).map(|p| p.code());
+                let [a, b, c] = purpose_slots(purposes);
                 s.execute(params![
                     &account.as_bytes()[..],
                     TokenState::Issued.code(),
                     to.code(),
-                    code(0),
-                    code(1),
-                    code(2)
+                    a,
+                    b,
+                    c
                 ])
             })
             .map_err(storage("cannot end tokens"))?;
@@ -1626,9 +1616,15 @@ impl TokenRepo for SqliteTx<'_> {
             .conn
             .prepare_cached(
                 "SELECT count(*) FROM tokens
-                 WHERE account = ?1 AND purpose IN (SELECT value FROM json_each(?2)) AND issued_at >= ?3",
+                 WHERE account = ?1 AND purpose IN (?2, ?3, ?4) AND issued_at >= ?5",
             )
-            .and_then(|mut s| s.query_row(params![&account.as_bytes()[..], purposes_json(purposes), ns_clamped(since)], |r| r.get(0)))
+            .and_then(|mut s| {
+                let [a, b, c] = purpose_slots(purposes);
+                let since = ns_clamped(since);
+                s.query_row(params![&account.as_bytes()[..], a, b, c, since], |r| {
+                    r.get(0)
+                })
+            })
             .map_err(storage("cannot count tokens"))?;
         Ok(n as usize)
     }
@@ -2237,19 +2233,38 @@ mod tests {
     }
 
     #[test]
-    fn a_version_1_file_is_upgraded_in_place() {
-        use crate::account::{Account, AccountState, Role};
-        use crate::locale::Locale;
-        let path = TempPath::new("v1");
-        let a = Account::new(
-            "anne@garage.fr".parse().unwrap(),
-            "Abel".parse().unwrap(),
-            "Anne".parse().unwrap(),
-            Role::User,
-            AccountState::Active,
-            Locale::Fr,
-            OffsetDateTime::now_utc(),
+    fn purpose_slots_fill_three_in_slots() {
+        use TokenPurpose::{Activation, PasswordReset, Session};
+        let (a, r, s) = (Activation.code(), PasswordReset.code(), Session.code());
+        assert_eq!(purpose_slots(&[]), [None, None, None]);
+        assert_eq!(purpose_slots(&[Activation]), [Some(a); 3]);
+        assert_eq!(
+            purpose_slots(&[Activation, Activation, PasswordReset, Activation]),
+            [Some(a), Some(r), Some(a)]
         );
+        assert_eq!(
+            purpose_slots(&[Session, PasswordReset, Activation, Session]),
+            [Some(s), Some(r), Some(a)]
+        );
+    }
+
+    /// A new account of the user role, created now.
+    fn user(email: &str, last: &str, first: &str, state: AccountState) -> Account {
+        Account::new(
+            email.parse().unwrap(),
+            last.parse().unwrap(),
+            first.parse().unwrap(),
+            crate::account::Role::User,
+            state,
+            crate::locale::Locale::Fr,
+            OffsetDateTime::now_utc(),
+        )
+    }
+
+    #[test]
+    fn a_version_1_file_is_upgraded_in_place() {
+        let path = TempPath::new("v1");
+        let a = user("anne@garage.fr", "Abel", "Anne", AccountState::Active);
         {
             // A file as the first release left it: schema 1, its rights counted by triggers.
             let conn = Connection::open(&path.0).unwrap();
@@ -2302,15 +2317,7 @@ mod tests {
         assert_eq!(page.total, 1);
         assert_eq!(page.items[0].id, a.id);
         // And new rights rows are written without the triggers.
-        let b = Account::new(
-            "bea@garage.fr".parse().unwrap(),
-            "Blanc".parse().unwrap(),
-            "Bea".parse().unwrap(),
-            Role::User,
-            AccountState::Invited,
-            Locale::Fr,
-            OffsetDateTime::now_utc(),
-        );
+        let b = user("bea@garage.fr", "Blanc", "Bea", AccountState::Invited);
         store
             .write(|tx| {
                 tx.insert_account_with_rights(
@@ -2328,8 +2335,6 @@ mod tests {
 
     #[test]
     fn a_bulk_transaction_grows_the_cache_until_it_ends() {
-        use crate::account::{Account, AccountState, Role};
-        use crate::locale::Locale;
         let path = TempPath::new("bulk-cache");
         let store = SqliteStore::open(
             &path.0,
@@ -2344,14 +2349,11 @@ mod tests {
                 .unwrap()
         };
         let account = |i: u32| {
-            Account::new(
-                format!("u{i}@garage.fr").parse().unwrap(),
-                "Abel".parse().unwrap(),
-                "Anne".parse().unwrap(),
-                Role::User,
+            user(
+                &format!("u{i}@garage.fr"),
+                "Abel",
+                "Anne",
                 AccountState::Invited,
-                Locale::Fr,
-                OffsetDateTime::now_utc(),
             )
         };
         assert_eq!(cache(&store.writer()), NORMAL_CACHE);
