@@ -59,6 +59,18 @@ def grep(name, pattern):
         return None
 
 
+def rate_lines(name):
+    """The lines of an example's output that give a rate (`... users/s`), stripped."""
+    try:
+        with open(os.path.join(out, name)) as f:
+            return [l.strip() for l in f if "users/s" in l]
+    except OSError:
+        return []
+
+
+BATCH_RATE = r"in batches of (\d+): .* (\d+) users/s"
+
+
 def grep_groups(name, pattern):
     try:
         with open(os.path.join(out, name)) as f:
@@ -189,32 +201,23 @@ for group, bench, note in [
     if ns and "one_by_one" in bench:
         extra = f" ({1 / (ns / 1e9):,.0f} users/s)"
     lines.append(f"| {group} {bench} | {fmt(ns)}{extra} | {note} |")
-imports = []
-path = os.path.join(out, "import_scale.txt")
-if os.path.exists(path):
-    with open(path) as f:
-        imports = [l.strip() for l in f if "users/s" in l]
+imports = rate_lines("import_scale.txt")
 if imports:
     lines += ["", "Bulk import at scale (`--example import_scale`: a fresh SQLite file, default options "
               "(synchronous=FULL; a transaction creating 256 accounts or more gets a 64 MiB page cache), varied French names over 10 establishments; "
               "`create_users` calls only, row building excluded; then 500 `create_user` calls one by one "
               "on the filled file; goals: ≥ 100,000 users/s in bulk, ≥ 3,000/s one by one):", ""]
     lines += [f"- {l}" for l in imports]
-floor = []
-path = os.path.join(out, "import_floor.txt")
-if os.path.exists(path):
-    with open(path) as f:
-        floor = [l.strip() for l in f if "users/s" in l]
+floor = rate_lines("import_floor.txt")
 if floor:
     lines += ["", "The floor under it (`--example import_floor`): the same rows each user needs (account, rights, "
               "activation token, outbox mail, audit event and its establishment), prebuilt in memory and inserted "
               "with the store's schema and pragmas by SQLite alone, without any of the library's work (validation, "
               "collation keys, token generation, hashing, rules):", ""]
     lines += [f"- {l}" for l in floor]
-    ours = {int(m.group(1)): float(m.group(2)) for l in imports
-            if (m := re.search(r"in batches of (\d+): .* (\d+) users/s", l))}
+    ours = {int(m.group(1)): float(m.group(2)) for l in imports if (m := re.search(BATCH_RATE, l))}
     base = {int(m.group(1)): float(m.group(2)) for l in floor
-            if "store's schema:" in l and (m := re.search(r"in batches of (\d+): .* (\d+) users/s", l))}
+            if "store's schema:" in l and (m := re.search(BATCH_RATE, l))}
     shared = sorted(set(ours) & set(base))
     if shared:
         lines += ["", "`create_users` runs at " + " / ".join(f"{ours[b] / base[b]:.0%}" for b in shared)

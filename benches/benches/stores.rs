@@ -3,19 +3,15 @@
 //! accounts, document search over 1,000,000 documents (vs a naive full scan).
 
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
-use dealer_portal::account::{AccountQuery, Declaration, NewUser};
+use dealer_portal::SystemClock;
+use dealer_portal::account::AccountQuery;
 use dealer_portal::document::{DocumentKind, DocumentQuery, NewDocument};
-use dealer_portal::establishment::Establishment;
-use dealer_portal::notification::NotificationKind;
-use dealer_portal::regime::Regime;
-use dealer_portal::rights::{Right, Rights};
 use dealer_portal::service::{Portal, PortalConfig, UserImport};
-use dealer_portal::store::{MemoryStore, SqliteOptions, SqliteStore, Store, Synchronous};
-use dealer_portal::{Clock, SystemClock};
+use dealer_portal::store::{MemoryStore, SqliteOptions, SqliteStore, Synchronous};
+use dealer_portal_benches::{import_row, logged_in_admin};
 use std::hint::black_box;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-const PW: &str = "Bench-Password-2026!";
 static SEQ: AtomicU64 = AtomicU64::new(0);
 
 fn sqlite(name: &str, sync: Synchronous) -> SqliteStore {
@@ -35,71 +31,9 @@ fn sqlite(name: &str, sync: Synchronous) -> SqliteStore {
     .unwrap()
 }
 
-/// An administrator of `n` establishments, logged in; returns its session token.
-fn admin<S: Store, C: Clock>(p: &Portal<S, C>, n: usize) -> String {
-    let est: Vec<Establishment> = (0..n)
-        .map(|i| {
-            Establishment::new(
-                &format!("T{:05}", 10_000 + i),
-                &format!("GARAGE {i}"),
-                "VILLE",
-                Some(Regime::Insurance),
-            )
-            .unwrap()
-        })
-        .collect();
-    p.declare_administrator(
-        &Declaration::new("admin@bench.fr", "Admin", "Bench", "Gérant").unwrap(),
-        &est,
-    )
-    .unwrap();
-    p.request_password_reset("admin@bench.fr").unwrap();
-    let n = p
-        .pending_notifications()
-        .unwrap()
-        .into_iter()
-        .find(|n| n.body.kind == NotificationKind::PasswordReset)
-        .unwrap();
-    p.complete_password_reset(
-        n.body.token.as_ref().unwrap().expose(),
-        "admin@bench.fr",
-        PW,
-        PW,
-    )
-    .unwrap();
-    for n in p.pending_notifications().unwrap() {
-        p.acknowledge_notification(n.id).unwrap();
-    }
-    p.login("admin@bench.fr", PW, false)
-        .unwrap()
-        .token
-        .expose()
-        .to_owned()
-}
-
-const LAST: [&str; 12] = [
-    "Martin", "Bernard", "Dubois", "Thomas", "Robert", "Richard", "Petit", "Durand", "Leroy",
-    "Moreau", "Simon", "Émile",
-];
-const FIRST: [&str; 8] = ["Éric", "Anne", "Luc", "Zoé", "Paul", "Léa", "Hugo", "Chloé"];
-
 fn import_rows(n: usize, establishments: usize) -> Vec<UserImport> {
     (0..n)
-        .map(|i| {
-            let k = SEQ.fetch_add(1, Ordering::Relaxed);
-            UserImport {
-                establishment: format!("T{:05}", 10_000 + i % establishments)
-                    .parse()
-                    .unwrap(),
-                user: NewUser::new(
-                    LAST[i % LAST.len()],
-                    FIRST[(i / LAST.len()) % FIRST.len()],
-                    &format!("user{k}@bench.fr"),
-                )
-                .unwrap(),
-                rights: Rights::from(Right::SubmitClaims),
-            }
-        })
+        .map(|i| import_row(i, SEQ.fetch_add(1, Ordering::Relaxed), establishments))
         .collect()
 }
 
@@ -111,7 +45,7 @@ fn sessions_and_users(c: &mut Criterion) {
         PortalConfig::for_tests(),
     )
     .unwrap();
-    let token = admin(&p, 2);
+    let token = logged_in_admin(&p, 2);
     g.bench_function("authenticate", |b| {
         b.iter(|| p.authenticate(black_box(&token)).unwrap())
     });
@@ -136,7 +70,7 @@ fn sessions_and_users(c: &mut Criterion) {
     g.finish();
 
     let m = Portal::new(MemoryStore::new(), SystemClock, PortalConfig::for_tests()).unwrap();
-    let mt = admin(&m, 2);
+    let mt = logged_in_admin(&m, 2);
     let mut g = c.benchmark_group("memory");
     g.bench_function("authenticate", |b| {
         b.iter(|| m.authenticate(black_box(&mt)).unwrap())
@@ -151,13 +85,13 @@ fn list_accounts(c: &mut Criterion) {
         PortalConfig::for_tests(),
     )
     .unwrap();
-    let token = admin(&p, 10);
+    let token = logged_in_admin(&p, 10);
     for _ in 0..100 {
         let r = p.create_users(&token, &import_rows(1000, 10)).unwrap();
         assert!(r.iter().all(|r| r.is_ok()));
     }
     let m = Portal::new(MemoryStore::new(), SystemClock, PortalConfig::for_tests()).unwrap();
-    let mt = admin(&m, 10);
+    let mt = logged_in_admin(&m, 10);
     let before = rss_kib();
     for _ in 0..100 {
         m.create_users(&mt, &import_rows(1000, 10)).unwrap();
@@ -218,7 +152,7 @@ fn documents(c: &mut Criterion) {
         PortalConfig::for_tests(),
     )
     .unwrap();
-    let token = admin(&p, ESTABLISHMENTS);
+    let token = logged_in_admin(&p, ESTABLISHMENTS);
     let kinds = [
         DocumentKind::MaintenanceInvoice,
         DocumentKind::WarrantyInvoice,

@@ -13,16 +13,9 @@ use dealer_portal::establishment::Establishment;
 use dealer_portal::names::{PersonName, fold, sort_key};
 use dealer_portal::regime::Regime;
 use dealer_portal::store::{AccountRepo, SqliteOptions, SqliteStore, Store};
+use dealer_portal_benches::{establishment_code, person};
 use rusqlite::{Connection, params};
 use std::time::Instant;
-
-const LAST: [&str; 12] = [
-    "Dupont", "Martin", "Bernard", "Étienne", "Lefèvre", "Œuvray", "Moreau", "Girard", "Émile",
-    "Durand", "Ñúñez", "Zola",
-];
-const FIRST: [&str; 9] = [
-    "Éric", "Anne", "Jérôme", "Zoé", "Loïc", "Chloé", "Hélène", "Marc", "Agnès",
-];
 
 struct Rows {
     id: [u8; 16],
@@ -47,8 +40,7 @@ fn random<const N: usize>() -> [u8; N] {
 fn build(n: usize) -> Vec<Rows> {
     (0..n)
         .map(|k| {
-            let last = LAST[k % LAST.len()];
-            let first = FIRST[(k / LAST.len()) % FIRST.len()];
+            let (last, first) = person(k);
             let email = format!("user{k}@bench.fr");
             let (l, f) = (
                 PersonName::parse(last).unwrap(),
@@ -61,7 +53,7 @@ fn build(n: usize) -> Vec<Rows> {
                 email,
                 last: last.to_owned(),
                 first: first.to_owned(),
-                establishment: format!("T{:05}", 10_000 + k % 10),
+                establishment: establishment_code(k % 10),
                 digest: random(),
                 token: format!("{:x?}", random::<24>()),
                 prev: random(),
@@ -256,7 +248,7 @@ fn run(label: &str, total: usize, batch: usize, drop_listing: bool, multi: Optio
         store
             .write(|tx| {
                 for i in 0..10 {
-                    let code = format!("T{:05}", 10_000 + i);
+                    let code = establishment_code(i);
                     let e = Establishment::new(&code, "GARAGE", "VILLE", Some(Regime::Insurance));
                     tx.put_establishment(&e.unwrap())?;
                 }

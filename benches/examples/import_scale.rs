@@ -1,24 +1,14 @@
-//! Bulk import at scale: `cargo run --release -p dealer-portal-benches --example import_scale -- [total] [batch] [writer cache KiB]`
+//! Bulk import at scale: `cargo run --release -p dealer-portal-benches --example import_scale -- [total] [batch] [bulk cache KiB]`
 //! (default 100,000 users in batches of 10,000, varied French names over 10 establishments, on
 //! a fresh SQLite file with the default options, synchronous=FULL); prints the rate per batch
 //! (stderr) and overall, then the rate of 500 `create_user` calls one by one on the filled store.
 
 use dealer_portal::SystemClock;
-use dealer_portal::account::{Declaration, NewUser};
-use dealer_portal::establishment::Establishment;
-use dealer_portal::notification::NotificationKind;
-use dealer_portal::regime::Regime;
+use dealer_portal::account::NewUser;
 use dealer_portal::rights::{Right, Rights};
 use dealer_portal::service::{Portal, PortalConfig, UserImport};
 use dealer_portal::store::{SqliteOptions, SqliteStore};
-
-const LAST: [&str; 12] = [
-    "Dupont", "Martin", "Bernard", "Étienne", "Lefèvre", "Œuvray", "Moreau", "Girard", "Émile",
-    "Durand", "Ñúñez", "Zola",
-];
-const FIRST: [&str; 9] = [
-    "Éric", "Anne", "Jérôme", "Zoé", "Loïc", "Chloé", "Hélène", "Marc", "Agnès",
-];
+use dealer_portal_benches::{establishment_code, import_row, logged_in_admin};
 
 fn main() {
     let mut args = std::env::args().skip(1);
@@ -36,35 +26,7 @@ fn main() {
     std::fs::create_dir_all(&dir).unwrap();
     let store = SqliteStore::open(dir.join("p.db"), opts).unwrap();
     let p = Portal::new(store, SystemClock, PortalConfig::for_tests()).unwrap();
-    let est: Vec<Establishment> = (0..10)
-        .map(|i| {
-            Establishment::new(
-                &format!("T{:05}", 10_000 + i),
-                "GARAGE",
-                "VILLE",
-                Some(Regime::Insurance),
-            )
-            .unwrap()
-        })
-        .collect();
-    p.declare_administrator(&Declaration::new("a@x.fr", "Admin", "A", "").unwrap(), &est)
-        .unwrap();
-    p.request_password_reset("a@x.fr").unwrap();
-    let n = p
-        .pending_notifications()
-        .unwrap()
-        .into_iter()
-        .find(|n| n.body.kind == NotificationKind::PasswordReset)
-        .unwrap();
-    let pw = "Profile-Password-1!";
-    p.complete_password_reset(n.body.token.as_ref().unwrap().expose(), "a@x.fr", pw, pw)
-        .unwrap();
-    let s = p
-        .login("a@x.fr", pw, false)
-        .unwrap()
-        .token
-        .expose()
-        .to_owned();
+    let s = logged_in_admin(&p, 10);
     let mut k = 0usize;
     let mut build = std::time::Duration::ZERO;
     let t = std::time::Instant::now();
@@ -73,16 +35,7 @@ fn main() {
         let rows: Vec<UserImport> = (0..batch.min(total - k))
             .map(|_| {
                 k += 1;
-                UserImport {
-                    establishment: format!("T{:05}", 10_000 + k % 10).parse().unwrap(),
-                    user: NewUser::new(
-                        LAST[k % LAST.len()],
-                        FIRST[(k / LAST.len()) % FIRST.len()],
-                        &format!("user{k}@bench.fr"),
-                    )
-                    .unwrap(),
-                    rights: Rights::from(Right::SubmitClaims),
-                }
+                import_row(k, k as u64, 10)
             })
             .collect();
         build += tb.elapsed();
@@ -108,8 +61,13 @@ fn main() {
         .collect();
     let t = std::time::Instant::now();
     for u in &users {
-        p.create_user(&s, "T10000", u, Rights::from(Right::SubmitClaims))
-            .unwrap();
+        p.create_user(
+            &s,
+            &establishment_code(0),
+            u,
+            Rights::from(Right::SubmitClaims),
+        )
+        .unwrap();
     }
     let e = t.elapsed();
     println!(

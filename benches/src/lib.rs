@@ -1,2 +1,94 @@
 //! Benchmarks of dealer-portal: `cargo bench -p dealer-portal-benches`, or `benches/run.sh`
 //! for every figure with its peer, written to `benches/RESULTS.md`.
+//!
+//! This library holds the fixtures the benches and examples share: an administrator logged in
+//! on establishments `T10000`, `T10001`…, and the rows of a bulk import.
+
+use dealer_portal::Clock;
+use dealer_portal::account::{Declaration, NewUser};
+use dealer_portal::establishment::Establishment;
+use dealer_portal::notification::NotificationKind;
+use dealer_portal::regime::Regime;
+use dealer_portal::rights::{Right, Rights};
+use dealer_portal::service::{Portal, UserImport};
+use dealer_portal::store::Store;
+
+/// The password of every account the fixtures log in.
+pub const PW: &str = "Bench-Password-2026!";
+
+/// Last names of imported users (accented ones included: the French order is measured).
+pub const LAST: [&str; 12] = [
+    "Martin", "Bernard", "Dubois", "Thomas", "Robert", "Richard", "Petit", "Durand", "Leroy",
+    "Moreau", "Simon", "Émile",
+];
+/// First names of imported users.
+pub const FIRST: [&str; 8] = ["Éric", "Anne", "Luc", "Zoé", "Paul", "Léa", "Hugo", "Chloé"];
+
+/// The code of the `i`-th establishment of the fixtures: `T10000`, `T10001`…
+///
+/// ```
+/// assert_eq!(dealer_portal_benches::establishment_code(3), "T10003");
+/// ```
+pub fn establishment_code(i: usize) -> String {
+    format!("T{:05}", 10_000 + i)
+}
+
+/// `admin@bench.fr`, administrator of `n` establishments (see [`establishment_code`]), its
+/// password set through the reset flow and its mails acknowledged, logged in: its session token.
+pub fn logged_in_admin<S: Store, C: Clock>(p: &Portal<S, C>, n: usize) -> String {
+    let est: Vec<Establishment> = (0..n)
+        .map(|i| {
+            Establishment::new(
+                &establishment_code(i),
+                &format!("GARAGE {i}"),
+                "VILLE",
+                Some(Regime::Insurance),
+            )
+            .unwrap()
+        })
+        .collect();
+    p.declare_administrator(
+        &Declaration::new("admin@bench.fr", "Admin", "Bench", "Gérant").unwrap(),
+        &est,
+    )
+    .unwrap();
+    p.request_password_reset("admin@bench.fr").unwrap();
+    let n = p
+        .pending_notifications()
+        .unwrap()
+        .into_iter()
+        .find(|n| n.body.kind == NotificationKind::PasswordReset)
+        .unwrap();
+    p.complete_password_reset(
+        n.body.token.as_ref().unwrap().expose(),
+        "admin@bench.fr",
+        PW,
+        PW,
+    )
+    .unwrap();
+    for n in p.pending_notifications().unwrap() {
+        p.acknowledge_notification(n.id).unwrap();
+    }
+    p.login("admin@bench.fr", PW, false)
+        .unwrap()
+        .token
+        .expose()
+        .to_owned()
+}
+
+/// The `i`-th person of an import: a last and a first name, cycling through [`LAST`] and
+/// [`FIRST`].
+pub fn person(i: usize) -> (&'static str, &'static str) {
+    (LAST[i % LAST.len()], FIRST[(i / LAST.len()) % FIRST.len()])
+}
+
+/// The `i`-th row of a bulk import over `establishments` establishments, for the email
+/// `user{serial}@bench.fr`, holding `SubmitClaims`.
+pub fn import_row(i: usize, serial: u64, establishments: usize) -> UserImport {
+    let (last, first) = person(i);
+    UserImport {
+        establishment: establishment_code(i % establishments).parse().unwrap(),
+        user: NewUser::new(last, first, &format!("user{serial}@bench.fr")).unwrap(),
+        rights: Rights::from(Right::SubmitClaims),
+    }
+}
