@@ -223,10 +223,29 @@ if floor:
         lines += ["", "`create_users` runs at " + " / ".join(f"{ours[b] / base[b]:.0%}" for b in shared)
                   + " of the floor's rate in batches of " + " / ".join(f"{b:,}" for b in shared)
                   + ": most of its time is SQLite writing the rows and index entries the schema needs."]
-        best = max((float(m.group(1)) for l in floor if (m := re.search(r"(\d+) users/s", l))), default=0)
+        # The best floor on the store's own page size (the 16 KiB runs are a trade-off, below).
+        best = max((float(m.group(1)) for l in floor
+                    if "16 KiB" not in l and (m := re.search(r"(\d+) users/s", l))), default=0)
         if best:
-            lines[-1] += (f" The fastest floor measured, {best:,.0f} users/s, is "
+            lines[-1] += (f" The fastest floor measured with the store's 4 KiB pages, {best:,.0f} users/s, is "
                           + ("below" if best < 100_000 else "above") + " the 100,000 users/s goal.")
+
+    def floor_rate(label, one_by_one):
+        for l in floor:
+            m = re.search(r"floor, (.*): .* in batches of (\d+): .* (\d+) users/s", l)
+            if m and m.group(1) == label and (m.group(2) == "1") == one_by_one:
+                return float(m.group(3))
+        return None
+    bulk4, bulk16 = floor_rate("the store's schema", False), floor_rate("16 KiB pages", False)
+    one4 = floor_rate("the store's schema, one commit per user", True)
+    one16 = floor_rate("16 KiB pages, one commit per user", True)
+    if bulk16 and one4 and one16:
+        bulk4 = max(float(m.group(2)) for l in floor
+                    if "store's schema:" in l and (m := re.search(BATCH_RATE, l)))
+        lines += ["", f"Larger pages trade one goal for the other: with 16 KiB pages instead of 4 KiB the floor "
+                  f"writes {bulk16 / bulk4:.2f}× as many users per second in one bulk transaction "
+                  f"({bulk16:,.0f} vs {bulk4:,.0f}), but {one16 / one4:.2f}× as many one commit at a time "
+                  f"({one16:,.0f} vs {one4:,.0f}): every commit writes whole pages to the WAL."]
 scan, idx = median_ns("documents_1m", "naive_full_scan/kind_and_period"), median_ns("documents_1m", "sqlite/kind_and_period")
 lines.append("")
 lines.append(f"Indexed search vs naive full scan: the scan takes {ratio(scan, idx)} the indexed query's time.")

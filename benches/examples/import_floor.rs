@@ -236,12 +236,31 @@ fn insert_multi(conn: &Connection, rows: &[Rows], seq0: i64, k: usize) {
     }
 }
 
-fn run(label: &str, total: usize, batch: usize, drop_listing: bool, multi: Option<usize>) {
+/// What a run changes from the store's own schema and settings.
+#[derive(Default, Clone, Copy)]
+struct Variant {
+    /// Without `rights_listing`, the index `list_accounts` reads.
+    drop_listing: bool,
+    /// Multi-row `INSERT`s of this many rows.
+    multi: Option<usize>,
+    /// A page size other than SQLite's default 4 KiB, set before the store creates the file.
+    page_size: Option<u32>,
+}
+
+fn run(label: &str, total: usize, batch: usize, v: Variant) {
     let dir = std::env::temp_dir().join("dealer-portal-import-floor");
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("floor.db");
     let opts = SqliteOptions::default();
+    if let Some(size) = v.page_size {
+        Connection::open(&path)
+            .unwrap()
+            .execute_batch(&format!(
+                "PRAGMA page_size = {size}; PRAGMA journal_mode = WAL;"
+            ))
+            .unwrap();
+    }
     {
         // The store creates the file: its schema, its application id, WAL.
         let store = SqliteStore::open(&path, opts.clone()).unwrap();
@@ -257,21 +276,26 @@ fn run(label: &str, total: usize, batch: usize, drop_listing: bool, multi: Optio
             .unwrap();
     }
     let conn = Connection::open(&path).unwrap();
-    // The store's writer settings (see SqliteStore::open).
+    // The store's writer settings (see SqliteStore::open), its bulk page cache for transactions
+    // of 256 accounts or more, SQLite's default cache for the others.
+    let cache_kib = if batch >= 256 {
+        opts.bulk_cache_kib
+    } else {
+        2000
+    };
     conn.execute_batch(&format!(
         "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA secure_delete = ON;
-         PRAGMA temp_store = MEMORY; PRAGMA cache_size = -{};",
-        opts.bulk_cache_kib
+         PRAGMA temp_store = MEMORY; PRAGMA cache_size = -{cache_kib};"
     ))
     .unwrap();
-    if drop_listing {
+    if v.drop_listing {
         conn.execute_batch("DROP INDEX rights_listing;").unwrap();
     }
     let rows = build(total);
     let t = Instant::now();
     for (b, chunk) in rows.chunks(batch).enumerate() {
         conn.execute_batch("BEGIN IMMEDIATE").unwrap();
-        match multi {
+        match v.multi {
             Some(k) => insert_multi(&conn, chunk, 1 + (b * batch) as i64, k),
             None => insert(&conn, chunk, 1 + (b * batch) as i64),
         }
@@ -289,22 +313,43 @@ fn main() {
     let total: usize = std::env::args()
         .nth(1)
         .map_or(100_000, |a| a.parse().unwrap());
+    let store = Variant::default();
     for batch in [1000, 10_000, total] {
-        run("the store's schema", total, batch, false, None);
+        run("the store's schema", total, batch, store);
     }
-    run("without the listing index", total, total, true, None);
+    let drop_listing = Variant {
+        drop_listing: true,
+        ..store
+    };
+    run("without the listing index", total, total, drop_listing);
+    let multi = Variant {
+        multi: Some(50),
+        ..store
+    };
     run(
         "the store's schema, 50 rows per INSERT",
         total,
         total,
-        false,
-        Some(50),
+        multi,
+    );
+    // Larger pages: fewer B-tree levels and splits for a bulk transaction, but every commit
+    // writes whole pages to the WAL, so each small transaction writes (and syncs) more.
+    let big_pages = Variant {
+        page_size: Some(16_384),
+        ..store
+    };
+    run("16 KiB pages", total, total, big_pages);
+    let one_by_one = 3000.min(total);
+    run(
+        "the store's schema, one commit per user",
+        one_by_one,
+        1,
+        store,
     );
     run(
-        "without the listing index, 50 rows per INSERT",
-        total,
-        total,
-        true,
-        Some(50),
+        "16 KiB pages, one commit per user",
+        one_by_one,
+        1,
+        big_pages,
     );
 }
