@@ -33,6 +33,22 @@ pub fn establishment_code(i: usize) -> String {
     format!("T{:05}", 10_000 + i)
 }
 
+/// Sets the password of `email`'s account to [`PW`] through the reset flow, as its owner
+/// would ("Mot de passe oublié", the mail's link, the form), and acknowledges the reset mail.
+/// The account's other pending mails are left as they are.
+pub fn set_password_by_reset<S: Store, C: Clock>(p: &Portal<S, C>, email: &str) {
+    p.request_password_reset(email).unwrap();
+    let n = p
+        .pending_notifications()
+        .unwrap()
+        .into_iter()
+        .find(|n| n.body.kind == NotificationKind::PasswordReset)
+        .unwrap();
+    p.complete_password_reset(n.body.token.as_ref().unwrap().expose(), email, PW, PW)
+        .unwrap();
+    p.acknowledge_notification(n.id).unwrap();
+}
+
 /// `admin@bench.fr`, administrator of `n` establishments (see [`establishment_code`]), its
 /// password set through the reset flow and its mails acknowledged, logged in: its session token.
 pub fn logged_in_admin<S: Store, C: Clock>(p: &Portal<S, C>, n: usize) -> String {
@@ -52,20 +68,7 @@ pub fn logged_in_admin<S: Store, C: Clock>(p: &Portal<S, C>, n: usize) -> String
         &est,
     )
     .unwrap();
-    p.request_password_reset("admin@bench.fr").unwrap();
-    let n = p
-        .pending_notifications()
-        .unwrap()
-        .into_iter()
-        .find(|n| n.body.kind == NotificationKind::PasswordReset)
-        .unwrap();
-    p.complete_password_reset(
-        n.body.token.as_ref().unwrap().expose(),
-        "admin@bench.fr",
-        PW,
-        PW,
-    )
-    .unwrap();
+    set_password_by_reset(p, "admin@bench.fr");
     for n in p.pending_notifications().unwrap() {
         p.acknowledge_notification(n.id).unwrap();
     }

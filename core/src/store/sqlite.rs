@@ -1256,21 +1256,17 @@ impl AccountRepo for SqliteTx<'_> {
         const SLICE: &str = "FROM rights r INDEXED BY rights_listing WHERE r.establishment = :code";
         const GATHER: &str = "FROM rights r INDEXED BY rights_listing
              WHERE r.establishment IN (SELECT value FROM json_each(:scope))";
-        let from = if codes.len() == 1 {
-            SLICE
+        let (from, count) = if codes.len() == 1 {
+            (SLICE, format!("SELECT count(*) {SLICE}{filter}"))
         } else if self.gathers(&args)? {
-            GATHER
+            // An account holding rights on several of the establishments counts once.
+            let sql = format!("SELECT count(*) FROM (SELECT DISTINCT r.account {GATHER}{filter})");
+            (GATHER, sql)
         } else {
             let (total, ids) = self.merge_slices(&codes, &args, &filter, q)?;
             return self.page_of(ids, total, &codes);
         };
-        let total = if codes.len() == 1 {
-            self.count(&format!("SELECT count(*) {SLICE}{filter}"), &args)?
-        } else {
-            // An account holding rights on several of the establishments counts once.
-            let sql = format!("SELECT count(*) FROM (SELECT DISTINCT r.account {GATHER}{filter})");
-            self.count(&sql, &args)?
-        };
+        let total = self.count(&count, &args)?;
         if q.offset >= total {
             return Ok(AccountPage {
                 items: Vec::new(),
