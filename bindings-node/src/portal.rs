@@ -434,7 +434,7 @@ portal_methods! {
                     Err(e) => Err(e),
                     Ok(_) => created
                         .next()
-                        .unwrap_or_else(|| Err(Error::Storage("missing result for a row".into())))
+                        .unwrap_or_else(|| Err(Error::Storage(dealer_portal::error::StorageError::new("missing result for a row"))))
                         .map(|id| id.to_string()),
                 })
             })

@@ -321,9 +321,9 @@ impl Portal {
         for p in parsed {
             let outcome = match p {
                 Err(e) => Err(e),
-                Ok(_) => created
-                    .next()
-                    .unwrap_or(Err(Error::Storage("missing result for a row".into()))),
+                Ok(_) => created.next().unwrap_or(Err(Error::Storage(
+                    dealer_portal::error::StorageError::new("missing result for a row"),
+                ))),
             };
             out.push(match outcome {
                 Ok(id) => pyo3::types::PyString::new(py, &id.to_string())

@@ -233,7 +233,7 @@ pub fn verify_chain(events: &[StoredAuditEvent]) -> Result<()> {
     let mut prev = GENESIS;
     for (i, e) in events.iter().enumerate() {
         let bad =
-            |what: &str| Error::Storage(format!("audit log broken at event {}: {what}", e.seq));
+            |what: &str| Error::storage(format!("audit log broken at event {}: {what}", e.seq));
         if e.seq != i as u64 + 1 {
             return Err(bad("positions do not follow each other"));
         }

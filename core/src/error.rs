@@ -6,6 +6,7 @@
 //! accepted, and never contains a password, a token or a hash.
 
 use crate::password::Criterion;
+use std::sync::Arc;
 
 /// A `Result` whose error is the library's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -98,7 +99,7 @@ pub enum Error {
     #[error("forbidden: {reason}")]
     Forbidden {
         /// Which right is missing where.
-        reason: String,
+        reason: Forbidden,
     },
     /// The rights to grant include rights the grantor does not hold there.
     #[error("cannot grant rights you do not hold on this establishment: {}", .missing.join(", "))]
@@ -163,10 +164,139 @@ pub enum Error {
         /// What is wrong with it.
         reason: String,
     },
-    /// The store failed (I/O, corruption, a foreign file). The message holds no secret.
+    /// The store failed (I/O, corruption, a foreign file). The message holds no secret; the
+    /// driver's error, when there is one, is its [`source`](std::error::Error::source).
     #[error("storage error: {0}")]
-    Storage(String),
+    Storage(#[source] StorageError),
 }
+
+/// Why an actor may not do something: the reason of [`Error::Forbidden`], one variant per rule,
+/// so a caller can branch on it and a host can word it its own way.
+///
+/// ```
+/// use dealer_portal::error::Forbidden;
+/// use dealer_portal::{EstablishmentCode, Right};
+/// let code = EstablishmentCode::parse("T99999").unwrap();
+/// let why = Forbidden::MissingRight { right: Right::AccountingDocuments, establishment: code };
+/// assert_eq!(why.to_string(), "you need accounting_documents on T99999");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Forbidden {
+    /// The actor lacks `right` on `establishment`.
+    MissingRight {
+        /// The right the operation needs.
+        right: crate::rights::Right,
+        /// Where.
+        establishment: crate::establishment::EstablishmentCode,
+    },
+    /// The actor manages accounts on no establishment at all.
+    NoManagedEstablishment,
+    /// The account also holds rights on establishments the actor does not manage: the actor can
+    /// only remove its rights on `removable` (the disable rule).
+    NotEveryEstablishment {
+        /// The establishments where the actor may remove the account's rights.
+        removable: Vec<crate::establishment::EstablishmentCode>,
+    },
+}
+
+impl std::fmt::Display for Forbidden {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Forbidden::MissingRight {
+                right,
+                establishment,
+            } => {
+                use crate::locale::Coded;
+                write!(f, "you need {} on {establishment}", right.code())
+            }
+            Forbidden::NoManagedEstablishment => {
+                f.write_str("you need manage_accounts on at least one establishment")
+            }
+            Forbidden::NotEveryEstablishment { removable } => {
+                f.write_str(
+                    "the account also holds rights on establishments you do not manage; \
+                     you can only remove its rights on ",
+                )?;
+                for (i, code) in removable.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    f.write_str(code.as_str())?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+/// A store failure: what the store was doing, and the driver's error when there is one (kept as
+/// the [`source`](std::error::Error::source), so a host's error report shows the whole chain).
+///
+/// ```
+/// use dealer_portal::error::StorageError;
+/// let io = std::io::Error::new(std::io::ErrorKind::Other, "disk full");
+/// let e = StorageError::with_source("cannot write the outbox", io);
+/// assert_eq!(e.to_string(), "cannot write the outbox: disk full");
+/// assert!(std::error::Error::source(&e).is_some());
+/// ```
+#[derive(Debug, Clone)]
+pub struct StorageError {
+    context: String,
+    source: Option<Arc<dyn std::error::Error + Send + Sync + 'static>>,
+}
+
+impl StorageError {
+    /// A failure described by `context` alone (an inconsistency the store found itself).
+    pub fn new(context: impl Into<String>) -> Self {
+        StorageError {
+            context: context.into(),
+            source: None,
+        }
+    }
+
+    /// A failure of the driver or the OS while the store was doing `context`.
+    pub fn with_source(
+        context: impl Into<String>,
+        source: impl std::error::Error + Send + Sync + 'static,
+    ) -> Self {
+        StorageError {
+            context: context.into(),
+            source: Some(Arc::new(source)),
+        }
+    }
+
+    /// What the store was doing.
+    pub fn context(&self) -> &str {
+        &self.context
+    }
+}
+
+impl std::fmt::Display for StorageError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.source {
+            Some(s) => write!(f, "{}: {s}", self.context),
+            None => f.write_str(&self.context),
+        }
+    }
+}
+
+impl std::error::Error for StorageError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source
+            .as_deref()
+            .map(|s| s as &(dyn std::error::Error + 'static))
+    }
+}
+
+/// Two storage errors are equal when they say the same thing (the driver's error types have no
+/// equality of their own).
+impl PartialEq for StorageError {
+    fn eq(&self, other: &Self) -> bool {
+        self.to_string() == other.to_string()
+    }
+}
+impl Eq for StorageError {}
 
 fn criteria_list(failed: &[Criterion]) -> String {
     failed
@@ -276,8 +406,30 @@ impl Error {
         }
     }
 
-    pub(crate) fn storage(e: impl std::fmt::Display) -> Self {
-        Error::Storage(e.to_string())
+    /// A [`Error::Storage`] described by `context` alone.
+    pub(crate) fn storage(context: impl Into<String>) -> Self {
+        Error::Storage(StorageError::new(context))
+    }
+
+    /// A [`Error::Storage`] for a driver's failure while doing `context`.
+    pub(crate) fn storage_from(
+        context: impl Into<String>,
+        source: impl std::error::Error + Send + Sync + 'static,
+    ) -> Self {
+        Error::Storage(StorageError::with_source(context, source))
+    }
+
+    /// A [`Error::Forbidden`] for a missing right.
+    pub(crate) fn missing_right(
+        right: crate::rights::Right,
+        establishment: &crate::establishment::EstablishmentCode,
+    ) -> Self {
+        Error::Forbidden {
+            reason: Forbidden::MissingRight {
+                right,
+                establishment: establishment.clone(),
+            },
+        }
     }
 }
 
@@ -334,7 +486,9 @@ mod tests {
             Error::EmailMismatch,
             Error::InvalidCredentials,
             Error::SessionInvalid,
-            Error::Forbidden { reason: "x".into() },
+            Error::Forbidden {
+                reason: Forbidden::NoManagedEstablishment,
+            },
             Error::RightsEscalation {
                 missing: vec!["manage_accounts"],
             },
@@ -346,7 +500,7 @@ mod tests {
             Error::UnknownAccount { id: "a".into() },
             Error::InvalidPeriod { reason: "x".into() },
             Error::InvalidQuery { reason: "x".into() },
-            Error::Storage("x".into()),
+            Error::storage("x"),
         ];
         let codes: std::collections::HashSet<_> = all.iter().map(Error::code).collect();
         assert_eq!(codes.len(), all.len());
@@ -379,6 +533,21 @@ mod tests {
         assert_eq!(Error::InvalidCredentials.family(), ErrorFamily::Auth);
         assert_eq!(Error::TokenInvalid.family(), ErrorFamily::Token);
         assert_eq!(Error::NoRightsSelected.family(), ErrorFamily::Validation);
-        assert_eq!(Error::Storage("disk".into()).family(), ErrorFamily::Storage);
+        assert_eq!(Error::storage("disk").family(), ErrorFamily::Storage);
+    }
+
+    #[test]
+    fn storage_keeps_its_source() {
+        let io = std::io::Error::new(std::io::ErrorKind::PermissionDenied, "read-only file");
+        let e = Error::storage_from("cannot open portal.db", io);
+        assert_eq!(
+            e.to_string(),
+            "storage error: cannot open portal.db: read-only file"
+        );
+        let inner = std::error::Error::source(&e).and_then(std::error::Error::source);
+        assert_eq!(
+            inner.map(|s| s.to_string()).as_deref(),
+            Some("read-only file")
+        );
     }
 }

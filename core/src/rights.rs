@@ -646,12 +646,7 @@ fn need_manage(grantor: &RightsMatrix, establishment: &EstablishmentCode) -> Res
     if held.contains(Right::ManageAccounts) {
         Ok(held)
     } else {
-        Err(Error::Forbidden {
-            reason: format!(
-                "you need {} on {establishment}",
-                Right::ManageAccounts.code()
-            ),
-        })
+        Err(Error::missing_right(Right::ManageAccounts, establishment))
     }
 }
 
@@ -1117,7 +1112,10 @@ mod tests {
         assert_eq!(
             err,
             Error::Forbidden {
-                reason: "you need manage_accounts on T2".into()
+                reason: crate::error::Forbidden::MissingRight {
+                    right: Right::ManageAccounts,
+                    establishment: code("T2"),
+                }
             }
         );
         let err = check_grant(&grantor, &code("T99999"), Right::SubmitClaims.into()).unwrap_err();

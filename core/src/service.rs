@@ -1314,19 +1314,20 @@ impl<S: Store, C: Clock> Portal<S, C> {
             match rights::disable_scope(&actor_rights, &r) {
                 DisableScope::Whole => {}
                 DisableScope::Partial(codes) => {
-                    let codes: Vec<_> = codes.iter().map(|c| c.as_str()).collect();
                     return Err(Error::Forbidden {
-                        reason: format!(
-                            "the account also holds rights on establishments you do not manage; you can only remove its rights on {}",
-                            codes.join(", ")
-                        ),
+                        reason: crate::error::Forbidden::NotEveryEstablishment {
+                            removable: codes.to_vec(),
+                        },
                     });
                 }
                 DisableScope::None => return Err(Error::UnknownAccount { id: id.to_string() }),
             }
             if enable {
                 if a.state != AccountState::Disabled {
-                    return Err(Error::InvalidState { state: a.state.code(), reason: "only a disabled account can be enabled" });
+                    return Err(Error::InvalidState {
+                        state: a.state.code(),
+                        reason: "only a disabled account can be enabled",
+                    });
                 }
                 // Without a password yet it goes back to waiting for one: a user to its
                 // activation, an administrator to "Mot de passe oublié".
@@ -1337,22 +1338,41 @@ impl<S: Store, C: Clock> Portal<S, C> {
                 };
             } else {
                 if a.state == AccountState::Disabled {
-                    return Err(Error::InvalidState { state: a.state.code(), reason: "the account is already disabled" });
+                    return Err(Error::InvalidState {
+                        state: a.state.code(),
+                        reason: "the account is already disabled",
+                    });
                 }
                 if a.state == AccountState::Active {
                     for (code, rights) in r.iter() {
                         if rights.contains(Right::ManageAccounts) {
-                            rights::check_last_manager(code, tx.active_managers(code)?.saturating_sub(1))?;
+                            rights::check_last_manager(
+                                code,
+                                tx.active_managers(code)?.saturating_sub(1),
+                            )?;
                         }
                     }
                 }
                 a.state = AccountState::Disabled;
-                tx.end_tokens(a.id, &[TokenPurpose::PasswordReset, TokenPurpose::Activation], TokenState::Revoked)?;
+                tx.end_tokens(
+                    a.id,
+                    &[TokenPurpose::PasswordReset, TokenPurpose::Activation],
+                    TokenState::Revoked,
+                )?;
                 tx.delete_sessions(a.id)?;
             }
             tx.update_account(&a)?;
-            let action = if enable { AuditAction::AccountEnabled } else { AuditAction::AccountDisabled };
-            tx.append(&NewAuditEvent::new(now, action).by(actor.account.id).on(a.id).at_establishments(r.establishments().cloned()))?;
+            let action = if enable {
+                AuditAction::AccountEnabled
+            } else {
+                AuditAction::AccountDisabled
+            };
+            tx.append(
+                &NewAuditEvent::new(now, action)
+                    .by(actor.account.id)
+                    .on(a.id)
+                    .at_establishments(r.establishments().cloned()),
+            )?;
             Ok(())
         })
     }
@@ -1368,7 +1388,7 @@ impl<S: Store, C: Clock> Portal<S, C> {
             actor.rights.manageable().into_iter().cloned().collect();
         if scope.is_empty() {
             return Err(Error::Forbidden {
-                reason: "you need manage_accounts on at least one establishment".into(),
+                reason: crate::error::Forbidden::NoManagedEstablishment,
             });
         }
         self.store.read(|tx| {
@@ -1379,9 +1399,7 @@ impl<S: Store, C: Clock> Portal<S, C> {
                     });
                 }
                 if !scope.contains(code) {
-                    return Err(Error::Forbidden {
-                        reason: format!("you need manage_accounts on {code}"),
-                    });
+                    return Err(Error::missing_right(Right::ManageAccounts, code));
                 }
             }
             tx.list_accounts(&scope, q)
@@ -1426,9 +1444,7 @@ impl<S: Store, C: Clock> Portal<S, C> {
                 .rights_on(&code)
                 .contains(Right::ManageAccounts)
             {
-                return Err(Error::Forbidden {
-                    reason: format!("you need manage_accounts on {code} to read its log"),
-                });
+                return Err(Error::missing_right(Right::ManageAccounts, &code));
             }
             Ok(tx
                 .audit_for(&code, offset, limit)?
@@ -1496,9 +1512,7 @@ impl<S: Store, C: Clock> Portal<S, C> {
             }
             let needed = q.category.required_right();
             if !actor.rights.rights_on(&code).contains(needed) {
-                return Err(Error::Forbidden {
-                    reason: format!("you need {} on {code}", needed.code()),
-                });
+                return Err(Error::missing_right(needed, &code));
             }
             tx.search_documents(&code, q)
         })
@@ -1543,9 +1557,7 @@ impl<S: Store, C: Clock> Portal<S, C> {
                 .rights_on(&code)
                 .contains(Right::AccountingDocuments)
             {
-                return Err(Error::Forbidden {
-                    reason: format!("you need accounting_documents on {code}"),
-                });
+                return Err(Error::missing_right(Right::AccountingDocuments, &code));
             }
             Ok((e, tx.debit_lines(&code, month)?))
         })?;

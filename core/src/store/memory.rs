@@ -116,9 +116,7 @@ impl Store for MemoryStore {
 impl MemoryTx<'_> {
     fn writable(&self) -> Result<()> {
         if self.read_only {
-            return Err(Error::Storage(
-                "write attempted in a read-only transaction".into(),
-            ));
+            return Err(Error::storage("write attempted in a read-only transaction"));
         }
         Ok(())
     }
@@ -206,7 +204,7 @@ impl AccountRepo for MemoryTx<'_> {
             return Err(Error::EmailTaken);
         }
         if self.st.accounts.contains_key(&a.id) {
-            return Err(Error::Storage("duplicate account id".into()));
+            return Err(Error::storage("duplicate account id"));
         }
         Self::put_account_row(self.st, Some(a.clone()), a.id);
         let id = a.id;
@@ -375,7 +373,7 @@ impl TokenRepo for MemoryTx<'_> {
     fn insert_token(&mut self, t: &TokenRecord) -> Result<()> {
         self.writable()?;
         if self.st.tokens.contains_key(&t.digest) {
-            return Err(Error::Storage("duplicate token digest".into()));
+            return Err(Error::storage("duplicate token digest"));
         }
         self.set_token_row(t.digest, t.clone());
         Ok(())
@@ -467,7 +465,7 @@ impl SessionRepo for MemoryTx<'_> {
         self.writable()?;
         let d = s.digest;
         if self.st.sessions.insert(d, s.clone()).is_some() {
-            return Err(Error::Storage("duplicate session digest".into()));
+            return Err(Error::storage("duplicate session digest"));
         }
         self.journal(move |st| {
             st.sessions.remove(&d);

@@ -362,7 +362,7 @@ impl Pool {
             }
             let now = Instant::now();
             if now >= deadline {
-                return Err(Error::Storage(format!(
+                return Err(Error::storage(format!(
                     "no PostgreSQL connection became free within {:?} (pool of {})",
                     self.timeout, self.max
                 )));
@@ -410,7 +410,7 @@ fn describe(e: &postgres::Error) -> String {
 
 /// Maps a PostgreSQL error to [`Error::Storage`] with what was being done.
 fn pg(context: &'static str) -> impl Fn(postgres::Error) -> Error {
-    move |e| Error::Storage(format!("{context}: {}", describe(&e)))
+    move |e| Error::storage(format!("{context}: {}", describe(&e)))
 }
 
 fn is_unique_violation(e: &postgres::Error, constraint: &str) -> bool {
@@ -548,8 +548,8 @@ impl PostgresStore {
                 // PostgreSQL would answer COMMIT with a silent ROLLBACK: say so.
                 tx.end("ROLLBACK")
                     .map_err(pg("cannot roll back"))
-                    .and(Err(Error::Storage(
-                        "a statement of the transaction failed, so it was rolled back".into(),
+                    .and(Err(Error::storage(
+                        "a statement of the transaction failed, so it was rolled back",
                     )))
             }
             (Err(_), _) => tx.end("ROLLBACK").map_err(pg("cannot roll back")),
@@ -676,7 +676,7 @@ fn migrate(client: &mut Client, location: &str) -> Result<i32> {
     };
     let latest = MIGRATIONS.len() as i32;
     if version > latest {
-        return Err(Error::Storage(format!(
+        return Err(Error::storage(format!(
             "{location}, schema {schema:?}, has schema version {version}, newer than this library's {latest}; upgrade the library"
         )));
     }
@@ -690,7 +690,7 @@ fn migrate(client: &mut Client, location: &str) -> Result<i32> {
 }
 
 fn not_ours(location: &str, schema: &str, why: &str) -> Error {
-    Error::Storage(format!(
+    Error::storage(format!(
         "schema {schema:?} of {location} is not a dealer-portal schema ({why}); it was left untouched"
     ))
 }
@@ -759,9 +759,7 @@ impl PostgresTx<'_> {
 
     fn writable(&self) -> Result<()> {
         if self.read_only {
-            return Err(Error::Storage(
-                "write attempted in a read-only transaction".into(),
-            ));
+            return Err(Error::storage("write attempted in a read-only transaction"));
         }
         Ok(())
     }
@@ -1018,7 +1016,7 @@ impl AccountRepo for PostgresTx<'_> {
         if self.email_owner(&a.email)?.is_some() {
             Err(Error::EmailTaken)
         } else {
-            Err(Error::Storage("duplicate account id".into()))
+            Err(Error::storage("duplicate account id"))
         }
     }
 
@@ -1264,7 +1262,7 @@ impl TokenRepo for PostgresTx<'_> {
         )?;
         match inserted {
             Some(_) => Ok(()),
-            None => Err(Error::Storage("duplicate token digest".into())),
+            None => Err(Error::storage("duplicate token digest")),
         }
     }
 
@@ -1413,7 +1411,7 @@ impl SessionRepo for PostgresTx<'_> {
         )?;
         match inserted {
             Some(_) => Ok(()),
-            None => Err(Error::Storage("duplicate session digest".into())),
+            None => Err(Error::storage("duplicate session digest")),
         }
     }
 
@@ -1612,9 +1610,9 @@ impl AuditRepo for PostgresTx<'_> {
         let seq = u64::try_from(last).map_err(|_| corrupt("audit_head", "seq"))? + 1;
         let hash = chain_hash(&prev, seq, e);
         let establishments = serde_json::to_string(&e.establishments)
-            .map_err(|err| Error::Storage(format!("cannot encode an audit event: {err}")))?;
+            .map_err(|err| Error::storage(format!("cannot encode an audit event: {err}")))?;
         let details = serde_json::to_string(&e.details)
-            .map_err(|err| Error::Storage(format!("cannot encode an audit event: {err}")))?;
+            .map_err(|err| Error::storage(format!("cannot encode an audit event: {err}")))?;
         let codes: Vec<&str> = e.establishments.iter().map(|c| c.as_str()).collect();
         let seq_i = seq as i64;
         self.execute(

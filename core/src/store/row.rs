@@ -14,7 +14,7 @@ use time::OffsetDateTime;
 
 /// The error for a stored value that does not read back; names no value (it may be a secret).
 pub(super) fn corrupt(table: &'static str, column: &'static str) -> Error {
-    Error::Storage(format!("corrupt row in table {table}: unreadable {column}"))
+    Error::storage(format!("corrupt row in table {table}: unreadable {column}"))
 }
 
 /// A Unix timestamp in nanoseconds: exact round trip, ordered.
@@ -139,7 +139,7 @@ impl AccountRow {
             landline_kind: a.landline.as_ref().map(|p| p.kind().code().to_owned()),
             password: a.password.as_ref().map(|p| p.as_phc().to_owned()),
             previous: serde_json::to_string(&phc)
-                .map_err(|e| Error::Storage(format!("cannot encode the password history: {e}")))?,
+                .map_err(|e| Error::storage(format!("cannot encode the password history: {e}")))?,
             failed_logins: i64::from(a.failed_logins),
             lockouts: i64::from(a.lockouts),
             locked_until: a.locked_until.map(ns).transpose()?,

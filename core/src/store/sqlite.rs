@@ -457,11 +457,11 @@ fn open_reader(path: &Path, busy_timeout: Duration) -> Result<Connection> {
 /// Maps a SQLite error to [`Error::Storage`] with what was being done. SQLite's messages name
 /// tables and columns, never the values bound to a statement.
 fn storage(context: &'static str) -> impl Fn(rusqlite::Error) -> Error {
-    move |e| Error::Storage(format!("{context}: {e}"))
+    move |e| Error::storage_from(context, e)
 }
 
 fn not_ours(location: &str, why: &str) -> Error {
-    Error::Storage(format!(
+    Error::storage(format!(
         "{location} is not a dealer-portal database ({why}); it was left untouched"
     ))
 }
@@ -510,13 +510,13 @@ fn check_header(path: &Path, location: &str) -> Result<bool> {
     let mut f = match std::fs::File::open(path) {
         Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
-        Err(e) => return Err(Error::Storage(format!("cannot read {location}: {e}"))),
+        Err(e) => return Err(Error::storage(format!("cannot read {location}: {e}"))),
     };
     let mut header = Vec::with_capacity(16);
     f.by_ref()
         .take(16)
         .read_to_end(&mut header)
-        .map_err(|e| Error::Storage(format!("cannot read {location}: {e}")))?;
+        .map_err(|e| Error::storage(format!("cannot read {location}: {e}")))?;
     if header.is_empty() {
         return Ok(false);
     }
@@ -539,7 +539,7 @@ fn check_identity(conn: &Connection, location: &str) -> Result<()> {
         return Err(not_ours(location, "it belongs to another application"));
     }
     if version > MIGRATIONS.len() as i64 {
-        return Err(Error::Storage(format!(
+        return Err(Error::storage(format!(
             "{location} has schema version {version}, newer than this library's {}; upgrade the library",
             MIGRATIONS.len()
         )));
@@ -639,7 +639,7 @@ impl SqliteStore {
             let open_probe = |flags: OpenFlags| {
                 let conn =
                     Connection::open_with_flags(path, flags | OpenFlags::SQLITE_OPEN_NO_MUTEX)
-                        .map_err(|e| Error::Storage(format!("cannot open {location}: {e}")))?;
+                        .map_err(|e| Error::storage(format!("cannot open {location}: {e}")))?;
                 conn.busy_timeout(opts.busy_timeout)
                     .map_err(storage("cannot set the busy timeout"))?;
                 Ok::<_, Error>(conn)
@@ -672,7 +672,7 @@ impl SqliteStore {
             | OpenFlags::SQLITE_OPEN_CREATE
             | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = Connection::open_with_flags(path, flags)
-            .map_err(|e| Error::Storage(format!("cannot open {location}: {e}")))?;
+            .map_err(|e| Error::storage(format!("cannot open {location}: {e}")))?;
         conn.busy_timeout(opts.busy_timeout)
             .map_err(storage("cannot set the busy timeout"))?;
         // The file may have been created by another process in between: check again.
@@ -681,7 +681,7 @@ impl SqliteStore {
             .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
             .map_err(storage("cannot switch to WAL"))?;
         if !mode.eq_ignore_ascii_case("wal") {
-            return Err(Error::Storage(format!(
+            return Err(Error::storage(format!(
                 "{location}: the file system does not support WAL (journal mode {mode})"
             )));
         }
@@ -879,9 +879,7 @@ pub struct SqliteTx<'a> {
 impl SqliteTx<'_> {
     fn writable(&self) -> Result<()> {
         if self.read_only {
-            return Err(Error::Storage(
-                "write attempted in a read-only transaction".into(),
-            ));
+            return Err(Error::storage("write attempted in a read-only transaction"));
         }
         Ok(())
     }
@@ -912,7 +910,7 @@ impl SqliteTx<'_> {
                 if e.to_string().contains("accounts.email") {
                     Err(Error::EmailTaken)
                 } else {
-                    Err(Error::Storage("duplicate account id".into()))
+                    Err(Error::storage("duplicate account id"))
                 }
             }
             Err(e) => Err(storage("cannot insert an account")(e)),
@@ -1631,7 +1629,7 @@ impl TokenRepo for SqliteTx<'_> {
         match r {
             Ok(_) => Ok(()),
             Err(e) if e.sqlite_error_code() == Some(ErrorCode::ConstraintViolation) => {
-                Err(Error::Storage("duplicate token digest".into()))
+                Err(Error::storage("duplicate token digest"))
             }
             Err(e) => Err(storage("cannot insert a token")(e)),
         }
@@ -1797,7 +1795,7 @@ impl SessionRepo for SqliteTx<'_> {
         match r {
             Ok(_) => Ok(()),
             Err(e) if e.sqlite_error_code() == Some(ErrorCode::ConstraintViolation) => {
-                Err(Error::Storage("duplicate session digest".into()))
+                Err(Error::storage("duplicate session digest"))
             }
             Err(e) => Err(storage("cannot insert a session")(e)),
         }
@@ -2010,9 +2008,9 @@ impl AuditRepo for SqliteTx<'_> {
         let seq = last + 1;
         let at = ns(e.at)?;
         let establishments = serde_json::to_string(&e.establishments)
-            .map_err(|err| Error::Storage(format!("cannot encode an audit event: {err}")))?;
+            .map_err(|err| Error::storage(format!("cannot encode an audit event: {err}")))?;
         let details = serde_json::to_string(&e.details)
-            .map_err(|err| Error::Storage(format!("cannot encode an audit event: {err}")))?;
+            .map_err(|err| Error::storage(format!("cannot encode an audit event: {err}")))?;
         let hash = chain_hash_encoded(&prev, seq, e, &establishments, &details);
         self.conn
             .prepare_cached(
@@ -2540,7 +2538,7 @@ mod tests {
             for i in 5000..5000 + BULK_ACCOUNTS {
                 tx.insert_account(&account(i))?;
             }
-            Err::<(), _>(Error::Storage("abandoned".into()))
+            Err::<(), _>(Error::storage("abandoned"))
         });
         assert!(err.is_err());
         assert_eq!(cache(&store.writer()), NORMAL_CACHE);
