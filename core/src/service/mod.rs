@@ -1,0 +1,135 @@
+//! The portal's flows: every rule of the spec, over any [`Store`].
+//!
+//! [`Portal`] is generic over the store and the clock. Expensive work (argon2) is always done
+//! outside the store's write transaction, so a slow hash never holds the write lock; what must
+//! be atomic (consuming a token, unique emails, queuing a mail with the change it announces) is
+//! done inside one transaction.
+
+mod administrator;
+mod config;
+mod documents;
+mod notifications;
+mod reset;
+mod sessions;
+mod users;
+
+pub use config::{LockoutConfig, PortalConfig};
+pub use reset::TokenStatus;
+pub use sessions::Actor;
+pub use users::UserImport;
+
+use crate::Result;
+use crate::account::{Account, AccountId};
+use crate::clock::{Clock, SystemClock};
+use crate::establishment::EstablishmentCode;
+use crate::password::{Evaluation, PasswordHasher};
+use crate::store::{AccountRepo, MemoryStore, Store};
+use time::OffsetDateTime;
+
+/// The portal over a store `S` and a clock `C`.
+///
+/// ```
+/// use dealer_portal::service::{Portal, PortalConfig};
+/// use dealer_portal::account::Declaration;
+/// use dealer_portal::establishment::Establishment;
+/// use dealer_portal::regime::Regime;
+///
+/// let portal = Portal::in_memory(PortalConfig::for_tests()).unwrap();
+/// let garage = Establishment::new("T99999", "GARAGE XYZ", "VILLE 1", Some(Regime::Insurance)).unwrap();
+/// let decl = Declaration::new("admin@garage-xyz.fr", "Geloen", "Alexandre", "Gérant").unwrap();
+/// let admin = portal.declare_administrator(&decl, &[garage]).unwrap();
+/// portal.request_password_reset("admin@garage-xyz.fr").unwrap();
+/// let mail = portal.pending_notifications().unwrap().pop().unwrap();
+/// let token = mail.body.token.clone().unwrap();
+/// portal.complete_password_reset(token.expose(), "admin@garage-xyz.fr",
+///     "Garage-XYZ-2026!", "Garage-XYZ-2026!").unwrap();
+/// let session = portal.login("admin@garage-xyz.fr", "Garage-XYZ-2026!", false).unwrap();
+/// assert_eq!(session.account_id, admin);
+/// ```
+pub struct Portal<S, C = SystemClock> {
+    store: S,
+    clock: C,
+    config: PortalConfig,
+    hasher: PasswordHasher,
+}
+
+impl<S, C> std::fmt::Debug for Portal<S, C> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Portal")
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Portal<MemoryStore> {
+    /// A portal over a fresh [`MemoryStore`] and the system clock.
+    pub fn in_memory(config: PortalConfig) -> Result<Self> {
+        Portal::new(MemoryStore::new(), SystemClock, config)
+    }
+}
+
+impl Portal<crate::store::AnyStore> {
+    /// A portal over the store at `location` (see [`crate::store::AnyStore::open`]): what the
+    /// bindings open.
+    pub fn open_any(location: &str, config: PortalConfig) -> Result<Self> {
+        Portal::new(crate::store::AnyStore::open(location)?, SystemClock, config)
+    }
+}
+
+#[cfg(feature = "sqlite")]
+impl Portal<crate::store::SqliteStore> {
+    /// A portal over a SQLite file, created and migrated if needed.
+    pub fn open(path: impl AsRef<std::path::Path>, config: PortalConfig) -> Result<Self> {
+        let store = crate::store::SqliteStore::open(path, crate::store::SqliteOptions::default())?;
+        Portal::new(store, SystemClock, config)
+    }
+}
+
+/// The establishments where the account holds rights (who may read its audit events).
+pub(super) fn establishments_of<T: AccountRepo + ?Sized>(
+    tx: &mut T,
+    id: AccountId,
+) -> Result<Vec<EstablishmentCode>> {
+    Ok(tx.rights(id)?.establishments().cloned().collect())
+}
+
+pub(super) fn identity_names(a: &Account) -> [&str; 2] {
+    [a.last_name.as_str(), a.first_name.as_str()]
+}
+
+impl<S: Store, C: Clock> Portal<S, C> {
+    /// A portal over `store`, reading time from `clock`.
+    pub fn new(store: S, clock: C, config: PortalConfig) -> Result<Self> {
+        config.validate()?;
+        let hasher = match &config.pepper {
+            Some(p) => PasswordHasher::with_pepper(config.hash, p.clone()),
+            None => PasswordHasher::new(config.hash),
+        };
+        Ok(Portal {
+            store,
+            clock,
+            config,
+            hasher,
+        })
+    }
+
+    /// The store.
+    pub fn store(&self) -> &S {
+        &self.store
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &PortalConfig {
+        &self.config
+    }
+
+    pub(super) fn now(&self) -> OffsetDateTime {
+        self.clock.now()
+    }
+
+    /// Evaluates a candidate password against the portal's policy, criterion by criterion;
+    /// pure and cheap, for live feedback at every keystroke.
+    pub fn evaluate_password(&self, candidate: &str, confirmation: Option<&str>) -> Evaluation {
+        self.config.policy.evaluate(candidate, confirmation)
+    }
+}
