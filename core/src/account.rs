@@ -7,7 +7,7 @@ use crate::names::PersonName;
 use crate::password::PasswordHash;
 use crate::phone::PhoneNumber;
 use crate::{Error, Result};
-use time::OffsetDateTime;
+use time::{Duration, OffsetDateTime};
 
 /// An account's identifier: 128 random bits, shown as 32 lowercase hex digits. Random rather
 /// than sequential, so ids are not guessable and servers sharing a database never collide.
@@ -288,6 +288,80 @@ impl NewUser {
     }
 }
 
+/// Lockout after repeated failed logins.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LockoutConfig {
+    /// Failures in a row that lock the account (5).
+    pub max_failures: u32,
+    /// First lock's length (15 minutes); each further lock doubles it.
+    #[serde(with = "secs")]
+    pub base: Duration,
+    /// Longest lock (24 hours).
+    #[serde(with = "secs")]
+    pub max: Duration,
+}
+
+impl Default for LockoutConfig {
+    fn default() -> Self {
+        LockoutConfig {
+            max_failures: 5,
+            base: Duration::minutes(15),
+            max: Duration::hours(24),
+        }
+    }
+}
+
+impl LockoutConfig {
+    /// How long the `n`th lock in a row lasts (n from 1): base × 2^(n-1), at most `max`.
+    ///
+    /// ```
+    /// use dealer_portal::account::LockoutConfig;
+    /// use time::Duration;
+    /// let c = LockoutConfig::default();
+    /// assert_eq!(c.lock_for(1), Duration::minutes(15));
+    /// assert_eq!(c.lock_for(3), Duration::minutes(60));
+    /// assert_eq!(c.lock_for(40), Duration::hours(24));
+    /// ```
+    pub fn lock_for(&self, n: u32) -> Duration {
+        let factor = 1i32
+            .checked_shl(n.saturating_sub(1).min(30))
+            .unwrap_or(i32::MAX);
+        self.base
+            .checked_mul(factor)
+            .unwrap_or(self.max)
+            .min(self.max)
+    }
+}
+
+/// Why a login is refused, as the audit log records it (the caller always gets one answer,
+/// [`Error::InvalidCredentials`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LoginRefusal {
+    /// The account is locked after too many failures.
+    Locked,
+    /// The account cannot log in in this state (declared, invited, disabled).
+    NotActive(AccountState),
+    /// The password did not verify: the one refusal that counts toward the lockout.
+    WrongPassword,
+}
+
+impl LoginRefusal {
+    /// The reason's code in the audit log (`locked`, the state's code, `wrong_password`).
+    pub fn code(self) -> &'static str {
+        match self {
+            LoginRefusal::Locked => "locked",
+            LoginRefusal::NotActive(state) => state.code(),
+            LoginRefusal::WrongPassword => "wrong_password",
+        }
+    }
+
+    /// Whether this refusal counts as a failed attempt toward the lockout.
+    pub fn counts_toward_lockout(self) -> bool {
+        self == LoginRefusal::WrongPassword
+    }
+}
+
 /// An account as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Account {
@@ -364,6 +438,138 @@ impl Account {
     /// Whether it is locked at `now`.
     pub fn is_locked(&self, now: OffsetDateTime) -> bool {
         self.locked_until.is_some_and(|t| now < t)
+    }
+
+    /// Why a login with a password that did (`verified`) or did not verify is refused at `now`,
+    /// or `None` when it may succeed. A lock wins over everything, then the state, then the
+    /// password.
+    ///
+    /// ```
+    /// # use dealer_portal::account::*;
+    /// # use dealer_portal::{Email, Locale, PersonName};
+    /// # let now = time::OffsetDateTime::UNIX_EPOCH;
+    /// let mut a = Account::new("a@b.fr".parse().unwrap(), "Dupont".parse().unwrap(),
+    ///     "Éric".parse().unwrap(), Role::User, AccountState::Invited, Locale::Fr, now);
+    /// assert_eq!(a.login_refusal(true, now), Some(LoginRefusal::NotActive(AccountState::Invited)));
+    /// a.state = AccountState::Active;
+    /// assert_eq!(a.login_refusal(false, now), Some(LoginRefusal::WrongPassword));
+    /// assert_eq!(a.login_refusal(true, now), None);
+    /// ```
+    pub fn login_refusal(&self, verified: bool, now: OffsetDateTime) -> Option<LoginRefusal> {
+        if self.is_locked(now) {
+            Some(LoginRefusal::Locked)
+        } else if self.state != AccountState::Active {
+            Some(LoginRefusal::NotActive(self.state))
+        } else if !verified {
+            Some(LoginRefusal::WrongPassword)
+        } else {
+            None
+        }
+    }
+
+    /// Counts a wrong password. When it is the `lockout.max_failures`th in a row, the account
+    /// is locked (for [`LockoutConfig::lock_for`] its number of locks in a row) and the lock's
+    /// end is returned; the failure count starts again.
+    ///
+    /// ```
+    /// # use dealer_portal::account::*;
+    /// # use dealer_portal::Locale;
+    /// # let now = time::OffsetDateTime::UNIX_EPOCH;
+    /// # let mut a = Account::new("a@b.fr".parse().unwrap(), "Dupont".parse().unwrap(),
+    /// #     "Éric".parse().unwrap(), Role::User, AccountState::Active, Locale::Fr, now);
+    /// let lockout = LockoutConfig::default();
+    /// for _ in 0..4 {
+    ///     assert_eq!(a.record_failed_login(now, &lockout), None);
+    /// }
+    /// let until = a.record_failed_login(now, &lockout).unwrap();
+    /// assert_eq!(until, now + time::Duration::minutes(15));
+    /// assert!(a.is_locked(now));
+    /// ```
+    pub fn record_failed_login(
+        &mut self,
+        now: OffsetDateTime,
+        lockout: &LockoutConfig,
+    ) -> Option<OffsetDateTime> {
+        self.failed_logins = self.failed_logins.saturating_add(1);
+        if self.failed_logins < lockout.max_failures {
+            return None;
+        }
+        self.failed_logins = 0;
+        self.lockouts = self.lockouts.saturating_add(1);
+        let until = now + lockout.lock_for(self.lockouts);
+        self.locked_until = Some(until);
+        Some(until)
+    }
+
+    /// Forgets failed logins and lifts a lock: after a successful login, a reset or an
+    /// activation.
+    pub fn unlock(&mut self) {
+        self.failed_logins = 0;
+        self.lockouts = 0;
+        self.locked_until = None;
+    }
+
+    /// Activation ("Première connexion"): an `Invited` account chooses its first password and
+    /// becomes `Active`. Any other state is [`Error::InvalidState`].
+    pub fn activate(&mut self, hash: PasswordHash, keep: usize) -> Result<()> {
+        if self.state != AccountState::Invited {
+            return Err(Error::InvalidState {
+                state: self.state.code(),
+                reason: "only an invited account can be activated",
+            });
+        }
+        self.choose_password(hash, keep);
+        Ok(())
+    }
+
+    /// A completed password reset: a `Declared` or `Active` account gets its new password, is
+    /// unlocked and is `Active`. An invited or disabled account is [`Error::InvalidState`].
+    pub fn complete_reset(&mut self, hash: PasswordHash, keep: usize) -> Result<()> {
+        if !matches!(self.state, AccountState::Declared | AccountState::Active) {
+            return Err(Error::InvalidState {
+                state: self.state.code(),
+                reason: "only a declared or active account can reset its password",
+            });
+        }
+        self.choose_password(hash, keep);
+        Ok(())
+    }
+
+    fn choose_password(&mut self, hash: PasswordHash, keep: usize) {
+        self.set_password(hash, keep);
+        self.state = AccountState::Active;
+        self.unlock();
+    }
+
+    /// Disables the account (a manager's decision); already disabled is
+    /// [`Error::InvalidState`].
+    pub fn disable(&mut self) -> Result<()> {
+        if self.state == AccountState::Disabled {
+            return Err(Error::InvalidState {
+                state: self.state.code(),
+                reason: "the account is already disabled",
+            });
+        }
+        self.state = AccountState::Disabled;
+        Ok(())
+    }
+
+    /// Re-enables a disabled account: back to `Active`, or, without a password yet, back to
+    /// waiting for one (a user to its activation, an administrator to "Mot de passe oublié").
+    /// An account that is not disabled is [`Error::InvalidState`].
+    pub fn enable(&mut self) -> Result<()> {
+        if self.state != AccountState::Disabled {
+            return Err(Error::InvalidState {
+                state: self.state.code(),
+                reason: "only a disabled account can be enabled",
+            });
+        }
+        self.state = match (self.password.is_some(), self.role) {
+            (true, _) => AccountState::Active,
+            (false, Role::Administrator) => AccountState::Declared,
+            (false, Role::User) => AccountState::Invited,
+        };
+        Ok(())
     }
 
     /// Records a new password hash, moving the current one into the history, which keeps at
@@ -492,6 +698,18 @@ impl AccountQuery {
     }
 }
 
+/// Durations as whole seconds in configurations.
+pub(crate) mod secs {
+    use serde::{Deserialize, Deserializer, Serializer};
+    use time::Duration;
+    pub fn serialize<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_i64(d.whole_seconds())
+    }
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
+        Ok(Duration::seconds(i64::deserialize(d)?))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -551,6 +769,152 @@ mod tests {
         );
         let u = u.with_landline("+33", "01 34 34 67 88").unwrap();
         assert_eq!(u.landline.unwrap().e164(), "+33134346788");
+    }
+
+    fn account(state: AccountState, role: Role) -> Account {
+        Account::new(
+            "a@garage.fr".parse().unwrap(),
+            "Dupont".parse().unwrap(),
+            "Éric".parse().unwrap(),
+            role,
+            state,
+            Locale::Fr,
+            OffsetDateTime::UNIX_EPOCH,
+        )
+    }
+
+    fn hash(n: u8) -> PasswordHash {
+        crate::password::PasswordHasher::new(crate::password::HashParams::testing())
+            .hash(&crate::secret::SecretString::from(format!(
+                "Password-{n}-long-enough!"
+            )))
+            .unwrap()
+    }
+
+    #[test]
+    fn failed_logins_lock_then_double_then_unlock() {
+        let now = OffsetDateTime::UNIX_EPOCH;
+        let lockout = LockoutConfig::default();
+        let mut a = account(AccountState::Active, Role::User);
+        for _ in 0..4 {
+            assert_eq!(a.record_failed_login(now, &lockout), None);
+            assert!(!a.is_locked(now));
+        }
+        assert_eq!(
+            a.record_failed_login(now, &lockout),
+            Some(now + Duration::minutes(15))
+        );
+        assert_eq!((a.failed_logins, a.lockouts), (0, 1));
+        assert_eq!(a.login_refusal(true, now), Some(LoginRefusal::Locked));
+        let later = now + Duration::minutes(15);
+        assert_eq!(a.login_refusal(true, later), None, "the lock ends on time");
+        for _ in 0..4 {
+            assert_eq!(a.record_failed_login(later, &lockout), None);
+        }
+        assert_eq!(
+            a.record_failed_login(later, &lockout),
+            Some(later + Duration::minutes(30)),
+            "the second lock in a row lasts twice as long"
+        );
+        a.unlock();
+        assert_eq!((a.failed_logins, a.lockouts, a.locked_until), (0, 0, None));
+        assert!(!a.is_locked(later));
+    }
+
+    #[test]
+    fn a_huge_failure_count_saturates_instead_of_overflowing() {
+        let now = OffsetDateTime::UNIX_EPOCH;
+        let lockout = LockoutConfig {
+            max_failures: u32::MAX,
+            ..LockoutConfig::default()
+        };
+        let mut a = account(AccountState::Active, Role::User);
+        a.failed_logins = u32::MAX - 1;
+        assert!(a.record_failed_login(now, &lockout).is_some());
+        a.lockouts = u32::MAX;
+        a.failed_logins = u32::MAX - 1;
+        assert_eq!(
+            a.record_failed_login(now, &lockout),
+            Some(now + lockout.max)
+        );
+    }
+
+    #[test]
+    fn login_refusals_in_order_and_only_a_wrong_password_counts() {
+        let now = OffsetDateTime::UNIX_EPOCH;
+        let mut a = account(AccountState::Disabled, Role::User);
+        a.locked_until = Some(now + Duration::minutes(1));
+        assert_eq!(a.login_refusal(true, now), Some(LoginRefusal::Locked));
+        a.locked_until = None;
+        let refusal = a.login_refusal(false, now).unwrap();
+        assert_eq!(refusal, LoginRefusal::NotActive(AccountState::Disabled));
+        assert_eq!(refusal.code(), "disabled");
+        assert!(!refusal.counts_toward_lockout());
+        a.state = AccountState::Active;
+        let refusal = a.login_refusal(false, now).unwrap();
+        assert_eq!(refusal.code(), "wrong_password");
+        assert!(refusal.counts_toward_lockout());
+        assert!(!LoginRefusal::Locked.counts_toward_lockout());
+    }
+
+    #[test]
+    fn activation_and_reset_choose_a_password_from_their_states_only() {
+        let mut invited = account(AccountState::Invited, Role::User);
+        invited.failed_logins = 3;
+        assert_eq!(
+            invited.complete_reset(hash(1), 5).unwrap_err().code(),
+            "INVALID_STATE"
+        );
+        invited.activate(hash(1), 5).unwrap();
+        assert_eq!(invited.state, AccountState::Active);
+        assert_eq!(invited.failed_logins, 0);
+        assert_eq!(
+            invited.activate(hash(2), 5).unwrap_err().code(),
+            "INVALID_STATE"
+        );
+
+        let mut declared = account(AccountState::Declared, Role::Administrator);
+        assert_eq!(
+            declared.activate(hash(1), 5).unwrap_err().code(),
+            "INVALID_STATE"
+        );
+        declared.complete_reset(hash(1), 5).unwrap();
+        assert_eq!(declared.state, AccountState::Active);
+        declared.locked_until = Some(OffsetDateTime::UNIX_EPOCH + Duration::hours(1));
+        declared.complete_reset(hash(2), 5).unwrap();
+        assert_eq!(
+            declared.locked_until, None,
+            "a completed reset lifts a lock"
+        );
+        assert_eq!(declared.password_history().len(), 2);
+
+        let mut disabled = account(AccountState::Disabled, Role::User);
+        assert!(disabled.complete_reset(hash(1), 5).is_err());
+        assert!(disabled.activate(hash(1), 5).is_err());
+        assert_eq!(disabled.state, AccountState::Disabled);
+    }
+
+    #[test]
+    fn disable_and_enable_return_to_where_the_account_was() {
+        let mut a = account(AccountState::Active, Role::User);
+        assert_eq!(a.enable().unwrap_err().code(), "INVALID_STATE");
+        a.disable().unwrap();
+        assert_eq!(a.disable().unwrap_err().code(), "INVALID_STATE");
+        a.enable().unwrap();
+        assert_eq!(
+            a.state,
+            AccountState::Invited,
+            "no password yet: back to its invitation"
+        );
+
+        let mut admin = account(AccountState::Declared, Role::Administrator);
+        admin.disable().unwrap();
+        admin.enable().unwrap();
+        assert_eq!(admin.state, AccountState::Declared);
+        admin.complete_reset(hash(1), 5).unwrap();
+        admin.disable().unwrap();
+        admin.enable().unwrap();
+        assert_eq!(admin.state, AccountState::Active);
     }
 
     #[test]

@@ -22,7 +22,7 @@ use zeroize::{Zeroize, ZeroizeOnDrop};
 /// use dealer_portal::{Coded, Locale, token::TokenPurpose};
 /// assert_eq!(TokenPurpose::PasswordReset.code(), "password_reset");
 /// assert_eq!(TokenPurpose::Activation.label(Locale::Fr), "Activation du compte");
-/// assert_eq!("session".parse::<TokenPurpose>().unwrap(), TokenPurpose::Session);
+/// assert_eq!("session".parse::<TokenPurpose>().unwrap_err().code(), "UNKNOWN_CODE");
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum TokenPurpose {
@@ -30,23 +30,16 @@ pub enum TokenPurpose {
     PasswordReset,
     /// "Activez votre compte": the link an invited user follows to choose a first password.
     Activation,
-    /// A logged-in session.
-    Session,
 }
 
 impl Coded for TokenPurpose {
-    const ALL: &'static [Self] = &[
-        TokenPurpose::PasswordReset,
-        TokenPurpose::Activation,
-        TokenPurpose::Session,
-    ];
+    const ALL: &'static [Self] = &[TokenPurpose::PasswordReset, TokenPurpose::Activation];
     const WHAT: &'static str = "token purpose";
-    const ACCEPTED: &'static str = "password_reset, activation, session";
+    const ACCEPTED: &'static str = "password_reset, activation";
     fn code(self) -> &'static str {
         match self {
             TokenPurpose::PasswordReset => "password_reset",
             TokenPurpose::Activation => "activation",
-            TokenPurpose::Session => "session",
         }
     }
     fn label(self, locale: Locale) -> &'static str {
@@ -55,8 +48,6 @@ impl Coded for TokenPurpose {
             (TokenPurpose::PasswordReset, Locale::En) => "Password reset",
             (TokenPurpose::Activation, Locale::Fr) => "Activation du compte",
             (TokenPurpose::Activation, Locale::En) => "Account activation",
-            (TokenPurpose::Session, Locale::Fr) => "Session",
-            (TokenPurpose::Session, Locale::En) => "Session",
         }
     }
 }
@@ -451,7 +442,6 @@ impl TokenLifecycle {
 /// let cfg = TokenConfig::default();
 /// assert_eq!(cfg.ttl(TokenPurpose::PasswordReset), Duration::hours(1));
 /// assert_eq!(cfg.ttl(TokenPurpose::Activation), Duration::hours(72));
-/// assert_eq!(cfg.ttl(TokenPurpose::Session), Duration::hours(12));
 /// cfg.validate().unwrap();
 ///
 /// let short: TokenConfig = serde_json::from_str(r#"{"reset_ttl": 900}"#).unwrap();
@@ -497,12 +487,12 @@ impl TokenConfig {
     /// The longest lifetime accepted for any token (one year).
     pub const MAX_TTL: Duration = Duration::days(366);
 
-    /// The lifetime of a new token of `purpose` (a session's is its absolute lifetime).
+    /// The lifetime of a new link of `purpose` (sessions have their own: [`Self::session_absolute`],
+    /// [`Self::remembered_session`]).
     pub fn ttl(&self, purpose: TokenPurpose) -> Duration {
         match purpose {
             TokenPurpose::PasswordReset => self.reset_ttl,
             TokenPurpose::Activation => self.activation_ttl,
-            TokenPurpose::Session => self.session_absolute,
         }
     }
 
@@ -826,7 +816,7 @@ mod tests {
             assert_eq!(t.state, TokenState::Expired);
         }
         // Huge lifetimes saturate instead of overflowing.
-        let t = TokenLifecycle::issue(TokenPurpose::Session, T0, Duration::MAX);
+        let t = TokenLifecycle::issue(TokenPurpose::Activation, T0, Duration::MAX);
         assert!(t.is_usable(T0));
     }
 
@@ -847,7 +837,7 @@ mod tests {
         assert_eq!(c.session_absolute, Duration::hours(12));
         assert_eq!(c.remembered_session, Duration::days(30));
         assert_eq!(c.max_reset_mails_per_hour, 3);
-        assert_eq!(c.ttl(TokenPurpose::Session), c.session_absolute);
+        assert_eq!(c.ttl(TokenPurpose::Activation), c.activation_ttl);
         assert_eq!(c.validate(), Ok(()));
     }
 

@@ -1,57 +1,12 @@
-//! What a deployment configures: [`PortalConfig`] and the lockout after failed logins.
+//! What a deployment configures: [`PortalConfig`].
 
+use crate::account::LockoutConfig;
 use crate::locale::Locale;
 use crate::password::{HashParams, PasswordPolicy};
 use crate::secret::SecretString;
 use crate::token::TokenConfig;
 use crate::{Error, Result};
 use time::Duration;
-
-/// Lockout after repeated failed logins.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct LockoutConfig {
-    /// Failures in a row that lock the account (5).
-    pub max_failures: u32,
-    /// First lock's length (15 minutes); each further lock doubles it.
-    #[serde(with = "secs")]
-    pub base: Duration,
-    /// Longest lock (24 hours).
-    #[serde(with = "secs")]
-    pub max: Duration,
-}
-
-impl Default for LockoutConfig {
-    fn default() -> Self {
-        LockoutConfig {
-            max_failures: 5,
-            base: Duration::minutes(15),
-            max: Duration::hours(24),
-        }
-    }
-}
-
-impl LockoutConfig {
-    /// How long the `n`th lock in a row lasts (n from 1): base × 2^(n-1), at most `max`.
-    ///
-    /// ```
-    /// use dealer_portal::service::LockoutConfig;
-    /// use time::Duration;
-    /// let c = LockoutConfig::default();
-    /// assert_eq!(c.lock_for(1), Duration::minutes(15));
-    /// assert_eq!(c.lock_for(3), Duration::minutes(60));
-    /// assert_eq!(c.lock_for(40), Duration::hours(24));
-    /// ```
-    pub fn lock_for(&self, n: u32) -> Duration {
-        let factor = 1i32
-            .checked_shl(n.saturating_sub(1).min(30))
-            .unwrap_or(i32::MAX);
-        self.base
-            .checked_mul(factor)
-            .unwrap_or(self.max)
-            .min(self.max)
-    }
-}
 
 fn pepper<'de, D: serde::Deserializer<'de>>(
     d: D,
@@ -60,17 +15,6 @@ fn pepper<'de, D: serde::Deserializer<'de>>(
     Ok(Option::<String>::deserialize(d)?
         .filter(|p| !p.is_empty())
         .map(SecretString::from))
-}
-
-mod secs {
-    use serde::{Deserialize, Deserializer, Serializer};
-    use time::Duration;
-    pub fn serialize<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_i64(d.whole_seconds())
-    }
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
-        Ok(Duration::seconds(i64::deserialize(d)?))
-    }
 }
 
 /// Everything configurable about a portal. `Default` is the seed's portal with OWASP's argon2

@@ -13,7 +13,8 @@ mod reset;
 mod sessions;
 mod users;
 
-pub use config::{LockoutConfig, PortalConfig};
+pub use crate::account::LockoutConfig;
+pub use config::PortalConfig;
 pub use reset::TokenStatus;
 pub use sessions::Actor;
 pub use users::UserImport;

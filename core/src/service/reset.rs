@@ -162,7 +162,6 @@ impl<S: Store, C: Clock> Portal<S, C> {
         let now = self.now();
         let rec = self.store.read(|tx| tx.token(&secret.digest()))?;
         if let Some(r) = &rec
-            && r.lifecycle.purpose != TokenPurpose::Session
             && r.lifecycle.state == TokenState::Issued
             && r.lifecycle.effective_state(now) == TokenState::Expired
         {
@@ -170,7 +169,7 @@ impl<S: Store, C: Clock> Portal<S, C> {
             self.store.write(|tx| tx.expire_token(&r.digest))?;
         }
         Ok(match rec {
-            Some(r) if r.lifecycle.purpose != TokenPurpose::Session => TokenStatus {
+            Some(r) => TokenStatus {
                 usable: r.lifecycle.is_usable(now),
                 kind: Some(r.lifecycle.purpose),
                 expires_at: r.lifecycle.is_usable(now).then_some(r.lifecycle.expires_at),
@@ -280,18 +279,19 @@ impl<S: Store, C: Clock> Portal<S, C> {
                 return Err(Error::TokenInvalid);
             }
             let mut a = tx.account(account.id)?.ok_or(Error::TokenInvalid)?;
-            let action = match (purpose, a.state) {
-                (TokenPurpose::PasswordReset, AccountState::Declared | AccountState::Active) => {
+            // A token of the wrong state's purpose (an account disabled since, say) is just an
+            // invalid link to the person holding it.
+            let action = match purpose {
+                TokenPurpose::Activation => {
+                    a.activate(hash, keep).map_err(|_| Error::TokenInvalid)?;
+                    AuditAction::AccountActivated
+                }
+                TokenPurpose::PasswordReset => {
+                    a.complete_reset(hash, keep)
+                        .map_err(|_| Error::TokenInvalid)?;
                     AuditAction::ResetCompleted
                 }
-                (TokenPurpose::Activation, AccountState::Invited) => AuditAction::AccountActivated,
-                _ => return Err(Error::TokenInvalid),
             };
-            a.set_password(hash, keep);
-            a.state = AccountState::Active;
-            a.failed_logins = 0;
-            a.lockouts = 0;
-            a.locked_until = None;
             Self::save_new_password(tx, &a, action, now)
         })
     }

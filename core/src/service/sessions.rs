@@ -5,7 +5,6 @@ use crate::account::{Account, AccountState};
 use crate::audit::{AuditAction, NewAuditEvent};
 use crate::clock::Clock;
 use crate::email::Email;
-use crate::locale::Coded;
 use crate::notification::{NewNotification, NotificationKind};
 use crate::rights::RightsMatrix;
 use crate::secret::SecretString;
@@ -56,16 +55,7 @@ impl<S: Store, C: Clock> Portal<S, C> {
                 false
             }
         };
-        let locked = account.is_locked(now);
-        let active = account.state == AccountState::Active;
-        if !(verified && active && !locked) {
-            let reason = if locked {
-                "locked"
-            } else if !active {
-                account.state.code()
-            } else {
-                "wrong_password"
-            };
+        if let Some(refusal) = account.login_refusal(verified, now) {
             self.store.write(|tx| {
                 let Some(mut a) = tx.account(account.id)? else {
                     return Ok(());
@@ -75,17 +65,12 @@ impl<S: Store, C: Clock> Portal<S, C> {
                     &NewAuditEvent::new(now, AuditAction::LoginFailed)
                         .on(a.id)
                         .at_establishments(establishments.clone())
-                        .with(json!({ "reason": reason })),
+                        .with(json!({ "reason": refusal.code() })),
                 )?;
-                if reason != "wrong_password" {
+                if !refusal.counts_toward_lockout() {
                     return Ok(());
                 }
-                a.failed_logins += 1;
-                if a.failed_logins >= self.config.lockout.max_failures {
-                    a.failed_logins = 0;
-                    a.lockouts += 1;
-                    let until = now + self.config.lockout.lock_for(a.lockouts);
-                    a.locked_until = Some(until);
+                if let Some(until) = a.record_failed_login(now, &self.config.lockout) {
                     tx.queue(
                         &NewNotification {
                             kind: NotificationKind::AccountLocked,
@@ -125,9 +110,7 @@ impl<S: Store, C: Clock> Portal<S, C> {
             if a.state != AccountState::Active {
                 return Err(Error::InvalidCredentials);
             }
-            a.failed_logins = 0;
-            a.lockouts = 0;
-            a.locked_until = None;
+            a.unlock();
             if let Some(h) = rehash {
                 a.password = Some(h);
             }

@@ -440,27 +440,11 @@ impl<S: Store, C: Clock> Portal<S, C> {
                 DisableScope::None => return Err(Error::UnknownAccount { id: id.to_string() }),
             }
             if enable {
-                if a.state != AccountState::Disabled {
-                    return Err(Error::InvalidState {
-                        state: a.state.code(),
-                        reason: "only a disabled account can be enabled",
-                    });
-                }
-                // Without a password yet it goes back to waiting for one: a user to its
-                // activation, an administrator to "Mot de passe oublié".
-                a.state = match (a.password.is_some(), a.role) {
-                    (true, _) => AccountState::Active,
-                    (false, Role::Administrator) => AccountState::Declared,
-                    (false, Role::User) => AccountState::Invited,
-                };
+                a.enable()?;
             } else {
-                if a.state == AccountState::Disabled {
-                    return Err(Error::InvalidState {
-                        state: a.state.code(),
-                        reason: "the account is already disabled",
-                    });
-                }
-                if a.state == AccountState::Active {
+                let was_active = a.state == AccountState::Active;
+                a.disable()?;
+                if was_active {
                     for (code, rights) in r.iter() {
                         if rights.contains(Right::ManageAccounts) {
                             rights::check_last_manager(
@@ -470,7 +454,6 @@ impl<S: Store, C: Clock> Portal<S, C> {
                         }
                     }
                 }
-                a.state = AccountState::Disabled;
                 tx.end_tokens(
                     a.id,
                     &[TokenPurpose::PasswordReset, TokenPurpose::Activation],
