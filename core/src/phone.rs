@@ -135,8 +135,9 @@ impl PhoneNumber {
 
     /// Parses a number typed in a form: the country calling code chosen in the dropdown
     /// (`"+33"`, `"33"` or `" +33 "`) and the national number as typed (`"06 23 42 54 55"`,
-    /// `"06.23.42.54.55"`, `"6 23 42 54 55"`...). A national number typed with a leading `+`
-    /// (`"+44 7400 123456"`) is read as international and its own country code wins.
+    /// `"06.23.42.54.55"`, `"6 23 42 54 55"`...). A number typed with a leading `+` or `00`
+    /// (`"+44 7400 123456"`, `"0044 7400 123456"`) is read as international and its own
+    /// country code wins.
     ///
     /// Errors ([`Error::InvalidPhone`], saying what is accepted): an unknown or malformed
     /// calling code, an empty or too long number, letters or other characters than digits,
@@ -151,12 +152,16 @@ impl PhoneNumber {
     /// assert_eq!(be.e164(), "+32470123456");
     /// let intl = PhoneNumber::parse("+33", "+44 7400 123456", PhoneKind::Mobile).unwrap();
     /// assert_eq!(intl.e164(), "+447400123456");
+    /// let intl = PhoneNumber::parse("+33", "0044 7400 123456", PhoneKind::Mobile).unwrap();
+    /// assert_eq!(intl.e164(), "+447400123456");
     /// assert!(PhoneNumber::parse("+999", "06 23 42 54 55", PhoneKind::Mobile).is_err());
     /// ```
     pub fn parse(calling_code: &str, national: &str, kind: PhoneKind) -> Result<Self> {
         let typed = check_typed(national)?;
         let parsed = if typed.starts_with('+') {
             parse_lib(None, typed)?
+        } else if let Some(international) = typed.strip_prefix("00") {
+            parse_lib(None, &format!("+{international}"))?
         } else {
             let code = parse_calling_code(calling_code)?;
             match region_of(code) {
@@ -168,12 +173,16 @@ impl PhoneNumber {
         Self::from_parsed(&parsed, kind)
     }
 
-    /// Parses a national number with the default calling code, +33 (France).
+    /// Parses a number as typed in a form without a calling-code field: the default calling
+    /// code, [`Self::DEFAULT_CALLING_CODE`] (+33, France), unless the number starts with `+` or
+    /// `00` and so carries its own.
     ///
     /// ```
     /// use dealer_portal::phone::{PhoneKind, PhoneNumber};
     /// let n = PhoneNumber::parse_fr("07 81 23 45 67", PhoneKind::Mobile).unwrap();
     /// assert_eq!(n.e164(), "+33781234567");
+    /// let be = PhoneNumber::parse_fr("0032 470 12 34 56", PhoneKind::Mobile).unwrap();
+    /// assert_eq!(be.e164(), "+32470123456");
     /// ```
     pub fn parse_fr(national: &str, kind: PhoneKind) -> Result<Self> {
         Self::parse(Self::DEFAULT_CALLING_CODE, national, kind)
@@ -600,7 +609,8 @@ mod tests {
             ("+", "too short"),
             ("06 23 42 54", "not a valid number for +33"),
             ("06 23 42 54 55 66", "not a valid number for +33"),
-            ("00 00 00 00 00", "not a phone number"),
+            // A leading 00 is the international prefix: this names no country.
+            ("00 00 00 00 00", "unknown country calling code"),
             ("--..//()", "too short"),
             ("1234567890123456789", "too many digits"),
             ("1234567890 1234567890 12345", "too many digits"),

@@ -1,27 +1,22 @@
 //! Documents, their search and the monthly statements of direct debits (seed §3).
 
-use super::Portal;
+use super::{Portal, existing_establishment};
 use crate::clock::Clock;
 use crate::document::{DocumentId, DocumentPage, DocumentQuery, NewDocument};
 use crate::establishment::EstablishmentCode;
 use crate::period::YearMonth;
 use crate::regime::{DebitLine, Reconciliation, reconcile};
 use crate::rights::Right;
-use crate::store::{AccountRepo, DocumentRepo, Store};
+use crate::store::{DocumentRepo, Store};
 use crate::{Error, Result};
 
 impl<S: Store, C: Clock> Portal<S, C> {
     // ----- documents (seed §3) -----
 
     /// Adds a document of an establishment (the host's import; no session).
-    pub fn add_document(&self, establishment: &str, doc: &NewDocument) -> Result<DocumentId> {
-        let code = EstablishmentCode::parse(establishment)?;
+    pub fn add_document(&self, code: &EstablishmentCode, doc: &NewDocument) -> Result<DocumentId> {
         self.store.write(|tx| {
-            if tx.establishment(&code)?.is_none() {
-                return Err(Error::UnknownEstablishment {
-                    code: code.to_string(),
-                });
-            }
+            existing_establishment(tx, &code)?;
             tx.insert_document(&code, doc)
         })
     }
@@ -29,16 +24,11 @@ impl<S: Store, C: Clock> Portal<S, C> {
     /// Adds many documents of one establishment in one transaction.
     pub fn add_documents(
         &self,
-        establishment: &str,
+        code: &EstablishmentCode,
         docs: &[NewDocument],
     ) -> Result<Vec<DocumentId>> {
-        let code = EstablishmentCode::parse(establishment)?;
         self.store.write(|tx| {
-            if tx.establishment(&code)?.is_none() {
-                return Err(Error::UnknownEstablishment {
-                    code: code.to_string(),
-                });
-            }
+            existing_establishment(tx, &code)?;
             docs.iter().map(|d| tx.insert_document(&code, d)).collect()
         })
     }
@@ -49,17 +39,12 @@ impl<S: Store, C: Clock> Portal<S, C> {
     pub fn search_documents(
         &self,
         session_token: &str,
-        establishment: &str,
+        code: &EstablishmentCode,
         q: &DocumentQuery,
     ) -> Result<DocumentPage> {
-        let code = EstablishmentCode::parse(establishment)?;
         let actor = self.actor(session_token)?;
         self.store.read(|tx| {
-            if tx.establishment(&code)?.is_none() {
-                return Err(Error::UnknownEstablishment {
-                    code: code.to_string(),
-                });
-            }
+            existing_establishment(tx, &code)?;
             let needed = q.category.required_right();
             if !actor.rights.rights_on(&code).contains(needed) {
                 return Err(Error::missing_right(needed, &code));
@@ -71,17 +56,12 @@ impl<S: Store, C: Clock> Portal<S, C> {
     /// Records a direct-debit line of an establishment for a month (the host's import).
     pub fn record_debit_line(
         &self,
-        establishment: &str,
+        code: &EstablishmentCode,
         month: YearMonth,
         line: &DebitLine,
     ) -> Result<()> {
-        let code = EstablishmentCode::parse(establishment)?;
         self.store.write(|tx| {
-            if tx.establishment(&code)?.is_none() {
-                return Err(Error::UnknownEstablishment {
-                    code: code.to_string(),
-                });
-            }
+            existing_establishment(tx, &code)?;
             tx.insert_debit_line(&code, month, line)
         })
     }
@@ -91,17 +71,12 @@ impl<S: Store, C: Clock> Portal<S, C> {
     pub fn monthly_statement(
         &self,
         session_token: &str,
-        establishment: &str,
+        code: &EstablishmentCode,
         month: YearMonth,
     ) -> Result<Reconciliation> {
-        let code = EstablishmentCode::parse(establishment)?;
         let actor = self.actor(session_token)?;
         let (e, lines) = self.store.read(|tx| {
-            let e = tx
-                .establishment(&code)?
-                .ok_or_else(|| Error::UnknownEstablishment {
-                    code: code.to_string(),
-                })?;
+            let e = existing_establishment(tx, code)?;
             if !actor
                 .rights
                 .rights_on(&code)

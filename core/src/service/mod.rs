@@ -19,12 +19,12 @@ pub use reset::TokenStatus;
 pub use sessions::Actor;
 pub use users::UserImport;
 
-use crate::Result;
 use crate::account::{Account, AccountId};
 use crate::clock::{Clock, SystemClock};
-use crate::establishment::EstablishmentCode;
+use crate::establishment::{Establishment, EstablishmentCode};
 use crate::password::{Evaluation, PasswordHasher};
 use crate::store::{AccountRepo, MemoryStore, Store};
+use crate::{Error, Result};
 use time::OffsetDateTime;
 
 /// The portal over a store `S` and a clock `C`.
@@ -92,6 +92,18 @@ pub(super) fn establishments_of<T: AccountRepo + ?Sized>(
     id: AccountId,
 ) -> Result<Vec<EstablishmentCode>> {
     Ok(tx.rights(id)?.establishments().cloned().collect())
+}
+
+/// The establishment with this code, or [`Error::UnknownEstablishment`]: checked before any
+/// right, so a code that names nothing says so whoever asks.
+pub(super) fn existing_establishment<T: AccountRepo + ?Sized>(
+    tx: &mut T,
+    code: &EstablishmentCode,
+) -> Result<Establishment> {
+    tx.establishment(code)?
+        .ok_or_else(|| Error::UnknownEstablishment {
+            code: code.to_string(),
+        })
 }
 
 pub(super) fn identity_names(a: &Account) -> [&str; 2] {

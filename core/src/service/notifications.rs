@@ -1,12 +1,12 @@
 //! The outbox and the audit log as the host sees them.
 
-use super::Portal;
+use super::{Portal, existing_establishment};
 use crate::audit::{AuditEvent, verify_chain};
 use crate::clock::Clock;
 use crate::establishment::EstablishmentCode;
 use crate::notification::{Notification, NotificationId};
 use crate::rights::Right;
-use crate::store::{AccountRepo, AuditRepo, OutboxRepo, Store};
+use crate::store::{AuditRepo, OutboxRepo, Store};
 use crate::{Error, Result};
 
 impl<S: Store, C: Clock> Portal<S, C> {
@@ -26,11 +26,10 @@ impl<S: Store, C: Clock> Portal<S, C> {
     pub fn audit_log(
         &self,
         session_token: &str,
-        establishment: &str,
+        code: &EstablishmentCode,
         offset: usize,
         limit: usize,
     ) -> Result<Vec<AuditEvent>> {
-        let code = EstablishmentCode::parse(establishment)?;
         let actor = self.actor(session_token)?;
         if limit == 0 || limit > 500 {
             return Err(Error::InvalidQuery {
@@ -38,11 +37,7 @@ impl<S: Store, C: Clock> Portal<S, C> {
             });
         }
         self.store.read(|tx| {
-            if tx.establishment(&code)?.is_none() {
-                return Err(Error::UnknownEstablishment {
-                    code: code.to_string(),
-                });
-            }
+            existing_establishment(tx, &code)?;
             if !actor
                 .rights
                 .rights_on(&code)

@@ -38,10 +38,9 @@ impl<S: Store, C: Clock> Portal<S, C> {
     /// A `Declared` or `Active` account gets a reset link; an `Invited` one its activation link
     /// again; unknown or `Disabled` emails nothing. At most
     /// [`TokenConfig::max_reset_mails_per_hour`] mails per account per hour.
-    pub fn request_password_reset(&self, email: &str) -> Result<()> {
-        let email = Email::parse(email)?;
+    pub fn request_password_reset(&self, email: &Email) -> Result<()> {
         let started = std::time::Instant::now();
-        let answer = self.request_password_reset_now(&email);
+        let answer = self.request_password_reset_now(email);
         self.pad_anonymous(started);
         answer
     }

@@ -2,14 +2,15 @@
 //! last-manager rules), disabling accounts, the account list, and repairers' registration
 //! (seed §2).
 
-use super::{Actor, Portal};
-use crate::account::{Account, AccountId, AccountPage, AccountQuery, AccountState, NewUser, Role};
+use super::{Actor, Portal, existing_establishment};
+use crate::account::{
+    Account, AccountId, AccountPage, AccountQuery, AccountState, NewUser, RepairerRegistration,
+    Role,
+};
 use crate::audit::{AuditAction, NewAuditEvent};
 use crate::clock::Clock;
-use crate::email::Email;
 use crate::establishment::{Establishment, EstablishmentCode};
 use crate::locale::Coded;
-use crate::names::PersonName;
 use crate::notification::{NewNotification, NotificationKind};
 use crate::rights::{self, DisableScope, Right, Rights, RightsMatrix};
 use crate::store::{AccountRepo, AuditRepo, OutboxRepo, SessionRepo, Store, TokenRepo, Tx};
@@ -43,11 +44,7 @@ impl Grantor {
         rights: Rights,
     ) -> Result<()> {
         if !self.known.contains(code) {
-            if tx.establishment(code)?.is_none() {
-                return Err(Error::UnknownEstablishment {
-                    code: code.to_string(),
-                });
-            }
+            existing_establishment(tx, code)?;
             self.known.push(code.clone());
         }
         rights::check_grant(&self.rights, code, rights)
@@ -78,12 +75,7 @@ impl<S: Store, C: Clock> Portal<S, C> {
                 .rights
                 .manageable()
                 .into_iter()
-                .map(|code| {
-                    tx.establishment(code)?
-                        .ok_or_else(|| Error::UnknownEstablishment {
-                            code: code.to_string(),
-                        })
-                })
+                .map(|code| existing_establishment(tx, code))
                 .collect()
         })
     }
@@ -94,11 +86,10 @@ impl<S: Store, C: Clock> Portal<S, C> {
     pub fn create_user(
         &self,
         session_token: &str,
-        establishment: &str,
+        code: &EstablishmentCode,
         user: &NewUser,
         rights: Rights,
     ) -> Result<AccountId> {
-        let code = EstablishmentCode::parse(establishment)?;
         let actor = self.actor(session_token)?;
         let now = self.now();
         self.store.write(|tx| {
@@ -191,26 +182,21 @@ impl<S: Store, C: Clock> Portal<S, C> {
     /// `ManageAccounts` there, and queues its activation mail. When the email is taken it
     /// answers the same way and the owner gets an "account exists" mail instead. Rate-limited
     /// like resets.
-    pub fn register_repairer(
-        &self,
-        email: &str,
-        last_name: &str,
-        first_name: &str,
-        company: &str,
-        city: &str,
-    ) -> Result<()> {
-        let email = Email::parse(email)?;
-        let last_name = PersonName::parse(last_name)?;
-        let first_name = PersonName::parse(first_name)?;
-        // Validates company and city with a placeholder code; the real code is assigned below.
-        Establishment::new("R0", company, city, None)?;
+    pub fn register_repairer(&self, registration: &RepairerRegistration) -> Result<()> {
+        let RepairerRegistration {
+            email,
+            last_name,
+            first_name,
+            company,
+            city,
+        } = registration;
         let started = std::time::Instant::now();
         let now = self.now();
         let secret = TokenSecret::generate();
         let answer = self.store.write(|tx| {
-            if let Some(owner) = tx.account_by_email(&email)? {
+            if let Some(owner) = tx.account_by_email(email)? {
                 let sent = tx.count_queued_since(
-                    &email,
+                    email,
                     NotificationKind::AccountExists,
                     now - Duration::hours(1),
                 )?;
@@ -240,7 +226,12 @@ impl<S: Store, C: Clock> Portal<S, C> {
                 return Ok(());
             }
             let code = tx.next_repairer_code()?;
-            let e = Establishment::new(code.as_str(), company, city, None)?;
+            let e = Establishment {
+                code: code.clone(),
+                name: company.clone(),
+                city: city.clone(),
+                regime: None,
+            };
             tx.put_establishment(&e)?;
             let a = Account::new(
                 email.clone(),
@@ -298,8 +289,7 @@ impl<S: Store, C: Clock> Portal<S, C> {
 
     /// Sends a new activation link to an `Invited` account the actor manages; the earlier link
     /// stops working.
-    pub fn resend_activation(&self, session_token: &str, account_id: &str) -> Result<()> {
-        let id: AccountId = account_id.parse()?;
+    pub fn resend_activation(&self, session_token: &str, id: AccountId) -> Result<()> {
         let actor = self.actor(session_token)?;
         let now = self.now();
         self.store.write(|tx| {
@@ -342,20 +332,14 @@ impl<S: Store, C: Clock> Portal<S, C> {
     pub fn set_rights(
         &self,
         session_token: &str,
-        account_id: &str,
-        establishment: &str,
+        id: AccountId,
+        code: &EstablishmentCode,
         requested: Rights,
     ) -> Result<()> {
-        let code = EstablishmentCode::parse(establishment)?;
-        let id: AccountId = account_id.parse()?;
         let actor = self.actor(session_token)?;
         let now = self.now();
         self.store.write(|tx| {
-            if tx.establishment(&code)?.is_none() {
-                return Err(Error::UnknownEstablishment {
-                    code: code.to_string(),
-                });
-            }
+            existing_establishment(tx, &code)?;
             let actor_rights = tx.rights(actor.account.id)?;
             let unknown = || Error::UnknownAccount { id: id.to_string() };
             let a = tx.account(id)?.ok_or_else(unknown)?;
@@ -389,8 +373,7 @@ impl<S: Store, C: Clock> Portal<S, C> {
 
     /// An account's rights, on the establishments the actor manages (all of them for the
     /// actor's own account); only establishments where it holds at least one right.
-    pub fn rights_matrix(&self, session_token: &str, account_id: &str) -> Result<RightsMatrix> {
-        let id: AccountId = account_id.parse()?;
+    pub fn rights_matrix(&self, session_token: &str, id: AccountId) -> Result<RightsMatrix> {
         let actor = self.actor(session_token)?;
         if id == actor.account.id {
             return Ok(actor.rights);
@@ -411,18 +394,17 @@ impl<S: Store, C: Clock> Portal<S, C> {
     /// `ManageAccounts` on every establishment where the account holds rights; otherwise
     /// [`Error::Forbidden`] says so, and the actor can only remove its rights on the
     /// establishments it manages ([`Portal::set_rights`] with no rights).
-    pub fn disable_account(&self, session_token: &str, account_id: &str) -> Result<()> {
-        self.set_enabled(session_token, account_id, false)
+    pub fn disable_account(&self, session_token: &str, id: AccountId) -> Result<()> {
+        self.set_enabled(session_token, id, false)
     }
 
     /// Re-enables a disabled account (back to `Active`, or to `Invited`/`Declared` if it never
     /// chose a password). Same rights as [`Portal::disable_account`].
-    pub fn enable_account(&self, session_token: &str, account_id: &str) -> Result<()> {
-        self.set_enabled(session_token, account_id, true)
+    pub fn enable_account(&self, session_token: &str, id: AccountId) -> Result<()> {
+        self.set_enabled(session_token, id, true)
     }
 
-    fn set_enabled(&self, session_token: &str, account_id: &str, enable: bool) -> Result<()> {
-        let id: AccountId = account_id.parse()?;
+    fn set_enabled(&self, session_token: &str, id: AccountId, enable: bool) -> Result<()> {
         let actor = self.actor(session_token)?;
         let now = self.now();
         self.store.write(|tx| {
@@ -481,8 +463,6 @@ impl<S: Store, C: Clock> Portal<S, C> {
     /// state unless filtered), searched case- and accent-insensitively in names and email,
     /// sorted in French order by last then first name, paginated with the total.
     pub fn list_accounts(&self, session_token: &str, q: &AccountQuery) -> Result<AccountPage> {
-        let q = &q.normalized();
-        q.validate()?;
         let actor = self.actor(session_token)?;
         let scope: Vec<EstablishmentCode> =
             actor.rights.manageable().into_iter().cloned().collect();
@@ -493,11 +473,7 @@ impl<S: Store, C: Clock> Portal<S, C> {
         }
         self.store.read(|tx| {
             if let Some(code) = &q.establishment {
-                if tx.establishment(code)?.is_none() {
-                    return Err(Error::UnknownEstablishment {
-                        code: code.to_string(),
-                    });
-                }
+                existing_establishment(tx, code)?;
                 if !scope.contains(code) {
                     return Err(Error::missing_right(Right::ManageAccounts, code));
                 }

@@ -292,7 +292,6 @@ impl AccountRepo for MemoryTx<'_> {
         scope: &[EstablishmentCode],
         q: &AccountQuery,
     ) -> Result<AccountPage> {
-        q.validate()?;
         let scope: BTreeSet<&EstablishmentCode> = match &q.establishment {
             Some(e) if scope.contains(e) => std::iter::once(e).collect(),
             Some(_) => BTreeSet::new(),

@@ -1136,7 +1136,6 @@ impl AccountRepo for PostgresTx<'_> {
         scope: &[EstablishmentCode],
         q: &AccountQuery,
     ) -> Result<AccountPage> {
-        q.validate()?;
         self.serialise()?;
         let mut codes: Vec<&str> = match &q.establishment {
             Some(e) if scope.contains(e) => vec![e.as_str()],

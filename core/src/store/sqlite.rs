@@ -1205,7 +1205,6 @@ impl AccountRepo for SqliteTx<'_> {
         scope: &[EstablishmentCode],
         q: &AccountQuery,
     ) -> Result<AccountPage> {
-        q.validate()?;
         let codes: Vec<&EstablishmentCode> = match &q.establishment {
             Some(e) if scope.contains(e) => vec![e],
             Some(_) => Vec::new(),

@@ -1,13 +1,24 @@
 //! Accounts: who they are, their role and state, and their password history.
+//!
+//! The [`Account`] owns its transitions (lockout, activation, reset, disable), each a method
+//! tested beside it; the inputs that create accounts are in [`input`], the lockout rule's
+//! configuration in [`lockout`], the account list's query in [`query`].
+
+mod input;
+mod lockout;
+mod query;
+
+pub use input::{Declaration, NewUser, RepairerRegistration};
+pub use lockout::{LockoutConfig, LoginRefusal};
+pub use query::{AccountPage, AccountQuery, AccountSummary};
 
 use crate::email::Email;
-use crate::establishment::EstablishmentCode;
 use crate::locale::{Coded, Locale, coded_serde};
 use crate::names::PersonName;
 use crate::password::PasswordHash;
 use crate::phone::PhoneNumber;
 use crate::{Error, Result};
-use time::{Duration, OffsetDateTime};
+use time::OffsetDateTime;
 
 /// An account's identifier: 128 random bits, shown as 32 lowercase hex digits. Random rather
 /// than sequential, so ids are not guessable and servers sharing a database never collide.
@@ -189,178 +200,6 @@ impl Coded for AccountState {
     }
 }
 coded_serde!(AccountState);
-
-/// The administrator's declaration made via the manager's extranet (Nom, Prénom, Fonction, Mail).
-///
-/// ```
-/// use dealer_portal::account::Declaration;
-/// let d = Declaration::new("admin@garage-xyz.fr", "Geloen", "Alexandre", "Gérant").unwrap();
-/// assert_eq!(d.email.as_str(), "admin@garage-xyz.fr");
-/// assert_eq!(Declaration::new("x", "A", "B", "C").unwrap_err().code(), "INVALID_EMAIL");
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Declaration {
-    /// Mail.
-    pub email: Email,
-    /// Nom.
-    pub last_name: PersonName,
-    /// Prénom.
-    pub first_name: PersonName,
-    /// Fonction (job title), trimmed, at most 100 characters; may be empty.
-    pub function: String,
-}
-
-impl Declaration {
-    /// Validates every field.
-    pub fn new(email: &str, last_name: &str, first_name: &str, function: &str) -> Result<Self> {
-        Ok(Declaration {
-            email: email.parse()?,
-            last_name: last_name.parse()?,
-            first_name: first_name.parse()?,
-            function: function_text(function)?,
-        })
-    }
-}
-
-fn function_text(s: &str) -> Result<String> {
-    let t = s.trim();
-    if t.chars().count() > 100 || t.chars().any(char::is_control) {
-        return Err(Error::InvalidInput {
-            field: "function",
-            reason: "expected at most 100 characters, without control characters".into(),
-        });
-    }
-    Ok(t.to_owned())
-}
-
-/// A new user as typed on "Création d'un nouvel utilisateur".
-///
-/// ```
-/// use dealer_portal::account::NewUser;
-/// let u = NewUser::new("GELOEN", "Alexandre", "alexandre@gmail.com")
-///     .unwrap()
-///     .with_mobile("+33", "06 23 42 54 55")
-///     .unwrap();
-/// assert_eq!(u.mobile.unwrap().e164(), "+33623425455");
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NewUser {
-    /// Nom.
-    pub last_name: PersonName,
-    /// Prénom.
-    pub first_name: PersonName,
-    /// Identifiant/Email.
-    pub email: Email,
-    /// Numéro de téléphone mobile (optionnel).
-    pub mobile: Option<PhoneNumber>,
-    /// Numéro de téléphone fixe (optionnel).
-    pub landline: Option<PhoneNumber>,
-}
-
-impl NewUser {
-    /// Validates names and email.
-    pub fn new(last_name: &str, first_name: &str, email: &str) -> Result<Self> {
-        Ok(NewUser {
-            last_name: last_name.parse()?,
-            first_name: first_name.parse()?,
-            email: email.parse()?,
-            mobile: None,
-            landline: None,
-        })
-    }
-    /// Adds a mobile number (country calling code such as `+33`, national number as typed).
-    pub fn with_mobile(mut self, calling_code: &str, national: &str) -> Result<Self> {
-        self.mobile = Some(PhoneNumber::parse(
-            calling_code,
-            national,
-            crate::phone::PhoneKind::Mobile,
-        )?);
-        Ok(self)
-    }
-    /// Adds a landline number.
-    pub fn with_landline(mut self, calling_code: &str, national: &str) -> Result<Self> {
-        self.landline = Some(PhoneNumber::parse(
-            calling_code,
-            national,
-            crate::phone::PhoneKind::FixedLine,
-        )?);
-        Ok(self)
-    }
-}
-
-/// Lockout after repeated failed logins.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct LockoutConfig {
-    /// Failures in a row that lock the account (5).
-    pub max_failures: u32,
-    /// First lock's length (15 minutes); each further lock doubles it.
-    #[serde(with = "secs")]
-    pub base: Duration,
-    /// Longest lock (24 hours).
-    #[serde(with = "secs")]
-    pub max: Duration,
-}
-
-impl Default for LockoutConfig {
-    fn default() -> Self {
-        LockoutConfig {
-            max_failures: 5,
-            base: Duration::minutes(15),
-            max: Duration::hours(24),
-        }
-    }
-}
-
-impl LockoutConfig {
-    /// How long the `n`th lock in a row lasts (n from 1): base × 2^(n-1), at most `max`.
-    ///
-    /// ```
-    /// use dealer_portal::account::LockoutConfig;
-    /// use time::Duration;
-    /// let c = LockoutConfig::default();
-    /// assert_eq!(c.lock_for(1), Duration::minutes(15));
-    /// assert_eq!(c.lock_for(3), Duration::minutes(60));
-    /// assert_eq!(c.lock_for(40), Duration::hours(24));
-    /// ```
-    pub fn lock_for(&self, n: u32) -> Duration {
-        let factor = 1i32
-            .checked_shl(n.saturating_sub(1).min(30))
-            .unwrap_or(i32::MAX);
-        self.base
-            .checked_mul(factor)
-            .unwrap_or(self.max)
-            .min(self.max)
-    }
-}
-
-/// Why a login is refused, as the audit log records it (the caller always gets one answer,
-/// [`Error::InvalidCredentials`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LoginRefusal {
-    /// The account is locked after too many failures.
-    Locked,
-    /// The account cannot log in in this state (declared, invited, disabled).
-    NotActive(AccountState),
-    /// The password did not verify: the one refusal that counts toward the lockout.
-    WrongPassword,
-}
-
-impl LoginRefusal {
-    /// The reason's code in the audit log (`locked`, the state's code, `wrong_password`).
-    pub fn code(self) -> &'static str {
-        match self {
-            LoginRefusal::Locked => "locked",
-            LoginRefusal::NotActive(state) => state.code(),
-            LoginRefusal::WrongPassword => "wrong_password",
-        }
-    }
-
-    /// Whether this refusal counts as a failed attempt toward the lockout.
-    pub fn counts_toward_lockout(self) -> bool {
-        self == LoginRefusal::WrongPassword
-    }
-}
 
 /// An account as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -591,128 +430,10 @@ impl Account {
     }
 }
 
-/// One line of the account list.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct AccountSummary {
-    /// Its id.
-    pub id: AccountId,
-    /// Its email.
-    pub email: Email,
-    /// Nom.
-    pub last_name: PersonName,
-    /// Prénom.
-    pub first_name: PersonName,
-    /// Its state.
-    pub state: AccountState,
-    /// The establishments (visible to the actor) where it holds rights, sorted by code.
-    pub establishments: Vec<EstablishmentCode>,
-}
-
-/// A page of accounts with the total count of matches.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct AccountPage {
-    /// The accounts of this page.
-    pub items: Vec<AccountSummary>,
-    /// How many accounts match in all.
-    pub total: usize,
-}
-
-/// What `list_accounts` is asked for.
-///
-/// ```
-/// use dealer_portal::account::AccountQuery;
-/// let q = AccountQuery { text: Some("éric".into()), ..AccountQuery::default() };
-/// assert_eq!(q.limit, 50);
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AccountQuery {
-    /// Text searched in names and email, case- and accent-insensitive.
-    pub text: Option<String>,
-    /// Only accounts with rights on this establishment.
-    pub establishment: Option<EstablishmentCode>,
-    /// Only accounts holding this right on a visible establishment.
-    pub right: Option<crate::rights::Right>,
-    /// Only accounts in this state.
-    pub state: Option<AccountState>,
-    /// Z→A instead of A→Z.
-    pub descending: bool,
-    /// How many to skip.
-    pub offset: usize,
-    /// Page size, 1 to 500.
-    pub limit: usize,
-}
-
-impl Default for AccountQuery {
-    fn default() -> Self {
-        AccountQuery {
-            text: None,
-            establishment: None,
-            right: None,
-            state: None,
-            descending: false,
-            offset: 0,
-            limit: 50,
-        }
-    }
-}
-
-impl AccountQuery {
-    /// Largest page.
-    pub const MAX_LIMIT: usize = 500;
-
-    /// The query as stores expect it: search text trimmed, and blank text meaning no text.
-    ///
-    /// ```
-    /// use dealer_portal::account::AccountQuery;
-    /// let q = AccountQuery { text: Some("  éric ".into()), ..AccountQuery::default() };
-    /// assert_eq!(q.normalized().text.as_deref(), Some("éric"));
-    /// let q = AccountQuery { text: Some("   ".into()), ..AccountQuery::default() };
-    /// assert_eq!(q.normalized().text, None);
-    /// ```
-    pub fn normalized(&self) -> AccountQuery {
-        let text = self
-            .text
-            .as_deref()
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
-            .map(str::to_owned);
-        AccountQuery {
-            text,
-            ..self.clone()
-        }
-    }
-
-    /// Checks the paging bounds.
-    pub fn validate(&self) -> Result<()> {
-        if self.limit == 0 || self.limit > Self::MAX_LIMIT {
-            return Err(Error::InvalidQuery {
-                reason: format!("limit must be 1 to {}, got {}", Self::MAX_LIMIT, self.limit),
-            });
-        }
-        if self.text.as_ref().is_some_and(|t| t.chars().count() > 254) {
-            return Err(Error::InvalidQuery {
-                reason: "search text is at most 254 characters".into(),
-            });
-        }
-        Ok(())
-    }
-}
-
-/// Durations as whole seconds in configurations.
-pub(crate) mod secs {
-    use serde::{Deserialize, Deserializer, Serializer};
-    use time::Duration;
-    pub fn serialize<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_i64(d.whole_seconds())
-    }
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
-        Ok(Duration::seconds(i64::deserialize(d)?))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use time::Duration;
 
     #[test]
     fn ids_are_random_and_round_trip() {
@@ -738,37 +459,6 @@ mod tests {
             AccountState::from_code("gone").unwrap_err().code(),
             "UNKNOWN_CODE"
         );
-    }
-
-    #[test]
-    fn declaration_validates_every_field() {
-        assert_eq!(
-            Declaration::new("a@b.fr", "", "B", "").unwrap_err().code(),
-            "INVALID_NAME"
-        );
-        assert_eq!(
-            Declaration::new("a@b.fr", "A", "B", &"x".repeat(101))
-                .unwrap_err()
-                .code(),
-            "INVALID_INPUT"
-        );
-        let d = Declaration::new(" Admin@Garage-XYZ.fr ", "Dupont", "Éric", " Gérant ").unwrap();
-        assert_eq!(d.email.as_str(), "admin@garage-xyz.fr");
-        assert_eq!(d.function, "Gérant");
-    }
-
-    #[test]
-    fn new_user_phones_are_typed() {
-        let u = NewUser::new("GELOEN", "Alexandre", "alexandre@gmail.com").unwrap();
-        assert_eq!(
-            u.clone()
-                .with_mobile("+33", "01 34 34 67 88")
-                .unwrap_err()
-                .code(),
-            "INVALID_PHONE"
-        );
-        let u = u.with_landline("+33", "01 34 34 67 88").unwrap();
-        assert_eq!(u.landline.unwrap().e164(), "+33134346788");
     }
 
     fn account(state: AccountState, role: Role) -> Account {
@@ -915,20 +605,5 @@ mod tests {
         admin.disable().unwrap();
         admin.enable().unwrap();
         assert_eq!(admin.state, AccountState::Active);
-    }
-
-    #[test]
-    fn query_bounds() {
-        assert!(AccountQuery::default().validate().is_ok());
-        let q = AccountQuery {
-            limit: 0,
-            ..AccountQuery::default()
-        };
-        assert_eq!(q.validate().unwrap_err().code(), "INVALID_QUERY");
-        let q = AccountQuery {
-            limit: 501,
-            ..AccountQuery::default()
-        };
-        assert_eq!(q.validate().unwrap_err().code(), "INVALID_QUERY");
     }
 }

@@ -11,10 +11,12 @@
 //! [`DocumentQuery::matches`] and [`DocumentQuery::run`] are the reference semantics: the
 //! in-memory store uses them and the other stores are tested against them.
 
+mod query;
+pub use query::{DocumentPage, DocumentQuery};
+
 use crate::establishment::EstablishmentCode;
 use crate::locale::{Coded, Locale, coded_serde};
-use crate::period::Period;
-use crate::reference::{self, Reference, ReferenceKind};
+use crate::reference::{self, ReferenceKind};
 use crate::rights::Right;
 use crate::{Error, Result};
 use serde::{Deserialize, Serialize};
@@ -527,6 +529,73 @@ impl NewDocument {
     }
 }
 
+/// A document's fields as text, as a form, an import file or a binding has them: what
+/// [`NewDocument::from_fields`] parses. Blank optional fields count as absent.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DocumentFields<'a> {
+    /// Its category's code (`accounting`, `contract`, `quote`, `workshop_claim`).
+    pub category: &'a str,
+    /// Its number (`2204003143`).
+    pub number: &'a str,
+    /// The day it was issued, `YYYY-MM-DD`.
+    pub issued_on: &'a str,
+    /// Its kind's code (accounting documents only).
+    pub kind: Option<&'a str>,
+    /// A title.
+    pub title: Option<&'a str>,
+    /// Its amount in cents.
+    pub amount_cents: Option<i64>,
+    /// The vehicle's plate, as typed.
+    pub registration: Option<&'a str>,
+    /// The warranty contract number.
+    pub contract_number: Option<&'a str>,
+    /// The workshop claim's agreement number.
+    pub agreement_number: Option<&'a str>,
+    /// Where the host keeps the file.
+    pub file_ref: Option<&'a str>,
+}
+
+impl NewDocument {
+    /// Parses every field of a document given as text; the errors are those of
+    /// [`NewDocument::new`] and its `with_` methods, checked in the fields' order.
+    ///
+    /// ```
+    /// use dealer_portal::document::{DocumentFields, NewDocument};
+    /// let doc = NewDocument::from_fields(&DocumentFields {
+    ///     category: "accounting",
+    ///     number: "2204003143",
+    ///     issued_on: "2024-05-31",
+    ///     kind: Some("credit_note"),
+    ///     registration: Some("ab 123 cd"),
+    ///     ..DocumentFields::default()
+    /// }).unwrap();
+    /// assert_eq!(doc.registration.as_deref(), Some("AB-123-CD"));
+    /// ```
+    pub fn from_fields(f: &DocumentFields<'_>) -> Result<Self> {
+        let mut d = NewDocument::new(f.category, f.number, f.issued_on)?;
+        if let Some(k) = f.kind {
+            d = d.with_kind(k)?;
+        }
+        if let Some(t) = f.title {
+            d = d.with_title(t)?;
+        }
+        d = d.with_amount_cents(f.amount_cents);
+        if let Some(x) = f.registration {
+            d = d.with_registration(x)?;
+        }
+        if let Some(x) = f.contract_number {
+            d = d.with_contract_number(x)?;
+        }
+        if let Some(x) = f.agreement_number {
+            d = d.with_agreement_number(x)?;
+        }
+        if let Some(x) = f.file_ref {
+            d = d.with_file_ref(x)?;
+        }
+        Ok(d)
+    }
+}
+
 /// A stored document of an establishment. Serialised flat: `id`, `establishment`, then the
 /// fields of [`NewDocument`].
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -559,251 +628,6 @@ pub fn newest_first(a: &Document, b: &Document) -> Ordering {
         .issued_on
         .cmp(&a.doc.issued_on)
         .then_with(|| b.id.cmp(&a.id))
-}
-
-/// A search for documents of one establishment (the store scopes it; the query does not name
-/// the establishment).
-///
-/// Fields are public for stores to read; build it with [`DocumentQuery::parse`] or
-/// [`DocumentQuery::new`], or check a hand-built one with [`DocumentQuery::validate`].
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(try_from = "DocumentQueryRepr")]
-pub struct DocumentQuery {
-    /// The category searched.
-    pub category: DocumentCategory,
-    /// Only this kind (accounting only).
-    pub kind: Option<DocumentKind>,
-    /// Only this number, normalised like [`NewDocument::number`]; exact match.
-    pub number: Option<String>,
-    /// Only documents issued in this period (inclusive whole months).
-    pub period: Period,
-    /// Only documents with this plate, contract number or agreement number (by its kind).
-    pub reference: Option<Reference>,
-    /// How many matching documents to skip, newest first.
-    pub offset: usize,
-    /// How many to return at most, 1 to [`DocumentQuery::MAX_LIMIT`].
-    pub limit: usize,
-}
-
-#[derive(Deserialize)]
-struct DocumentQueryRepr {
-    category: DocumentCategory,
-    #[serde(default)]
-    kind: Option<DocumentKind>,
-    #[serde(default)]
-    number: Option<String>,
-    #[serde(default)]
-    period: Period,
-    #[serde(default)]
-    reference: Option<Reference>,
-    #[serde(default)]
-    offset: usize,
-    #[serde(default = "default_limit")]
-    limit: usize,
-}
-
-fn default_limit() -> usize {
-    DocumentQuery::DEFAULT_LIMIT
-}
-
-impl TryFrom<DocumentQueryRepr> for DocumentQuery {
-    type Error = Error;
-    fn try_from(r: DocumentQueryRepr) -> Result<Self> {
-        DocumentQuery {
-            category: r.category,
-            kind: r.kind,
-            number: r.number,
-            period: r.period,
-            reference: r.reference,
-            offset: r.offset,
-            limit: r.limit,
-        }
-        .validate()
-    }
-}
-
-fn query_error(reason: impl Into<String>) -> Error {
-    Error::InvalidQuery {
-        reason: reason.into(),
-    }
-}
-
-fn non_blank(s: Option<&str>) -> Option<&str> {
-    s.filter(|s| !s.trim().is_empty())
-}
-
-impl DocumentQuery {
-    /// The page size when none is given.
-    pub const DEFAULT_LIMIT: usize = 50;
-    /// The largest page size.
-    pub const MAX_LIMIT: usize = 500;
-
-    /// Every document of a category, first page of [`DocumentQuery::DEFAULT_LIMIT`].
-    pub fn new(category: DocumentCategory) -> Self {
-        DocumentQuery {
-            category,
-            kind: None,
-            number: None,
-            period: Period::ALL,
-            reference: None,
-            offset: 0,
-            limit: Self::DEFAULT_LIMIT,
-        }
-    }
-
-    /// Parses the search form's fields; blank optional strings count as absent.
-    ///
-    /// An unknown category or kind, a kind with a category other than accounting, a malformed
-    /// number or reference, or a `limit` outside 1–500 is [`Error::InvalidQuery`]; a bad
-    /// month or period is [`Error::InvalidPeriod`].
-    ///
-    /// ```
-    /// use dealer_portal::document::DocumentQuery;
-    /// let q = DocumentQuery::parse("accounting", Some("maintenance_invoice"), Some("2204003143"),
-    ///     Some("1/2024"), None, Some("ab-123-cd"), 0, 50).unwrap();
-    /// assert_eq!(q.reference.unwrap().normalized(), "AB-123-CD");
-    /// let e = DocumentQuery::parse("accounting", None, None, Some("13/2024"), None, None, 0, 50);
-    /// assert_eq!(e.unwrap_err().code(), "INVALID_PERIOD");
-    /// let e = DocumentQuery::parse("invoice", None, None, None, None, None, 0, 50);
-    /// assert_eq!(e.unwrap_err().code(), "INVALID_QUERY");
-    /// ```
-    #[allow(clippy::too_many_arguments)] // one argument per field of the form and the bindings
-    pub fn parse(
-        category: &str,
-        kind: Option<&str>,
-        number: Option<&str>,
-        period_from: Option<&str>,
-        period_to: Option<&str>,
-        reference: Option<&str>,
-        offset: usize,
-        limit: usize,
-    ) -> Result<Self> {
-        let category = DocumentCategory::from_code(category).map_err(|_| {
-            query_error(format!(
-                "unknown document category {:?}; accepted: {}",
-                category.chars().take(40).collect::<String>(),
-                DocumentCategory::ACCEPTED
-            ))
-        })?;
-        let kind = non_blank(kind)
-            .map(|k| {
-                DocumentKind::from_code(k).map_err(|_| {
-                    query_error(format!(
-                        "unknown document kind {:?}; accepted: {}",
-                        k.chars().take(40).collect::<String>(),
-                        DocumentKind::ACCEPTED
-                    ))
-                })
-            })
-            .transpose()?;
-        let number = non_blank(number)
-            .map(|n| {
-                normalize_number(n).map_err(|why| query_error(format!("invoice number: {why}")))
-            })
-            .transpose()?;
-        let period = Period::parse(period_from, period_to)?;
-        let reference = non_blank(reference)
-            .map(reference::parse_reference)
-            .transpose()?;
-        DocumentQuery {
-            category,
-            kind,
-            number,
-            period,
-            reference,
-            offset,
-            limit,
-        }
-        .validate()
-    }
-
-    /// Checks a query built field by field (kind only with accounting, limit 1–500) and
-    /// normalises its number; [`Error::InvalidQuery`] otherwise.
-    pub fn validate(mut self) -> Result<Self> {
-        if let Some(kind) = self.kind
-            && kind.category() != self.category
-        {
-            return Err(query_error(format!(
-                "a document kind ({}) can only be searched among accounting documents, not {}",
-                kind.code(),
-                self.category.code()
-            )));
-        }
-        if !(1..=Self::MAX_LIMIT).contains(&self.limit) {
-            return Err(query_error(format!(
-                "limit {} is out of range; expected 1 to {}",
-                self.limit,
-                Self::MAX_LIMIT
-            )));
-        }
-        if let Some(n) = self.number.take() {
-            self.number = Some(
-                normalize_number(&n)
-                    .map_err(|why| query_error(format!("invoice number: {why}")))?,
-            );
-        }
-        Ok(self)
-    }
-
-    /// Whether a document matches every criterion (category, kind, number, period, reference).
-    ///
-    /// A plate reference matches the document's `registration`, a contract number its
-    /// `contract_number`, an agreement number its `agreement_number`; all compare normalised
-    /// forms exactly. The establishment, offset and limit play no part.
-    pub fn matches(&self, doc: &Document) -> bool {
-        let d = &doc.doc;
-        d.category == self.category
-            && self.kind.is_none_or(|k| d.kind == Some(k))
-            && self.number.as_ref().is_none_or(|n| *n == d.number)
-            && self.period.contains(d.issued_on)
-            && self.reference.as_ref().is_none_or(|r| {
-                let field = match r.kind() {
-                    ReferenceKind::RegistrationPlate => &d.registration,
-                    ReferenceKind::ContractNumber => &d.contract_number,
-                    ReferenceKind::AgreementNumber => &d.agreement_number,
-                };
-                field.as_deref() == Some(r.normalized())
-            })
-    }
-
-    /// Runs the query over documents in memory: the matching ones, newest first, the page
-    /// `offset..offset + limit`, and how many match in all.
-    ///
-    /// ```
-    /// use dealer_portal::document::{Document, DocumentCategory, DocumentId, DocumentQuery, NewDocument};
-    /// let docs: Vec<Document> = (1..=3).map(|i| Document {
-    ///     id: DocumentId(i),
-    ///     establishment: "T99999".parse().unwrap(),
-    ///     doc: NewDocument::new("contract", &format!("C{i}"), "2024-01-15").unwrap(),
-    /// }).collect();
-    /// let mut q = DocumentQuery::new(DocumentCategory::Contract);
-    /// q.limit = 2;
-    /// let page = q.run(&docs);
-    /// assert_eq!(page.total, 3);
-    /// assert_eq!(page.items.iter().map(|d| d.id.0).collect::<Vec<_>>(), [3, 2]);
-    /// ```
-    pub fn run<'a>(&self, docs: impl IntoIterator<Item = &'a Document>) -> DocumentPage {
-        let mut hits: Vec<&Document> = docs.into_iter().filter(|d| self.matches(d)).collect();
-        hits.sort_by(|a, b| newest_first(a, b));
-        DocumentPage {
-            total: hits.len(),
-            items: hits
-                .into_iter()
-                .skip(self.offset)
-                .take(self.limit)
-                .cloned()
-                .collect(),
-        }
-    }
-}
-
-/// A page of search results, newest first, with the number of matches in all.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub struct DocumentPage {
-    /// The documents of this page.
-    pub items: Vec<Document>,
-    /// How many documents match the query, across all pages.
-    pub total: usize,
 }
 
 #[cfg(test)]
