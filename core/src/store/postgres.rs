@@ -1342,25 +1342,6 @@ impl TokenRepo for PostgresTx<'_> {
         )?;
         Ok(())
     }
-
-    fn count_tokens_since(
-        &mut self,
-        account: AccountId,
-        purposes: &[TokenPurpose],
-        since: OffsetDateTime,
-    ) -> Result<usize> {
-        self.serialise()?;
-        self.count(
-            "SELECT count(*) FROM tokens
-             WHERE account = $1 AND purpose = ANY($2::text[]) AND issued_at >= $3",
-            &[
-                &&account.as_bytes()[..],
-                &purpose_codes(purposes),
-                &ns_clamped(since),
-            ],
-            "cannot count tokens",
-        )
-    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1814,20 +1795,6 @@ impl DocumentRepo for PostgresTx<'_> {
                 .collect::<Result<Vec<_>>>()?;
         }
         Ok(DocumentPage { items, total })
-    }
-
-    fn document(&mut self, id: DocumentId) -> Result<Option<Document>> {
-        self.serialise()?;
-        let Ok(rowid) = i64::try_from(id.0) else {
-            return Ok(None);
-        };
-        self.query_opt(
-            &format!("SELECT {DOCUMENT_COLUMNS} FROM documents WHERE id = $1"),
-            &[&rowid],
-            "cannot read a document",
-        )?
-        .map(|r| document_from_row(&r))
-        .transpose()
     }
 
     fn insert_debit_line(

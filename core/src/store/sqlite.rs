@@ -1724,29 +1724,6 @@ impl TokenRepo for SqliteTx<'_> {
             .map_err(storage("cannot expire a token"))?;
         Ok(())
     }
-
-    fn count_tokens_since(
-        &mut self,
-        account: AccountId,
-        purposes: &[TokenPurpose],
-        since: OffsetDateTime,
-    ) -> Result<usize> {
-        let n: i64 = self
-            .conn
-            .prepare_cached(
-                "SELECT count(*) FROM tokens
-                 WHERE account = ?1 AND purpose IN (?2, ?3, ?4) AND issued_at >= ?5",
-            )
-            .and_then(|mut s| {
-                let [a, b, c] = purpose_slots(purposes);
-                let since = ns_clamped(since);
-                s.query_row(params![&account.as_bytes()[..], a, b, c, since], |r| {
-                    r.get(0)
-                })
-            })
-            .map_err(storage("cannot count tokens"))?;
-        Ok(n as usize)
-    }
 }
 
 const SESSION_COLUMNS: &str =
@@ -2231,25 +2208,6 @@ impl DocumentRepo for SqliteTx<'_> {
             }
         }
         Ok(DocumentPage { items, total })
-    }
-
-    fn document(&mut self, id: DocumentId) -> Result<Option<Document>> {
-        let Ok(rowid) = i64::try_from(id.0) else {
-            return Ok(None);
-        };
-        let mut stmt = self
-            .conn
-            .prepare_cached(&format!(
-                "SELECT {DOCUMENT_COLUMNS} FROM documents WHERE id = ?1"
-            ))
-            .map_err(storage("cannot read a document"))?;
-        let mut rows = stmt
-            .query([rowid])
-            .map_err(storage("cannot read a document"))?;
-        rows.next()
-            .map_err(storage("cannot read a document"))?
-            .map(document_from_row)
-            .transpose()
     }
 
     fn insert_debit_line(
@@ -2832,10 +2790,18 @@ mod tests {
                 "{p}"
             );
         }
+        // Ending an account's tokens (`end_tokens`).
         let p = plan(
             &conn,
-            "SELECT 1 FROM tokens WHERE account = ?1 AND purpose IN (SELECT value FROM json_each(?2)) AND issued_at >= ?3",
-            params![vec![0u8; 16], "[]", 0],
+            "UPDATE tokens SET state = ?3 WHERE account = ?1 AND state = ?2 AND purpose IN (?4, ?5, ?6)",
+            params![
+                vec![0u8; 16],
+                "issued",
+                "revoked",
+                "password_reset",
+                "activation",
+                "activation"
+            ],
         );
         assert!(p.contains("tokens_account"), "{p}");
     }
