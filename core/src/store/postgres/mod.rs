@@ -24,7 +24,8 @@
 //!   notification's link token is set to NULL when acknowledged (PostgreSQL keeps the old row
 //!   version until `VACUUM`, and the WAL keeps it until recycled: see the README).
 //! - Error messages carry PostgreSQL's message and SQLSTATE, never its `DETAIL` (which quotes
-//!   the values of a conflicting key) nor the URL's password.
+//!   the values of a conflicting key) nor the URL's password. A storage error keeps the
+//!   driver's error as its source when the client failed (see `PgError`).
 //!
 //! The store's code, by file:
 //! - here: [`PostgresStore`] (connecting, running a transaction), [`PostgresTx`] and its
@@ -120,9 +121,40 @@ fn describe(e: &postgres::Error) -> String {
     }
 }
 
-/// Maps a PostgreSQL error to [`Error::Storage`] with what was being done.
+/// Maps a PostgreSQL error to [`Error::Storage`] with what was being done, the error kept as its
+/// source (see [`PgError`]).
 fn pg(context: &'static str) -> impl Fn(postgres::Error) -> Error {
-    move |e| Error::storage(format!("{context}: {}", describe(&e)))
+    move |e| Error::storage_from(context, PgError(e))
+}
+
+/// A PostgreSQL error as the source of an [`Error::Storage`]: shown as [`describe`] shows it
+/// (the server's message and SQLSTATE, or the client's own error), in `Debug` too.
+///
+/// Its own source is the driver's error when the client failed (a refused connection, a
+/// closed socket: the I/O error is below it). A server's error has none: the driver's error
+/// would lead to the server's whole report, whose `DETAIL` may quote the values of a key or a
+/// failing row (an email, a password hash, a link token), which no message may show.
+struct PgError(postgres::Error);
+
+impl std::fmt::Display for PgError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&describe(&self.0))
+    }
+}
+
+impl std::fmt::Debug for PgError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PgError").field(&describe(&self.0)).finish()
+    }
+}
+
+impl std::error::Error for PgError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self.0.as_db_error() {
+            Some(_) => None,
+            None => Some(&self.0),
+        }
+    }
 }
 
 fn is_unique_violation(e: &postgres::Error, constraint: &str) -> bool {

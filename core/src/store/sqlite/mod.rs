@@ -245,7 +245,7 @@ impl SqliteStore {
             let open_probe = |flags: OpenFlags| {
                 let conn =
                     Connection::open_with_flags(path, flags | OpenFlags::SQLITE_OPEN_NO_MUTEX)
-                        .map_err(|e| Error::storage(format!("cannot open {location}: {e}")))?;
+                        .map_err(|e| Error::storage_from(format!("cannot open {location}"), e))?;
                 conn.busy_timeout(opts.busy_timeout)
                     .map_err(storage("cannot set the busy timeout"))?;
                 Ok::<_, Error>(conn)
@@ -278,7 +278,7 @@ impl SqliteStore {
             | OpenFlags::SQLITE_OPEN_CREATE
             | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = Connection::open_with_flags(path, flags)
-            .map_err(|e| Error::storage(format!("cannot open {location}: {e}")))?;
+            .map_err(|e| Error::storage_from(format!("cannot open {location}"), e))?;
         conn.busy_timeout(opts.busy_timeout)
             .map_err(storage("cannot set the busy timeout"))?;
         // The file may have been created by another process in between: check again.
@@ -623,6 +623,25 @@ mod tests {
             count,
             i64::from(2 * BULK_ACCOUNTS - 1),
             "the abandoned one wrote nothing"
+        );
+    }
+
+    #[test]
+    fn a_file_that_cannot_be_opened_keeps_the_driver_error_as_its_source() {
+        let dir = TempPath::new("missing-dir");
+        let path = dir.0.join("portal.db");
+        let err = SqliteStore::open(&path, fast()).unwrap_err();
+        assert_eq!(err.code(), "STORAGE");
+        let storage = std::error::Error::source(&err).expect("the store's context");
+        let driver = storage.source().expect("the driver's error");
+        assert!(
+            driver.downcast_ref::<rusqlite::Error>().is_some(),
+            "{driver:?}"
+        );
+        // The message reads as before: what was done, then what SQLite said.
+        assert_eq!(
+            err.to_string(),
+            format!("storage error: cannot open {}: {driver}", path.display())
         );
     }
 

@@ -116,13 +116,13 @@ pub(super) fn check_header(path: &Path, location: &str) -> Result<bool> {
     let mut f = match std::fs::File::open(path) {
         Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
-        Err(e) => return Err(Error::storage(format!("cannot read {location}: {e}"))),
+        Err(e) => return Err(Error::storage_from(format!("cannot read {location}"), e)),
     };
     let mut header = Vec::with_capacity(16);
     f.by_ref()
         .take(16)
         .read_to_end(&mut header)
-        .map_err(|e| Error::storage(format!("cannot read {location}: {e}")))?;
+        .map_err(|e| Error::storage_from(format!("cannot read {location}"), e))?;
     if header.is_empty() {
         return Ok(false);
     }
@@ -176,6 +176,22 @@ mod tests {
             // The shared connection is writable again afterwards.
             store.write(|tx| tx.next_repairer_code()).unwrap();
         }
+    }
+
+    #[test]
+    fn a_file_that_cannot_be_read_keeps_the_os_error_as_its_source() {
+        let path = TempPath::new("a-directory");
+        std::fs::create_dir(&path.0).unwrap();
+        let err = SqliteStore::open(&path.0, fast()).unwrap_err();
+        std::fs::remove_dir(&path.0).unwrap();
+        assert_eq!(err.code(), "STORAGE");
+        let storage = std::error::Error::source(&err).expect("the store's context");
+        let os = storage.source().expect("the OS's error");
+        assert!(os.downcast_ref::<std::io::Error>().is_some(), "{os:?}");
+        assert_eq!(
+            err.to_string(),
+            format!("storage error: cannot read {}: {os}", path.0.display())
+        );
     }
 
     #[test]
