@@ -227,6 +227,84 @@ fn foreign_and_newer_schemas_are_refused_untouched() {
     assert!(err.to_string().contains("newer"), "{err}");
 }
 
+/// Every message of an error's chain, from the error down.
+fn chain(err: &dyn std::error::Error) -> Vec<String> {
+    let mut out = vec![err.to_string()];
+    let mut next = err.source();
+    while let Some(e) = next {
+        out.push(e.to_string());
+        next = e.source();
+    }
+    out
+}
+
+#[test]
+fn storage_errors_show_the_servers_message_never_its_detail() {
+    use dealer_portal::notification::NewNotification;
+    use dealer_portal::{Email, Locale, SecretString};
+    let db = TestDb::new("errors");
+    let store = db.store();
+    // A rule of the database's own refuses queued mails, with a DETAIL that quotes the row.
+    admin_client()
+        .batch_execute(&format!(
+            "CREATE FUNCTION {0}.refuse() RETURNS trigger LANGUAGE plpgsql AS $$
+             BEGIN
+                 RAISE EXCEPTION 'the outbox is closed' USING DETAIL = 'row: ' || NEW.token;
+             END $$;
+             CREATE TRIGGER refuse BEFORE INSERT ON {0}.outbox
+                 FOR EACH ROW EXECUTE FUNCTION {0}.refuse();",
+            db.schema
+        ))
+        .unwrap();
+    let secret = "a-link-token-no-message-may-show";
+    let n = NewNotification {
+        kind: NotificationKind::PasswordReset,
+        email: Email::parse("a@garage.fr").unwrap(),
+        name: "A".into(),
+        token: Some(SecretString::from(secret)),
+        expires_at: None,
+        locale: Locale::Fr,
+    };
+    let err = store
+        .write(|tx| {
+            use dealer_portal::store::OutboxRepo;
+            tx.queue(&n, time::OffsetDateTime::now_utc())
+        })
+        .unwrap_err();
+    assert_eq!(err.code(), "STORAGE");
+    // The message is what it was before the driver's error became the source.
+    assert_eq!(
+        err.to_string(),
+        "storage error: cannot queue a notification: the outbox is closed (SQLSTATE P0001)"
+    );
+    let messages = chain(&err);
+    assert_eq!(
+        messages[1..],
+        [
+            "cannot queue a notification: the outbox is closed (SQLSTATE P0001)",
+            "the outbox is closed (SQLSTATE P0001)",
+        ],
+        "the server's report (and its DETAIL) is not in the chain"
+    );
+    assert!(!format!("{err:?}").contains(secret), "{err:?}");
+
+    // The client's own failure keeps the driver's error, and the I/O error below it.
+    let err = PostgresStore::connect("postgresql://postgres@127.0.0.1:1/nowhere").unwrap_err();
+    assert_eq!(err.code(), "STORAGE");
+    assert_eq!(
+        err.to_string(),
+        "storage error: cannot connect to PostgreSQL: error connecting to server"
+    );
+    let mut driver = None;
+    let mut next = std::error::Error::source(&err);
+    while let Some(e) = next {
+        driver = driver.or(e.downcast_ref::<postgres::Error>());
+        next = e.source();
+    }
+    assert!(driver.is_some(), "{:?}", chain(&err));
+    assert!(chain(&err).len() > 4, "{:?}", chain(&err));
+}
+
 #[test]
 fn reads_run_beside_a_write_and_see_one_snapshot() {
     use std::sync::Barrier;

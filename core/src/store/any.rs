@@ -7,7 +7,7 @@ use super::{
 use crate::Result;
 use crate::account::{Account, AccountId, AccountPage, AccountQuery};
 use crate::audit::{NewAuditEvent, StoredAuditEvent};
-use crate::document::{Document, DocumentId, DocumentPage, DocumentQuery, NewDocument};
+use crate::document::{DocumentId, DocumentPage, DocumentQuery, NewDocument};
 use crate::email::Email;
 use crate::establishment::{Establishment, EstablishmentCode};
 use crate::notification::{NewNotification, Notification, NotificationId, NotificationKind};
@@ -128,7 +128,6 @@ forward! {
         fn consume_token(&mut self, digest: &TokenDigest, purpose: TokenPurpose, now: OffsetDateTime) -> Result<Option<TokenRecord>>;
         fn end_tokens(&mut self, account: AccountId, purposes: &[TokenPurpose], to: TokenState) -> Result<usize>;
         fn expire_token(&mut self, digest: &TokenDigest) -> Result<()>;
-        fn count_tokens_since(&mut self, account: AccountId, purposes: &[TokenPurpose], since: OffsetDateTime) -> Result<usize>;
     }
     SessionRepo {
         fn insert_session(&mut self, s: &SessionRecord) -> Result<()>;
@@ -151,7 +150,6 @@ forward! {
     DocumentRepo {
         fn insert_document(&mut self, establishment: &EstablishmentCode, d: &NewDocument) -> Result<DocumentId>;
         fn search_documents(&mut self, establishment: &EstablishmentCode, q: &DocumentQuery) -> Result<DocumentPage>;
-        fn document(&mut self, id: DocumentId) -> Result<Option<Document>>;
         fn insert_debit_line(&mut self, establishment: &EstablishmentCode, month: YearMonth, line: &DebitLine) -> Result<()>;
         fn debit_lines(&mut self, establishment: &EstablishmentCode, month: YearMonth) -> Result<Vec<DebitLine>>;
     }

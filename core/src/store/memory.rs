@@ -439,24 +439,6 @@ impl TokenRepo for MemoryTx<'_> {
         }
         Ok(())
     }
-
-    fn count_tokens_since(
-        &mut self,
-        account: AccountId,
-        purposes: &[TokenPurpose],
-        since: OffsetDateTime,
-    ) -> Result<usize> {
-        Ok(self
-            .st
-            .tokens
-            .values()
-            .filter(|t| {
-                t.account == account
-                    && purposes.contains(&t.lifecycle.purpose)
-                    && t.lifecycle.issued_at >= since
-            })
-            .count())
-    }
 }
 
 impl SessionRepo for MemoryTx<'_> {
@@ -694,10 +676,6 @@ impl DocumentRepo for MemoryTx<'_> {
             .cloned()
             .collect();
         Ok(DocumentPage { items, total })
-    }
-
-    fn document(&mut self, id: DocumentId) -> Result<Option<Document>> {
-        Ok(self.st.documents.get(&id).cloned())
     }
 
     fn insert_debit_line(

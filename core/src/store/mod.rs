@@ -16,7 +16,7 @@
 use crate::Result;
 use crate::account::{Account, AccountId, AccountPage, AccountQuery};
 use crate::audit::{NewAuditEvent, StoredAuditEvent};
-use crate::document::{Document, DocumentId, DocumentPage, DocumentQuery, NewDocument};
+use crate::document::{DocumentId, DocumentPage, DocumentQuery, NewDocument};
 use crate::email::Email;
 use crate::establishment::{Establishment, EstablishmentCode};
 use crate::notification::{NewNotification, Notification, NotificationId, NotificationKind};
@@ -164,13 +164,6 @@ pub trait TokenRepo {
     ) -> Result<usize>;
     /// Marks one token expired (when it was seen past its expiry).
     fn expire_token(&mut self, digest: &TokenDigest) -> Result<()>;
-    /// How many tokens of these purposes were issued to the account at or after `since`.
-    fn count_tokens_since(
-        &mut self,
-        account: AccountId,
-        purposes: &[TokenPurpose],
-        since: OffsetDateTime,
-    ) -> Result<usize>;
 }
 
 /// Login sessions.
@@ -235,8 +228,6 @@ pub trait DocumentRepo {
         establishment: &EstablishmentCode,
         q: &DocumentQuery,
     ) -> Result<DocumentPage>;
-    /// The document with this id.
-    fn document(&mut self, id: DocumentId) -> Result<Option<Document>>;
     /// Records a direct-debit line of the establishment for a month.
     fn insert_debit_line(
         &mut self,

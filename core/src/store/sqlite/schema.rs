@@ -1,0 +1,449 @@
+//! The SQLite schema, one script per version, and the migrations that apply them.
+//!
+//! `PRAGMA user_version` counts the scripts applied, and `PRAGMA application_id`
+//! ([`APPLICATION_ID`]) marks the file as a dealer-portal database (`pool::check_identity`
+//! refuses any other). [`migrate`] applies the missing scripts when a store opens, each in its
+//! own transaction.
+//!
+//! The schema (version 3):
+//! - `accounts`: id `BLOB(16)`, email (normalised, `UNIQUE`), names, role and state codes,
+//!   phones as E.164 with their kind, PHC password hash and a JSON array of earlier ones,
+//!   lockout counters, times as Unix nanoseconds, the French `sort_key` and the folded
+//!   `search_text`;
+//! - `rights` (account, establishment) → bits, with copies of the account's sort key, state and
+//!   search text (a trigger keeps them in step) under the covering index `rights_listing` (per
+//!   establishment, in French order), from which `list_accounts` counts and pages without
+//!   reading an account row before the page is known (several establishments: their slices
+//!   merged);
+//! - `tokens` and `sessions` keyed by the 32-byte SHA-256 digest; `outbox` (the link token in
+//!   clear until acknowledged); `audit` + `audit_establishments`; `documents` and
+//!   `debit_lines`; `establishments`; `counters` (repairer codes).
+//!
+//! The tests here check that an old file is upgraded in place and that each search runs on its
+//! index.
+
+use super::pool::check_identity;
+use super::{Rollback, storage};
+use crate::Result;
+use rusqlite::Connection;
+
+/// `PRAGMA application_id` of a dealer-portal database: "DPRT".
+pub(super) const APPLICATION_ID: i32 = 0x4450_5254;
+
+/// The schema, one script per version: script `i` takes `user_version` from `i` to `i + 1`.
+/// Scripts are never edited once released; a change is a new script.
+pub(super) const MIGRATIONS: &[&str] = &[SCHEMA_V1, SCHEMA_V2, SCHEMA_V3];
+
+const SCHEMA_V1: &str = r#"
+CREATE TABLE establishments (
+    code   TEXT PRIMARY KEY,
+    name   TEXT NOT NULL,
+    city   TEXT NOT NULL,
+    regime TEXT
+) WITHOUT ROWID;
+
+CREATE TABLE counters (
+    name  TEXT PRIMARY KEY,
+    value INTEGER NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE accounts (
+    id                 BLOB PRIMARY KEY CHECK (length(id) = 16),
+    email              TEXT NOT NULL UNIQUE,
+    last_name          TEXT NOT NULL,
+    first_name         TEXT NOT NULL,
+    function           TEXT NOT NULL,
+    role               TEXT NOT NULL,
+    state              TEXT NOT NULL,
+    mobile             TEXT,
+    mobile_kind        TEXT,
+    landline           TEXT,
+    landline_kind      TEXT,
+    password           TEXT,
+    previous_passwords TEXT NOT NULL DEFAULT '[]',
+    failed_logins      INTEGER NOT NULL DEFAULT 0,
+    lockouts           INTEGER NOT NULL DEFAULT 0,
+    locked_until       INTEGER,
+    locale             TEXT NOT NULL,
+    created_at         INTEGER NOT NULL,
+    sort_key           BLOB NOT NULL,
+    search_text        TEXT NOT NULL
+);
+
+-- The rights matrix. Each row also carries copies of its account's sort key, state and
+-- search text (kept in step by `set_rights` and the trigger below), so that accounts are
+-- listed, filtered, counted and paginated from one covering index, in French order:
+-- `rights_listing` for the accounts of one establishment, `rights_sorted` across many.
+CREATE TABLE rights (
+    account       BLOB NOT NULL REFERENCES accounts (id),
+    establishment TEXT NOT NULL,
+    bits          INTEGER NOT NULL CHECK (bits > 0),
+    sort_key      BLOB NOT NULL,
+    state         TEXT NOT NULL,
+    search_text   TEXT NOT NULL,
+    PRIMARY KEY (account, establishment)
+) WITHOUT ROWID;
+CREATE INDEX rights_listing ON rights (establishment, sort_key, account, bits, state, search_text);
+CREATE INDEX rights_sorted ON rights (sort_key, account, establishment, bits, state, search_text);
+-- How many rights rows there are, to choose how to list accounts.
+INSERT INTO counters (name, value) VALUES ('rights', 0);
+CREATE TRIGGER rights_added AFTER INSERT ON rights
+BEGIN
+    UPDATE counters SET value = value + 1 WHERE name = 'rights';
+END;
+CREATE TRIGGER rights_removed AFTER DELETE ON rights
+BEGIN
+    UPDATE counters SET value = value - 1 WHERE name = 'rights';
+END;
+CREATE TRIGGER accounts_listing AFTER UPDATE OF sort_key, state, search_text ON accounts
+WHEN OLD.sort_key IS NOT NEW.sort_key OR OLD.state IS NOT NEW.state
+    OR OLD.search_text IS NOT NEW.search_text
+BEGIN
+    UPDATE rights SET sort_key = NEW.sort_key, state = NEW.state, search_text = NEW.search_text
+    WHERE account = NEW.id;
+END;
+
+CREATE TABLE tokens (
+    digest     BLOB PRIMARY KEY CHECK (length(digest) = 32),
+    account    BLOB NOT NULL,
+    purpose    TEXT NOT NULL,
+    state      TEXT NOT NULL,
+    issued_at  INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX tokens_account ON tokens (account, purpose, issued_at);
+
+CREATE TABLE sessions (
+    digest     BLOB PRIMARY KEY CHECK (length(digest) = 32),
+    account    BLOB NOT NULL,
+    created_at INTEGER NOT NULL,
+    last_seen  INTEGER NOT NULL,
+    idle_ns    INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    remembered INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX sessions_account ON sessions (account);
+
+CREATE TABLE outbox (
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
+    -- The link token's plaintext until acknowledged. First in the row, so that without
+    -- secure_delete its old bytes would survive in the page: the tests would notice.
+    token      TEXT,
+    kind       TEXT NOT NULL,
+    email      TEXT NOT NULL,
+    name       TEXT NOT NULL,
+    expires_at INTEGER,
+    locale     TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    acked      INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX outbox_pending ON outbox (id) WHERE acked = 0;
+CREATE INDEX outbox_recipient ON outbox (email, kind, created_at);
+
+CREATE TABLE audit (
+    seq            INTEGER PRIMARY KEY,
+    at             INTEGER NOT NULL,
+    actor          BLOB,
+    action         TEXT NOT NULL,
+    subject        BLOB,
+    establishments TEXT NOT NULL,
+    details        TEXT NOT NULL,
+    prev_hash      BLOB NOT NULL,
+    hash           BLOB NOT NULL
+);
+CREATE TABLE audit_establishments (
+    code TEXT NOT NULL,
+    seq  INTEGER NOT NULL REFERENCES audit (seq),
+    PRIMARY KEY (code, seq)
+) WITHOUT ROWID;
+
+CREATE TABLE debit_lines (
+    id            INTEGER PRIMARY KEY,
+    establishment TEXT NOT NULL,
+    year          INTEGER NOT NULL,
+    month         INTEGER NOT NULL,
+    issuer        TEXT NOT NULL,
+    nature        TEXT NOT NULL,
+    amount_cents  INTEGER NOT NULL,
+    label         TEXT
+);
+CREATE INDEX debit_lines_month ON debit_lines (establishment, year, month, id);
+
+CREATE TABLE documents (
+    id               INTEGER PRIMARY KEY,
+    establishment    TEXT NOT NULL,
+    category         TEXT NOT NULL,
+    kind             TEXT,
+    number           TEXT NOT NULL,
+    issued_on        INTEGER NOT NULL, -- Julian day number
+    title            TEXT,
+    amount_cents     INTEGER,
+    registration     TEXT,
+    contract_number  TEXT,
+    agreement_number TEXT,
+    file_ref         TEXT
+);
+CREATE INDEX documents_newest ON documents (establishment, category, issued_on DESC, id DESC);
+-- Exact searches: the equality, then the order of the results, so no sort is needed.
+CREATE INDEX documents_number ON documents (establishment, number, issued_on DESC, id DESC);
+CREATE INDEX documents_registration ON documents (establishment, registration, issued_on DESC, id DESC)
+    WHERE registration IS NOT NULL;
+CREATE INDEX documents_contract ON documents (establishment, contract_number, issued_on DESC, id DESC)
+    WHERE contract_number IS NOT NULL;
+CREATE INDEX documents_agreement ON documents (establishment, agreement_number, issued_on DESC, id DESC)
+    WHERE agreement_number IS NOT NULL;
+"#;
+
+/// Version 2: no more triggers counting the rights rows. A trigger makes SQLite keep a
+/// statement journal (a copy of every page the statement touches) for each rights row written,
+/// which was the largest single cost of creating users; `list_accounts` now sizes the store by
+/// its accounts instead (see `SqliteTx::gathers`).
+const SCHEMA_V2: &str = r#"
+DROP TRIGGER rights_added;
+DROP TRIGGER rights_removed;
+DELETE FROM counters WHERE name = 'rights';
+"#;
+
+/// Version 3: no more `rights_sorted`. Listing several establishments merges their slices of
+/// `rights_listing` instead (see `SqliteTx::merge_slices`), which reads only the scope's rows.
+/// The index held a third copy of every rights row (sort key, search text) under a key that
+/// puts each new row at a random place: it was the largest single cost of creating users, in
+/// bulk and one by one, and about a tenth of the file.
+const SCHEMA_V3: &str = r#"
+DROP INDEX rights_sorted;
+"#;
+
+/// Applies the missing migrations, each in its own `BEGIN IMMEDIATE` transaction (so two
+/// processes opening a new file at once do not both apply one).
+pub(super) fn migrate(conn: &Connection, location: &str) -> Result<()> {
+    for (i, script) in MIGRATIONS.iter().enumerate() {
+        let target = i as i64 + 1;
+        conn.execute_batch("BEGIN IMMEDIATE")
+            .map_err(storage("cannot start a migration"))?;
+        let guard = Rollback(conn);
+        check_identity(conn, location)?;
+        let version: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(storage("cannot read the schema version"))?;
+        if version < target {
+            conn.execute_batch(script)
+                .map_err(storage("migration failed"))?;
+            conn.execute_batch(&format!(
+                "PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = {target};"
+            ))
+            .map_err(storage("migration failed"))?;
+        }
+        conn.execute_batch("COMMIT")
+            .map_err(storage("cannot commit a migration"))?;
+        guard.disarm();
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::account::{AccountQuery, AccountState};
+    use crate::establishment::Establishment;
+    use crate::rights::Rights;
+    use crate::store::row::AccountRow;
+    use crate::store::sqlite::SqliteStore;
+    use crate::store::sqlite::accounts::INSERT_ACCOUNT;
+    use crate::store::sqlite::tests::{TempPath, fast, user};
+    use crate::store::{AccountRepo, Store};
+    use rusqlite::params;
+
+    #[test]
+    fn a_version_1_file_is_upgraded_in_place() {
+        let path = TempPath::new("v1");
+        let a = user("anne@garage.fr", "Abel", "Anne", AccountState::Active);
+        {
+            // A file as the first release left it: schema 1, its rights counted by triggers.
+            let conn = Connection::open(&path.0).unwrap();
+            conn.execute_batch(SCHEMA_V1).unwrap();
+            conn.execute_batch(&format!(
+                "PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = 1;
+                 INSERT INTO establishments (code, name, city) VALUES ('T1', 'G', 'V');"
+            ))
+            .unwrap();
+            let row = AccountRow::new(&a).unwrap();
+            conn.execute(&INSERT_ACCOUNT, row.sqlite_params()).unwrap();
+            conn.execute(
+                "INSERT INTO rights (account, establishment, bits, sort_key, state, search_text)
+                 SELECT id, 'T1', 3, sort_key, state, search_text FROM accounts",
+                [],
+            )
+            .unwrap();
+            let counted: i64 = conn
+                .query_row(
+                    "SELECT value FROM counters WHERE name = 'rights'",
+                    [],
+                    |r| r.get(0),
+                )
+                .unwrap();
+            assert_eq!(counted, 1, "the v1 trigger counted the row");
+        }
+        let store = SqliteStore::open(&path.0, fast()).unwrap();
+        {
+            let conn = store.writer();
+            let version: i64 = conn
+                .query_row("PRAGMA user_version", [], |r| r.get(0))
+                .unwrap();
+            assert_eq!(version, MIGRATIONS.len() as i64);
+            let leftovers: i64 = conn
+                .query_row(
+                    "SELECT (SELECT count(*) FROM sqlite_schema WHERE type = 'trigger' AND name LIKE 'rights_%')
+                          + (SELECT count(*) FROM counters WHERE name = 'rights')",
+                    [],
+                    |r| r.get(0),
+                )
+                .unwrap();
+            assert_eq!(leftovers, 0, "the rights triggers and counter are gone");
+            let indexes: Vec<String> = conn
+                .prepare(
+                    "SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'rights'",
+                )
+                .unwrap()
+                .query_map([], |r| r.get(0))
+                .unwrap()
+                .map(Result::unwrap)
+                .collect();
+            assert_eq!(
+                indexes,
+                ["rights_listing"],
+                "version 3 dropped rights_sorted"
+            );
+        }
+        // Everything written before is still there and listed.
+        let m = store.read(|tx| tx.rights(a.id)).unwrap();
+        assert_eq!(m.rights_on(&"T1".parse().unwrap()).bits(), 3);
+        let page = store
+            .read(|tx| tx.list_accounts(&["T1".parse().unwrap()], &AccountQuery::default()))
+            .unwrap();
+        assert_eq!(page.total, 1);
+        assert_eq!(page.items[0].id, a.id);
+        // And new rights rows are written without the triggers.
+        let b = user("bea@garage.fr", "Blanc", "Bea", AccountState::Invited);
+        store
+            .write(|tx| {
+                tx.insert_account_with_rights(
+                    &b,
+                    &"T1".parse().unwrap(),
+                    Rights::from_bits(1).unwrap(),
+                )
+            })
+            .unwrap();
+        let page = store
+            .read(|tx| tx.list_accounts(&["T1".parse().unwrap()], &AccountQuery::default()))
+            .unwrap();
+        assert_eq!(page.total, 2);
+        // Several establishments, by each plan: Abel before Blanc, once each.
+        store
+            .write(|tx| {
+                tx.put_establishment(&Establishment::new("T2", "G", "V", None).unwrap())?;
+                tx.set_rights(a.id, &"T2".parse().unwrap(), Rights::from_bits(1).unwrap())
+            })
+            .unwrap();
+        let mut store = store;
+        for limit in [Some(usize::MAX), Some(0)] {
+            store.gather_limit = limit;
+            let page = store
+                .read(|tx| {
+                    tx.list_accounts(
+                        &["T1".parse().unwrap(), "T2".parse().unwrap()],
+                        &AccountQuery::default(),
+                    )
+                })
+                .unwrap();
+            let ids: Vec<_> = page.items.iter().map(|i| i.id).collect();
+            assert_eq!((page.total, ids), (2, vec![a.id, b.id]), "{limit:?}");
+            assert_eq!(page.items[0].establishments.len(), 2);
+        }
+    }
+
+    fn plan(conn: &Connection, sql: &str, p: impl rusqlite::Params) -> String {
+        let mut stmt = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
+        let rows = stmt.query_map(p, |r| r.get::<_, String>(3)).unwrap();
+        rows.map(Result::unwrap).collect::<Vec<_>>().join("\n")
+    }
+
+    #[test]
+    fn searches_use_their_indexes() {
+        let store = SqliteStore::open_in_memory().unwrap();
+        let conn = store.writer();
+        let p = plan(
+            &conn,
+            "SELECT id FROM documents WHERE establishment = ?1 AND category = ?2 AND issued_on >= ?3
+             ORDER BY issued_on DESC, id DESC LIMIT 50",
+            params!["T1", "accounting", 1],
+        );
+        assert!(
+            p.contains("documents_newest") && !p.contains("TEMP B-TREE"),
+            "{p}"
+        );
+        let p = plan(
+            &conn,
+            "SELECT id FROM documents WHERE establishment = ?1 AND category = ?2 AND registration = ?3
+             ORDER BY issued_on DESC, id DESC LIMIT 50",
+            params!["T1", "contract", "AB-123-CD"],
+        );
+        assert!(
+            p.contains("documents_registration") && !p.contains("TEMP B-TREE"),
+            "{p}"
+        );
+        let p = plan(
+            &conn,
+            "SELECT id FROM documents WHERE establishment = ?1 AND category = ?2 AND number = ?3
+             ORDER BY issued_on DESC, id DESC LIMIT 50",
+            params!["T1", "accounting", "2204003143"],
+        );
+        assert!(
+            p.contains("documents_number") && !p.contains("TEMP B-TREE"),
+            "{p}"
+        );
+        // Listing accounts: the slice of one establishment (paged, or read whole for a merge)
+        // needs no temporary table, neither to sort nor to remove duplicates.
+        for dir in ["ASC", "DESC"] {
+            let p = plan(
+                &conn,
+                &format!(
+                    "SELECT DISTINCT r.sort_key, r.account FROM rights r INDEXED BY rights_listing
+                     WHERE r.establishment = ?1 AND (r.bits & 1) = 1
+                     ORDER BY r.sort_key {dir}, r.account {dir} LIMIT 5 OFFSET 5"
+                ),
+                ["T1"],
+            );
+            assert!(
+                !p.contains("TEMP B-TREE") && p.contains("establishment=?"),
+                "{p}"
+            );
+            let p = plan(
+                &conn,
+                &format!(
+                    "SELECT r.sort_key, r.account FROM rights r INDEXED BY rights_listing
+                     WHERE r.establishment = ?1 AND (r.bits & 1) = 1 AND instr(r.search_text, ?2) > 0
+                     ORDER BY r.sort_key {dir}, r.account {dir}"
+                ),
+                ["T1", "eric"],
+            );
+            assert!(
+                !p.contains("TEMP B-TREE") && p.contains("establishment=?"),
+                "{p}"
+            );
+        }
+        // Ending an account's tokens (`end_tokens`).
+        let p = plan(
+            &conn,
+            "UPDATE tokens SET state = ?3 WHERE account = ?1 AND state = ?2 AND purpose IN (?4, ?5, ?6)",
+            params![
+                vec![0u8; 16],
+                "issued",
+                "revoked",
+                "password_reset",
+                "activation",
+                "activation"
+            ],
+        );
+        assert!(p.contains("tokens_account"), "{p}");
+    }
+}

@@ -1,0 +1,114 @@
+//! [`SessionRepo`] on SQLite: login sessions, keyed by the SHA-256 digest of their token.
+//!
+//! Touching a session only ever moves `last_seen` forwards, so touches from concurrent requests
+//! commute; the services write it back at most once per twentieth of the idle timeout.
+
+use super::{SqliteTx, col, storage};
+use crate::account::AccountId;
+use crate::session::SessionRecord;
+use crate::store::SessionRepo;
+use crate::store::row::{account_id, digest, from_ns, ns};
+use crate::token::TokenDigest;
+use crate::{Error, Result};
+use rusqlite::{ErrorCode, Row, params};
+use time::OffsetDateTime;
+
+const SESSION_COLUMNS: &str =
+    "digest, account, created_at, last_seen, idle_ns, expires_at, remembered";
+
+fn session_from_row(row: &Row<'_>) -> Result<SessionRecord> {
+    const T: &str = "sessions";
+    let d: Vec<u8> = col(row, 0, T, "digest")?;
+    let account: Vec<u8> = col(row, 1, T, "account")?;
+    Ok(SessionRecord {
+        digest: digest(&d, T, "digest")?,
+        account: account_id(&account, T, "account")?,
+        created_at: from_ns(col(row, 2, T, "created_at")?, T, "created_at")?,
+        last_seen: from_ns(col(row, 3, T, "last_seen")?, T, "last_seen")?,
+        idle: time::Duration::nanoseconds(col(row, 4, T, "idle_ns")?),
+        expires_at: from_ns(col(row, 5, T, "expires_at")?, T, "expires_at")?,
+        remembered: col(row, 6, T, "remembered")?,
+    })
+}
+
+impl SessionRepo for SqliteTx<'_> {
+    fn insert_session(&mut self, s: &SessionRecord) -> Result<()> {
+        self.writable()?;
+        let idle = i64::try_from(s.idle.whole_nanoseconds()).map_err(|_| Error::InvalidInput {
+            field: "session idle timeout",
+            reason: "too long".into(),
+        })?;
+        let (created_at, last_seen, expires_at) =
+            (ns(s.created_at)?, ns(s.last_seen)?, ns(s.expires_at)?);
+        let r = self
+            .conn
+            .prepare_cached(&format!(
+                "INSERT INTO sessions ({SESSION_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
+            ))
+            .and_then(|mut st| {
+                st.execute(params![
+                    &s.digest.as_bytes()[..],
+                    &s.account.as_bytes()[..],
+                    created_at,
+                    last_seen,
+                    idle,
+                    expires_at,
+                    s.remembered
+                ])
+            });
+        match r {
+            Ok(_) => Ok(()),
+            Err(e) if e.sqlite_error_code() == Some(ErrorCode::ConstraintViolation) => {
+                Err(Error::storage("duplicate session digest"))
+            }
+            Err(e) => Err(storage("cannot insert a session")(e)),
+        }
+    }
+
+    fn session(&mut self, digest: &TokenDigest) -> Result<Option<SessionRecord>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT {SESSION_COLUMNS} FROM sessions WHERE digest = ?1"
+            ))
+            .map_err(storage("cannot read a session"))?;
+        let mut rows = stmt
+            .query([&digest.as_bytes()[..]])
+            .map_err(storage("cannot read a session"))?;
+        rows.next()
+            .map_err(storage("cannot read a session"))?
+            .map(session_from_row)
+            .transpose()
+    }
+
+    fn touch_session(&mut self, digest: &TokenDigest, last_seen: OffsetDateTime) -> Result<()> {
+        self.writable()?;
+        // `last_seen` never moves backwards.
+        let last_seen = ns(last_seen)?;
+        self.conn
+            .prepare_cached(
+                "UPDATE sessions SET last_seen = ?2 WHERE digest = ?1 AND last_seen < ?2",
+            )
+            .and_then(|mut s| s.execute(params![&digest.as_bytes()[..], last_seen]))
+            .map_err(storage("cannot touch a session"))?;
+        Ok(())
+    }
+
+    fn delete_session(&mut self, digest: &TokenDigest) -> Result<bool> {
+        self.writable()?;
+        let n = self
+            .conn
+            .prepare_cached("DELETE FROM sessions WHERE digest = ?1")
+            .and_then(|mut s| s.execute([&digest.as_bytes()[..]]))
+            .map_err(storage("cannot delete a session"))?;
+        Ok(n > 0)
+    }
+
+    fn delete_sessions(&mut self, account: AccountId) -> Result<usize> {
+        self.writable()?;
+        self.conn
+            .prepare_cached("DELETE FROM sessions WHERE account = ?1")
+            .and_then(|mut s| s.execute([&account.as_bytes()[..]]))
+            .map_err(storage("cannot delete sessions"))
+    }
+}
