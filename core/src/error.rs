@@ -5,6 +5,7 @@
 //! changes between releases; the message ([`std::fmt::Display`]) says what was wrong and what is
 //! accepted, and never contains a password, a token or a hash.
 
+use crate::locale::UnknownCode;
 use crate::password::Criterion;
 use std::sync::Arc;
 
@@ -175,9 +176,11 @@ pub enum Error {
 ///
 /// ```
 /// use dealer_portal::error::Forbidden;
-/// use dealer_portal::{EstablishmentCode, Right};
-/// let code = EstablishmentCode::parse("T99999").unwrap();
-/// let why = Forbidden::MissingRight { right: Right::AccountingDocuments, establishment: code };
+/// use dealer_portal::Right;
+/// let why = Forbidden::MissingRight {
+///     right: Right::AccountingDocuments,
+///     establishment: "T99999".into(),
+/// };
 /// assert_eq!(why.to_string(), "you need accounting_documents on T99999");
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -187,16 +190,16 @@ pub enum Forbidden {
     MissingRight {
         /// The right the operation needs.
         right: crate::rights::Right,
-        /// Where.
-        establishment: crate::establishment::EstablishmentCode,
+        /// The establishment's code.
+        establishment: String,
     },
     /// The actor manages accounts on no establishment at all.
     NoManagedEstablishment,
     /// The account also holds rights on establishments the actor does not manage: the actor can
     /// only remove its rights on `removable` (the disable rule).
     NotEveryEstablishment {
-        /// The establishments where the actor may remove the account's rights.
-        removable: Vec<crate::establishment::EstablishmentCode>,
+        /// The codes of the establishments where the actor may remove the account's rights.
+        removable: Vec<String>,
     },
 }
 
@@ -206,10 +209,7 @@ impl std::fmt::Display for Forbidden {
             Forbidden::MissingRight {
                 right,
                 establishment,
-            } => {
-                use crate::locale::Coded;
-                write!(f, "you need {} on {establishment}", right.code())
-            }
+            } => write!(f, "you need {right} on {establishment}"),
             Forbidden::NoManagedEstablishment => {
                 f.write_str("you need manage_accounts on at least one establishment")
             }
@@ -222,7 +222,7 @@ impl std::fmt::Display for Forbidden {
                     if i > 0 {
                         f.write_str(", ")?;
                     }
-                    f.write_str(code.as_str())?;
+                    f.write_str(code)?;
                 }
                 Ok(())
             }
@@ -427,8 +427,18 @@ impl Error {
         Error::Forbidden {
             reason: Forbidden::MissingRight {
                 right,
-                establishment: establishment.clone(),
+                establishment: establishment.to_string(),
             },
+        }
+    }
+}
+
+impl From<UnknownCode> for Error {
+    fn from(e: UnknownCode) -> Self {
+        Error::UnknownCode {
+            what: e.what,
+            value: e.value,
+            accepted: e.accepted,
         }
     }
 }

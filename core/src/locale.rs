@@ -30,12 +30,12 @@ impl Locale {
 }
 
 impl std::str::FromStr for Locale {
-    type Err = crate::Error;
-    fn from_str(s: &str) -> crate::Result<Self> {
+    type Err = UnknownCode;
+    fn from_str(s: &str) -> Result<Self, UnknownCode> {
         match s.trim().to_ascii_lowercase().as_str() {
             "fr" | "fr-fr" => Ok(Locale::Fr),
             "en" | "en-gb" | "en-us" => Ok(Locale::En),
-            _ => Err(crate::Error::UnknownCode {
+            _ => Err(UnknownCode {
                 what: "locale",
                 value: s.into(),
                 accepted: "fr, en",
@@ -64,13 +64,13 @@ pub trait Coded: Sized + Copy + 'static {
     /// The label in a locale.
     fn label(self, locale: Locale) -> &'static str;
     /// The value with this code (case-insensitive, surrounding space ignored).
-    fn from_code(code: &str) -> crate::Result<Self> {
+    fn from_code(code: &str) -> Result<Self, UnknownCode> {
         let wanted = code.trim();
         Self::ALL
             .iter()
             .copied()
             .find(|v| v.code().eq_ignore_ascii_case(wanted))
-            .ok_or_else(|| crate::Error::UnknownCode {
+            .ok_or_else(|| UnknownCode {
                 what: Self::WHAT,
                 value: code.chars().take(64).collect(),
                 accepted: Self::ACCEPTED,
@@ -99,11 +99,50 @@ macro_rules! coded_serde {
             }
         }
         impl std::str::FromStr for $t {
-            type Err = $crate::Error;
-            fn from_str(s: &str) -> $crate::Result<Self> {
+            type Err = $crate::locale::UnknownCode;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
                 <$t as $crate::locale::Coded>::from_code(s)
             }
         }
     };
 }
 pub(crate) use coded_serde;
+
+/// A code that names none of a coded enum's values: what [`Coded::from_code`] answers. It
+/// becomes the library error `UNKNOWN_CODE` through `?`. This module depends on nothing else of
+/// the crate, so every other module may use it.
+///
+/// ```
+/// use dealer_portal::{Coded, Right};
+/// let e = Right::from_code("launch_missiles").unwrap_err();
+/// assert_eq!(e.code(), "UNKNOWN_CODE");
+/// assert!(e.to_string().contains("accepted: quotes_and_subscriptions"));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownCode {
+    /// What kind of value it is (`"right"`, `"regime"`, ...).
+    pub what: &'static str,
+    /// The value given (at most 64 characters of it; never a secret).
+    pub value: String,
+    /// The accepted codes, comma-separated.
+    pub accepted: &'static str,
+}
+
+impl UnknownCode {
+    /// The library's stable code for it, `UNKNOWN_CODE`.
+    pub fn code(&self) -> &'static str {
+        "UNKNOWN_CODE"
+    }
+}
+
+impl std::fmt::Display for UnknownCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "unknown {} {:?}; accepted: {}",
+            self.what, self.value, self.accepted
+        )
+    }
+}
+
+impl std::error::Error for UnknownCode {}

@@ -257,7 +257,7 @@ impl Rights {
     {
         codes
             .into_iter()
-            .map(|c| Right::from_code(c.as_ref()))
+            .map(|c| Right::from_code(c.as_ref()).map_err(Error::from))
             .collect()
     }
 }
@@ -1114,7 +1114,7 @@ mod tests {
             Error::Forbidden {
                 reason: crate::error::Forbidden::MissingRight {
                     right: Right::ManageAccounts,
-                    establishment: code("T2"),
+                    establishment: "T2".into(),
                 }
             }
         );

@@ -92,9 +92,9 @@ impl NewUser {
     /// ```
     /// use dealer_portal::account::NewUser;
     /// let u = NewUser::from_fields("Dupont", "Éric", "eric@garage.fr", Some("06 23 42 54 55"),
-    ///     Some("+32 2 123 45 67")).unwrap();
+    ///     Some("0033 1 34 34 67 88")).unwrap();
     /// assert_eq!(u.mobile.unwrap().e164(), "+33623425455");
-    /// assert_eq!(u.landline.unwrap().e164(), "+3221234567");
+    /// assert_eq!(u.landline.unwrap().e164(), "+33134346788");
     /// let err = NewUser::from_fields("Dupont", "Éric", "eric@garage.fr", Some("01 34 34 67 88"), None);
     /// assert_eq!(err.unwrap_err().code(), "INVALID_PHONE");
     /// ```

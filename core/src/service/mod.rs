@@ -39,7 +39,7 @@ use time::OffsetDateTime;
 /// let garage = Establishment::new("T99999", "GARAGE XYZ", "VILLE 1", Some(Regime::Insurance)).unwrap();
 /// let decl = Declaration::new("admin@garage-xyz.fr", "Geloen", "Alexandre", "Gérant").unwrap();
 /// let admin = portal.declare_administrator(&decl, &[garage]).unwrap();
-/// portal.request_password_reset("admin@garage-xyz.fr").unwrap();
+/// portal.request_password_reset(&"admin@garage-xyz.fr".parse().unwrap()).unwrap();
 /// let mail = portal.pending_notifications().unwrap().pop().unwrap();
 /// let token = mail.body.token.clone().unwrap();
 /// portal.complete_password_reset(token.expose(), "admin@garage-xyz.fr",

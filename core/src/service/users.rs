@@ -415,7 +415,7 @@ impl<S: Store, C: Clock> Portal<S, C> {
                 DisableScope::Partial(codes) => {
                     return Err(Error::Forbidden {
                         reason: crate::error::Forbidden::NotEveryEstablishment {
-                            removable: codes.to_vec(),
+                            removable: codes.iter().map(|c| c.to_string()).collect(),
                         },
                     });
                 }
