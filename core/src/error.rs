@@ -4,9 +4,11 @@
 //! `Error`s with `.code`, uniffi to an error enum. Callers branch on [`Error::code`], which never
 //! changes between releases; the message ([`std::fmt::Display`]) says what was wrong and what is
 //! accepted, and never contains a password, a token or a hash.
+//!
+//! This module depends on no other module of the crate: the values its variants carry are
+//! codes and text (a right's or a criterion's stable code), so every module can return an
+//! [`Error`] without a circle of imports.
 
-use crate::locale::UnknownCode;
-use crate::password::Criterion;
 use std::sync::Arc;
 
 /// A `Result` whose error is the library's [`Error`].
@@ -72,11 +74,12 @@ pub enum Error {
     /// The email already belongs to an account.
     #[error("this email already belongs to an account")]
     EmailTaken,
-    /// The password fails the policy; `failed` lists the criteria that are not met.
+    /// The password fails the policy; `failed` lists the codes of the criteria that are not
+    /// met, in the policy's order (`min_length`, `digit`...: see `password::Criterion`).
     #[error("the password does not meet the policy; unmet criteria: {}", criteria_list(.failed))]
     PasswordPolicy {
         /// The criteria that are not met, in the policy's order.
-        failed: Vec<Criterion>,
+        failed: Vec<&'static str>,
     },
     /// The password is the current one or one of the previous ones kept in history.
     #[error("the password must differ from the current and the previous passwords")]
@@ -176,9 +179,8 @@ pub enum Error {
 ///
 /// ```
 /// use dealer_portal::error::Forbidden;
-/// use dealer_portal::Right;
 /// let why = Forbidden::MissingRight {
-///     right: Right::AccountingDocuments,
+///     right: "accounting_documents",
 ///     establishment: "T99999".into(),
 /// };
 /// assert_eq!(why.to_string(), "you need accounting_documents on T99999");
@@ -188,8 +190,8 @@ pub enum Error {
 pub enum Forbidden {
     /// The actor lacks `right` on `establishment`.
     MissingRight {
-        /// The right the operation needs.
-        right: crate::rights::Right,
+        /// The code of the right the operation needs (`accounting_documents`...).
+        right: &'static str,
         /// The establishment's code.
         establishment: String,
     },
@@ -298,12 +300,8 @@ impl PartialEq for StorageError {
 }
 impl Eq for StorageError {}
 
-fn criteria_list(failed: &[Criterion]) -> String {
-    failed
-        .iter()
-        .map(|c| c.code())
-        .collect::<Vec<_>>()
-        .join(", ")
+fn criteria_list(failed: &[&str]) -> String {
+    failed.join(", ")
 }
 
 impl Error {
@@ -401,7 +399,7 @@ impl Error {
     /// For [`Error::PasswordPolicy`], the codes of the unmet criteria; empty otherwise.
     pub fn failed_criteria(&self) -> Vec<&'static str> {
         match self {
-            Error::PasswordPolicy { failed } => failed.iter().map(|c| c.code()).collect(),
+            Error::PasswordPolicy { failed } => failed.clone(),
             _ => Vec::new(),
         }
     }
@@ -417,29 +415,6 @@ impl Error {
         source: impl std::error::Error + Send + Sync + 'static,
     ) -> Self {
         Error::Storage(StorageError::with_source(context, source))
-    }
-
-    /// A [`Error::Forbidden`] for a missing right.
-    pub(crate) fn missing_right(
-        right: crate::rights::Right,
-        establishment: &crate::establishment::EstablishmentCode,
-    ) -> Self {
-        Error::Forbidden {
-            reason: Forbidden::MissingRight {
-                right,
-                establishment: establishment.to_string(),
-            },
-        }
-    }
-}
-
-impl From<UnknownCode> for Error {
-    fn from(e: UnknownCode) -> Self {
-        Error::UnknownCode {
-            what: e.what,
-            value: e.value,
-            accepted: e.accepted,
-        }
     }
 }
 
@@ -488,7 +463,7 @@ mod tests {
             Error::InvalidConfig { reason: "x".into() },
             Error::EmailTaken,
             Error::PasswordPolicy {
-                failed: vec![Criterion::MinLength],
+                failed: vec!["min_length"],
             },
             Error::PasswordReused,
             Error::ConfirmationMismatch,
@@ -531,7 +506,7 @@ mod tests {
     #[test]
     fn policy_error_lists_failed_criteria() {
         let e = Error::PasswordPolicy {
-            failed: vec![Criterion::MinLength, Criterion::Digit],
+            failed: vec!["min_length", "digit"],
         };
         assert_eq!(e.failed_criteria(), vec!["min_length", "digit"]);
         assert!(e.to_string().contains("min_length, digit"));

@@ -109,8 +109,7 @@ macro_rules! coded_serde {
 pub(crate) use coded_serde;
 
 /// A code that names none of a coded enum's values: what [`Coded::from_code`] answers. It
-/// becomes the library error `UNKNOWN_CODE` through `?`. This module depends on nothing else of
-/// the crate, so every other module may use it.
+/// becomes the library error `UNKNOWN_CODE` through `?`.
 ///
 /// ```
 /// use dealer_portal::{Coded, Right};
@@ -146,3 +145,13 @@ impl std::fmt::Display for UnknownCode {
 }
 
 impl std::error::Error for UnknownCode {}
+
+impl From<UnknownCode> for crate::Error {
+    fn from(e: UnknownCode) -> Self {
+        crate::Error::UnknownCode {
+            what: e.what,
+            value: e.value,
+            accepted: e.accepted,
+        }
+    }
+}

@@ -530,7 +530,7 @@ impl PasswordPolicy {
     /// );
     /// assert_eq!(
     ///     policy.check("short1A!", "different", &none),
-    ///     Err(Error::PasswordPolicy { failed: vec![Criterion::MinLength] })
+    ///     Err(Error::PasswordPolicy { failed: vec!["min_length"] })
     /// );
     /// ```
     pub fn check(
@@ -540,11 +540,11 @@ impl PasswordPolicy {
         identity: &Identity<'_>,
     ) -> Result<SecretString> {
         let evaluation = self.evaluate_inner(password, Some(confirmation), Some(identity));
-        let failed: Vec<Criterion> = evaluation
+        let failed: Vec<&'static str> = evaluation
             .checks
             .iter()
             .filter(|c| !c.met && c.criterion != Criterion::Confirmation)
-            .map(|c| c.criterion)
+            .map(|c| c.criterion.code())
             .collect();
         if !failed.is_empty() {
             return Err(Error::PasswordPolicy { failed });
@@ -1577,10 +1577,10 @@ mod tests {
             p.check("weak", "different", &none),
             Err(Error::PasswordPolicy {
                 failed: vec![
-                    Criterion::MinLength,
-                    Criterion::Uppercase,
-                    Criterion::Digit,
-                    Criterion::Special
+                    Criterion::MinLength.code(),
+                    Criterion::Uppercase.code(),
+                    Criterion::Digit.code(),
+                    Criterion::Special.code()
                 ]
             })
         );
@@ -1600,7 +1600,7 @@ mod tests {
         assert_eq!(
             with_identity.check(GOOD, "x", &who),
             Err(Error::PasswordPolicy {
-                failed: vec![Criterion::NotContainingIdentity]
+                failed: vec![Criterion::NotContainingIdentity.code()]
             })
         );
     }
@@ -2290,6 +2290,7 @@ mod tests {
                 Err(Error::PasswordPolicy { failed }) => {
                     let mut expected = e.failed();
                     expected.retain(|c| *c != Criterion::Confirmation);
+                    let expected: Vec<&str> = expected.iter().map(|c| c.code()).collect();
                     prop_assert!(!failed.is_empty());
                     prop_assert_eq!(failed, expected);
                 }

@@ -641,12 +641,24 @@ impl<'de> Deserialize<'de> for RightsMatrix {
 // Delegation rules
 // ---------------------------------------------------------------------------------------------
 
+impl Right {
+    /// The [`Error::Forbidden`] of an actor lacking this right on `establishment`.
+    pub(crate) fn missing_on(self, establishment: &EstablishmentCode) -> Error {
+        Error::Forbidden {
+            reason: crate::error::Forbidden::MissingRight {
+                right: self.code(),
+                establishment: establishment.to_string(),
+            },
+        }
+    }
+}
+
 fn need_manage(grantor: &RightsMatrix, establishment: &EstablishmentCode) -> Result<Rights> {
     let held = grantor.rights_on(establishment);
     if held.contains(Right::ManageAccounts) {
         Ok(held)
     } else {
-        Err(Error::missing_right(Right::ManageAccounts, establishment))
+        Err(Right::ManageAccounts.missing_on(establishment))
     }
 }
 
@@ -1113,7 +1125,7 @@ mod tests {
             err,
             Error::Forbidden {
                 reason: crate::error::Forbidden::MissingRight {
-                    right: Right::ManageAccounts,
+                    right: "manage_accounts",
                     establishment: "T2".into(),
                 }
             }

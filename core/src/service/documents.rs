@@ -47,7 +47,7 @@ impl<S: Store, C: Clock> Portal<S, C> {
             existing_establishment(tx, &code)?;
             let needed = q.category.required_right();
             if !actor.rights.rights_on(&code).contains(needed) {
-                return Err(Error::missing_right(needed, &code));
+                return Err(needed.missing_on(&code));
             }
             tx.search_documents(&code, q)
         })
@@ -82,7 +82,7 @@ impl<S: Store, C: Clock> Portal<S, C> {
                 .rights_on(&code)
                 .contains(Right::AccountingDocuments)
             {
-                return Err(Error::missing_right(Right::AccountingDocuments, &code));
+                return Err(Right::AccountingDocuments.missing_on(&code));
             }
             Ok((e, tx.debit_lines(&code, month)?))
         })?;

@@ -43,7 +43,7 @@ impl<S: Store, C: Clock> Portal<S, C> {
                 .rights_on(&code)
                 .contains(Right::ManageAccounts)
             {
-                return Err(Error::missing_right(Right::ManageAccounts, &code));
+                return Err(Right::ManageAccounts.missing_on(&code));
             }
             Ok(tx
                 .audit_for(&code, offset, limit)?

@@ -475,7 +475,7 @@ impl<S: Store, C: Clock> Portal<S, C> {
             if let Some(code) = &q.establishment {
                 existing_establishment(tx, code)?;
                 if !scope.contains(code) {
-                    return Err(Error::missing_right(Right::ManageAccounts, code));
+                    return Err(Right::ManageAccounts.missing_on(code));
                 }
             }
             tx.list_accounts(&scope, q)
