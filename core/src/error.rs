@@ -134,6 +134,9 @@ pub enum Error {
         /// The id given.
         id: String,
     },
+    /// No session of the caller has this id.
+    #[error("unknown session: not one of your sessions")]
+    UnknownSession,
     /// No pending notification has this id.
     #[error("unknown notification {id}")]
     UnknownNotification {
@@ -331,6 +334,7 @@ impl Error {
         "LAST_MANAGER",
         "UNKNOWN_ESTABLISHMENT",
         "UNKNOWN_ACCOUNT",
+        "UNKNOWN_SESSION",
         "UNKNOWN_NOTIFICATION",
         "INVALID_STATE",
         "INVALID_PERIOD",
@@ -366,6 +370,7 @@ impl Error {
             Error::LastManager { .. } => "LAST_MANAGER",
             Error::UnknownEstablishment { .. } => "UNKNOWN_ESTABLISHMENT",
             Error::UnknownAccount { .. } => "UNKNOWN_ACCOUNT",
+            Error::UnknownSession => "UNKNOWN_SESSION",
             Error::UnknownNotification { .. } => "UNKNOWN_NOTIFICATION",
             Error::InvalidState { .. } => "INVALID_STATE",
             Error::InvalidPeriod { .. } => "INVALID_PERIOD",
@@ -390,6 +395,7 @@ impl Error {
             | Error::LastManager { .. } => ErrorFamily::Forbidden,
             Error::UnknownEstablishment { .. }
             | Error::UnknownAccount { .. }
+            | Error::UnknownSession
             | Error::UnknownNotification { .. } => ErrorFamily::NotFound,
             Error::Storage(_) => ErrorFamily::Storage,
             _ => ErrorFamily::Validation,
@@ -456,6 +462,7 @@ mod tests {
                 reason: "x".into(),
             },
             Error::UnknownNotification { id: "1".into() },
+            Error::UnknownSession,
             Error::InvalidState {
                 state: "active",
                 reason: "x",

@@ -20,6 +20,11 @@ pub enum NotificationKind {
     AccountLocked,
     /// Someone tried to register with an email that already has an account.
     AccountExists,
+    /// "Confirmez votre nouvelle adresse": the link that confirms an email change, sent to
+    /// the new address.
+    EmailChange,
+    /// The notice to the current address that a change of email was asked for.
+    EmailChangeRequested,
 }
 
 impl Coded for NotificationKind {
@@ -28,15 +33,19 @@ impl Coded for NotificationKind {
         NotificationKind::Activation,
         NotificationKind::AccountLocked,
         NotificationKind::AccountExists,
+        NotificationKind::EmailChange,
+        NotificationKind::EmailChangeRequested,
     ];
     const WHAT: &'static str = "notification kind";
-    const ACCEPTED: &'static str = "password_reset, activation, account_locked, account_exists";
+    const ACCEPTED: &'static str = "password_reset, activation, account_locked, account_exists, email_change, email_change_requested";
     fn code(self) -> &'static str {
         match self {
             NotificationKind::PasswordReset => "password_reset",
             NotificationKind::Activation => "activation",
             NotificationKind::AccountLocked => "account_locked",
             NotificationKind::AccountExists => "account_exists",
+            NotificationKind::EmailChange => "email_change",
+            NotificationKind::EmailChangeRequested => "email_change_requested",
         }
     }
     fn label(self, locale: Locale) -> &'static str {
@@ -51,6 +60,16 @@ impl Coded for NotificationKind {
             (NotificationKind::AccountLocked, Locale::En) => "Your account is temporarily locked",
             (NotificationKind::AccountExists, Locale::Fr) => "Vous avez déjà un compte",
             (NotificationKind::AccountExists, Locale::En) => "You already have an account",
+            (NotificationKind::EmailChange, Locale::Fr) => {
+                "Confirmez votre nouvelle adresse e-mail"
+            }
+            (NotificationKind::EmailChange, Locale::En) => "Confirm your new email address",
+            (NotificationKind::EmailChangeRequested, Locale::Fr) => {
+                "Un changement d'adresse e-mail a été demandé"
+            }
+            (NotificationKind::EmailChangeRequested, Locale::En) => {
+                "A change of email address was requested"
+            }
         }
     }
 }

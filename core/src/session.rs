@@ -1,8 +1,10 @@
 //! Login sessions: idle and absolute expiry, "Enregistrer mes identifiants".
 
 use crate::account::AccountId;
+use crate::establishment::EstablishmentCode;
 use crate::secret::SecretString;
 use crate::token::{TokenConfig, TokenDigest};
+use sha2::{Digest, Sha256};
 use time::{Duration, OffsetDateTime};
 
 /// A session as stored: only the digest of its token, never the token.
@@ -16,7 +18,8 @@ use time::{Duration, OffsetDateTime};
 /// use dealer_portal::account::AccountId;
 /// use time::{Duration, macros::datetime};
 /// let now = datetime!(2026-01-15 09:00 UTC);
-/// let s = SessionRecord::open(TokenSecret::generate().digest(), AccountId::generate(), now, false, &TokenConfig::default());
+/// let s = SessionRecord::open(TokenSecret::generate().digest(), AccountId::generate(), now, false,
+///     None, &TokenConfig::default());
 /// assert!(s.is_valid(now + Duration::minutes(29)));
 /// assert!(!s.is_valid(now + Duration::minutes(31)));
 /// ```
@@ -36,16 +39,21 @@ pub struct SessionRecord {
     pub expires_at: OffsetDateTime,
     /// Opened with "Enregistrer mes identifiants".
     pub remembered: bool,
+    /// The establishment the session is connected to ("le point de vente sur lequel je suis
+    /// connecté"), if the account holds a right anywhere.
+    pub establishment: Option<EstablishmentCode>,
 }
 
 impl SessionRecord {
-    /// A session opened at `now`. A remembered session lasts `remembered_session` with no idle
-    /// timeout of its own; an ordinary one `session_absolute`, `session_idle` idle.
+    /// A session opened at `now`, connected to `establishment`. A remembered session lasts
+    /// `remembered_session` with no idle timeout of its own; an ordinary one
+    /// `session_absolute`, `session_idle` idle.
     pub fn open(
         digest: TokenDigest,
         account: AccountId,
         now: OffsetDateTime,
         remembered: bool,
+        establishment: Option<EstablishmentCode>,
         cfg: &TokenConfig,
     ) -> Self {
         let (idle, life) = if remembered {
@@ -61,7 +69,14 @@ impl SessionRecord {
             idle,
             expires_at: now + life,
             remembered,
+            establishment,
         }
+    }
+
+    /// The session's opaque id, shown in the list of one's sessions: derived one way from the
+    /// token's digest, so it names the session without giving a way to use it.
+    pub fn id(&self) -> SessionId {
+        SessionId::of(&self.digest)
     }
 
     /// Whether it may be used at `now`.
@@ -90,6 +105,102 @@ impl SessionRecord {
     }
 }
 
+/// The opaque id of a session, as [`SessionRecord::id`] gives it: 32 hex digits, the first 16
+/// bytes of SHA-256 over a fixed label and the token's digest. Not a secret, and no way back to
+/// the token or its digest.
+///
+/// ```
+/// use dealer_portal::session::SessionId;
+/// use dealer_portal::token::TokenSecret;
+/// let digest = TokenSecret::generate().digest();
+/// let id = SessionId::of(&digest);
+/// assert_eq!(id.to_string().len(), 32);
+/// assert_eq!(id.to_string().parse::<SessionId>().unwrap(), id);
+/// assert_eq!("not-an-id".parse::<SessionId>().unwrap_err().code(), "UNKNOWN_SESSION");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct SessionId([u8; 16]);
+
+impl SessionId {
+    /// The id of the session whose token has this digest.
+    pub fn of(digest: &TokenDigest) -> Self {
+        let mut h = Sha256::new();
+        h.update(b"dealer-portal session id\0");
+        h.update(digest.as_bytes());
+        let full = h.finalize();
+        let mut id = [0u8; 16];
+        id.copy_from_slice(&full[..16]);
+        SessionId(id)
+    }
+}
+
+impl std::fmt::Display for SessionId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for b in self.0 {
+            write!(f, "{b:02x}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::str::FromStr for SessionId {
+    type Err = crate::Error;
+    /// Parses the 32 hex digits of an id; anything else is [`crate::Error::UnknownSession`]
+    /// (which never repeats what was given: it might be a token passed by mistake).
+    fn from_str(s: &str) -> crate::Result<Self> {
+        let s = s.trim();
+        let mut id = [0u8; 16];
+        if s.len() != 32 || !s.is_ascii() {
+            return Err(crate::Error::UnknownSession);
+        }
+        for (i, b) in id.iter_mut().enumerate() {
+            *b = u8::from_str_radix(&s[2 * i..2 * i + 2], 16)
+                .map_err(|_| crate::Error::UnknownSession)?;
+        }
+        Ok(SessionId(id))
+    }
+}
+
+impl serde::Serialize for SessionId {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+/// One of a person's sessions, as `list_sessions` shows it: never its token.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct SessionSummary {
+    /// Its opaque id, for `revoke_session`.
+    pub id: SessionId,
+    /// When it was opened.
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    /// When it was last used (recorded coarsely).
+    #[serde(with = "time::serde::rfc3339")]
+    pub last_seen_at: OffsetDateTime,
+    /// When it ends if not used again.
+    #[serde(with = "time::serde::rfc3339")]
+    pub expires_at: OffsetDateTime,
+    /// Opened with "Enregistrer mes identifiants".
+    pub remembered: bool,
+    /// Whether it is the session asking.
+    pub current: bool,
+}
+
+impl SessionSummary {
+    /// The summary of `s`, `current` when it is the asking session.
+    pub fn of(s: &SessionRecord, current: bool) -> Self {
+        SessionSummary {
+            id: s.id(),
+            created_at: s.created_at,
+            last_seen_at: s.last_seen,
+            expires_at: s.expiry(),
+            remembered: s.remembered,
+            current,
+        }
+    }
+}
+
 /// A session handed to the person who logged in: the token goes into a cookie or the app's
 /// keychain and is never stored by the library.
 #[derive(Debug, Clone)]
@@ -114,6 +225,7 @@ mod tests {
             AccountId::generate(),
             datetime!(2026-01-01 08:00 UTC),
             remembered,
+            None,
             &TokenConfig::default(),
         )
     }

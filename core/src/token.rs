@@ -30,16 +30,19 @@ pub enum TokenPurpose {
     PasswordReset,
     /// "Activez votre compte": the link an invited user follows to choose a first password.
     Activation,
+    /// The link sent to a new address to confirm an email change.
+    EmailChange,
 }
 
 impl Coded for TokenPurpose {
     const ALL: &'static [Self] = &[TokenPurpose::PasswordReset, TokenPurpose::Activation];
     const WHAT: &'static str = "token purpose";
-    const ACCEPTED: &'static str = "password_reset, activation";
+    const ACCEPTED: &'static str = "password_reset, activation, email_change";
     fn code(self) -> &'static str {
         match self {
             TokenPurpose::PasswordReset => "password_reset",
             TokenPurpose::Activation => "activation",
+            TokenPurpose::EmailChange => "email_change",
         }
     }
     fn label(self, locale: Locale) -> &'static str {
@@ -48,6 +51,8 @@ impl Coded for TokenPurpose {
             (TokenPurpose::PasswordReset, Locale::En) => "Password reset",
             (TokenPurpose::Activation, Locale::Fr) => "Activation du compte",
             (TokenPurpose::Activation, Locale::En) => "Account activation",
+            (TokenPurpose::EmailChange, Locale::Fr) => "Confirmation de la nouvelle adresse e-mail",
+            (TokenPurpose::EmailChange, Locale::En) => "New email address confirmation",
         }
     }
 }
@@ -456,6 +461,9 @@ pub struct TokenConfig {
     /// Lifetime of an activation link (default 72 hours).
     #[serde(with = "seconds")]
     pub activation_ttl: Duration,
+    /// Lifetime of the link confirming a new email address (default 24 hours).
+    #[serde(with = "seconds")]
+    pub email_change_ttl: Duration,
     /// A session ends after this long without use (default 30 minutes).
     #[serde(with = "seconds")]
     pub session_idle: Duration,
@@ -475,6 +483,7 @@ impl Default for TokenConfig {
         TokenConfig {
             reset_ttl: Duration::hours(1),
             activation_ttl: Duration::hours(72),
+            email_change_ttl: Duration::hours(24),
             session_idle: Duration::minutes(30),
             session_absolute: Duration::hours(12),
             remembered_session: Duration::days(30),
@@ -493,6 +502,7 @@ impl TokenConfig {
         match purpose {
             TokenPurpose::PasswordReset => self.reset_ttl,
             TokenPurpose::Activation => self.activation_ttl,
+            TokenPurpose::EmailChange => self.email_change_ttl,
         }
     }
 
@@ -503,6 +513,7 @@ impl TokenConfig {
         let durations = [
             ("reset_ttl", self.reset_ttl),
             ("activation_ttl", self.activation_ttl),
+            ("email_change_ttl", self.email_change_ttl),
             ("session_idle", self.session_idle),
             ("session_absolute", self.session_absolute),
             ("remembered_session", self.remembered_session),

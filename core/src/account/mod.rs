@@ -130,16 +130,20 @@ pub enum Role {
     Administrator,
     /// "Utilisateur": created by an account holding `ManageAccounts`.
     User,
+    /// "Réparateur": an independent repairer who registered itself ("Vous êtes réparateur ?
+    /// Créer un compte"), managing its own repairer establishment.
+    Repairer,
 }
 
 impl Coded for Role {
-    const ALL: &'static [Self] = &[Role::Administrator, Role::User];
+    const ALL: &'static [Self] = &[Role::Administrator, Role::User, Role::Repairer];
     const WHAT: &'static str = "role";
-    const ACCEPTED: &'static str = "administrator, user";
+    const ACCEPTED: &'static str = "administrator, user, repairer";
     fn code(self) -> &'static str {
         match self {
             Role::Administrator => "administrator",
             Role::User => "user",
+            Role::Repairer => "repairer",
         }
     }
     fn label(self, locale: Locale) -> &'static str {
@@ -148,6 +152,8 @@ impl Coded for Role {
             (Role::Administrator, Locale::En) => "Administrator",
             (Role::User, Locale::Fr) => "Utilisateur",
             (Role::User, Locale::En) => "User",
+            (Role::Repairer, Locale::Fr) => "Réparateur",
+            (Role::Repairer, Locale::En) => "Repairer",
         }
     }
 }
@@ -236,6 +242,8 @@ pub struct Account {
     pub locale: Locale,
     /// When it was created.
     pub created_at: OffsetDateTime,
+    /// Its last successful login, if any.
+    pub last_login_at: Option<OffsetDateTime>,
 }
 
 impl Account {
@@ -266,6 +274,7 @@ impl Account {
             locked_until: None,
             locale,
             created_at: now,
+            last_login_at: None,
         }
     }
 
@@ -340,6 +349,12 @@ impl Account {
         Some(until)
     }
 
+    /// A successful login at `now`: recorded as the last one; failures forgotten, lock lifted.
+    pub fn record_login(&mut self, now: OffsetDateTime) {
+        self.last_login_at = Some(now);
+        self.unlock();
+    }
+
     /// Forgets failed logins and lifts a lock: after a successful login, a reset or an
     /// activation.
     pub fn unlock(&mut self) {
@@ -406,7 +421,7 @@ impl Account {
         self.state = match (self.password.is_some(), self.role) {
             (true, _) => AccountState::Active,
             (false, Role::Administrator) => AccountState::Declared,
-            (false, Role::User) => AccountState::Invited,
+            (false, Role::User | Role::Repairer) => AccountState::Invited,
         };
         Ok(())
     }

@@ -132,6 +132,7 @@ impl<S: Store, C: Clock> Portal<S, C> {
             digest: secret.digest(),
             account: a.id,
             lifecycle,
+            email: None,
         })?;
         tx.queue(
             &NewNotification {
@@ -290,6 +291,7 @@ impl<S: Store, C: Clock> Portal<S, C> {
                         .map_err(|_| Error::TokenInvalid)?;
                     AuditAction::ResetCompleted
                 }
+                TokenPurpose::EmailChange => return Err(Error::TokenInvalid),
             };
             Self::save_new_password(tx, &a, action, now)
         })

@@ -98,11 +98,12 @@ impl<S: Store, C: Clock> Portal<S, C> {
             _ => None,
         };
         let secret = TokenSecret::generate();
-        let record = SessionRecord::open(
+        let mut record = SessionRecord::open(
             secret.digest(),
             account.id,
             now,
             remember,
+            None,
             &self.config.tokens,
         );
         self.store.write(|tx| {
@@ -110,13 +111,16 @@ impl<S: Store, C: Clock> Portal<S, C> {
             if a.state != AccountState::Active {
                 return Err(Error::InvalidCredentials);
             }
-            a.unlock();
+            a.record_login(now);
             if let Some(h) = rehash {
                 a.password = Some(h);
             }
             tx.update_account(&a)?;
-            tx.insert_session(&record)?;
+            // Connected to the first establishment, in code order, where it holds a right.
             let establishments = establishments_of(tx, a.id)?;
+            record.establishment = establishments.first().cloned();
+            tx.delete_expired_sessions(a.id, now)?;
+            tx.insert_session(&record)?;
             tx.append(
                 &NewAuditEvent::new(now, AuditAction::LoginSucceeded)
                     .by(a.id)

@@ -1,8 +1,8 @@
 //! A store chosen at run time: what the bindings hold, so one `Portal` type serves every store.
 
 use super::{
-    AccountRepo, AuditRepo, DocumentRepo, MemoryStore, OutboxRepo, SessionRepo, Store, TokenRecord,
-    TokenRepo, Tx,
+    AccountRepo, AuditRepo, DocumentRepo, MemoryStore, OutboxRepo, SessionRepo, SessionSnapshot,
+    Store, TokenRecord, TokenRepo, Tx,
 };
 use crate::Result;
 use crate::account::{Account, AccountId, AccountPage, AccountQuery};
@@ -97,6 +97,16 @@ impl Store for AnyStore {
             AnyStore::Postgres(s) => s.read(|tx| f(&mut DynTx(tx))),
         }
     }
+
+    fn session_snapshot(&self, digest: &TokenDigest) -> Result<Option<SessionSnapshot>> {
+        match self {
+            AnyStore::Memory(s) => s.session_snapshot(digest),
+            #[cfg(feature = "sqlite")]
+            AnyStore::Sqlite(s) => s.session_snapshot(digest),
+            #[cfg(feature = "postgres")]
+            AnyStore::Postgres(s) => s.session_snapshot(digest),
+        }
+    }
 }
 
 macro_rules! forward {
@@ -135,6 +145,9 @@ forward! {
         fn touch_session(&mut self, digest: &TokenDigest, last_seen: OffsetDateTime) -> Result<()>;
         fn delete_session(&mut self, digest: &TokenDigest) -> Result<bool>;
         fn delete_sessions(&mut self, account: AccountId) -> Result<usize>;
+        fn sessions_of(&mut self, account: AccountId) -> Result<Vec<SessionRecord>>;
+        fn set_session_establishment(&mut self, digest: &TokenDigest, establishment: Option<&EstablishmentCode>) -> Result<bool>;
+        fn delete_expired_sessions(&mut self, account: AccountId, now: OffsetDateTime) -> Result<usize>;
     }
     OutboxRepo {
         fn queue(&mut self, n: &NewNotification, at: OffsetDateTime) -> Result<NotificationId>;

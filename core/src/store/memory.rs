@@ -486,6 +486,64 @@ impl SessionRepo for MemoryTx<'_> {
         }
     }
 
+    fn sessions_of(&mut self, account: AccountId) -> Result<Vec<SessionRecord>> {
+        let mut all: Vec<SessionRecord> = self
+            .st
+            .sessions
+            .values()
+            .filter(|s| s.account == account)
+            .cloned()
+            .collect();
+        all.sort_by(|a, b| {
+            (a.created_at, a.digest.as_bytes()).cmp(&(b.created_at, b.digest.as_bytes()))
+        });
+        Ok(all)
+    }
+
+    fn set_session_establishment(
+        &mut self,
+        digest: &TokenDigest,
+        establishment: Option<&EstablishmentCode>,
+    ) -> Result<bool> {
+        self.writable()?;
+        let Some(s) = self.st.sessions.get_mut(digest) else {
+            return Ok(false);
+        };
+        let old = std::mem::replace(&mut s.establishment, establishment.cloned());
+        let d = *digest;
+        self.journal(move |st| {
+            if let Some(s) = st.sessions.get_mut(&d) {
+                s.establishment = old;
+            }
+        });
+        Ok(true)
+    }
+
+    fn delete_expired_sessions(
+        &mut self,
+        account: AccountId,
+        now: OffsetDateTime,
+    ) -> Result<usize> {
+        self.writable()?;
+        let gone: Vec<SessionRecord> = self
+            .st
+            .sessions
+            .values()
+            .filter(|s| s.account == account && !s.is_valid(now))
+            .cloned()
+            .collect();
+        for s in &gone {
+            self.st.sessions.remove(&s.digest);
+        }
+        let n = gone.len();
+        self.journal(move |st| {
+            for s in gone {
+                st.sessions.insert(s.digest, s);
+            }
+        });
+        Ok(n)
+    }
+
     fn delete_sessions(&mut self, account: AccountId) -> Result<usize> {
         self.writable()?;
         let gone: Vec<SessionRecord> = self

@@ -55,6 +55,39 @@ pub trait Store: Send + Sync {
 
     /// Runs `f` over a consistent snapshot; writes inside it fail.
     fn read<R>(&self, f: impl FnOnce(&mut Self::Tx<'_>) -> Result<R>) -> Result<R>;
+
+    /// The session with this digest, its account and the account's rights, read together:
+    /// what checking a session on every request needs. The default reads them in one
+    /// [`read`](Self::read) transaction; a store may do it in fewer round trips (PostgreSQL:
+    /// one statement).
+    fn session_snapshot(&self, digest: &TokenDigest) -> Result<Option<SessionSnapshot>> {
+        self.read(|tx| {
+            let Some(session) = tx.session(digest)? else {
+                return Ok(None);
+            };
+            let Some(account) = tx.account(session.account)? else {
+                return Ok(None);
+            };
+            let rights = tx.rights(account.id)?;
+            Ok(Some(SessionSnapshot {
+                session,
+                account,
+                rights,
+            }))
+        })
+    }
+}
+
+/// A session with its account and the account's rights, as [`Store::session_snapshot`] reads
+/// them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionSnapshot {
+    /// The session.
+    pub session: SessionRecord,
+    /// Its account.
+    pub account: Account,
+    /// The account's rights on every establishment.
+    pub rights: RightsMatrix,
 }
 
 impl<S: Store + 'static> Store for std::sync::Arc<S> {
@@ -67,6 +100,9 @@ impl<S: Store + 'static> Store for std::sync::Arc<S> {
     }
     fn read<R>(&self, f: impl FnOnce(&mut Self::Tx<'_>) -> Result<R>) -> Result<R> {
         (**self).read(f)
+    }
+    fn session_snapshot(&self, digest: &TokenDigest) -> Result<Option<SessionSnapshot>> {
+        (**self).session_snapshot(digest)
     }
 }
 
@@ -86,6 +122,8 @@ pub struct TokenRecord {
     pub account: AccountId,
     /// Purpose, times and state.
     pub lifecycle: TokenLifecycle,
+    /// For an email-change link, the new address it confirms; `None` for other purposes.
+    pub email: Option<Email>,
 }
 
 /// Establishments, accounts and the rights matrix.
@@ -178,6 +216,19 @@ pub trait SessionRepo {
     fn delete_session(&mut self, digest: &TokenDigest) -> Result<bool>;
     /// Deletes every session of the account; how many.
     fn delete_sessions(&mut self, account: AccountId) -> Result<usize>;
+    /// Every session of the account still in the store, oldest first (by `created_at`, then
+    /// digest).
+    fn sessions_of(&mut self, account: AccountId) -> Result<Vec<SessionRecord>>;
+    /// Connects the session to another establishment (or none); whether the session exists.
+    fn set_session_establishment(
+        &mut self,
+        digest: &TokenDigest,
+        establishment: Option<&EstablishmentCode>,
+    ) -> Result<bool>;
+    /// Deletes the account's sessions that have ended at `now` (past their absolute expiry, or
+    /// idle since `last_seen + idle`); how many.
+    fn delete_expired_sessions(&mut self, account: AccountId, now: OffsetDateTime)
+    -> Result<usize>;
 }
 
 /// The notification outbox.
