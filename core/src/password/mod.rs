@@ -5,11 +5,11 @@
 //! - **The policy** ([`PasswordPolicy`], [`PasswordPolicy::evaluate`]): pure and cheap (no
 //!   hashing, no I/O, at most a few small allocations), meant to run on every keystroke of a form
 //!   or a mobile app. Each [`Criterion`] is reported as its own [`Check`] so a screen can turn its
-//!   bullet from red to green; [`criteria`] lists them, in order, before anything is typed.
-//!   [`PasswordPolicy::check`] is the same evaluation at submission time, turned into the errors
-//!   of [`crate::Error`]. The seed's rules are the [`Default`]; [`PasswordPolicy::nist`] is what
-//!   current standards advise, and [`PasswordPolicy::departures_from_standards`] says where a
-//!   policy differs from them.
+//!   bullet from red to green; [`PasswordPolicy::criteria`] lists them, in order, before
+//!   anything is typed. [`PasswordPolicy::check`] is the same evaluation at submission time,
+//!   turned into the errors of [`crate::Error`]. The seed's rules are the [`Default`];
+//!   [`PasswordPolicy::nist`] is what current standards advise, and
+//!   [`PasswordPolicy::departures_from_standards`] says where a policy differs from them.
 //! - **Hashing** ([`PasswordHasher`], [`PasswordHash`], [`HashParams`]): argon2id, stored as
 //!   standard PHC strings (`$argon2id$v=19$m=19456,t=2,p=1$<salt>$<hash>`) that the C reference
 //!   implementation and argon2-cffi read and write too. It costs milliseconds and megabytes on
@@ -26,13 +26,11 @@
 //! # A password's life
 //!
 //! ```
-//! use dealer_portal::password::{
-//!     Criterion, HashParams, Identity, PasswordHasher, PasswordPolicy, criteria,
-//! };
+//! use dealer_portal::password::{Criterion, HashParams, Identity, PasswordHasher, PasswordPolicy};
 //! let policy = PasswordPolicy::default(); // the seed's rules
 //!
 //! // While the person types: which bullets are green, in the policy's order.
-//! assert_eq!(criteria(&policy)[..2], [Criterion::MinLength, Criterion::Uppercase]);
+//! assert_eq!(policy.criteria()[..2], [Criterion::MinLength, Criterion::Uppercase]);
 //! let typing = policy.evaluate("Correct horse", None);
 //! assert_eq!(typing.failed(), [Criterion::MinLength, Criterion::Digit]);
 //!

@@ -300,6 +300,51 @@ impl PasswordPolicy {
         out
     }
 
+    /// The criteria this policy checks, in the order [`PasswordPolicy::evaluate`] reports them:
+    /// `min_length`, the composition criteria whose threshold is not 0 (`uppercase`, `lowercase`,
+    /// `digit`, `special`), `confirmation`, then `not_containing_identity` and `not_common` when
+    /// switched on ([`PasswordPolicy::forbid_identity`], [`PasswordPolicy::blocklist`]).
+    ///
+    /// Each is reported on every evaluation, except `confirmation` (only when a confirmation is
+    /// given) and `not_containing_identity` (only by [`PasswordPolicy::evaluate_with_identity`]).
+    /// `max_length` and `no_control` are not listed: they are limits, reported only when
+    /// violated. This is what a form lays out as bullets before anything is typed, and what a
+    /// binding relies on instead of knowing the rules of a policy.
+    ///
+    /// ```
+    /// use dealer_portal::password::{Criterion::*, PasswordPolicy};
+    /// let seed = PasswordPolicy::seed();
+    /// assert_eq!(seed.criteria(), [MinLength, Uppercase, Lowercase, Digit, Special, Confirmation]);
+    /// let nist = PasswordPolicy::nist();
+    /// assert_eq!(nist.criteria(), [MinLength, Confirmation, NotContainingIdentity, NotCommon]);
+    /// // A threshold of 0 drops its criterion.
+    /// let no_digit = PasswordPolicy { min_digits: 0, ..PasswordPolicy::seed() };
+    /// assert_eq!(no_digit.criteria(), [MinLength, Uppercase, Lowercase, Special, Confirmation]);
+    /// ```
+    pub fn criteria(&self) -> Vec<Criterion> {
+        let mut out = vec![Criterion::MinLength];
+        let composition = [
+            (Criterion::Uppercase, self.min_uppercase),
+            (Criterion::Lowercase, self.min_lowercase),
+            (Criterion::Digit, self.min_digits),
+            (Criterion::Special, self.min_special),
+        ];
+        out.extend(
+            composition
+                .iter()
+                .filter(|(_, min)| *min > 0)
+                .map(|(c, _)| *c),
+        );
+        out.push(Criterion::Confirmation);
+        if self.forbid_identity {
+            out.push(Criterion::NotContainingIdentity);
+        }
+        if self.blocklist {
+            out.push(Criterion::NotCommon);
+        }
+        out
+    }
+
     /// Evaluates a candidate password (and its confirmation, once the user has typed one) on
     /// every criterion. Pure and cheap: call it on every keystroke.
     ///
@@ -480,7 +525,7 @@ impl PasswordPolicy {
 }
 
 /// The criteria a policy reports on every evaluation, in order, for a form to lay out its
-/// bullets: `min_length`, the composition criteria whose threshold is not 0, `confirmation`,
+/// bullets (the same as [`PasswordPolicy::criteria`]): `min_length`, the composition criteria whose threshold is not 0, `confirmation`,
 /// then `not_containing_identity` and `not_common` when switched on. `max_length` and
 /// `no_control` are not listed: they are reported only when violated.
 ///
@@ -494,27 +539,7 @@ impl PasswordPolicy {
 /// assert_eq!(criteria(&PasswordPolicy::seed()).len(), 6);
 /// ```
 pub fn criteria(policy: &PasswordPolicy) -> Vec<Criterion> {
-    let mut out = vec![Criterion::MinLength];
-    let composition = [
-        (Criterion::Uppercase, policy.min_uppercase),
-        (Criterion::Lowercase, policy.min_lowercase),
-        (Criterion::Digit, policy.min_digits),
-        (Criterion::Special, policy.min_special),
-    ];
-    out.extend(
-        composition
-            .iter()
-            .filter(|(_, min)| *min > 0)
-            .map(|(c, _)| *c),
-    );
-    out.push(Criterion::Confirmation);
-    if policy.forbid_identity {
-        out.push(Criterion::NotContainingIdentity);
-    }
-    if policy.blocklist {
-        out.push(Criterion::NotCommon);
-    }
-    out
+    policy.criteria()
 }
 
 /// Per-class character counts of a normalised candidate.
@@ -1023,6 +1048,52 @@ mod tests {
     }
 
     #[test]
+    fn criteria_method_lists_the_enabled_criteria_in_order() {
+        use Criterion::*;
+        assert_eq!(
+            seed().criteria(),
+            [
+                MinLength,
+                Uppercase,
+                Lowercase,
+                Digit,
+                Special,
+                Confirmation
+            ]
+        );
+        let everything = PasswordPolicy {
+            min_uppercase: 2,
+            forbid_identity: true,
+            blocklist: true,
+            ..seed()
+        };
+        assert_eq!(
+            everything.criteria(),
+            [
+                MinLength,
+                Uppercase,
+                Lowercase,
+                Digit,
+                Special,
+                Confirmation,
+                NotContainingIdentity,
+                NotCommon
+            ]
+        );
+        let bare = PasswordPolicy {
+            min_uppercase: 0,
+            min_lowercase: 0,
+            min_digits: 0,
+            min_special: 0,
+            ..seed()
+        };
+        assert_eq!(bare.criteria(), [MinLength, Confirmation]);
+        for p in [seed(), everything, bare, PasswordPolicy::nist()] {
+            assert_eq!(criteria(&p), p.criteria());
+        }
+    }
+
+    #[test]
     fn policy_serde_defaults_and_unknown_fields() {
         let p: PasswordPolicy = serde_json::from_str(r#"{"min_length": 12}"#).unwrap();
         assert_eq!(
@@ -1177,6 +1248,22 @@ mod tests {
             let _ = p.validate_config();
             let _ = p.departures_from_standards();
             let _ = PasswordHash::from_phc(pw.clone());
+        }
+
+        /// What `criteria()` lists is what an evaluation with a confirmation and an identity
+        /// reports, in the same order, besides the limits reported only when violated.
+        #[test]
+        fn criteria_are_what_evaluate_reports(p in policy(), pw in password()) {
+            let names = ["Dupont"];
+            let who = Identity { email: Some("jp.dupont@garage.fr"), names: &names };
+            let e = p.evaluate_with_identity(&pw, Some(&pw), &who);
+            let reported: Vec<Criterion> = e
+                .checks
+                .iter()
+                .map(|c| c.criterion)
+                .filter(|c| !matches!(c, Criterion::MaxLength | Criterion::NoControl))
+                .collect();
+            prop_assert_eq!(reported, p.criteria());
         }
 
         #[test]
