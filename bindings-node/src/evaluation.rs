@@ -12,7 +12,7 @@
 //! key compares empty `Vec`s: `memcmp` on an empty `Vec`'s dangling pointer was measured at
 //! ~0.18 µs a call (glibc's AVX-512 `memcmp` does a masked load from it, slow on AMD).
 
-use crate::raw::with_kept;
+use crate::raw::with_instance_data;
 use crate::values::Evaluation;
 use dealer_portal::password::{Criterion, Evaluation as CoreEvaluation};
 use napi::Env;
@@ -36,7 +36,7 @@ pub(crate) enum Policy {
 }
 
 /// The frozen evaluation objects of one JS environment (main thread or worker).
-pub(crate) struct Kept {
+struct Kept {
     /// The default policy's, indexed by [`default_slot`] (also in `other`).
     default: Box<[Option<ObjectRef<false>>]>,
     /// All, by [`other_key`].
@@ -89,6 +89,11 @@ fn other_key(e: &CoreEvaluation) -> Option<Vec<u32>> {
         key.extend(c.excluded_specials.iter().map(|&ch| u32::from(ch)));
     }
     Some(key)
+}
+
+/// `f` on this environment's [`Kept`] evaluations (see [`with_instance_data`]).
+fn with_kept<R>(env: &Env, f: impl FnOnce(&mut Kept) -> R) -> napi::Result<R> {
+    with_instance_data(env, f)
 }
 
 /// The evaluation as a JS object (the shape of [`Evaluation`]), frozen to the leaves.
