@@ -1,7 +1,7 @@
 //! The pure functions of the contract (no store): cheap, synchronous, no `…Async` variants.
 
 use crate::errors::{check, invalid_config};
-use crate::evaluation::Policy;
+use crate::evaluation::{DEFAULT_POLICY, Policy};
 use crate::raw::{Native, create_function, with_str};
 use crate::values::{
     DebitLine, ExpectedDebit, Reconciliation, Reference, Regime, Right, SupportDirectory,
@@ -16,10 +16,6 @@ use napi::bindgen_prelude::{FromNapiValue, Function, JsObjectValue, JsValue, Obj
 use napi::{Env, ValueType};
 use napi_derive::napi;
 use std::collections::BTreeMap;
-use std::sync::LazyLock;
-
-/// The default policy, built once: `evaluatePassword` runs at every keystroke.
-static DEFAULT_POLICY: LazyLock<PasswordPolicy> = LazyLock::new(PasswordPolicy::default);
 
 /// A plain object deserialised into a core configuration type (its serde field names); a
 /// mismatch is the core's `INVALID_CONFIG`.
