@@ -361,12 +361,7 @@ impl Evaluation {
     /// The codes of the unmet criteria, in order.
     #[getter]
     fn failed(&self) -> Vec<&'static str> {
-        self.inner
-            .checks
-            .iter()
-            .filter(|c| !c.met)
-            .map(|c| c.criterion.code())
-            .collect()
+        self.inner.failed().into_iter().map(Coded::code).collect()
     }
     fn __repr__(&self, py: Python<'_>) -> String {
         format!(
