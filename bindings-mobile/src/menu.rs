@@ -19,12 +19,12 @@ pub struct Section {
 /// order: ACCUEIL and EASICARE always; LISTE DEVIS ET CONTRATS with `quotes_and_subscriptions`
 /// or `search_quotes_and_contracts`; PRISE EN CHARGE ATELIER with `submit_claims` or
 /// `search_claims`; DOCUMENTS with `accounting_documents`; GESTION DES COMPTES with
-/// `manage_accounts`. The rule is the core's ([`dealer_portal::rights::visible_sections`]);
+/// `manage_accounts`. The rule is the core's ([`dealer_portal::menu::visible_sections`]);
 /// this translates it.
 #[uniffi::export]
 pub fn visible_sections(rights: Vec<Right>) -> Vec<Section> {
     let held: dealer_portal::Rights = rights.into_iter().map(dealer_portal::Right::from).collect();
-    dealer_portal::rights::visible_sections(held)
+    dealer_portal::menu::visible_sections(held)
         .into_iter()
         .map(|s| Section {
             code: s.code().to_owned(),

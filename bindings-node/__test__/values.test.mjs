@@ -196,6 +196,25 @@ test('evaluations are immutable values, shared between equal evaluations', () =>
   assert.equal(evaluatePassword('abc').checks[0].labelFr, '15 caractères')
 })
 
+test("the default policy's shared evaluations are the ones its criteria give, whatever was typed", () => {
+  // The default policy's evaluations are looked up in a table laid out from the policy's own
+  // criteria; any other policy's by their whole content. The same policy given as an option
+  // (`{}`: the seed's) takes the second way: both must give the same object for every input.
+  const parts = ['', 'a', 'B', '7', '!', '€', 'é', 'É', '\t', '\u0085', 'x'.repeat(14), 'y'.repeat(130)]
+  const passwords = []
+  for (const a of parts) for (const b of parts) passwords.push(a + b)
+  let seen = 0
+  for (const pw of passwords) {
+    for (const options of [undefined, { confirmation: pw }, { confirmation: pw + '?' }, { confirmation: '' }]) {
+      const e = evaluatePassword(pw, options)
+      assert.equal(evaluatePassword(pw, { ...options, policy: {} }), e, JSON.stringify([pw, options]))
+      assert.equal(evaluatePassword(pw, options), e)
+      seen++
+    }
+  }
+  assert.equal(seen, parts.length * parts.length * 4)
+})
+
 test('the addon works in worker threads (per-environment data)', async () => {
   const { Worker } = await import('node:worker_threads')
   const code = `

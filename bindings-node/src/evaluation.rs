@@ -8,23 +8,36 @@
 //! equal evaluations are the same object.
 //!
 //! Every kept evaluation is in a hash map keyed by one flat `Vec<u32>`; those of the default
-//! policy (the hot path) are also in a fixed table indexed by a bitmask, looked up first. Neither
-//! key compares empty `Vec`s: `memcmp` on an empty `Vec`'s dangling pointer was measured at
-//! ~0.18 µs a call (glibc's AVX-512 `memcmp` does a masked load from it, slow on AMD).
+//! policy (the hot path) are also in a table indexed by a bitmask ([`Slots`]), looked up first.
+//! Neither key compares empty `Vec`s: `memcmp` on an empty `Vec`'s dangling pointer was measured
+//! at ~0.18 µs a call (glibc's AVX-512 `memcmp` does a masked load from it, slow on AMD).
+//!
+//! Nothing here knows what the default policy checks: the bitmask is laid out from what the
+//! policy itself says ([`PasswordPolicy::criteria`]).
 
-use crate::raw::with_kept;
+use crate::raw::with_instance_data;
 use crate::values::Evaluation;
-use dealer_portal::password::{Criterion, Evaluation as CoreEvaluation};
+use dealer_portal::Coded;
+use dealer_portal::password::{Criterion, Evaluation as CoreEvaluation, PasswordPolicy};
 use napi::Env;
 use napi::bindgen_prelude::{Array, JsObjectValue, JsValue, Object, ObjectRef, ToNapiValue};
 use std::collections::HashMap;
+use std::sync::LazyLock;
+
+/// The binding's default policy (`PasswordPolicy::default()`), built once: `evaluatePassword`
+/// runs at every keystroke.
+pub(crate) static DEFAULT_POLICY: LazyLock<PasswordPolicy> = LazyLock::new(PasswordPolicy::default);
+
+/// The bitmask of the default policy's evaluations, laid out once from its criteria.
+static DEFAULT_SLOTS: LazyLock<Slots> = LazyLock::new(|| Slots::of(&DEFAULT_POLICY));
 
 /// Beyond this many distinct evaluations per environment (many custom policies), new ones are
 /// built and frozen but not kept (the default policy's always are).
 const MAX_KEPT: usize = 1024;
 
-/// The size of the default policy's table: the bits of [`default_slot`].
-const DEFAULT_SLOTS: usize = 1 << 9;
+/// Beyond this many bits (a policy checking most criteria), [`Slots`] gives no slot: such a
+/// policy's evaluations are only in the map.
+const MAX_SLOT_BITS: u32 = 16;
 
 /// Which policy made an evaluation.
 #[derive(Clone, Copy)]
@@ -36,45 +49,76 @@ pub(crate) enum Policy {
 }
 
 /// The frozen evaluation objects of one JS environment (main thread or worker).
-pub(crate) struct Kept {
-    /// The default policy's, indexed by [`default_slot`] (also in `other`).
-    default: Box<[Option<ObjectRef<false>>]>,
+#[derive(Default)]
+struct Kept {
+    /// The default policy's, indexed by [`Slots::slot`] (also in `other`); grown to the largest
+    /// slot used (the usual evaluations have the low slots).
+    default: Vec<Option<ObjectRef<false>>>,
     /// All, by [`other_key`].
     other: HashMap<Vec<u32>, ObjectRef<false>>,
 }
 
-impl Default for Kept {
-    fn default() -> Self {
-        Kept {
-            default: (0..DEFAULT_SLOTS).map(|_| None).collect(),
-            other: HashMap::new(),
-        }
-    }
+/// How the evaluations of one policy map to slots of a table: a bitmask with one bit per fact
+/// that tells them apart, laid out from the criteria the policy checks
+/// ([`PasswordPolicy::criteria`], in its order) and from when `evaluate` reports a check:
+///
+/// - each criterion the policy checks: a bit set when it is met (the low bits, in the policy's
+///   order; `not_containing_identity`, reported only with an identity, which `evaluate` never
+///   has, keeps its bit clear);
+/// - the confirmation, reported only when one is given: also a bit set when it is reported;
+/// - each criterion it does not list (limits reported only when violated, such as
+///   `max_length`; criteria the policy switched off, never reported): a bit set when it is
+///   reported. Reported *met*, it is not foreseen: no slot.
+///
+/// One policy reports its checks in a fixed order with fixed thresholds and labels, so these
+/// bits tell its evaluations apart.
+struct Slots {
+    /// Per criterion, indexed by its discriminant: the bits its check sets when met and when
+    /// unmet (`None`: an evaluation with that check has no slot). Empty: no slot at all.
+    bits: Vec<(Option<usize>, Option<usize>)>,
 }
 
-/// The slot of an evaluation made by the default policy: bits 0–4 whether `min_length`,
-/// `uppercase`, `lowercase`, `digit`, `special` are met, bit 5 whether a confirmation was given
-/// and bit 6 whether it matches, bits 7 and 8 whether `max_length` and `no_control` are reported
-/// (only ever unmet). One policy reports its checks in a fixed order with fixed thresholds and
-/// labels, so these bits tell its evaluations apart. `None` for anything else (the default
-/// policy never reports it): such an evaluation is keyed as under another policy.
-fn default_slot(e: &CoreEvaluation) -> Option<usize> {
-    let mut slot = 0;
-    for c in &e.checks {
-        let met = usize::from(c.met);
-        slot |= match c.criterion {
-            Criterion::MinLength => met,
-            Criterion::Uppercase => met << 1,
-            Criterion::Lowercase => met << 2,
-            Criterion::Digit => met << 3,
-            Criterion::Special => met << 4,
-            Criterion::Confirmation => 1 << 5 | met << 6,
-            Criterion::MaxLength if !c.met => 1 << 7,
-            Criterion::NoControl if !c.met => 1 << 8,
-            _ => return None,
-        };
+impl Slots {
+    /// The layout of `policy`'s evaluations (none beyond [`MAX_SLOT_BITS`] bits).
+    fn of(policy: &PasswordPolicy) -> Slots {
+        let checked = policy.criteria();
+        let others = Criterion::ALL.iter().filter(|c| !checked.contains(c));
+        let confirmation = checked.contains(&Criterion::Confirmation);
+        let needed = checked.len() + usize::from(confirmation) + others.clone().count();
+        if needed > MAX_SLOT_BITS as usize {
+            return Slots { bits: Vec::new() };
+        }
+        let len = Criterion::ALL
+            .iter()
+            .chain(&checked)
+            .map(|&c| c as usize + 1)
+            .max();
+        let mut bits = vec![(None, None); len.unwrap_or_default()];
+        let mut next = (0..needed).map(|i| 1usize << i);
+        for &c in &checked {
+            bits[c as usize] = (next.next(), Some(0));
+        }
+        if confirmation {
+            let (met, unmet) = &mut bits[Criterion::Confirmation as usize];
+            let given = next.next().unwrap_or_default();
+            (*met, *unmet) = (met.map(|m| m | given), Some(given));
+        }
+        for &c in others {
+            bits[c as usize] = (None, next.next());
+        }
+        Slots { bits }
     }
-    Some(slot)
+
+    /// The slot of an evaluation made by the policy this layout is of; `None` for one it does
+    /// not foresee, which is then keyed as under another policy.
+    fn slot(&self, e: &CoreEvaluation) -> Option<usize> {
+        let mut slot = 0;
+        for c in &e.checks {
+            let (met, unmet) = *self.bits.get(c.criterion as usize)?;
+            slot |= if c.met { met } else { unmet }?;
+        }
+        Some(slot)
+    }
 }
 
 /// What makes two evaluations of any policies produce the same object, in one flat (never empty)
@@ -89,6 +133,11 @@ fn other_key(e: &CoreEvaluation) -> Option<Vec<u32>> {
         key.extend(c.excluded_specials.iter().map(|&ch| u32::from(ch)));
     }
     Some(key)
+}
+
+/// `f` on this environment's [`Kept`] evaluations (see [`with_instance_data`]).
+fn with_kept<R>(env: &Env, f: impl FnOnce(&mut Kept) -> R) -> napi::Result<R> {
+    with_instance_data(env, f)
 }
 
 /// The evaluation as a JS object (the shape of [`Evaluation`]), frozen to the leaves.
@@ -113,13 +162,13 @@ pub(crate) fn to_js<'e>(
     policy: Policy,
 ) -> napi::Result<Object<'e>> {
     let slot = match policy {
-        Policy::Default => default_slot(e),
+        Policy::Default => DEFAULT_SLOTS.slot(e),
         Policy::Other => None,
     };
     // `Kept` is borrowed only to read or store references, never while `build` runs (it sets
     // properties, which a setter on `Object.prototype` would see: JS).
     let hit = with_kept(env, |kept| {
-        let r = slot.and_then(|slot| kept.default[slot].as_ref());
+        let r = slot.and_then(|slot| kept.default.get(slot)?.as_ref());
         r.map(|r| r.get_value(env)).transpose()
     })??;
     if let Some(obj) = hit {
@@ -133,7 +182,7 @@ pub(crate) fn to_js<'e>(
         None => {
             let obj = build(env, e)?;
             with_kept(env, |kept| -> napi::Result<()> {
-                // The default policy's evaluations are few (at most DEFAULT_SLOTS): always kept.
+                // The default policy's evaluations are few (one per slot): always kept.
                 if slot.is_some() || kept.other.len() < MAX_KEPT {
                     kept.other.insert(key, obj.create_ref::<false>()?);
                 }
@@ -144,6 +193,9 @@ pub(crate) fn to_js<'e>(
     };
     if let Some(slot) = slot {
         with_kept(env, |kept| -> napi::Result<()> {
+            if kept.default.len() <= slot {
+                kept.default.resize_with(slot + 1, || None);
+            }
             kept.default[slot] = Some(obj.create_ref::<false>()?);
             Ok(())
         })??;

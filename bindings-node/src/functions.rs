@@ -1,7 +1,8 @@
 //! The pure functions of the contract (no store): cheap, synchronous, no `…Async` variants.
 
 use crate::errors::{check, invalid_config};
-use crate::evaluation::Policy;
+use crate::evaluation::{DEFAULT_POLICY, Policy};
+use crate::raw::{Native, create_function, with_str};
 use crate::values::{
     DebitLine, ExpectedDebit, Reconciliation, Reference, Regime, Right, SupportDirectory,
     debit_lines,
@@ -11,14 +12,10 @@ use dealer_portal::period::YearMonth;
 use dealer_portal::regime::{self, Regime as CoreRegime};
 use dealer_portal::rights::Right as CoreRight;
 use dealer_portal::{Coded, Error, Locale};
-use napi::bindgen_prelude::{FromNapiValue, JsObjectValue, JsValue, Object, Unknown};
+use napi::bindgen_prelude::{FromNapiValue, Function, JsObjectValue, JsValue, Object, Unknown};
 use napi::{Env, ValueType};
 use napi_derive::napi;
 use std::collections::BTreeMap;
-use std::sync::LazyLock;
-
-/// The default policy, built once: `evaluatePassword` runs at every keystroke.
-static DEFAULT_POLICY: LazyLock<PasswordPolicy> = LazyLock::new(PasswordPolicy::default);
 
 /// A plain object deserialised into a core configuration type (its serde field names); a
 /// mismatch is the core's `INVALID_CONFIG`.
@@ -29,7 +26,7 @@ pub(crate) fn from_config<T: serde::de::DeserializeOwned>(
 }
 
 /// The optional arguments of `evaluatePassword`.
-// Only its typings are used: `read_options` and the JS wrapper in `raw` read the object.
+// Only its typings are used: `read_options` and the JS wrapper ([`WRAPPER`]) read the object.
 #[napi(object, object_to_js = false)]
 #[expect(
     dead_code,
@@ -46,7 +43,7 @@ pub struct EvaluateOptions {
 /// The `confirmation` and `policy` fields of `evaluatePassword`'s options object, as is
 /// (`None`: no options), read as [`EvaluateOptions`]'s generated conversion would read them:
 /// `confirmation` first, and if it is neither `undefined` nor a string, its conversion error
-/// before `policy` is read. The JS wrapper in `raw` reads them the same way.
+/// before `policy` is read. The JS wrapper ([`WRAPPER`]) reads them the same way.
 pub(crate) fn read_options<'a>(
     options: Option<Object<'a>>,
 ) -> napi::Result<(Option<Unknown<'a>>, Option<Unknown<'a>>)> {
@@ -76,7 +73,7 @@ pub(crate) fn with_fields<R>(
     (confirmation, policy): (Option<Unknown<'_>>, Option<Unknown<'_>>),
     f: impl FnOnce(&str, Option<&str>, Option<serde_json::Value>) -> napi::Result<R>,
 ) -> napi::Result<R> {
-    crate::raw::with_str(password, |pw| {
+    with_str(password, |pw| {
         let same = match confirmation {
             Some(c) => env.strict_equals(password, c)?,
             None => false,
@@ -96,7 +93,7 @@ pub(crate) fn with_fields<R>(
             _ => None,
         };
         match confirmation {
-            Some(c) => crate::raw::with_str(c, |c| f(pw, Some(c), policy))?,
+            Some(c) => with_str(c, |c| f(pw, Some(c), policy))?,
             None => f(pw, same.then_some(pw), policy),
         }
     })?
@@ -152,8 +149,8 @@ pub(crate) fn evaluate_fields<'e>(
 /// keystroke to turn the bullets from red to green. The result is frozen: equal evaluations are
 /// the same object.
 // The export is replaced at load by a JS wrapper that reads the options object in JS and calls
-// `evaluate_fields` through a plain Node-API callback (`raw::install_evaluate_password`): the
-// same values and errors as this function, which declares it (typings, index.js).
+// `evaluate_fields` through a plain Node-API callback (`install_evaluate_password`): the same
+// values and errors as this function, which declares it (typings, index.js).
 #[napi(
     ts_args_type = "password: string, options?: EvaluateOptions | undefined | null",
     ts_return_type = "Evaluation"
@@ -174,6 +171,50 @@ pub(crate) fn expect_string(password: Unknown<'_>) -> napi::Result<()> {
         return Ok(());
     }
     String::from_unknown(password).map(drop)
+}
+
+/// `evaluatePassword` as exported: the options object is read in JS, where a property read
+/// costs next to nothing (through Node-API, `napi_get_named_property` makes the key string and
+/// does a generic lookup: ~55 ns each, more than the core's evaluation of a short password).
+/// No rule here: it reads the two fields as [`read_options`] does (the same order, a
+/// non-string `confirmation` reported before `policy` is read, a non-string password before
+/// the options are read) and hands them to [`EVALUATE_FIELDS`], which converts and checks
+/// them as [`evaluate_password`] does.
+const WRAPPER: &str = r#"'use strict';
+(function (evaluateFields) {
+  return function evaluatePassword(password, options) {
+    if (typeof password !== 'string' || options === undefined || options === null) {
+      return evaluateFields(password);
+    }
+    const confirmation = options.confirmation;
+    if (confirmation !== undefined && typeof confirmation !== 'string') {
+      return evaluateFields(password, confirmation);
+    }
+    const policy = options.policy;
+    return policy === undefined
+      ? evaluateFields(password, confirmation)
+      : evaluateFields(password, confirmation, policy);
+  };
+})
+//# sourceURL=dealer-portal/evaluatePassword.js
+"#;
+
+/// `evaluateFields(password, confirmation?, policy?)`, the native half of [`WRAPPER`]:
+/// [`evaluate_fields`] behind a plain Node-API callback ([`create_function`]).
+static EVALUATE_FIELDS: Native = evaluate_fields;
+
+/// Installs [`WRAPPER`] as `evaluatePassword`, over the export napi-rs generated for
+/// [`evaluate_password`] (napi-rs runs this hook after registering its exports, in
+/// every environment: the main thread and each worker).
+#[napi(module_exports)]
+pub fn install_evaluate_password(mut exports: Object<'_>, env: Env) -> napi::Result<()> {
+    let native = create_function(&env, "evaluateFields", &EVALUATE_FIELDS)?;
+    let make: Function<
+        '_,
+        Function<'_, Unknown<'_>, Unknown<'_>>,
+        Function<'_, Unknown<'_>, Unknown<'_>>,
+    > = env.run_script(WRAPPER)?;
+    exports.set_named_property("evaluatePassword", make.call(native)?)
 }
 
 /// The monthly direct debits a regime expects, in order.

@@ -1,14 +1,17 @@
 //! The few raw Node-API calls of `evaluatePassword`'s per-keystroke path, where napi-rs's
-//! generic conversions cost more than the core's whole evaluation.
+//! generic conversions cost more than the core's whole evaluation: a string's contents
+//! ([`with_str`]), the per-environment data ([`with_instance_data`]) and a function called
+//! without napi-rs's generated glue ([`create_function`]).
 //!
-//! Each `unsafe` block is one Node-API call on handles of the current callback, or the
-//! ownership of the per-environment data, with its own `SAFETY:` note.
+//! The one module with `unsafe` code, and it depends on nothing else of this crate: what these
+//! helpers are used for lives in `evaluation` and `functions`. Each `unsafe` block is one
+//! Node-API call on handles of the current callback, or the ownership of the per-environment
+//! data, with its own `SAFETY:` note.
 #![allow(unsafe_code)]
 
-use crate::evaluation::Kept;
-use napi::bindgen_prelude::{FromNapiValue, Function, JsObjectValue, JsValue, Object, Unknown};
+use napi::bindgen_prelude::{FromNapiValue, Function, JsValue, Object, Unknown};
 use napi::{Env, JsError, check_status, sys};
-use napi_derive::napi;
+use std::any::TypeId;
 use std::ffi::c_void;
 use std::ptr;
 
@@ -67,83 +70,117 @@ fn to_utf8<'o>(units: &[u16], out: &'o mut [u8]) -> &'o str {
     std::str::from_utf8(&out[..n]).unwrap_or_default()
 }
 
-/// `f` on this environment's [`Kept`] evaluations (made on first use), found with one
-/// `napi_get_instance_data` call: napi-rs's `Env::get_instance_data` also takes a process-wide
-/// lock and a hash lookup to check the pointer's type (~25 ns a call, measured).
+/// The per-environment data, as [`with_instance_data`] keeps it: the type it was made for, then
+/// the value (`repr(C)`: the type's id is first, whatever `T` is).
+#[repr(C)]
+struct Slot<T> {
+    type_id: TypeId,
+    value: T,
+}
+
+/// `f` on this environment's instance of `T` (made with `T::default()` on first use), found with
+/// one `napi_get_instance_data` call: napi-rs's `Env::get_instance_data` also takes a
+/// process-wide lock and a hash lookup to check the pointer's type (~25 ns a call, measured).
+/// Node-API gives an addon one such slot per environment: a call with another type than the
+/// slot's is an error, never a misread.
 ///
 /// `f` must not run JS (which could call back in here and alias the `&mut`): it reads and
 /// creates references, nothing else.
-pub(crate) fn with_kept<R>(env: &Env, f: impl FnOnce(&mut Kept) -> R) -> napi::Result<R> {
+pub(crate) fn with_instance_data<T: Default + 'static, R>(
+    env: &Env,
+    f: impl FnOnce(&mut T) -> R,
+) -> napi::Result<R> {
     let mut data = ptr::null_mut();
     // SAFETY: `env` is the live environment of the current callback.
     check_status!(unsafe { sys::napi_get_instance_data(env.raw(), &mut data) })?;
     if data.is_null() {
-        let kept = Box::into_raw(Box::<Kept>::default());
+        let slot = Box::into_raw(Box::new(Slot {
+            type_id: TypeId::of::<T>(),
+            value: T::default(),
+        }));
         // SAFETY: as above; napi keeps the pointer until the environment's teardown, then
-        // calls `drop_kept` with it once.
+        // calls `drop_slot::<T>` with it once.
         let status = unsafe {
-            sys::napi_set_instance_data(env.raw(), kept.cast(), Some(drop_kept), ptr::null_mut())
+            sys::napi_set_instance_data(
+                env.raw(),
+                slot.cast(),
+                Some(drop_slot::<T>),
+                ptr::null_mut(),
+            )
         };
         if let Err(e) = check_status!(status) {
-            // SAFETY: `kept` comes from `Box::into_raw` above and napi did not take it.
-            drop(unsafe { Box::from_raw(kept) });
+            // SAFETY: `slot` comes from `Box::into_raw` above and napi did not take it.
+            drop(unsafe { Box::from_raw(slot) });
             return Err(e);
         }
-        data = kept.cast();
+        data = slot.cast();
     }
     // SAFETY: this addon's instance-data slot (one per addon and environment) is only ever set
-    // here, to a `Box<Kept>` that lives until the environment's teardown; only the
-    // environment's own thread runs its callbacks, and `f` runs no JS, so no other `&mut` to it
-    // exists while `f` runs.
-    Ok(f(unsafe { &mut *data.cast::<Kept>() }))
+    // above, to a `Box<Slot<U>>` for some `U` that lives until the environment's teardown; a
+    // `Slot` is `repr(C)`, so whatever `U` is, its first field is the `TypeId` of `U`.
+    if unsafe { *data.cast::<TypeId>() } != TypeId::of::<T>() {
+        return Err(napi::Error::from_reason(
+            "dealer-portal: the per-environment data holds another type",
+        ));
+    }
+    // SAFETY: as above, and `U` is `T`; only the environment's own thread runs its callbacks,
+    // and `f` runs no JS, so no other `&mut` to it exists while `f` runs.
+    Ok(f(unsafe { &mut (*data.cast::<Slot<T>>()).value }))
 }
 
-/// The instance-data finaliser: frees the environment's [`Kept`] at its teardown (the
-/// references go with the environment: nothing else to release).
-unsafe extern "C" fn drop_kept(_env: sys::napi_env, data: *mut c_void, _hint: *mut c_void) {
-    // SAFETY: `data` is the `Box<Kept>` that `with_kept` leaked into the slot; napi calls this
-    // once, at teardown.
-    drop(unsafe { Box::from_raw(data.cast::<Kept>()) });
+/// The instance-data finaliser: frees the environment's [`Slot`] at its teardown (references
+/// it holds go with the environment: nothing else to release).
+unsafe extern "C" fn drop_slot<T>(_env: sys::napi_env, data: *mut c_void, _hint: *mut c_void) {
+    // SAFETY: `data` is the `Box<Slot<T>>` that `with_instance_data::<T>` leaked into the slot;
+    // napi calls this once, at teardown.
+    drop(unsafe { Box::from_raw(data.cast::<Slot<T>>()) });
 }
 
-/// `evaluatePassword` as exported: the options object is read in JS, where a property read
-/// costs next to nothing (through Node-API, `napi_get_named_property` makes the key string and
-/// does a generic lookup: ~55 ns each, more than the core's evaluation of a short password).
-/// No rule here: it reads the two fields as `functions::read_options` does (the same order, a
-/// non-string `confirmation` reported before `policy` is read, a non-string password before
-/// the options are read) and hands them to [`evaluate_fields_cb`], which converts and checks
-/// them as `functions::evaluate_password` does.
-const WRAPPER: &str = r#"'use strict';
-(function (evaluateFields) {
-  return function evaluatePassword(password, options) {
-    if (typeof password !== 'string' || options === undefined || options === null) {
-      return evaluateFields(password);
-    }
-    const confirmation = options.confirmation;
-    if (confirmation !== undefined && typeof confirmation !== 'string') {
-      return evaluateFields(password, confirmation);
-    }
-    const policy = options.policy;
-    return policy === undefined
-      ? evaluateFields(password, confirmation)
-      : evaluateFields(password, confirmation, policy);
-  };
-})
-//# sourceURL=dealer-portal/evaluatePassword.js
-"#;
+/// A native function as [`create_function`] calls it: with its first argument (`undefined` when
+/// missing) and the second and third when given.
+pub(crate) type Native = for<'a> fn(
+    &'a Env,
+    Unknown<'a>,
+    (Option<Unknown<'a>>, Option<Unknown<'a>>),
+) -> napi::Result<Object<'a>>;
 
-/// `evaluateFields(password, confirmation?, policy?)`, the native half of [`WRAPPER`]:
-/// [`evaluate_fields`](crate::functions::evaluate_fields) behind a plain Node-API callback,
-/// without the generated glue's per-call bookkeeping (a borrow scope allocated and locked for
-/// arguments that could borrow class instances: these cannot).
-unsafe extern "C" fn evaluate_fields_cb(
+/// A JS function named `name` that calls `native` through a plain Node-API callback
+/// ([`call_native`]), without the generated glue's per-call bookkeeping (a borrow scope
+/// allocated and locked for arguments that could borrow class instances: these cannot).
+pub(crate) fn create_function<'e>(
+    env: &'e Env,
+    name: &str,
+    native: &'static Native,
+) -> napi::Result<Function<'e, Unknown<'e>, Unknown<'e>>> {
+    let mut function = ptr::null_mut();
+    // SAFETY: `env` is the live environment of the current callback; napi copies `name` (`len`
+    // bytes of UTF-8) and keeps `native`, a `'static` reference, as the callback's data.
+    check_status!(unsafe {
+        sys::napi_create_function(
+            env.raw(),
+            name.as_ptr().cast(),
+            name.len() as isize,
+            Some(call_native),
+            ptr::from_ref(native).cast_mut().cast(),
+            &mut function,
+        )
+    })?;
+    // SAFETY: `function` is the function napi just made in `env`.
+    unsafe { Function::from_napi_value(env.raw(), function) }
+}
+
+/// The Node-API callback of every [`create_function`]: reads up to three arguments and the
+/// [`Native`] it was made with, calls it and returns its result, or throws its error.
+unsafe extern "C" fn call_native(
     env: sys::napi_env,
     info: sys::napi_callback_info,
 ) -> sys::napi_value {
     let mut argc = 3;
     let mut argv = [ptr::null_mut(); 3];
+    let mut data = ptr::null_mut();
     // SAFETY: `env` and `info` are this callback's; napi writes at most `argc` handles into
-    // `argv` (missing arguments as `undefined`) and the number of arguments given into `argc`.
+    // `argv` (missing arguments as `undefined`), the number of arguments given into `argc`, and
+    // the data the function was made with into `data`.
     let status = unsafe {
         sys::napi_get_cb_info(
             env,
@@ -151,15 +188,18 @@ unsafe extern "C" fn evaluate_fields_cb(
             &mut argc,
             argv.as_mut_ptr(),
             ptr::null_mut(),
-            ptr::null_mut(),
+            &mut data,
         )
     };
     let result = check_status!(status).and_then(|()| {
+        // SAFETY: `data` is the `&'static Native` given to `create_function`, which made this
+        // function.
+        let native = unsafe { &*data.cast::<Native>() };
         // SAFETY: `argv` holds handles of this callback's scope in `env`.
         let arg = |i: usize| unsafe { Unknown::from_raw_unchecked(env, argv[i]) };
         let given = |i: usize| (i < argc).then(|| arg(i));
         let env = Env::from_raw(env);
-        crate::functions::evaluate_fields(&env, arg(0), (given(1), given(2))).map(|o| o.raw())
+        native(&env, arg(0), (given(1), given(2))).map(|o| o.raw())
     });
     result.unwrap_or_else(|e| {
         // SAFETY: as above; throws the error as the generated glue does (or leaves a pending
@@ -167,19 +207,4 @@ unsafe extern "C" fn evaluate_fields_cb(
         unsafe { JsError::from(e).throw_into(env) };
         ptr::null_mut()
     })
-}
-
-/// Installs [`WRAPPER`] as `evaluatePassword`, over the export napi-rs generated for
-/// `functions::evaluate_password` (napi-rs runs this hook after registering its exports, in
-/// every environment: the main thread and each worker).
-#[napi(module_exports)]
-pub fn install_evaluate_password(mut exports: Object<'_>, env: Env) -> napi::Result<()> {
-    let native =
-        env.create_function::<Unknown<'_>, Unknown<'_>>("evaluateFields", evaluate_fields_cb)?;
-    let make: Function<
-        '_,
-        Function<'_, Unknown<'_>, Unknown<'_>>,
-        Function<'_, Unknown<'_>, Unknown<'_>>,
-    > = env.run_script(WRAPPER)?;
-    exports.set_named_property("evaluatePassword", make.call(native)?)
 }

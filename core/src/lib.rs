@@ -24,6 +24,7 @@ pub mod email;
 pub mod error;
 pub mod establishment;
 pub mod locale;
+pub mod menu;
 pub mod names;
 pub mod notification;
 pub mod password;
