@@ -8,8 +8,8 @@
 //! The crate is layered:
 //! - value types parsed once at the boundary ([`Email`], [`PersonName`], [`PhoneNumber`],
 //!   [`EstablishmentCode`], [`YearMonth`]...), valid by construction;
-//! - pure rules ([`password::PasswordPolicy::evaluate`], [`rights`], [`regime::reconcile`],
-//!   [`reference::parse_reference`]) that need no storage;
+//! - pure rules ([`password::PasswordPolicy::evaluate`], [`rights`], [`menu`],
+//!   [`regime::reconcile`], [`reference::parse_reference`]) that need no storage;
 //! - services ([`Portal`]) generic over the storage traits of [`store`];
 //! - stores: [`store::MemoryStore`]; with the `sqlite` feature (default) `store::SqliteStore`,
 //!   the embedded default; with the `postgres` feature `store::PostgresStore`, for several
