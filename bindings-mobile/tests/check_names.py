@@ -6,7 +6,10 @@ Usage: check_names.py <out-dir holding kotlin/, swift/, python/>
 The contract (../shared/API.md) lists the methods of `Portal` and the pure functions; uniffi
 turns snake_case into camelCase for Kotlin and Swift. The list below is the contract's; when
 API.md is found (next to the repository, or at $DEALER_PORTAL_API_MD) the names it mentions
-(`portal.x(` and `dp.x(`) are added, so a method added to the contract fails here until bound.
+(`portal.x(` and `dp.x(`) are added once the core offers them (a public method of the core's
+`Portal`, or a public function of the core), so a flow the core gains fails here until bound.
+Contract names the core does not offer yet are listed as pending (later releases' work), not
+failed: a binding cannot bind what the core lacks.
 """
 
 import os
@@ -56,8 +59,24 @@ TYPES = [
 ]
 
 
+def core_names():
+    """The public methods of the core's Portal and the public functions of the core."""
+    root = Path(__file__).resolve().parents[2] / "core" / "src"
+    methods, functions = set(), set()
+    for path in root.rglob("*.rs"):
+        text = path.read_text(encoding="utf-8")
+        cut = re.search(r"^#\[cfg\(test\)\]", text, re.M)
+        text = text[: cut.start()] if cut else text
+        if "service" in path.parts:
+            methods.update(re.findall(r"^    pub fn ([a-z_0-9]+)", text, re.M))
+        functions.update(re.findall(r"^pub fn ([a-z_0-9]+)", text, re.M))
+    return methods, functions
+
+
 def contract_names():
     methods, functions = list(METHODS), list(FUNCTIONS)
+    core_methods, core_functions = core_names()
+    pending = []
     candidates = [os.environ.get("DEALER_PORTAL_API_MD", "")]
     root = Path(__file__).resolve().parents[2]
     candidates += [root / "../shared/API.md", root / "shared/API.md", root / "API.md"]
@@ -65,13 +84,17 @@ def contract_names():
         if c and Path(c).is_file():
             text = Path(c).read_text(encoding="utf-8")
             for m in re.findall(r"\bportal\.([a-z_]+)\(", text):
-                if m not in methods:
-                    methods.append(m)
+                if m in methods:
+                    continue
+                (methods if m in core_methods else pending).append(m)
             for f in re.findall(r"\bdp\.([a-z_]+)\(", text):
-                if f not in functions:
-                    functions.append(f)
+                if f in functions:
+                    continue
+                (functions if f in core_functions else pending).append(f)
             print(f"check_names: contract names cross-checked with {Path(c).resolve()}")
             break
+    if pending:
+        print(f"check_names: in the contract, not yet in the core: {', '.join(pending)}")
     return methods, functions
 
 

@@ -47,6 +47,13 @@ actions! {
     AccountEnabled = "account_enabled", "Compte réactivé", "Account enabled";
     RepairerRegistered = "repairer_registered", "Réparateur inscrit", "Repairer registered";
     RegistrationIgnored = "registration_ignored", "Inscription sans suite", "Registration ignored";
+    EstablishmentSelected = "establishment_selected", "Point de vente choisi", "Establishment selected";
+    SessionRevoked = "session_revoked", "Session fermée", "Session ended";
+    ProfileUpdated = "profile_updated", "Profil modifié", "Profile updated";
+    EmailChangeRequested = "email_change_requested", "Changement d'e-mail demandé", "Email change requested";
+    EmailChangeIgnored = "email_change_ignored", "Changement d'e-mail sans suite", "Email change ignored";
+    EmailChanged = "email_changed", "E-mail modifié", "Email changed";
+    PasswordCheckFailed = "password_check_failed", "Mot de passe actuel refusé", "Current password refused";
 }
 coded_serde!(AuditAction);
 

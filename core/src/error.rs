@@ -200,6 +200,14 @@ pub enum Forbidden {
     },
     /// The actor manages accounts on no establishment at all.
     NoManagedEstablishment,
+    /// The actor holds no right at all on `establishment` (to connect to it, or to search it).
+    NoRightOn {
+        /// The establishment's code.
+        establishment: String,
+    },
+    /// The session is connected to no establishment (the account holds no right anywhere) and
+    /// the call named none.
+    NoConnectedEstablishment,
     /// The account also holds rights on establishments the actor does not manage: the actor can
     /// only remove its rights on `removable` (the disable rule).
     NotEveryEstablishment {
@@ -218,6 +226,12 @@ impl std::fmt::Display for Forbidden {
             Forbidden::NoManagedEstablishment => {
                 f.write_str("you need manage_accounts on at least one establishment")
             }
+            Forbidden::NoRightOn { establishment } => {
+                write!(f, "you hold no right on {establishment}")
+            }
+            Forbidden::NoConnectedEstablishment => f.write_str(
+                "your session is connected to no establishment; name one where you hold a right",
+            ),
             Forbidden::NotEveryEstablishment { removable } => {
                 f.write_str(
                     "the account also holds rights on establishments you do not manage; \

@@ -122,6 +122,69 @@ pub fn visible_sections(rights: Rights) -> Vec<Section> {
         .collect()
 }
 
+/// A fixed text of the seed's screens that is neither a value's label nor a section: what a
+/// host shows as it is, in French or English.
+///
+/// ```
+/// use dealer_portal::{Coded, Locale, menu::Notice};
+/// assert_eq!(Notice::NoManagementElsewhere.label(Locale::Fr),
+///     "Vous n'avez pas de droits de gestion de compte sur d'autres établissements");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Notice {
+    /// "Gestion des comptes" when the actor manages one establishment only.
+    NoManagementElsewhere,
+    /// The search field of the account list.
+    SearchUser,
+    /// The quick reference field of the header.
+    QuickReference,
+    /// The phone fields' mention that they are optional.
+    OptionalPhone,
+    /// The declaration's mention that every field is required.
+    RequiredMention,
+}
+
+impl Coded for Notice {
+    const ALL: &'static [Self] = &[
+        Notice::NoManagementElsewhere,
+        Notice::SearchUser,
+        Notice::QuickReference,
+        Notice::OptionalPhone,
+        Notice::RequiredMention,
+    ];
+    const WHAT: &'static str = "notice";
+    const ACCEPTED: &'static str =
+        "no_management_elsewhere, search_user, quick_reference, optional_phone, required_mention";
+    fn code(self) -> &'static str {
+        match self {
+            Notice::NoManagementElsewhere => "no_management_elsewhere",
+            Notice::SearchUser => "search_user",
+            Notice::QuickReference => "quick_reference",
+            Notice::OptionalPhone => "optional_phone",
+            Notice::RequiredMention => "required_mention",
+        }
+    }
+    fn label(self, locale: Locale) -> &'static str {
+        match (self, locale) {
+            (Notice::NoManagementElsewhere, Locale::Fr) => {
+                "Vous n'avez pas de droits de gestion de compte sur d'autres établissements"
+            }
+            (Notice::NoManagementElsewhere, Locale::En) => {
+                "You have no account management rights on other establishments"
+            }
+            (Notice::SearchUser, Locale::Fr) => "Rechercher un utilisateur",
+            (Notice::SearchUser, Locale::En) => "Search for a user",
+            (Notice::QuickReference, Locale::Fr) => "Immatriculation, n° contrat, n° accord",
+            (Notice::QuickReference, Locale::En) => "Plate, contract no., agreement no.",
+            (Notice::OptionalPhone, Locale::Fr) => "(optionnel)",
+            (Notice::OptionalPhone, Locale::En) => "(optional)",
+            (Notice::RequiredMention, Locale::Fr) => "Mention obligatoire",
+            (Notice::RequiredMention, Locale::En) => "Required",
+        }
+    }
+}
+coded_serde!(Notice);
+
 #[cfg(test)]
 mod tests {
     use super::*;

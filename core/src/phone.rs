@@ -313,6 +313,54 @@ fn describe(number_type: Type) -> &'static str {
 
 /// Checks the characters of a typed national number before handing it to the library: digits,
 /// spaces, `.`, `-`, `/`, parentheses and one leading `+`.
+/// One entry of the "+33 ▾" list beside a phone field: a region of libphonenumber's metadata
+/// and its country calling code.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CallingCode {
+    /// The region (ISO 3166-1 alpha-2, upper case: `FR`).
+    pub region: String,
+    /// The calling code with its plus (`+33`).
+    pub code: String,
+    /// What the list shows: the region's flag (its two regional-indicator letters, which every
+    /// phone and browser draws as a flag), the region code and the calling code
+    /// (`🇫🇷 FR +33`). The library holds no table of country names; a host wanting them
+    /// maps `region` through its own locale data.
+    pub label: String,
+}
+
+/// Every region libphonenumber knows with its calling code, for the "+33 ▾" field: France
+/// first (the default), then by region code. Read from the metadata, not a table of our own.
+///
+/// ```
+/// let codes = dealer_portal::phone::calling_codes();
+/// assert_eq!((codes[0].region.as_str(), codes[0].code.as_str()), ("FR", "+33"));
+/// assert_eq!(codes[0].label, "🇫🇷 FR +33");
+/// assert!(codes.iter().any(|c| c.region == "BE" && c.code == "+32"));
+/// assert!(codes.len() > 200);
+/// ```
+pub fn calling_codes() -> Vec<CallingCode> {
+    let mut all: Vec<CallingCode> = DATABASE
+        .iter()
+        .filter(|m| m.id().len() == 2 && m.id().bytes().all(|b| b.is_ascii_uppercase()))
+        .map(|m| {
+            let region = m.id().to_owned();
+            let flag: String = region
+                .chars()
+                .filter_map(|c| char::from_u32(0x1F1E6 + (c as u32 - 'A' as u32)))
+                .collect();
+            let code = format!("+{}", m.country_code());
+            CallingCode {
+                label: format!("{flag} {region} {code}"),
+                region,
+                code,
+            }
+        })
+        .collect();
+    all.sort_by(|a, b| (a.region != "FR", &a.region).cmp(&(b.region != "FR", &b.region)));
+    all.dedup_by(|a, b| a.region == b.region);
+    all
+}
+
 fn check_typed(national: &str) -> Result<&str> {
     let typed = national.trim();
     if typed.is_empty() {

@@ -87,6 +87,47 @@ impl Coded for Right {
 coded_serde!(Right);
 
 impl Right {
+    /// The seed's explanation of the right (§2, "Gestion des droits"), as a screen shows it
+    /// beside the check-box.
+    ///
+    /// ```
+    /// use dealer_portal::{Locale, Right};
+    /// assert_eq!(Right::QuotesAndSubscriptions.description(Locale::Fr),
+    ///     "Permet de créer des devis et des souscriptions de contrats");
+    /// assert_eq!(Right::ManageAccounts.description(Locale::En),
+    ///     "Lets you create other user accounts");
+    /// ```
+    pub fn description(self, locale: Locale) -> &'static str {
+        match (self, locale) {
+            (Right::QuotesAndSubscriptions, Locale::Fr) => {
+                "Permet de créer des devis et des souscriptions de contrats"
+            }
+            (Right::QuotesAndSubscriptions, Locale::En) => {
+                "Lets you create quotes and contract subscriptions"
+            }
+            (Right::SearchQuotesAndContracts, Locale::Fr) => {
+                "Permet de rechercher les devis et les contrats"
+            }
+            (Right::SearchQuotesAndContracts, Locale::En) => "Lets you search quotes and contracts",
+            (Right::SubmitClaims, Locale::Fr) => {
+                "Permet de déposer des demandes de prise en charge atelier"
+            }
+            (Right::SubmitClaims, Locale::En) => "Lets you submit workshop claims",
+            (Right::SearchClaims, Locale::Fr) => {
+                "Permet de rechercher des dossiers de prise en charge atelier"
+            }
+            (Right::SearchClaims, Locale::En) => "Lets you search workshop claim files",
+            (Right::AccountingDocuments, Locale::Fr) => {
+                "Permet d'accéder aux documents comptables du point de vente sur lequel je suis connecté"
+            }
+            (Right::AccountingDocuments, Locale::En) => {
+                "Lets you access the accounting documents of the establishment you are connected to"
+            }
+            (Right::ManageAccounts, Locale::Fr) => "Permet de créer d'autres comptes utilisateurs",
+            (Right::ManageAccounts, Locale::En) => "Lets you create other user accounts",
+        }
+    }
+
     /// This right's bit in a [`Rights`] set: bit `i` is `Right::ALL[i]`.
     const fn bit(self) -> u8 {
         1 << (self as u8)

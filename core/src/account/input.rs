@@ -39,15 +39,79 @@ impl Declaration {
     }
 }
 
+/// A function (job title, "Fonction"): required ("Mention obligatoire"), trimmed, 1 to 100
+/// characters without control characters.
 fn function_text(s: &str) -> Result<String> {
     let t = s.trim();
-    if t.chars().count() > 100 || t.chars().any(char::is_control) {
+    let n = t.chars().count();
+    if n == 0 || n > 100 || t.chars().any(char::is_control) {
         return Err(Error::InvalidInput {
             field: "function",
-            reason: "expected at most 100 characters, without control characters".into(),
+            reason: "expected 1 to 100 characters, without control characters (the function \
+                     is required)"
+                .into(),
         });
     }
     Ok(t.to_owned())
+}
+
+/// What a profile edit changes: each `None` keeps the field. Phones: `Some(None)` clears one.
+///
+/// ```
+/// use dealer_portal::account::ProfileUpdate;
+/// let u = ProfileUpdate::from_fields(None, Some("Éric"), Some("Gérant"), Some("06 23 42 54 55"),
+///     Some("")).unwrap();
+/// assert_eq!(u.first_name.unwrap().as_str(), "Éric");
+/// assert_eq!(u.mobile.unwrap().unwrap().e164(), "+33623425455");
+/// assert_eq!(u.landline, Some(None), "an empty phone clears it");
+/// assert_eq!(ProfileUpdate::from_fields(None, None, Some(" "), None, None).unwrap_err().code(),
+///     "INVALID_INPUT");
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ProfileUpdate {
+    /// Nom.
+    pub last_name: Option<PersonName>,
+    /// Prénom.
+    pub first_name: Option<PersonName>,
+    /// Fonction (required: it can be changed, not emptied).
+    pub function: Option<String>,
+    /// The mobile phone; `Some(None)` removes it.
+    pub mobile: Option<Option<PhoneNumber>>,
+    /// The landline; `Some(None)` removes it.
+    pub landline: Option<Option<PhoneNumber>>,
+}
+
+impl ProfileUpdate {
+    /// Parses a profile form: `None` keeps a field; a phone given as blank text clears it, and
+    /// is otherwise typed as [`PhoneNumber::parse_fr`] reads it (+33 unless it starts with `+`
+    /// or `00`), of the field's kind.
+    pub fn from_fields(
+        last_name: Option<&str>,
+        first_name: Option<&str>,
+        function: Option<&str>,
+        mobile: Option<&str>,
+        landline: Option<&str>,
+    ) -> Result<Self> {
+        let phone = |typed: Option<&str>, kind| -> Result<Option<Option<PhoneNumber>>> {
+            Ok(match typed {
+                None => None,
+                Some(t) if t.trim().is_empty() => Some(None),
+                Some(t) => Some(Some(PhoneNumber::parse_fr(t, kind)?)),
+            })
+        };
+        Ok(ProfileUpdate {
+            last_name: last_name.map(str::parse).transpose()?,
+            first_name: first_name.map(str::parse).transpose()?,
+            function: function.map(function_text).transpose()?,
+            mobile: phone(mobile, crate::phone::PhoneKind::Mobile)?,
+            landline: phone(landline, crate::phone::PhoneKind::FixedLine)?,
+        })
+    }
+
+    /// Whether it changes nothing.
+    pub fn is_empty(&self) -> bool {
+        *self == ProfileUpdate::default()
+    }
 }
 
 /// A new user as typed on "Création d'un nouvel utilisateur".
@@ -202,6 +266,13 @@ mod tests {
         );
         assert_eq!(
             Declaration::new("a@b.fr", "A", "B", &"x".repeat(101))
+                .unwrap_err()
+                .code(),
+            "INVALID_INPUT"
+        );
+        // "Mention obligatoire": the function is required.
+        assert_eq!(
+            Declaration::new("a@b.fr", "A", "B", "  ")
                 .unwrap_err()
                 .code(),
             "INVALID_INPUT"

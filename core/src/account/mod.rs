@@ -8,9 +8,9 @@ mod input;
 mod lockout;
 mod query;
 
-pub use input::{Declaration, NewUser, RepairerRegistration};
+pub use input::{Declaration, NewUser, ProfileUpdate, RepairerRegistration};
 pub use lockout::{LockoutConfig, LoginRefusal};
-pub use query::{AccountPage, AccountQuery, AccountSummary};
+pub use query::{AccountDetail, AccountPage, AccountQuery, AccountSummary, SortOrder};
 
 use crate::email::Email;
 use crate::locale::{Coded, Locale, coded_serde};
@@ -347,6 +347,25 @@ impl Account {
         let until = now + lockout.lock_for(self.lockouts);
         self.locked_until = Some(until);
         Some(until)
+    }
+
+    /// Applies a profile edit (names, function, phones).
+    pub fn apply(&mut self, update: &ProfileUpdate) {
+        if let Some(n) = &update.last_name {
+            self.last_name = n.clone();
+        }
+        if let Some(n) = &update.first_name {
+            self.first_name = n.clone();
+        }
+        if let Some(f) = &update.function {
+            self.function = f.clone();
+        }
+        if let Some(m) = &update.mobile {
+            self.mobile = m.clone();
+        }
+        if let Some(l) = &update.landline {
+            self.landline = l.clone();
+        }
     }
 
     /// A successful login at `now`: recorded as the last one; failures forgotten, lock lifted.

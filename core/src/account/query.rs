@@ -4,6 +4,7 @@
 use super::{AccountId, AccountState};
 use crate::email::Email;
 use crate::establishment::EstablishmentCode;
+use crate::locale::{Coded, Locale, coded_serde};
 use crate::names::PersonName;
 use crate::rights::Right;
 use crate::{Error, Result};
@@ -33,6 +34,96 @@ pub struct AccountPage {
     /// How many accounts match in all.
     pub total: usize,
 }
+
+/// One account as its profile page shows it: `account` and `update_profile` answer it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct AccountDetail {
+    /// Its id.
+    pub id: AccountId,
+    /// Its email.
+    pub email: Email,
+    /// Nom.
+    pub last_name: PersonName,
+    /// Prénom.
+    pub first_name: PersonName,
+    /// Fonction (empty for users created by a manager until someone sets it).
+    pub function: String,
+    /// The mobile phone.
+    pub mobile: Option<crate::phone::PhoneNumber>,
+    /// The landline.
+    pub landline: Option<crate::phone::PhoneNumber>,
+    /// Its state.
+    pub state: AccountState,
+    /// Administrator, user or repairer.
+    pub role: super::Role,
+    /// When it was created.
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: time::OffsetDateTime,
+    /// Its last successful login.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub last_login_at: Option<time::OffsetDateTime>,
+    /// Its rights: all of them for oneself; for a manager, those on the establishments the
+    /// manager manages.
+    pub rights: crate::rights::RightsMatrix,
+}
+
+impl AccountDetail {
+    /// The detail of `a`, showing `rights`.
+    pub fn of(a: &super::Account, rights: crate::rights::RightsMatrix) -> Self {
+        AccountDetail {
+            id: a.id,
+            email: a.email.clone(),
+            last_name: a.last_name.clone(),
+            first_name: a.first_name.clone(),
+            function: a.function.clone(),
+            mobile: a.mobile.clone(),
+            landline: a.landline.clone(),
+            state: a.state,
+            role: a.role,
+            created_at: a.created_at,
+            last_login_at: a.last_login_at,
+            rights,
+        }
+    }
+}
+
+/// The order of the account list ("Trier par"): French alphabetical order of last then first
+/// name, A→Z or Z→A.
+///
+/// ```
+/// use dealer_portal::{Coded, Locale, account::SortOrder};
+/// assert_eq!(SortOrder::AToZ.label(Locale::Fr), "Ordre alphabétique (A à Z)");
+/// assert_eq!(SortOrder::from_code("z_to_a").unwrap(), SortOrder::ZToA);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum SortOrder {
+    /// "Ordre alphabétique (A à Z)", the default.
+    #[default]
+    AToZ,
+    /// "Ordre alphabétique (Z à A)".
+    ZToA,
+}
+
+impl Coded for SortOrder {
+    const ALL: &'static [Self] = &[SortOrder::AToZ, SortOrder::ZToA];
+    const WHAT: &'static str = "sort order";
+    const ACCEPTED: &'static str = "a_to_z, z_to_a";
+    fn code(self) -> &'static str {
+        match self {
+            SortOrder::AToZ => "a_to_z",
+            SortOrder::ZToA => "z_to_a",
+        }
+    }
+    fn label(self, locale: Locale) -> &'static str {
+        match (self, locale) {
+            (SortOrder::AToZ, Locale::Fr) => "Ordre alphabétique (A à Z)",
+            (SortOrder::AToZ, Locale::En) => "Alphabetical order (A to Z)",
+            (SortOrder::ZToA, Locale::Fr) => "Ordre alphabétique (Z à A)",
+            (SortOrder::ZToA, Locale::En) => "Alphabetical order (Z to A)",
+        }
+    }
+}
+coded_serde!(SortOrder);
 
 /// What `list_accounts` is asked for: valid by construction, so no store ever sees a query that
 /// skipped its checks. Start from [`AccountQuery::default`] (everything, A→Z, first page of 50)
@@ -116,6 +207,11 @@ impl AccountQuery {
     pub fn with_descending(mut self, descending: bool) -> Self {
         self.descending = descending;
         self
+    }
+
+    /// In this order ([`SortOrder::AToZ`] by default).
+    pub fn with_order(self, order: SortOrder) -> Self {
+        self.with_descending(order == SortOrder::ZToA)
     }
 
     /// Skips `offset` accounts and returns at most `limit` (1 to [`Self::MAX_LIMIT`], else

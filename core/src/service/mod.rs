@@ -9,6 +9,7 @@ mod administrator;
 mod config;
 mod documents;
 mod notifications;
+mod profiles;
 mod reset;
 mod sessions;
 mod users;
@@ -16,7 +17,7 @@ mod users;
 pub use crate::account::LockoutConfig;
 pub use config::PortalConfig;
 pub use reset::TokenStatus;
-pub use sessions::Actor;
+pub use sessions::{Actor, SessionInfo};
 pub use users::UserImport;
 
 use crate::account::{Account, AccountId};

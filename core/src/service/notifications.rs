@@ -23,14 +23,15 @@ impl<S: Store, C: Clock> Portal<S, C> {
     }
 
     /// The audit log of an establishment the actor manages, newest first.
-    pub fn audit_log(
+    pub fn audit_log<'a>(
         &self,
         session_token: &str,
-        code: &EstablishmentCode,
+        establishment: impl Into<Option<&'a EstablishmentCode>>,
         offset: usize,
         limit: usize,
     ) -> Result<Vec<AuditEvent>> {
         let actor = self.actor(session_token)?;
+        let code = &actor.establishment_or_connected(establishment.into())?;
         if limit == 0 || limit > 500 {
             return Err(Error::InvalidQuery {
                 reason: format!("limit must be 1 to 500, got {limit}"),

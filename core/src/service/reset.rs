@@ -216,7 +216,7 @@ impl<S: Store, C: Clock> Portal<S, C> {
         )
     }
 
-    fn reject_token(
+    pub(super) fn reject_token(
         &self,
         digest: TokenDigest,
         reason: &'static str,

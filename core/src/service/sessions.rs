@@ -1,26 +1,116 @@
 //! Logging in (and the lockout rule), sessions, logging out and changing one's password.
 
-use super::{Portal, establishments_of};
-use crate::account::{Account, AccountState};
+use super::{Portal, establishments_of, existing_establishment};
+use crate::account::{Account, AccountId, AccountState, LoginRefusal, Role};
 use crate::audit::{AuditAction, NewAuditEvent};
 use crate::clock::Clock;
 use crate::email::Email;
+use crate::error::Forbidden;
+use crate::establishment::EstablishmentCode;
+use crate::menu::{Section, visible_sections};
+use crate::names::PersonName;
 use crate::notification::{NewNotification, NotificationKind};
 use crate::rights::RightsMatrix;
 use crate::secret::SecretString;
 use crate::session::{Session, SessionRecord};
+use crate::session::{SessionId, SessionSummary};
+use crate::store::SessionSnapshot;
 use crate::store::{AccountRepo, AuditRepo, OutboxRepo, SessionRepo, Store};
 use crate::token::TokenSecret;
 use crate::{Error, Result};
 use serde_json::json;
+use time::OffsetDateTime;
 
-/// The authenticated person behind a session, with their rights.
+/// The authenticated person behind a session, with their rights and the session.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Actor {
     /// Their account.
     pub account: Account,
     /// Their rights.
     pub rights: RightsMatrix,
+    /// The session they called with.
+    pub session: SessionRecord,
+}
+
+impl Actor {
+    /// The establishment the session is connected to: the one it chose if the account still
+    /// holds a right there, else the first (in code order) where it holds one.
+    pub fn connected(&self) -> Option<&EstablishmentCode> {
+        self.session
+            .establishment
+            .as_ref()
+            .filter(|c| !self.rights.rights_on(c).is_empty())
+            .or_else(|| self.rights.establishments().next())
+    }
+
+    /// The establishment a call names, or, when it names none, the connected one
+    /// ([`Forbidden::NoConnectedEstablishment`] when there is none).
+    pub fn establishment_or_connected(
+        &self,
+        named: Option<&EstablishmentCode>,
+    ) -> Result<EstablishmentCode> {
+        named
+            .or_else(|| self.connected())
+            .cloned()
+            .ok_or(Error::Forbidden {
+                reason: Forbidden::NoConnectedEstablishment,
+            })
+    }
+}
+
+/// What [`Portal::authenticate`] answers: who is connected, until when, where, with which
+/// rights and which menu.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct SessionInfo {
+    /// The account.
+    pub account_id: AccountId,
+    /// Its email.
+    pub email: Email,
+    /// Nom.
+    pub last_name: PersonName,
+    /// Prénom.
+    pub first_name: PersonName,
+    /// Administrator, user or repairer.
+    pub role: Role,
+    /// When the session ends if not used again.
+    #[serde(with = "time::serde::rfc3339")]
+    pub expires_at: OffsetDateTime,
+    /// The establishment the session is connected to, if the account holds a right anywhere.
+    pub establishment: Option<EstablishmentCode>,
+    /// The account's rights, on every establishment where it holds one.
+    pub rights: RightsMatrix,
+    /// The menu sections visible on the connected establishment, in the seed's order.
+    pub sections: Vec<Section>,
+    /// Whether the account has a second factor (always `false` until two-factor login).
+    pub mfa_enrolled: bool,
+    /// Whether the session may only enrol a second factor (always `false` until two-factor
+    /// login).
+    pub restricted: bool,
+}
+
+impl SessionInfo {
+    /// What `actor`'s session answers.
+    pub fn of(actor: &Actor) -> Self {
+        let establishment = actor.connected().cloned();
+        let sections = establishment
+            .as_ref()
+            .map(|c| visible_sections(actor.rights.rights_on(c)))
+            .unwrap_or_default();
+        let a = &actor.account;
+        SessionInfo {
+            account_id: a.id,
+            email: a.email.clone(),
+            last_name: a.last_name.clone(),
+            first_name: a.first_name.clone(),
+            role: a.role,
+            expires_at: actor.session.expiry(),
+            establishment,
+            rights: actor.rights.clone(),
+            sections,
+            mfa_enrolled: false,
+            restricted: false,
+        }
+    }
 }
 
 impl<S: Store, C: Clock> Portal<S, C> {
@@ -56,41 +146,7 @@ impl<S: Store, C: Clock> Portal<S, C> {
             }
         };
         if let Some(refusal) = account.login_refusal(verified, now) {
-            self.store.write(|tx| {
-                let Some(mut a) = tx.account(account.id)? else {
-                    return Ok(());
-                };
-                let establishments = establishments_of(tx, a.id)?;
-                tx.append(
-                    &NewAuditEvent::new(now, AuditAction::LoginFailed)
-                        .on(a.id)
-                        .at_establishments(establishments.clone())
-                        .with(json!({ "reason": refusal.code() })),
-                )?;
-                if !refusal.counts_toward_lockout() {
-                    return Ok(());
-                }
-                if let Some(until) = a.record_failed_login(now, &self.config.lockout) {
-                    tx.queue(
-                        &NewNotification {
-                            kind: NotificationKind::AccountLocked,
-                            email: a.email.clone(),
-                            name: a.display_name(),
-                            token: None,
-                            expires_at: Some(until),
-                            locale: a.locale,
-                        },
-                        now,
-                    )?;
-                    tx.append(
-                        &NewAuditEvent::new(now, AuditAction::AccountLocked)
-                            .on(a.id)
-                            .at_establishments(establishments)
-                            .with(json!({ "until": until.unix_timestamp(), "lock": a.lockouts })),
-                    )?;
-                }
-                tx.update_account(&a)
-            })?;
+            self.record_refusal(account.id, refusal, AuditAction::LoginFailed, now)?;
             return Err(Error::InvalidCredentials);
         }
         let rehash = match &account.password {
@@ -137,37 +193,94 @@ impl<S: Store, C: Clock> Portal<S, C> {
         })
     }
 
-    /// The account behind a session token, if the session is valid and the account active.
-    /// Refreshes the idle timer (coarsely: see [`SessionRecord::needs_touch`]).
-    pub fn authenticate(&self, session_token: &str) -> Result<Account> {
-        self.session_account(session_token, |_, _| Ok(()))
-            .map(|(account, ())| account)
-    }
-
-    /// The actor behind a session, with their rights.
-    pub fn actor(&self, session_token: &str) -> Result<Actor> {
-        let (account, rights) = self.session_account(session_token, |tx, a| tx.rights(a.id))?;
-        Ok(Actor { account, rights })
-    }
-
-    /// [`authenticate`](Self::authenticate), with what `also` reads about the account in the
-    /// same read transaction.
-    fn session_account<R>(
+    /// Records a refused password check of an account (at login, or when a flow asks for
+    /// the current password): audited as `action` with the refusal's reason; a wrong password
+    /// counts toward the lockout, and the failure that locks the account mails its owner.
+    pub(super) fn record_refusal(
         &self,
-        session_token: &str,
-        also: impl FnOnce(&mut S::Tx<'_>, &Account) -> Result<R>,
-    ) -> Result<(Account, R)> {
+        account: AccountId,
+        refusal: LoginRefusal,
+        action: AuditAction,
+        now: OffsetDateTime,
+    ) -> Result<()> {
+        self.store.write(|tx| {
+            let Some(mut a) = tx.account(account)? else {
+                return Ok(());
+            };
+            let establishments = establishments_of(tx, a.id)?;
+            tx.append(
+                &NewAuditEvent::new(now, action)
+                    .on(a.id)
+                    .at_establishments(establishments.clone())
+                    .with(json!({ "reason": refusal.code() })),
+            )?;
+            if !refusal.counts_toward_lockout() {
+                return Ok(());
+            }
+            if let Some(until) = a.record_failed_login(now, &self.config.lockout) {
+                tx.queue(
+                    &NewNotification {
+                        kind: NotificationKind::AccountLocked,
+                        email: a.email.clone(),
+                        name: a.display_name(),
+                        token: None,
+                        expires_at: Some(until),
+                        locale: a.locale,
+                    },
+                    now,
+                )?;
+                tx.append(
+                    &NewAuditEvent::new(now, AuditAction::AccountLocked)
+                        .on(a.id)
+                        .at_establishments(establishments)
+                        .with(json!({ "until": until.unix_timestamp(), "lock": a.lockouts })),
+                )?;
+            }
+            tx.update_account(&a)
+        })
+    }
+
+    /// Checks the current password of the actor's account (argon2, outside any transaction).
+    /// A wrong one is refused as [`Error::InvalidCredentials`] and counts toward the lockout,
+    /// as a failed login does, so a stolen session cannot guess without limit.
+    pub(super) fn check_current_password(&self, account: &Account, current: &str) -> Result<()> {
+        let current = crate::password::normalize(current);
+        let now = self.now();
+        let verified = account
+            .password
+            .as_ref()
+            .is_some_and(|h| self.hasher.verify(&current, h));
+        if let Some(refusal) = account.login_refusal(verified, now) {
+            self.record_refusal(account.id, refusal, AuditAction::PasswordCheckFailed, now)?;
+            return Err(Error::InvalidCredentials);
+        }
+        Ok(())
+    }
+
+    /// What a host checks on every request: who is behind the session, until when, the
+    /// establishment it is connected to, the account's rights and the menu sections visible
+    /// there. An unknown, ended or expired session, or an account no longer active, is
+    /// [`Error::SessionInvalid`]. Refreshes the idle timer (coarsely: see
+    /// [`SessionRecord::needs_touch`]); a session seen expired is removed.
+    ///
+    /// One read of the store ([`Store::session_snapshot`]): on PostgreSQL one round trip.
+    pub fn authenticate(&self, session_token: &str) -> Result<SessionInfo> {
+        Ok(SessionInfo::of(&self.actor(session_token)?))
+    }
+
+    /// The actor behind a session: its account, rights and session.
+    pub fn actor(&self, session_token: &str) -> Result<Actor> {
         let secret = TokenSecret::parse(session_token).map_err(|_| Error::SessionInvalid)?;
         let digest = secret.digest();
         let now = self.now();
-        let (session, account, also) = self.store.read(|tx| {
-            let Some(s) = tx.session(&digest)? else {
-                return Err(Error::SessionInvalid);
-            };
-            let a = tx.account(s.account)?.ok_or(Error::SessionInvalid)?;
-            let also = also(tx, &a)?;
-            Ok((s, a, also))
-        })?;
+        let SessionSnapshot {
+            mut session,
+            account,
+            rights,
+        } = self
+            .store
+            .session_snapshot(&digest)?
+            .ok_or(Error::SessionInvalid)?;
         if !session.is_valid(now) {
             // Seen expired: end it, so a clock going back cannot revive it.
             self.store.write(|tx| tx.delete_session(&digest))?;
@@ -178,8 +291,110 @@ impl<S: Store, C: Clock> Portal<S, C> {
         }
         if session.needs_touch(now) {
             self.store.write(|tx| tx.touch_session(&digest, now))?;
+            session.touch(now);
         }
-        Ok((account, also))
+        Ok(Actor {
+            account,
+            rights,
+            session,
+        })
+    }
+
+    /// Connects the session to another establishment where the account holds a right ("le
+    /// point de vente sur lequel je suis connecté"); the menu and the calls that name no
+    /// establishment follow it. An unknown code is [`Error::UnknownEstablishment`]; one where
+    /// the account holds no right, [`Error::Forbidden`].
+    pub fn select_establishment(
+        &self,
+        session_token: &str,
+        code: &EstablishmentCode,
+    ) -> Result<SessionInfo> {
+        let mut actor = self.actor(session_token)?;
+        let now = self.now();
+        self.store.write(|tx| {
+            existing_establishment(tx, code)?;
+            if actor.rights.rights_on(code).is_empty() {
+                return Err(Error::Forbidden {
+                    reason: Forbidden::NoRightOn {
+                        establishment: code.to_string(),
+                    },
+                });
+            }
+            if !tx.set_session_establishment(&actor.session.digest, Some(code))? {
+                return Err(Error::SessionInvalid);
+            }
+            tx.append(
+                &NewAuditEvent::new(now, AuditAction::EstablishmentSelected)
+                    .by(actor.account.id)
+                    .on(actor.account.id)
+                    .at_establishments([code.clone()]),
+            )?;
+            Ok(())
+        })?;
+        actor.session.establishment = Some(code.clone());
+        Ok(SessionInfo::of(&actor))
+    }
+
+    /// The caller's own live sessions, oldest first: an opaque id (never the token), when each
+    /// was opened and last used, when it ends, whether it was remembered and which one is
+    /// asking. Ended sessions are removed from the store on the way.
+    pub fn list_sessions(&self, session_token: &str) -> Result<Vec<SessionSummary>> {
+        let actor = self.actor(session_token)?;
+        let now = self.now();
+        let all = self.store.write(|tx| {
+            tx.delete_expired_sessions(actor.account.id, now)?;
+            tx.sessions_of(actor.account.id)
+        })?;
+        Ok(all
+            .iter()
+            .map(|s| SessionSummary::of(s, s.digest == actor.session.digest))
+            .collect())
+    }
+
+    /// Ends one of the caller's sessions (the current one included) by its id;
+    /// [`Error::UnknownSession`] when no session of the caller has that id.
+    pub fn revoke_session(&self, session_token: &str, id: &SessionId) -> Result<()> {
+        let actor = self.actor(session_token)?;
+        let now = self.now();
+        self.store.write(|tx| {
+            let target = tx
+                .sessions_of(actor.account.id)?
+                .into_iter()
+                .find(|s| s.id() == *id)
+                .ok_or(Error::UnknownSession)?;
+            tx.delete_session(&target.digest)?;
+            tx.append(
+                &NewAuditEvent::new(now, AuditAction::SessionRevoked)
+                    .by(actor.account.id)
+                    .on(actor.account.id),
+            )?;
+            Ok(())
+        })
+    }
+
+    /// Ends every session of the caller but the asking one; how many ended.
+    pub fn revoke_other_sessions(&self, session_token: &str) -> Result<usize> {
+        let actor = self.actor(session_token)?;
+        let now = self.now();
+        self.store.write(|tx| {
+            let others: Vec<SessionRecord> = tx
+                .sessions_of(actor.account.id)?
+                .into_iter()
+                .filter(|s| s.digest != actor.session.digest)
+                .collect();
+            for s in &others {
+                tx.delete_session(&s.digest)?;
+            }
+            if !others.is_empty() {
+                tx.append(
+                    &NewAuditEvent::new(now, AuditAction::SessionRevoked)
+                        .by(actor.account.id)
+                        .on(actor.account.id)
+                        .with(json!({ "sessions": others.len() })),
+                )?;
+            }
+            Ok(others.len())
+        })
     }
 
     /// Ends a session. Ending an unknown or already ended session is not an error.
@@ -212,15 +427,8 @@ impl<S: Store, C: Clock> Portal<S, C> {
         password: &str,
         confirmation: &str,
     ) -> Result<()> {
-        let account = self.authenticate(session_token)?;
-        let current = crate::password::normalize(current);
-        if !account
-            .password
-            .as_ref()
-            .is_some_and(|h| self.hasher.verify(&current, h))
-        {
-            return Err(Error::InvalidCredentials);
-        }
+        let account = self.actor(session_token)?.account;
+        self.check_current_password(&account, current)?;
         let hash = self.new_password_hash(&account, password, confirmation)?;
         let now = self.now();
         let keep = self.config.policy.history;

@@ -62,6 +62,18 @@ pub struct UserImport {
     pub rights: Rights,
 }
 
+/// The part of `target`'s rights on establishments `actor` manages: what a manager sees of
+/// another account.
+pub(super) fn managed_part(actor: &RightsMatrix, target: &RightsMatrix) -> RightsMatrix {
+    let mut visible = RightsMatrix::new();
+    for (code, rights) in target.iter() {
+        if actor.rights_on(code).contains(Right::ManageAccounts) {
+            visible.set(code.clone(), rights);
+        }
+    }
+    visible
+}
+
 impl<S: Store, C: Clock> Portal<S, C> {
     // ----- users and rights (seed §2) -----
 
@@ -83,14 +95,15 @@ impl<S: Store, C: Clock> Portal<S, C> {
     /// Creates a user on an establishment the actor manages, with rights the actor holds there
     /// (at least one). The user is `Invited` and gets an activation mail ("Activez votre
     /// compte").
-    pub fn create_user(
+    pub fn create_user<'a>(
         &self,
         session_token: &str,
-        code: &EstablishmentCode,
+        establishment: impl Into<Option<&'a EstablishmentCode>>,
         user: &NewUser,
         rights: Rights,
     ) -> Result<AccountId> {
         let actor = self.actor(session_token)?;
+        let code = &actor.establishment_or_connected(establishment.into())?;
         let now = self.now();
         self.store.write(|tx| {
             let mut grantor = Grantor::new(tx, &actor)?;
@@ -237,7 +250,7 @@ impl<S: Store, C: Clock> Portal<S, C> {
                 email.clone(),
                 last_name.clone(),
                 first_name.clone(),
-                Role::Administrator,
+                Role::Repairer,
                 AccountState::Invited,
                 self.config.locale,
                 now,
@@ -380,13 +393,7 @@ impl<S: Store, C: Clock> Portal<S, C> {
         }
         self.store.read(|tx| {
             let (_, r) = self.target(tx, &actor.rights, id)?;
-            let mut visible = RightsMatrix::new();
-            for (code, rights) in r.iter() {
-                if actor.rights.rights_on(code).contains(Right::ManageAccounts) {
-                    visible.set(code.clone(), rights);
-                }
-            }
-            Ok(visible)
+            Ok(managed_part(&actor.rights, &r))
         })
     }
 
