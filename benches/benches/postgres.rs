@@ -14,7 +14,7 @@
 
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use dealer_portal::account::{Declaration, NewUser};
-use dealer_portal::establishment::Establishment;
+use dealer_portal::establishment::{Establishment, EstablishmentCode};
 use dealer_portal::notification::NotificationKind;
 use dealer_portal::regime::Regime;
 use dealer_portal::rights::{Right, Rights};
@@ -65,16 +65,17 @@ fn sqlite() -> SqliteStore {
 }
 
 /// An administrator of one garage with a password; returns (email, establishment code).
-fn admin<S: Store, C: Clock>(p: &Portal<S, C>, run: u64) -> (String, String) {
+fn admin<S: Store, C: Clock>(p: &Portal<S, C>, run: u64) -> (String, EstablishmentCode) {
     let email = format!("admin{run}@bench.fr");
-    let code = format!("T{:05}", run % 100_000);
-    let garage = Establishment::new(&code, "GARAGE", "VILLE", Some(Regime::Insurance)).unwrap();
+    let code: EstablishmentCode = format!("T{:05}", run % 100_000).parse().unwrap();
+    let garage =
+        Establishment::new(code.as_str(), "GARAGE", "VILLE", Some(Regime::Insurance)).unwrap();
     p.declare_administrator(
         &Declaration::new(&email, "Admin", "Bench", "Gérant").unwrap(),
         &[garage],
     )
     .unwrap();
-    p.request_password_reset(&email).unwrap();
+    p.request_password_reset(&email.parse().unwrap()).unwrap();
     let n = p
         .pending_notifications()
         .unwrap()

@@ -3,12 +3,12 @@
 //! accounts, document search over 1,000,000 documents (vs a naive full scan).
 
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
-use dealer_portal::SystemClock;
 use dealer_portal::account::AccountQuery;
 use dealer_portal::document::{DocumentKind, DocumentQuery, NewDocument};
 use dealer_portal::service::{Portal, PortalConfig, UserImport};
 use dealer_portal::store::{MemoryStore, SqliteOptions, SqliteStore, Synchronous};
-use dealer_portal_benches::{import_row, logged_in_admin};
+use dealer_portal::{EstablishmentCode, SystemClock};
+use dealer_portal_benches::{establishment, import_row, logged_in_admin};
 use std::hint::black_box;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -53,7 +53,7 @@ fn sessions_and_users(c: &mut Criterion) {
         b.iter_batched(
             || import_rows(1, 2).pop().unwrap(),
             |r| {
-                p.create_user(&token, r.establishment.as_str(), &r.user, r.rights)
+                p.create_user(&token, &r.establishment, &r.user, r.rights)
                     .unwrap()
             },
             BatchSize::SmallInput,
@@ -102,32 +102,25 @@ fn list_accounts(c: &mut Criterion) {
     );
     let mut g = c.benchmark_group("list_accounts_100k");
     g.sample_size(20);
-    let page = |descending, offset| AccountQuery {
-        descending,
-        offset,
-        limit: 50,
-        ..AccountQuery::default()
+    let page = |descending, offset| {
+        AccountQuery::default()
+            .with_descending(descending)
+            .with_page(offset, 50)
+            .unwrap()
     };
+    let (first_az, middle_za) = (page(false, 0), page(true, 50_000));
+    let eric = page(false, 0).with_text("eric").unwrap();
     g.bench_function("sqlite/first_page_az", |b| {
-        b.iter(|| p.list_accounts(&token, &page(false, 0)).unwrap())
+        b.iter(|| p.list_accounts(&token, black_box(&first_az)).unwrap())
     });
     g.bench_function("sqlite/page_1000_za", |b| {
-        b.iter(|| p.list_accounts(&token, &page(true, 50_000)).unwrap())
+        b.iter(|| p.list_accounts(&token, black_box(&middle_za)).unwrap())
     });
     g.bench_function("sqlite/text_eric", |b| {
-        b.iter(|| {
-            p.list_accounts(
-                &token,
-                &AccountQuery {
-                    text: Some("eric".into()),
-                    ..page(false, 0)
-                },
-            )
-            .unwrap()
-        })
+        b.iter(|| p.list_accounts(&token, black_box(&eric)).unwrap())
     });
     g.bench_function("memory/first_page_az", |b| {
-        b.iter(|| m.list_accounts(&mt, &page(false, 0)).unwrap())
+        b.iter(|| m.list_accounts(&mt, black_box(&first_az)).unwrap())
     });
     g.finish();
 }
@@ -175,7 +168,7 @@ fn documents(c: &mut Criterion) {
                 d.validate().unwrap()
             })
             .collect();
-        let code = format!("T{:05}", 10_000 + e);
+        let code = establishment(e);
         p.add_documents(&code, &docs).unwrap();
         if e == 42 {
             all = docs.into_iter().map(|d| (code.clone(), d)).collect();
@@ -203,16 +196,17 @@ fn documents(c: &mut Criterion) {
         50,
     )
     .unwrap();
+    let t10042: EstablishmentCode = "T10042".parse().unwrap();
     let mut g = c.benchmark_group("documents_1m");
     g.bench_function("sqlite/kind_and_period", |b| {
         b.iter(|| {
-            p.search_documents(&token, "T10042", black_box(&filtered))
+            p.search_documents(&token, &t10042, black_box(&filtered))
                 .unwrap()
         })
     });
     g.bench_function("sqlite/invoice_number", |b| {
         b.iter(|| {
-            p.search_documents(&token, "T10042", black_box(&by_number))
+            p.search_documents(&token, &t10042, black_box(&by_number))
                 .unwrap()
         })
     });
@@ -222,7 +216,7 @@ fn documents(c: &mut Criterion) {
             let (code, d) = &all[n % all.len()];
             dealer_portal::document::Document {
                 id: dealer_portal::document::DocumentId(n as u64),
-                establishment: code.parse().unwrap(),
+                establishment: code.clone(),
                 doc: d.clone(),
             }
         })

@@ -8,7 +8,7 @@ use dealer_portal::account::NewUser;
 use dealer_portal::rights::{Right, Rights};
 use dealer_portal::service::{Portal, PortalConfig, UserImport};
 use dealer_portal::store::{SqliteOptions, SqliteStore};
-use dealer_portal_benches::{establishment_code, import_row, logged_in_admin};
+use dealer_portal_benches::{establishment, import_row, logged_in_admin};
 
 fn main() {
     let mut args = std::env::args().skip(1);
@@ -59,15 +59,11 @@ fn main() {
     let users: Vec<NewUser> = (0..n)
         .map(|i| NewUser::new("Durand", "Anne", &format!("one{i}@bench.fr")).unwrap())
         .collect();
+    let first = establishment(0);
     let t = std::time::Instant::now();
     for u in &users {
-        p.create_user(
-            &s,
-            &establishment_code(0),
-            u,
-            Rights::from(Right::SubmitClaims),
-        )
-        .unwrap();
+        p.create_user(&s, &first, u, Rights::from(Right::SubmitClaims))
+            .unwrap();
     }
     let e = t.elapsed();
     println!(

@@ -6,7 +6,7 @@
 
 use dealer_portal::Clock;
 use dealer_portal::account::{Declaration, NewUser};
-use dealer_portal::establishment::Establishment;
+use dealer_portal::establishment::{Establishment, EstablishmentCode};
 use dealer_portal::notification::NotificationKind;
 use dealer_portal::regime::Regime;
 use dealer_portal::rights::{Right, Rights};
@@ -33,11 +33,20 @@ pub fn establishment_code(i: usize) -> String {
     format!("T{:05}", 10_000 + i)
 }
 
+/// The `i`-th establishment's code, parsed, as the portal's flows take it.
+///
+/// ```
+/// assert_eq!(dealer_portal_benches::establishment(3).as_str(), "T10003");
+/// ```
+pub fn establishment(i: usize) -> EstablishmentCode {
+    establishment_code(i).parse().unwrap()
+}
+
 /// Sets the password of `email`'s account to [`PW`] through the reset flow, as its owner
 /// would ("Mot de passe oublié", the mail's link, the form), and acknowledges the reset mail.
 /// The account's other pending mails are left as they are.
 pub fn set_password_by_reset<S: Store, C: Clock>(p: &Portal<S, C>, email: &str) {
-    p.request_password_reset(email).unwrap();
+    p.request_password_reset(&email.parse().unwrap()).unwrap();
     let n = p
         .pending_notifications()
         .unwrap()
@@ -90,7 +99,7 @@ pub fn person(i: usize) -> (&'static str, &'static str) {
 pub fn import_row(i: usize, serial: u64, establishments: usize) -> UserImport {
     let (last, first) = person(i);
     UserImport {
-        establishment: establishment_code(i % establishments).parse().unwrap(),
+        establishment: establishment(i % establishments),
         user: NewUser::new(last, first, &format!("user{serial}@bench.fr")).unwrap(),
         rights: Rights::from(Right::SubmitClaims),
     }

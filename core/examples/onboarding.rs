@@ -17,7 +17,7 @@ use dealer_portal::rights::{Right, Rights};
 use dealer_portal::service::{Portal, PortalConfig};
 use dealer_portal::store::SqliteStore;
 use dealer_portal::support::support_directory;
-use dealer_portal::{Coded, Locale};
+use dealer_portal::{Coded, Email, Locale};
 
 type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
 
@@ -56,6 +56,7 @@ fn main() -> Result<()> {
             Some(Regime::SelfInsurance),
         )?,
     ];
+    let [t99999, t88888, t77777] = garages.each_ref().map(|g| &g.code);
     let decl = Declaration::new(ADMIN, "Geloen", "Alexandre", "Gérant")?;
     println!(
         "Déclaration via l'Extranet du Gestionnaire : Nom {}, Prénom {}, Fonction {}, Mail {}",
@@ -73,7 +74,8 @@ fn main() -> Result<()> {
     portal.declare_administrator(&decl, &garages)?;
     println!("Compte administrateur déclaré (état : déclaré, pas encore de mot de passe).");
     println!("\n« Mot de passe oublié ? » → Renseigner votre email de connexion : {ADMIN}");
-    portal.request_password_reset(ADMIN)?;
+    let admin_email: Email = ADMIN.parse()?;
+    portal.request_password_reset(&admin_email)?;
     println!(
         "« Recevoir l'email de réinitialisation » → la même réponse, que l'email soit connu ou non."
     );
@@ -147,7 +149,7 @@ fn main() -> Result<()> {
             r.label(Locale::Fr)
         );
     }
-    let uid = portal.create_user(&admin, "T99999", &user, granted)?;
+    let uid = portal.create_user(&admin, t99999, &user, granted)?;
     println!("« Enregistrer » → utilisateur créé, état : invité");
     for (last, first, email) in [
         ("Dupont", "Éric", "eric.dupont@garage-xyz.fr"),
@@ -155,9 +157,9 @@ fn main() -> Result<()> {
         ("Émile", "Paul", "paul.emile@garage-uvw.fr"),
     ] {
         let code = if email.ends_with("uvw.fr") {
-            "T88888"
+            t88888
         } else {
-            "T99999"
+            t99999
         };
         portal.create_user(
             &admin,
@@ -205,13 +207,7 @@ fn main() -> Result<()> {
         );
     }
     println!("  ({} comptes)", page.total);
-    let found = portal.list_accounts(
-        &admin,
-        &AccountQuery {
-            text: Some("eric".into()),
-            ..AccountQuery::default()
-        },
-    )?;
+    let found = portal.list_accounts(&admin, &AccountQuery::default().with_text("eric")?)?;
     println!(
         "Recherche « eric » → {}",
         found
@@ -227,7 +223,7 @@ fn main() -> Result<()> {
     let month: YearMonth = "4/2022".parse()?;
     let docs = [
         (
-            "T99999",
+            t99999,
             "accounting",
             Some(DocumentKind::WarrantyInvoice),
             "2204003143",
@@ -235,7 +231,7 @@ fn main() -> Result<()> {
             None,
         ),
         (
-            "T99999",
+            t99999,
             "accounting",
             Some(DocumentKind::MaintenanceInvoice),
             "2204003144",
@@ -243,7 +239,7 @@ fn main() -> Result<()> {
             None,
         ),
         (
-            "T99999",
+            t99999,
             "accounting",
             Some(DocumentKind::CreditNote),
             "2205000001",
@@ -251,7 +247,7 @@ fn main() -> Result<()> {
             None,
         ),
         (
-            "T99999",
+            t99999,
             "contract",
             None,
             "GV2022000123",
@@ -259,7 +255,7 @@ fn main() -> Result<()> {
             Some("AB-123-CD"),
         ),
         (
-            "T88888",
+            t88888,
             "accounting",
             Some(DocumentKind::DebitNote),
             "2204009999",
@@ -283,7 +279,7 @@ fn main() -> Result<()> {
         0,
         50,
     )?;
-    let hits = portal.search_documents(us.token.expose(), "T99999", &q)?;
+    let hits = portal.search_documents(us.token.expose(), t99999, &q)?;
     println!(
         "Je recherche : un document comptable — Facture Garantie — de 1/2022 à 12/2022 : {} résultat(s)",
         hits.total
@@ -292,7 +288,7 @@ fn main() -> Result<()> {
         println!("  n° {} du {}", d.doc.number, d.doc.issued_on);
     }
     let q = DocumentQuery::parse("contract", None, None, None, None, Some("ab 123 cd"), 0, 50)?;
-    let hits = portal.search_documents(us.token.expose(), "T99999", &q)?;
+    let hits = portal.search_documents(us.token.expose(), t99999, &q)?;
     println!(
         "Immatriculation « ab 123 cd » → {} contrat(s) : {}",
         hits.total,
@@ -303,14 +299,14 @@ fn main() -> Result<()> {
             .join(", ")
     );
     let lines = [
-        ("T99999", "stellantis_insurance", "premium", 182_340),
-        ("T99999", "stellantis_services", "premium", 41_200),
-        ("T99999", "stellantis_services", "npo", 6_900),
-        ("T88888", "stellantis_services", "claims_settled", 95_410),
-        ("T88888", "stellantis_services", "management_fees", 12_000),
-        ("T88888", "stellantis_services", "npo", 4_300),
-        ("T77777", "stellantis_services", "npo", 7_700),
-        ("T77777", "stellantis_insurance", "premium", 1_000),
+        (t99999, "stellantis_insurance", "premium", 182_340),
+        (t99999, "stellantis_services", "premium", 41_200),
+        (t99999, "stellantis_services", "npo", 6_900),
+        (t88888, "stellantis_services", "claims_settled", 95_410),
+        (t88888, "stellantis_services", "management_fees", 12_000),
+        (t88888, "stellantis_services", "npo", 4_300),
+        (t77777, "stellantis_services", "npo", 7_700),
+        (t77777, "stellantis_insurance", "premium", 1_000),
     ];
     for (code, issuer, nature, cents) in lines {
         portal.record_debit_line(code, month, &DebitLine::new(issuer, nature, cents)?)?;
@@ -328,7 +324,7 @@ fn main() -> Result<()> {
                 .collect::<Vec<_>>()
                 .join(" ; ")
         );
-        statement(&portal.monthly_statement(&admin, g.code.as_str(), month)?);
+        statement(&portal.monthly_statement(&admin, &g.code, month)?);
     }
 
     // 4. SUPPORT ET CONTACTS

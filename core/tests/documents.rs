@@ -4,16 +4,32 @@
 
 use dealer_portal::account::{Declaration, NewUser};
 use dealer_portal::document::{Document, DocumentCategory, DocumentQuery, NewDocument};
-use dealer_portal::establishment::Establishment;
+use dealer_portal::error::Forbidden;
+use dealer_portal::establishment::{Establishment, EstablishmentCode};
 use dealer_portal::regime::Regime;
 use dealer_portal::rights::{Right, Rights};
 use dealer_portal::service::{Portal, PortalConfig};
 use dealer_portal::store::{MemoryStore, SqliteOptions, SqliteStore, Store, Synchronous};
-use dealer_portal::{Coded, ManualClock};
+use dealer_portal::{Coded, Error, ManualClock};
 use proptest::prelude::*;
 use time::macros::datetime;
 
 const PW: &str = "Documents-Test-2026!";
+
+/// An establishment code written in a test (`"T1"`), parsed.
+fn est(code: &str) -> EstablishmentCode {
+    code.parse().unwrap()
+}
+
+/// The refusal of an actor who lacks `right` on `establishment`.
+fn missing(right: Right, establishment: &str) -> Error {
+    Error::Forbidden {
+        reason: Forbidden::MissingRight {
+            right,
+            establishment: est(establishment),
+        },
+    }
+}
 
 fn portal<S: Store>(store: S) -> Portal<S, ManualClock> {
     Portal::new(
@@ -52,16 +68,17 @@ fn link<S: Store>(p: &Portal<S, ManualClock>, email: &str) -> String {
 
 /// Admin of T1 and T2 (logged in), and one user per right on T1 (logged in).
 fn setup<S: Store>(p: &Portal<S, ManualClock>) -> (String, Vec<(Right, String)>) {
-    let est = [
+    let garages = [
         Establishment::new("T1", "GARAGE UN", "VILLE 1", Some(Regime::Insurance)).unwrap(),
         Establishment::new("T2", "GARAGE DEUX", "VILLE 2", Some(Regime::SelfInsurance)).unwrap(),
     ];
     p.declare_administrator(
         &Declaration::new("admin@x.fr", "Admin", "Docs", "").unwrap(),
-        &est,
+        &garages,
     )
     .unwrap();
-    p.request_password_reset("admin@x.fr").unwrap();
+    p.request_password_reset(&"admin@x.fr".parse().unwrap())
+        .unwrap();
     p.complete_password_reset(&link(p, "admin@x.fr"), "admin@x.fr", PW, PW)
         .unwrap();
     let admin = p
@@ -81,7 +98,7 @@ fn setup<S: Store>(p: &Portal<S, ManualClock>) -> (String, Vec<(Right, String)>)
         let email = format!("{}@x.fr", r.code());
         p.create_user(
             &admin,
-            "T1",
+            &est("T1"),
             &NewUser::new("User", r.code(), &email).unwrap(),
             Rights::from(r),
         )
@@ -123,49 +140,49 @@ fn access_rules<S: Store>(s: S) {
         ("workshop_claim", "PC2022000001"),
     ] {
         let kind = (category == "accounting").then_some("warranty_invoice");
-        p.add_document("T1", &doc(category, kind, number, "2022-04-12"))
+        p.add_document(&est("T1"), &doc(category, kind, number, "2022-04-12"))
             .unwrap();
-        p.add_document("T2", &doc(category, kind, number, "2022-04-13"))
+        p.add_document(&est("T2"), &doc(category, kind, number, "2022-04-13"))
             .unwrap();
     }
     for category in DocumentCategory::ALL {
         let needed = category.required_right();
         let query = q(category.code());
         assert_eq!(
-            p.search_documents(&admin, "T1", &query).unwrap().total,
+            p.search_documents(&admin, &est("T1"), &query)
+                .unwrap()
+                .total,
             1,
             "admin on {category}"
         );
         for (right, session) in &users {
-            let got = p.search_documents(session, "T1", &query);
+            let got = p.search_documents(session, &est("T1"), &query);
             if *right == needed {
                 let page = got.unwrap();
                 assert_eq!(page.total, 1, "{right} on {category}");
                 assert!(page.items.iter().all(|d| d.establishment.as_str() == "T1"));
             } else {
                 assert_eq!(
-                    got.unwrap_err().code(),
-                    "FORBIDDEN",
+                    got.unwrap_err(),
+                    missing(needed, "T1"),
                     "{right} on {category}"
                 );
             }
             // Never on an establishment where the user holds nothing, even with the right.
             assert_eq!(
-                p.search_documents(session, "T2", &query)
-                    .unwrap_err()
-                    .code(),
-                "FORBIDDEN"
+                p.search_documents(session, &est("T2"), &query).unwrap_err(),
+                missing(needed, "T2")
             );
         }
     }
     assert_eq!(
-        p.search_documents(&admin, "T404", &q("quote"))
+        p.search_documents(&admin, &est("T404"), &q("quote"))
             .unwrap_err()
             .code(),
         "UNKNOWN_ESTABLISHMENT"
     );
     assert_eq!(
-        p.search_documents("nope", "T1", &q("quote"))
+        p.search_documents("nope", &est("T1"), &q("quote"))
             .unwrap_err()
             .code(),
         "SESSION_INVALID"
@@ -183,14 +200,14 @@ fn filters<S: Store>(s: S) {
         ("carence_debit_note", "2112000001", "2021-12-31"),
     ];
     for (kind, number, day) in rows {
-        p.add_document("T1", &doc("accounting", Some(kind), number, day))
+        p.add_document(&est("T1"), &doc("accounting", Some(kind), number, day))
             .unwrap();
     }
     let search =
         |kind: Option<&str>, number: Option<&str>, from: Option<&str>, to: Option<&str>| {
             let q =
                 DocumentQuery::parse("accounting", kind, number, from, to, None, 0, 50).unwrap();
-            let page = p.search_documents(&admin, "T1", &q).unwrap();
+            let page = p.search_documents(&admin, &est("T1"), &q).unwrap();
             assert!(
                 page.items
                     .windows(2)
@@ -240,7 +257,7 @@ fn filters<S: Store>(s: S) {
     let page = p
         .search_documents(
             &admin,
-            "T1",
+            &est("T1"),
             &DocumentQuery::parse("accounting", None, None, None, None, None, 1, 2).unwrap(),
         )
         .unwrap();
@@ -281,7 +298,7 @@ fn plates<S: Store>(s: S) {
     let p = portal(s);
     let (admin, _) = setup(&p);
     p.add_document(
-        "T1",
+        &est("T1"),
         &NewDocument::new("contract", "GV2022000123", "2022-03-01")
             .unwrap()
             .with_registration("AB-123-CD")
@@ -291,7 +308,7 @@ fn plates<S: Store>(s: S) {
     )
     .unwrap();
     p.add_document(
-        "T1",
+        &est("T1"),
         &NewDocument::new("contract", "GV2022000124", "2022-03-02")
             .unwrap()
             .with_registration("1234 AB 56")
@@ -301,7 +318,7 @@ fn plates<S: Store>(s: S) {
     )
     .unwrap();
     p.add_document(
-        "T1",
+        &est("T1"),
         &NewDocument::new("contract", "GV2022000125", "2022-03-03")
             .unwrap()
             .with_contract_number("gv-2020-000999")
@@ -313,7 +330,7 @@ fn plates<S: Store>(s: S) {
     let by = |reference: &str| {
         let q = DocumentQuery::parse("contract", None, None, None, None, Some(reference), 0, 50)
             .unwrap();
-        p.search_documents(&admin, "T1", &q)
+        p.search_documents(&admin, &est("T1"), &q)
             .unwrap()
             .items
             .into_iter()
@@ -429,17 +446,17 @@ fn check_oracle<S: Store>(
     let mut mine: Vec<Document> = Vec::new();
     for (other, d) in docs {
         let code = if *other { "T2" } else { "T1" };
-        let id = p.add_document(code, d).unwrap();
+        let id = p.add_document(&est(code), d).unwrap();
         if !other {
             mine.push(Document {
                 id,
-                establishment: "T1".parse().unwrap(),
+                establishment: est("T1"),
                 doc: d.clone(),
             });
         }
     }
     for query in queries {
-        let got = p.search_documents(&admin, "T1", query).unwrap();
+        let got = p.search_documents(&admin, &est("T1"), query).unwrap();
         let want = query.run(mine.iter());
         prop_assert_eq!(got.total, want.total);
         prop_assert_eq!(&got.items, &want.items);
@@ -469,30 +486,30 @@ fn statements_for_each_regime() {
     let (admin, users) = setup(&p);
     let month: YearMonth = "1/2026".parse().unwrap();
     p.record_debit_line(
-        "T1",
+        &est("T1"),
         month,
         &DebitLine::new("stellantis_insurance", "premium", 10_000).unwrap(),
     )
     .unwrap();
     p.record_debit_line(
-        "T1",
+        &est("T1"),
         month,
         &DebitLine::new("stellantis_services", "npo", 2_000).unwrap(),
     )
     .unwrap();
-    let r = p.monthly_statement(&admin, "T1", month).unwrap();
+    let r = p.monthly_statement(&admin, &est("T1"), month).unwrap();
     assert_eq!(
         (r.debits.len(), r.debits[0].total_cents, r.missing.len()),
         (1, 12_000, 0)
     );
     // T2 is self-insured: its NPO debit is missing this month, a premium is unexpected.
     p.record_debit_line(
-        "T2",
+        &est("T2"),
         month,
         &DebitLine::new("stellantis_insurance", "premium", 500).unwrap(),
     )
     .unwrap();
-    let r = p.monthly_statement(&admin, "T2", month).unwrap();
+    let r = p.monthly_statement(&admin, &est("T2"), month).unwrap();
     assert_eq!(r.missing.len(), 1);
     assert_eq!(r.unexpected.len(), 1);
     let accountant = &users
@@ -500,12 +517,11 @@ fn statements_for_each_regime() {
         .find(|(r, _)| *r == Right::AccountingDocuments)
         .unwrap()
         .1;
-    assert!(p.monthly_statement(accountant, "T1", month).is_ok());
+    assert!(p.monthly_statement(accountant, &est("T1"), month).is_ok());
     assert_eq!(
-        p.monthly_statement(accountant, "T2", month)
-            .unwrap_err()
-            .code(),
-        "FORBIDDEN"
+        p.monthly_statement(accountant, &est("T2"), month)
+            .unwrap_err(),
+        missing(Right::AccountingDocuments, "T2")
     );
     let claims = &users
         .iter()
@@ -513,7 +529,7 @@ fn statements_for_each_regime() {
         .unwrap()
         .1;
     assert_eq!(
-        p.monthly_statement(claims, "T1", month).unwrap_err().code(),
-        "FORBIDDEN"
+        p.monthly_statement(claims, &est("T1"), month).unwrap_err(),
+        missing(Right::AccountingDocuments, "T1")
     );
 }

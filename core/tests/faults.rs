@@ -40,6 +40,16 @@ const USER_PW: &str = "Premiere-Connexion-1";
 
 // ----- helpers -----
 
+/// An establishment code written in a test (`"T99999"`), parsed.
+fn est(code: &str) -> EstablishmentCode {
+    code.parse().unwrap()
+}
+
+/// An email written or made by a test, parsed.
+fn email(address: &str) -> Email {
+    address.parse().unwrap()
+}
+
 /// splitmix64: enough randomness for kill moments and operation mixes, and replayable.
 struct Rng(u64);
 
@@ -147,7 +157,7 @@ fn link(n: &Notification) -> String {
 fn admin_session<S: Store, C: Clock>(p: &Portal<S, C>) -> String {
     let decl = Declaration::new(ADMIN, "Geloen", "Alexandre", "Gérant").unwrap();
     p.declare_administrator(&decl, &garages()).unwrap();
-    p.request_password_reset(ADMIN).unwrap();
+    p.request_password_reset(&email(ADMIN)).unwrap();
     let n = mail(p, NotificationKind::PasswordReset, ADMIN).unwrap();
     p.complete_password_reset(&link(&n), ADMIN, ADMIN_PW, ADMIN_PW)
         .unwrap();
@@ -163,7 +173,12 @@ fn admin_session<S: Store, C: Clock>(p: &Portal<S, C>) -> String {
 fn active_user<S: Store, C: Clock>(p: &Portal<S, C>, admin: &str, email: &str) -> AccountId {
     let user = NewUser::new("Test", "Utilisateur", email).unwrap();
     let id = p
-        .create_user(admin, "T99999", &user, Rights::of(&[Right::SearchClaims]))
+        .create_user(
+            admin,
+            &est("T99999"),
+            &user,
+            Rights::of(&[Right::SearchClaims]),
+        )
         .unwrap();
     let n = mail(p, NotificationKind::Activation, email).unwrap();
     p.activate_account(&link(&n), email, USER_PW, USER_PW)
@@ -298,7 +313,7 @@ fn child_loop(path: &Path, run: u64) {
             let decl = Declaration::new(ADMIN, "Geloen", "Alexandre", "Gérant").unwrap();
             must!("declare", p.declare_administrator(&decl, &garages()));
             ack1(format!("declared\t{ADMIN}"));
-            must!("request admin", p.request_password_reset(ADMIN));
+            must!("request admin", p.request_password_reset(&email(ADMIN)));
             ack1(format!("requested\t{ADMIN}"));
             let n = mail(&p, NotificationKind::PasswordReset, ADMIN)
                 .unwrap_or_else(|| die("admin mail", "missing"));
@@ -322,13 +337,13 @@ fn child_loop(path: &Path, run: u64) {
     while Instant::now() < deadline {
         k += 1;
         // Singles and batch rows get distinct names (`u{run}-{k}` vs `u{run}-{k}-b{j}`).
-        let email = |i: u64| format!("u{run}-{i}@garage-xyz.fr");
+        let user_email = |i: u64| format!("u{run}-{i}@garage-xyz.fr");
         let batch_email = |i: u64, j: u64| format!("u{run}-{i}-b{j}@garage-xyz.fr");
         if k.is_multiple_of(4) {
             // Bulk import: three new users and a taken email, one transaction.
             let mut rows: Vec<UserImport> = (0..3)
                 .map(|j| UserImport {
-                    establishment: EstablishmentCode::parse("T88888").unwrap(),
+                    establishment: est("T88888"),
                     user: NewUser::new("Fault", "Batch", &batch_email(k, j)).unwrap(),
                     rights: rng.rights(),
                 })
@@ -336,7 +351,7 @@ fn child_loop(path: &Path, run: u64) {
             rows.insert(
                 rng.below(4) as usize,
                 UserImport {
-                    establishment: EstablishmentCode::parse("T88888").unwrap(),
+                    establishment: est("T88888"),
                     user: NewUser::new("Fault", "Taken", ADMIN).unwrap(),
                     rights: Rights::of(&[Right::SearchClaims]),
                 },
@@ -353,11 +368,11 @@ fn child_loop(path: &Path, run: u64) {
             ack(&lines);
             continue;
         }
-        let e = email(k);
+        let e = user_email(k);
         let user = NewUser::new("Fault", "Kill", &e).unwrap();
         let id = must!(
             "create_user",
-            p.create_user(&admin, "T99999", &user, rng.rights())
+            p.create_user(&admin, &est("T99999"), &user, rng.rights())
         );
         ack1(format!("user\t{e}\t{id}"));
         if !k.is_multiple_of(2) {
@@ -371,7 +386,7 @@ fn child_loop(path: &Path, run: u64) {
         ack1(format!("activated\t{e}\t{t}"));
         must!("ack activation", p.acknowledge_notification(n.id));
         ack1(format!("acked\t{}", n.id));
-        must!("request reset", p.request_password_reset(&e));
+        must!("request reset", p.request_password_reset(&email(&e)));
         ack1(format!("requested\t{e}"));
         let n = mail(&p, NotificationKind::PasswordReset, &e)
             .unwrap_or_else(|| die("reset mail", "missing"));
@@ -753,7 +768,7 @@ fn concurrency_soak() {
             .unwrap()
         })
         .collect();
-    p.add_documents("T99999", &docs).unwrap();
+    p.add_documents(&est("T99999"), &docs).unwrap();
     let before = actions(&path);
     let sessions_before = count(&read_only(&path), "SELECT count(*) FROM sessions");
     let acked_before = count(
@@ -795,20 +810,14 @@ fn concurrency_soak() {
         .token
         .expose()
         .to_owned();
-    let q = AccountQuery {
-        limit: 1,
-        ..AccountQuery::default()
-    };
+    let q = AccountQuery::default().with_page(0, 1).unwrap();
     let listed = p.list_accounts(&admin, &q).unwrap().total as u64;
     assert_eq!(listed, 2 + created + won, "accounts listed vs created");
     // Every user's rights are the last ones its thread set: no lost update.
     for t in &tallies {
         for (id, _, expected) in &t.created {
-            let expected: RightsMatrix = expected
-                .iter()
-                .map(|(c, r)| (EstablishmentCode::parse(c).unwrap(), *r))
-                .collect();
-            assert_eq!(p.rights_matrix(&admin, &id.to_string()).unwrap(), expected);
+            let expected: RightsMatrix = expected.iter().map(|(c, r)| (est(c), *r)).collect();
+            assert_eq!(p.rights_matrix(&admin, *id).unwrap(), expected);
         }
     }
     // The log holds exactly one event per write that succeeded.
@@ -902,7 +911,7 @@ fn soak_thread(p: &Portal<SqliteStore>, t: u64, rng: &mut Rng, deadline: Instant
                 let email = format!("soak-{t}-{i}@garage-xyz.fr");
                 let user = NewUser::new("Soak", &format!("T{t}"), &email).unwrap();
                 let rights = rng.rights();
-                let r = p.create_user(&session, "T99999", &user, rights);
+                let r = p.create_user(&session, &est("T99999"), &user, rights);
                 if tally.expect("create_user", &r, &["OK"]) {
                     let m = BTreeMap::from([("T99999", rights)]);
                     tally.created.push((r.unwrap(), email, m));
@@ -914,7 +923,7 @@ fn soak_thread(p: &Portal<SqliteStore>, t: u64, rng: &mut Rng, deadline: Instant
                 let user = NewUser::new("Race", "Contested", &email).unwrap();
                 let r = p.create_user(
                     &session,
-                    "T99999",
+                    &est("T99999"),
                     &user,
                     Rights::of(&[Right::SearchClaims]),
                 );
@@ -933,28 +942,27 @@ fn soak_thread(p: &Portal<SqliteStore>, t: u64, rng: &mut Rng, deadline: Instant
                     "T88888"
                 };
                 let rights = rng.rights();
-                let id = tally.created[n].0.to_string();
-                let r = p.set_rights(&session, &id, code, rights);
+                let id = tally.created[n].0;
+                let r = p.set_rights(&session, id, &est(code), rights);
                 if tally.expect("set_rights", &r, &["OK"]) {
                     tally.rights_changed += 1;
                     tally.created[n].2.insert(code, rights);
                 }
             }
             9 => {
-                let email = match (rng.below(3), tally.created.len()) {
+                let address = match (rng.below(3), tally.created.len()) {
                     (0, _) | (_, 0) => format!("unknown-{t}-{i}@garage-xyz.fr"),
                     (1, _) => "victim@garage-xyz.fr".to_owned(),
                     (_, n) => tally.created[rng.below(n as u64) as usize].1.clone(),
                 };
-                let r = p.request_password_reset(&email);
+                let r = p.request_password_reset(&email(&address));
                 tally.expect("request_password_reset", &r, &["OK"]);
                 tally.requests += 1;
             }
             10 => {
-                let q = AccountQuery {
-                    limit: 1 + rng.below(20) as usize,
-                    ..AccountQuery::default()
-                };
+                let q = AccountQuery::default()
+                    .with_page(0, 1 + rng.below(20) as usize)
+                    .unwrap();
                 let r = p.list_accounts(&session, &q);
                 if tally.expect("list_accounts", &r, &["OK"]) {
                     let total = r.unwrap().total;
@@ -968,7 +976,7 @@ fn soak_thread(p: &Portal<SqliteStore>, t: u64, rng: &mut Rng, deadline: Instant
                 }
             }
             11 => {
-                let r = p.search_documents(&session, "T99999", &query);
+                let r = p.search_documents(&session, &est("T99999"), &query);
                 if tally.expect("search_documents", &r, &["OK"]) && r.unwrap().total != SOAK_DOCS {
                     tally
                         .unexpected
@@ -1099,7 +1107,7 @@ fn corrupt_or_foreign_files_are_refused_untouched() {
         let admin = admin_session(&p);
         let rows: Vec<UserImport> = (0..300)
             .map(|i| UserImport {
-                establishment: EstablishmentCode::parse("T99999").unwrap(),
+                establishment: est("T99999"),
                 user: NewUser::new("Cut", &format!("N{i}"), &format!("cut{i}@garage-xyz.fr"))
                     .unwrap(),
                 rights: Rights::of(&[Right::SearchClaims]),
@@ -1159,7 +1167,7 @@ fn clock_jumps_and_reset_links<S: Store>(store: S) {
     let (p, clock) = clocked(store);
     admin_session(&p);
     let fresh_link = || {
-        p.request_password_reset(ADMIN).unwrap();
+        p.request_password_reset(&email(ADMIN)).unwrap();
         link(&mail(&p, NotificationKind::PasswordReset, ADMIN).unwrap())
     };
     let try_reset =

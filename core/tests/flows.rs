@@ -13,7 +13,7 @@ use dealer_portal::store::{MemoryStore, Store};
 #[cfg(feature = "sqlite")]
 use dealer_portal::store::{SqliteOptions, SqliteStore};
 use std::sync::Arc;
-use suite::{ADMIN, ADMIN_PW, admin_session, garages};
+use suite::{ADMIN, ADMIN_PW, admin_session, email, est, garages, repairer};
 use time::Duration;
 use time::macros::datetime;
 
@@ -66,7 +66,7 @@ fn sqlite_reopen_keeps_everything_and_holds_no_secret() {
         let admin = admin_session(&p);
         p.create_user(
             &admin,
-            "T99999",
+            &est("T99999"),
             &NewUser::new("Durand", "Anne", "anne@x.fr").unwrap(),
             rights(&[Right::SubmitClaims]),
         )
@@ -206,19 +206,19 @@ fn anonymous_requests_take_at_least_the_floor() {
         &garages(),
     )
     .unwrap();
-    for email in [ADMIN, "nobody@x.fr"] {
+    for address in [ADMIN, "nobody@x.fr"] {
         let t = std::time::Instant::now();
-        p.request_password_reset(email).unwrap();
+        p.request_password_reset(&email(address)).unwrap();
         assert!(
             t.elapsed() >= std::time::Duration::from_millis(30),
-            "{email}"
+            "{address}"
         );
         let t = std::time::Instant::now();
-        p.register_repairer(email, "Petit", "Jean", "Garage", "Lyon")
+        p.register_repairer(&repairer(address, "Petit", "Jean", "Garage", "Lyon"))
             .unwrap();
         assert!(
             t.elapsed() >= std::time::Duration::from_millis(30),
-            "{email}"
+            "{address}"
         );
     }
     assert_eq!(PortalConfig::default().anonymous_response_floor_ms, 10);

@@ -4,7 +4,8 @@
 //! an active manager keeps one, the audit chain verifies.
 
 use dealer_portal::ManualClock;
-use dealer_portal::account::{AccountState, Declaration, NewUser};
+use dealer_portal::account::{AccountId, AccountState, Declaration, NewUser};
+use dealer_portal::email::Email;
 use dealer_portal::establishment::{Establishment, EstablishmentCode};
 use dealer_portal::notification::NotificationKind;
 use dealer_portal::regime::Regime;
@@ -19,6 +20,16 @@ use time::macros::datetime;
 const EMAILS: [&str; 5] = ["admin@x.fr", "u1@x.fr", "u2@x.fr", "u3@x.fr", "u4@x.fr"];
 const PASSWORDS: [&str; 3] = ["Model-Password-1!", "Model-Password-2!", "short"];
 const ESTABLISHMENTS: [&str; 2] = ["T1", "T2"];
+
+/// The email of account `i`, parsed.
+fn email(i: usize) -> Email {
+    EMAILS[i].parse().unwrap()
+}
+
+/// Establishment `i`'s code, parsed.
+fn establishment(i: usize) -> EstablishmentCode {
+    ESTABLISHMENTS[i].parse().unwrap()
+}
 
 #[derive(Debug, Clone)]
 enum Op {
@@ -132,16 +143,13 @@ impl<S: Store> World<S> {
             .and_then(|n| n.body.token.map(|t| t.expose().to_owned()))
     }
 
-    fn id(&self, user: usize) -> String {
-        let email = EMAILS[user].parse().unwrap();
+    /// The account's id, or an id that names no account when it does not exist yet.
+    fn id(&self, user: usize) -> AccountId {
         self.p
             .store()
-            .read(|tx| tx.account_by_email(&email))
+            .read(|tx| tx.account_by_email(&email(user)))
             .unwrap()
-            .map_or_else(
-                || "00000000000000000000000000000000".into(),
-                |a| a.id.to_string(),
-            )
+            .map_or(AccountId::from_bytes([0; 16]), |a| a.id)
     }
 
     fn session(&self, actor: usize) -> String {
@@ -165,7 +173,7 @@ impl<S: Store> World<S> {
                     self.p
                         .create_user(
                             &self.session(actor),
-                            ESTABLISHMENTS[est],
+                            &establishment(est),
                             &u,
                             Rights::from_bits(rights).unwrap(),
                         )
@@ -179,19 +187,18 @@ impl<S: Store> World<S> {
                 rights,
             } => code(self.p.set_rights(
                 &self.session(actor),
-                &self.id(target),
-                ESTABLISHMENTS[est],
+                self.id(target),
+                &establishment(est),
                 Rights::from_bits(rights).unwrap(),
             )),
             Op::Disable { actor, target } => code(
                 self.p
-                    .disable_account(&self.session(actor), &self.id(target)),
+                    .disable_account(&self.session(actor), self.id(target)),
             ),
-            Op::Enable { actor, target } => code(
-                self.p
-                    .enable_account(&self.session(actor), &self.id(target)),
-            ),
-            Op::RequestReset { user } => code(self.p.request_password_reset(EMAILS[user])),
+            Op::Enable { actor, target } => {
+                code(self.p.enable_account(&self.session(actor), self.id(target)))
+            }
+            Op::RequestReset { user } => code(self.p.request_password_reset(&email(user))),
             Op::CompleteReset { user, pw } | Op::Activate { user, pw } => {
                 let (kind, reset) = match op {
                     Op::CompleteReset { .. } => (NotificationKind::PasswordReset, true),
@@ -258,8 +265,8 @@ impl<S: Store> World<S> {
             .store()
             .read(|tx| {
                 let mut m = HashMap::new();
-                for (i, e) in EMAILS.iter().enumerate() {
-                    if let Some(a) = tx.account_by_email(&e.parse().unwrap())? {
+                for i in 0..EMAILS.len() {
+                    if let Some(a) = tx.account_by_email(&email(i))? {
                         m.insert(i, (tx.rights(a.id)?, a.state));
                     }
                 }

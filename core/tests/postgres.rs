@@ -32,6 +32,7 @@ use dealer_portal::service::{Portal, PortalConfig};
 use dealer_portal::store::{AccountRepo, AnyStore, PostgresStore, Store, TokenRecord, TokenRepo};
 use dealer_portal::token::{TokenLifecycle, TokenPurpose, TokenSecret};
 use dealer_portal::{AccountId, SystemClock};
+use flows::{email, est};
 use postgres::{Client, NoTls};
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -402,7 +403,7 @@ fn failed_logins_are_not_lost_across_servers() {
         &[Establishment::new("T99999", "GARAGE XYZ", "VILLE 1", None).unwrap()],
     )
     .unwrap();
-    p.request_password_reset(ADMIN).unwrap();
+    p.request_password_reset(&email(ADMIN)).unwrap();
     let t = link(p, NotificationKind::PasswordReset, ADMIN);
     p.complete_password_reset(&t, ADMIN, PW, PW).unwrap();
     const THREADS: usize = 4;
@@ -495,21 +496,26 @@ fn two_processes_race_on_one_token_and_one_email() {
         &[garage],
     )
     .unwrap();
-    p.request_password_reset(ADMIN).unwrap();
+    p.request_password_reset(&email(ADMIN)).unwrap();
     let t = link(&p, NotificationKind::PasswordReset, ADMIN);
     p.complete_password_reset(&t, ADMIN, PW, PW).unwrap();
     let admin = p.login(ADMIN, PW, false).unwrap().token.expose().to_owned();
     // One active user per portal round, each with a reset link to race on.
     let mut resets = Vec::new();
     for i in 0..PORTAL_ROUNDS {
-        let email = format!("user{i}@race.fr");
-        let u = NewUser::new("Race", &format!("User{i}"), &email).unwrap();
-        p.create_user(&admin, "T99999", &u, Rights::from(Right::SubmitClaims))
-            .unwrap();
-        let t = link(&p, NotificationKind::Activation, &email);
-        p.activate_account(&t, &email, PW, PW).unwrap();
-        p.request_password_reset(&email).unwrap();
-        resets.push(link(&p, NotificationKind::PasswordReset, &email));
+        let address = format!("user{i}@race.fr");
+        let u = NewUser::new("Race", &format!("User{i}"), &address).unwrap();
+        p.create_user(
+            &admin,
+            &est("T99999"),
+            &u,
+            Rights::from(Right::SubmitClaims),
+        )
+        .unwrap();
+        let t = link(&p, NotificationKind::Activation, &address);
+        p.activate_account(&t, &address, PW, PW).unwrap();
+        p.request_password_reset(&email(&address)).unwrap();
+        resets.push(link(&p, NotificationKind::PasswordReset, &address));
     }
     // Bare tokens for the store rounds.
     let tokens: Vec<TokenSecret> = (0..STORE_ROUNDS).map(|_| TokenSecret::generate()).collect();
@@ -685,7 +691,12 @@ fn race_child() {
         .unwrap();
         println!(
             "RACE user {i} {}",
-            code(p.create_user(&admin, "T99999", &u, Rights::from(Right::SubmitClaims)))
+            code(p.create_user(
+                &admin,
+                &est("T99999"),
+                &u,
+                Rights::from(Right::SubmitClaims)
+            ))
         );
     }
     for (i, token) in tokens.split(',').enumerate() {

@@ -24,6 +24,11 @@ use std::sync::OnceLock;
 
 const ESTABLISHMENTS: [&str; 2] = ["T99999", "T88888"];
 
+/// The code of establishment `e`, parsed.
+fn establishment(e: usize) -> EstablishmentCode {
+    ESTABLISHMENTS[e].parse().unwrap()
+}
+
 const CATEGORIES: &[&str] = &[
     "accounting",
     "contract",
@@ -256,10 +261,10 @@ fn world<S: Store>(store: S) -> World<S> {
         if !agreement.is_empty() {
             d = d.with_agreement_number(agreement).unwrap();
         }
-        let id = portal.add_document(ESTABLISHMENTS[e], &d).unwrap();
+        let id = portal.add_document(&establishment(e), &d).unwrap();
         docs[e].push(Document {
             id,
-            establishment: EstablishmentCode::parse(ESTABLISHMENTS[e]).unwrap(),
+            establishment: establishment(e),
             doc: d,
         });
     }
@@ -329,11 +334,11 @@ struct Input {
 fn search<S: Store>(w: &World<S>, e: usize, q: &DocumentQuery) -> Vec<Document> {
     let page = w
         .portal
-        .search_documents(&w.session, ESTABLISHMENTS[e], q)
+        .search_documents(&w.session, &establishment(e), q)
         .unwrap_or_else(|err| panic!("search failed: {err:?} for {q:?}"));
     let matching: Vec<&Document> = w.docs[e].iter().filter(|d| q.matches(d)).collect();
     assert_eq!(page.total, matching.len(), "total for {q:?}");
-    assert!(page.items.len() <= q.limit);
+    assert!(page.items.len() <= q.limit());
     for d in &page.items {
         assert_eq!(d.establishment.as_str(), ESTABLISHMENTS[e]);
         assert!(q.matches(d), "{d:?} does not match {q:?}");
@@ -381,11 +386,22 @@ fuzz_target!(|input: Input| {
             return;
         }
     };
-    // A parsed query is valid and stable.
-    assert_eq!(q.clone().validate().as_ref(), Ok(&q));
+    // A parsed query is valid and stable: rebuilt through the checking with_ methods from what
+    // its getters show, it is the same query.
+    let mut rebuilt = DocumentQuery::new(q.category()).with_period(q.period());
+    if let Some(kind) = q.kind() {
+        rebuilt = rebuilt.with_kind(kind).unwrap();
+    }
+    if let Some(number) = q.number() {
+        rebuilt = rebuilt.with_number(number).unwrap();
+    }
+    if let Some(reference) = q.reference() {
+        rebuilt = rebuilt.with_reference(reference.clone());
+    }
+    assert_eq!(rebuilt.with_page(q.offset(), q.limit()).as_ref(), Ok(&q));
     let json = serde_json::to_string(&q).unwrap();
     assert_eq!(serde_json::from_str::<DocumentQuery>(&json).unwrap(), q);
-    let _ = q.category.code();
+    let _ = q.category().code();
 
     let e = usize::from(input.establishment);
     let a = search(&w.memory, e, &q);

@@ -23,7 +23,9 @@
 #![no_main]
 
 use arbitrary::Arbitrary;
-use dealer_portal::account::{AccountQuery, AccountState, NewUser};
+use dealer_portal::account::{
+    AccountId, AccountQuery, AccountState, NewUser, RepairerRegistration,
+};
 use dealer_portal::email::Email;
 use dealer_portal::establishment::{Establishment, EstablishmentCode};
 use dealer_portal::notification::NotificationKind;
@@ -65,6 +67,7 @@ const PASSWORDS: [&str; 4] = [
     "Fuzz-Pass-Word-3#",
     "weak-password",
 ];
+/// The id given for an account not created yet: it names no account.
 const NO_ACCOUNT: &str = "00000000000000000000000000000000";
 const MAX_OPS: usize = 64;
 
@@ -286,6 +289,10 @@ fn code_of(est: usize) -> EstablishmentCode {
     EstablishmentCode::parse(ESTABLISHMENTS[est]).unwrap()
 }
 
+fn email_of(user: usize) -> Email {
+    Email::parse(EMAILS[user]).unwrap()
+}
+
 struct World<S: Store> {
     p: Portal<S, ManualClock>,
     /// Link tokens, aligned with `Model::links`.
@@ -322,13 +329,12 @@ impl<S: Store> World<S> {
         }
     }
 
-    fn id(&self, user: usize) -> String {
-        let email = Email::parse(EMAILS[user]).unwrap();
+    fn id(&self, user: usize) -> AccountId {
         self.p
             .store()
-            .read(|tx| tx.account_by_email(&email))
+            .read(|tx| tx.account_by_email(&email_of(user)))
             .unwrap()
-            .map_or_else(|| NO_ACCOUNT.to_owned(), |a| a.id.to_string())
+            .map_or_else(|| NO_ACCOUNT.parse().unwrap(), |a| a.id)
     }
 
     fn actor(&self, m: &Model, user: usize) -> &str {
@@ -363,7 +369,7 @@ impl<S: Store> World<S> {
                 }
                 Outcome::of(&self.p.create_user(
                     self.actor(m, ix(actor, n)),
-                    ESTABLISHMENTS[ix(est, ESTABLISHMENTS.len())],
+                    &code_of(ix(est, ESTABLISHMENTS.len())),
                     &u,
                     rights_of(bits),
                 ))
@@ -375,27 +381,27 @@ impl<S: Store> World<S> {
                 rights: bits,
             } => Outcome::of(&self.p.set_rights(
                 self.actor(m, ix(actor, n)),
-                &self.id(ix(target, n)),
-                ESTABLISHMENTS[ix(est, ESTABLISHMENTS.len())],
+                self.id(ix(target, n)),
+                &code_of(ix(est, ESTABLISHMENTS.len())),
                 rights_of(bits),
             )),
             Op::Disable { actor, target } => Outcome::of(
                 &self
                     .p
-                    .disable_account(self.actor(m, ix(actor, n)), &self.id(ix(target, n))),
+                    .disable_account(self.actor(m, ix(actor, n)), self.id(ix(target, n))),
             ),
             Op::Enable { actor, target } => Outcome::of(
                 &self
                     .p
-                    .enable_account(self.actor(m, ix(actor, n)), &self.id(ix(target, n))),
+                    .enable_account(self.actor(m, ix(actor, n)), self.id(ix(target, n))),
             ),
             Op::ResendActivation { actor, target } => Outcome::of(
                 &self
                     .p
-                    .resend_activation(self.actor(m, ix(actor, n)), &self.id(ix(target, n))),
+                    .resend_activation(self.actor(m, ix(actor, n)), self.id(ix(target, n))),
             ),
             Op::RequestReset { user } => {
-                Outcome::of(&self.p.request_password_reset(EMAILS[ix(user, n)]))
+                Outcome::of(&self.p.request_password_reset(&email_of(ix(user, n))))
             }
             Op::CompleteReset {
                 link,
@@ -472,13 +478,15 @@ impl<S: Store> World<S> {
             Op::RegisterRepairer { user } => {
                 let user = ix(user, n);
                 let (last, first) = NAMES[user];
-                Outcome::of(&self.p.register_repairer(
+                let registration = RepairerRegistration::new(
                     EMAILS[user],
                     last,
                     first,
                     "GARAGE RÉPARATION",
                     "VILLE 2",
-                ))
+                )
+                .unwrap();
+                Outcome::of(&self.p.register_repairer(&registration))
             }
             Op::ListAccounts {
                 actor,
@@ -491,24 +499,30 @@ impl<S: Store> World<S> {
                 descending,
             } => {
                 use dealer_portal::Coded;
-                let q = AccountQuery {
-                    text: match text % 6 {
-                        0 => None,
-                        1 => Some("e".into()),
-                        2 => Some("ÉLU".into()),
-                        3 => Some("garage-xyz".into()),
-                        4 => Some("  ".into()),
-                        _ => Some("lefevre".into()),
-                    },
-                    establishment: (est % 2 == 1)
-                        .then(|| code_of(ix(est / 2, ESTABLISHMENTS.len()))),
-                    right: (right % 2 == 1).then(|| Right::ALL[ix(right / 2, Right::ALL.len())]),
-                    state: (state % 2 == 1)
-                        .then(|| AccountState::ALL[ix(state / 2, AccountState::ALL.len())]),
-                    descending,
-                    offset: usize::from(offset % 8),
-                    limit: 1 + usize::from(limit % 7),
+                let text = match text % 6 {
+                    0 => None,
+                    1 => Some("e"),
+                    2 => Some("ÉLU"),
+                    3 => Some("garage-xyz"),
+                    4 => Some("  "),
+                    _ => Some("lefevre"),
                 };
+                let mut q = AccountQuery::default()
+                    .with_descending(descending)
+                    .with_page(usize::from(offset % 8), 1 + usize::from(limit % 7))
+                    .unwrap();
+                if let Some(text) = text {
+                    q = q.with_text(text).unwrap();
+                }
+                if est % 2 == 1 {
+                    q = q.with_establishment(code_of(ix(est / 2, ESTABLISHMENTS.len())));
+                }
+                if right % 2 == 1 {
+                    q = q.with_right(Right::ALL[ix(right / 2, Right::ALL.len())]);
+                }
+                if state % 2 == 1 {
+                    q = q.with_state(AccountState::ALL[ix(state / 2, AccountState::ALL.len())]);
+                }
                 let r = self.p.list_accounts(self.actor(m, ix(actor, n)), &q);
                 Outcome {
                     code: code(&r),
@@ -574,7 +588,7 @@ impl<S: Store> World<S> {
             Op::RightsMatrix { actor, target } => {
                 let r = self
                     .p
-                    .rights_matrix(self.actor(m, ix(actor, n)), &self.id(ix(target, n)));
+                    .rights_matrix(self.actor(m, ix(actor, n)), self.id(ix(target, n)));
                 Outcome {
                     code: code(&r),
                     detail: r.map(|mx| format!("{mx:?}")).unwrap_or_default(),
@@ -599,7 +613,7 @@ impl<S: Store> World<S> {
             Op::AuditLog { actor, est } => {
                 let r = self.p.audit_log(
                     self.actor(m, ix(actor, n)),
-                    ESTABLISHMENTS[ix(est, ESTABLISHMENTS.len())],
+                    &code_of(ix(est, ESTABLISHMENTS.len())),
                     0,
                     500,
                 );
@@ -888,7 +902,7 @@ fn detector_sanity(opts: &SqliteOptions) {
         let decl = dealer_portal::account::Declaration::new(EMAILS[0], "A", "B", "").unwrap();
         let e = Establishment::new("T1", "G", "V", None).unwrap();
         w.p.declare_administrator(&decl, &[e]).unwrap();
-        w.p.request_password_reset(EMAILS[0]).unwrap();
+        w.p.request_password_reset(&email_of(0)).unwrap();
         let n = w.p.pending_notifications().unwrap().pop().unwrap();
         let token = n.body.token.as_ref().unwrap().expose().to_owned();
         assert!(
@@ -923,7 +937,7 @@ fn bootstrap<S: Store>(w: &mut World<S>, m: &mut Model, first: bool) {
             dealer_portal::account::Declaration::new(EMAILS[admin], last, first_name, "Gérant")
                 .unwrap();
         w.p.declare_administrator(&decl, &est(codes)).unwrap();
-        w.p.request_password_reset(EMAILS[admin]).unwrap();
+        w.p.request_password_reset(&email_of(admin)).unwrap();
         let before = w.links.len();
         let mails = w.drain_mails();
         assert_eq!(mails.len(), 1);

@@ -56,6 +56,7 @@ impl Fixture {
         .unwrap();
         let garage =
             Establishment::new("T99999", "GARAGE XYZ", "VILLE 1", Some(Regime::Insurance)).unwrap();
+        let code = garage.code.clone();
         // The first reset link, used by the bootstrap, is the consumed one.
         let decl_link = |p: &Portal<MemoryStore, ManualClock>| {
             pending_link(p, ADMIN, NotificationKind::PasswordReset)
@@ -69,14 +70,16 @@ impl Fixture {
             ADMIN_PASSWORD,
         );
         let consumed = decl_link(&portal).unwrap();
-        portal.request_password_reset(ADMIN).unwrap();
+        portal
+            .request_password_reset(&ADMIN.parse().unwrap())
+            .unwrap();
         let reset = decl_link(&portal).unwrap();
         assert_ne!(reset, consumed);
         let user = NewUser::new("Dupont", "Jean", USER).unwrap();
         portal
             .create_user(
                 &session,
-                "T99999",
+                &code,
                 &user,
                 Rights::EMPTY.with(Right::SearchClaims),
             )

@@ -62,7 +62,8 @@ pub fn bootstrap_admin<S: Store, C: Clock>(
     let decl = Declaration::new(email, last, first, "Gérant").expect("declaration");
     p.declare_administrator(&decl, establishments)
         .expect("declare administrator");
-    p.request_password_reset(email).expect("request reset");
+    p.request_password_reset(&email.parse().expect("email"))
+        .expect("request reset");
     let link = pending_link(p, email, NotificationKind::PasswordReset).expect("reset link queued");
     p.complete_password_reset(&link, email, password, password)
         .expect("complete reset");
