@@ -25,8 +25,8 @@ fn est(code: &str) -> EstablishmentCode {
 fn missing(right: Right, establishment: &str) -> Error {
     Error::Forbidden {
         reason: Forbidden::MissingRight {
-            right,
-            establishment: est(establishment),
+            right: dealer_portal::Coded::code(right),
+            establishment: est(establishment).to_string(),
         },
     }
 }

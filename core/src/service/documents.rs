@@ -19,8 +19,8 @@ impl<S: Store, C: Clock> Portal<S, C> {
     /// Adds a document of an establishment (the host's import; no session).
     pub fn add_document(&self, code: &EstablishmentCode, doc: &NewDocument) -> Result<DocumentId> {
         self.store.write(|tx| {
-            existing_establishment(tx, &code)?;
-            tx.insert_document(&code, doc)
+            existing_establishment(tx, code)?;
+            tx.insert_document(code, doc)
         })
     }
 
@@ -31,8 +31,8 @@ impl<S: Store, C: Clock> Portal<S, C> {
         docs: &[NewDocument],
     ) -> Result<Vec<DocumentId>> {
         self.store.write(|tx| {
-            existing_establishment(tx, &code)?;
-            docs.iter().map(|d| tx.insert_document(&code, d)).collect()
+            existing_establishment(tx, code)?;
+            docs.iter().map(|d| tx.insert_document(code, d)).collect()
         })
     }
 
@@ -48,12 +48,12 @@ impl<S: Store, C: Clock> Portal<S, C> {
         let actor = self.actor(session_token)?;
         let code = &actor.establishment_or_connected(establishment.into())?;
         self.store.read(|tx| {
-            existing_establishment(tx, &code)?;
+            existing_establishment(tx, code)?;
             let needed = q.category.required_right();
-            if !actor.rights.rights_on(&code).contains(needed) {
-                return Err(needed.missing_on(&code));
+            if !actor.rights.rights_on(code).contains(needed) {
+                return Err(needed.missing_on(code));
             }
-            tx.search_documents(&code, q)
+            tx.search_documents(code, q)
         })
     }
 
@@ -130,8 +130,8 @@ impl<S: Store, C: Clock> Portal<S, C> {
         line: &DebitLine,
     ) -> Result<()> {
         self.store.write(|tx| {
-            existing_establishment(tx, &code)?;
-            tx.insert_debit_line(&code, month, line)
+            existing_establishment(tx, code)?;
+            tx.insert_debit_line(code, month, line)
         })
     }
 
@@ -149,12 +149,12 @@ impl<S: Store, C: Clock> Portal<S, C> {
             let e = existing_establishment(tx, code)?;
             if !actor
                 .rights
-                .rights_on(&code)
+                .rights_on(code)
                 .contains(Right::AccountingDocuments)
             {
-                return Err(Right::AccountingDocuments.missing_on(&code));
+                return Err(Right::AccountingDocuments.missing_on(code));
             }
-            Ok((e, tx.debit_lines(&code, month)?))
+            Ok((e, tx.debit_lines(code, month)?))
         })?;
         let regime = e.regime.ok_or(Error::InvalidState {
             state: "repairer",

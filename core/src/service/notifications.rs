@@ -38,16 +38,12 @@ impl<S: Store, C: Clock> Portal<S, C> {
             });
         }
         self.store.read(|tx| {
-            existing_establishment(tx, &code)?;
-            if !actor
-                .rights
-                .rights_on(&code)
-                .contains(Right::ManageAccounts)
-            {
-                return Err(Right::ManageAccounts.missing_on(&code));
+            existing_establishment(tx, code)?;
+            if !actor.rights.rights_on(code).contains(Right::ManageAccounts) {
+                return Err(Right::ManageAccounts.missing_on(code));
             }
             Ok(tx
-                .audit_for(&code, offset, limit)?
+                .audit_for(code, offset, limit)?
                 .iter()
                 .map(|e| e.to_public())
                 .collect())

@@ -107,7 +107,7 @@ impl<S: Store, C: Clock> Portal<S, C> {
         let now = self.now();
         self.store.write(|tx| {
             let mut grantor = Grantor::new(tx, &actor)?;
-            self.create_user_in(tx, &actor, &mut grantor, &code, user, rights, now)
+            self.create_user_in(tx, &actor, &mut grantor, code, user, rights, now)
         })
     }
 
@@ -352,27 +352,27 @@ impl<S: Store, C: Clock> Portal<S, C> {
         let actor = self.actor(session_token)?;
         let now = self.now();
         self.store.write(|tx| {
-            existing_establishment(tx, &code)?;
+            existing_establishment(tx, code)?;
             let actor_rights = tx.rights(actor.account.id)?;
             let unknown = || Error::UnknownAccount { id: id.to_string() };
             let a = tx.account(id)?.ok_or_else(unknown)?;
             let before = tx.rights(id)?;
             // Granting on a new establishment is allowed to a manager of that establishment
             // even when the account is not yet visible to them elsewhere.
-            let current = before.rights_on(&code);
+            let current = before.rights_on(code);
             if current.is_empty() {
-                rights::check_grant(&actor_rights, &code, requested)?;
+                rights::check_grant(&actor_rights, code, requested)?;
             } else {
-                rights::check_set_rights(&actor_rights, &code, current, requested)?;
+                rights::check_set_rights(&actor_rights, code, current, requested)?;
             }
             if a.state == AccountState::Active
                 && current.contains(Right::ManageAccounts)
                 && !requested.contains(Right::ManageAccounts)
             {
-                let managers = tx.active_managers(&code)?;
-                rights::check_last_manager(&code, managers.saturating_sub(1))?;
+                let managers = tx.active_managers(code)?;
+                rights::check_last_manager(code, managers.saturating_sub(1))?;
             }
-            tx.set_rights(id, &code, requested)?;
+            tx.set_rights(id, code, requested)?;
             tx.append(
                 &NewAuditEvent::new(now, AuditAction::RightsChanged)
                     .by(actor.account.id)

@@ -74,6 +74,7 @@ pub fn account(mail: &str, last: &str, first: &str, state: AccountState) -> Acco
         locked_until: None,
         locale: Locale::Fr,
         created_at: t0(),
+        last_login_at: None,
     }
 }
 
@@ -110,6 +111,7 @@ pub fn token(
         digest: TokenSecret::generate().digest(),
         account,
         lifecycle: TokenLifecycle::issue(purpose, issued_at, ttl),
+        email: None,
     }
 }
 
@@ -762,13 +764,28 @@ pub fn check_tokens<S: Store>(store: &S) {
 pub fn check_sessions<S: Store>(store: &S) {
     let who = AccountId::generate();
     let cfg = TokenConfig::default();
-    let s1 = SessionRecord::open(TokenSecret::generate().digest(), who, t0(), false, &cfg);
-    let s2 = SessionRecord::open(TokenSecret::generate().digest(), who, t0(), true, &cfg);
+    let s1 = SessionRecord::open(
+        TokenSecret::generate().digest(),
+        who,
+        t0(),
+        false,
+        None,
+        &cfg,
+    );
+    let s2 = SessionRecord::open(
+        TokenSecret::generate().digest(),
+        who,
+        t0(),
+        true,
+        None,
+        &cfg,
+    );
     let s3 = SessionRecord::open(
         TokenSecret::generate().digest(),
         AccountId::generate(),
         t0(),
         false,
+        None,
         &cfg,
     );
     store
@@ -989,6 +1006,7 @@ pub fn check_rollback<S: Store>(store: &S) {
         a.id,
         t0(),
         false,
+        None,
         &TokenConfig::default(),
     );
     let r: dealer_portal::Result<()> = store.write(|tx| {
@@ -1088,6 +1106,7 @@ pub fn check_read_only<S: Store>(store: &S) {
         a.id,
         t0(),
         false,
+        None,
         &TokenConfig::default(),
     );
     let month = YearMonth::new(2024, 5).unwrap();

@@ -147,8 +147,8 @@ pub fn forbidden<T>(r: dealer_portal::Result<T>) -> Forbidden {
 /// The reason of a refusal for lack of `right` on `establishment`.
 pub fn missing(right: Right, establishment: &str) -> Forbidden {
     Forbidden::MissingRight {
-        right,
-        establishment: est(establishment),
+        right: right.code(),
+        establishment: est(establishment).to_string(),
     }
 }
 
@@ -592,7 +592,7 @@ pub fn rights_rules<S: Store>(s: S) {
     assert_eq!(
         forbidden(p.disable_account(&manager, bid)),
         Forbidden::NotEveryEstablishment {
-            removable: vec![est("T99999")]
+            removable: vec!["T99999".to_owned()]
         }
     );
     p.set_rights(&manager, bid, &est("T99999"), Rights::EMPTY)
@@ -606,7 +606,7 @@ pub fn rights_rules<S: Store>(s: S) {
     assert_eq!(code(p.disable_account(&admin, bid)), "INVALID_STATE");
     p.enable_account(&admin, bid).unwrap();
     // The last active manager keeps ManageAccounts.
-    let admin_id = p.authenticate(&admin).unwrap().id;
+    let admin_id = p.authenticate(&admin).unwrap().account_id;
     assert_eq!(
         code(p.set_rights(
             &admin,
@@ -708,7 +708,7 @@ pub fn users_and_repairers<S: Store>(s: S) {
     assert_eq!(est[0].code.as_str(), "R000001");
     assert_eq!(est[0].regime, None);
     let m = p
-        .rights_matrix(&rs, p.authenticate(&rs).unwrap().id)
+        .rights_matrix(&rs, p.authenticate(&rs).unwrap().account_id)
         .unwrap();
     assert_eq!(
         m.rights_on(&est[0].code),
