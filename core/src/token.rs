@@ -35,7 +35,11 @@ pub enum TokenPurpose {
 }
 
 impl Coded for TokenPurpose {
-    const ALL: &'static [Self] = &[TokenPurpose::PasswordReset, TokenPurpose::Activation];
+    const ALL: &'static [Self] = &[
+        TokenPurpose::PasswordReset,
+        TokenPurpose::Activation,
+        TokenPurpose::EmailChange,
+    ];
     const WHAT: &'static str = "token purpose";
     const ACCEPTED: &'static str = "password_reset, activation, email_change";
     fn code(self) -> &'static str {

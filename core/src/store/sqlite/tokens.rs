@@ -156,11 +156,18 @@ impl TokenRepo for SqliteTx<'_> {
     }
 }
 
+/// How many slots `end_tokens`' statement has: one per purpose that exists.
+const PURPOSE_SLOTS: usize = 3;
+
+// A new purpose needs one more slot (in `end_tokens`' statement too), or `purpose_slots` would
+// index out of bounds given every purpose.
+const _: () = assert!(TokenPurpose::ALL.len() == PURPOSE_SLOTS);
+
 /// The purposes as the three slots of a statement's `purpose IN (?, ?, ?)`: three purposes
-/// exist, so any list fits once repeats are dropped; unused slots repeat the first (or hold
-/// none, which matches nothing).
-fn purpose_slots(purposes: &[TokenPurpose]) -> [Option<&'static str>; 3] {
-    let mut slots = [None; 3];
+/// exist (checked when compiling), so any list fits once repeats are dropped; unused slots
+/// repeat the first (or hold none, which matches nothing).
+fn purpose_slots(purposes: &[TokenPurpose]) -> [Option<&'static str>; PURPOSE_SLOTS] {
+    let mut slots = [None; PURPOSE_SLOTS];
     let mut n = 0;
     for code in purposes.iter().map(|p| Some(p.code())) {
         if !slots[..n].contains(&code) {
@@ -178,6 +185,16 @@ fn purpose_slots(purposes: &[TokenPurpose]) -> [Option<&'static str>; 3] {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn purpose_slots_hold_every_purpose() {
+        let all = purpose_slots(TokenPurpose::ALL);
+        for p in TokenPurpose::ALL {
+            assert!(all.contains(&Some(p.code())), "{p:?}");
+        }
+        let twice: Vec<_> = TokenPurpose::ALL.iter().chain(TokenPurpose::ALL).copied().collect();
+        assert_eq!(purpose_slots(&twice), all);
+    }
 
     #[test]
     fn purpose_slots_fill_three_in_slots() {
