@@ -5,29 +5,35 @@
 
 use super::{PostgresTx, col};
 use crate::account::AccountId;
+use crate::establishment::EstablishmentCode;
 use crate::session::SessionRecord;
 use crate::store::SessionRepo;
-use crate::store::row::{account_id, digest, from_ns, ns, ns_clamped};
+use crate::store::row::{account_id, corrupt, digest, from_ns, ns, ns_clamped};
 use crate::token::TokenDigest;
 use crate::{Error, Result};
 use ::postgres::Row;
 use time::OffsetDateTime;
 
 const SESSION_COLUMNS: &str =
-    "digest, account, created_at, last_seen, idle_ns, expires_at, remembered";
+    "digest, account, created_at, last_seen, idle_ns, expires_at, remembered, establishment";
 
-fn session_from_row(row: &Row) -> Result<SessionRecord> {
+/// The session whose [`SESSION_COLUMNS`] start at column `at` of the row.
+fn session_from_row(row: &Row, at: usize) -> Result<SessionRecord> {
     const T: &str = "sessions";
-    let d: &[u8] = col(row, 0, T, "digest")?;
-    let account: &[u8] = col(row, 1, T, "account")?;
+    let d: &[u8] = col(row, at, T, "digest")?;
+    let account: &[u8] = col(row, at + 1, T, "account")?;
+    let establishment: Option<&str> = col(row, at + 7, T, "establishment")?;
     Ok(SessionRecord {
         digest: digest(d, T, "digest")?,
         account: account_id(account, T, "account")?,
-        created_at: from_ns(col(row, 2, T, "created_at")?, T, "created_at")?,
-        last_seen: from_ns(col(row, 3, T, "last_seen")?, T, "last_seen")?,
-        idle: time::Duration::nanoseconds(col(row, 4, T, "idle_ns")?),
-        expires_at: from_ns(col(row, 5, T, "expires_at")?, T, "expires_at")?,
-        remembered: col(row, 6, T, "remembered")?,
+        created_at: from_ns(col(row, at + 2, T, "created_at")?, T, "created_at")?,
+        last_seen: from_ns(col(row, at + 3, T, "last_seen")?, T, "last_seen")?,
+        idle: time::Duration::nanoseconds(col(row, at + 4, T, "idle_ns")?),
+        expires_at: from_ns(col(row, at + 5, T, "expires_at")?, T, "expires_at")?,
+        remembered: col(row, at + 6, T, "remembered")?,
+        establishment: establishment
+            .map(|c| EstablishmentCode::parse(c).map_err(|_| corrupt(T, "establishment")))
+            .transpose()?,
     })
 }
 
@@ -41,7 +47,7 @@ impl SessionRepo for PostgresTx<'_> {
         })?;
         let inserted = self.query_opt(
             &format!(
-                "INSERT INTO sessions ({SESSION_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)
+                "INSERT INTO sessions ({SESSION_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
                  ON CONFLICT (digest) DO NOTHING RETURNING 1"
             ),
             &[
@@ -52,6 +58,7 @@ impl SessionRepo for PostgresTx<'_> {
                 &idle,
                 &ns_clamped(s.expires_at),
                 &s.remembered,
+                &s.establishment.as_ref().map(EstablishmentCode::as_str),
             ],
             "cannot insert a session",
         )?;
@@ -68,7 +75,7 @@ impl SessionRepo for PostgresTx<'_> {
             &[&&digest.as_bytes()[..]],
             "cannot read a session",
         )?
-        .map(|r| session_from_row(&r))
+        .map(|r| session_from_row(&r, 0))
         .transpose()
     }
 
@@ -103,6 +110,58 @@ impl SessionRepo for PostgresTx<'_> {
             "DELETE FROM sessions WHERE account = $1",
             &[&&account.as_bytes()[..]],
             "cannot delete sessions",
+        )?;
+        Ok(usize::try_from(n).unwrap_or(usize::MAX))
+    }
+
+    fn sessions_of(&mut self, account: AccountId) -> Result<Vec<SessionRecord>> {
+        self.serialise()?;
+        // `sessions_account` finds the account's few rows; sorting them costs nothing.
+        self.query(
+            &format!(
+                "SELECT {SESSION_COLUMNS} FROM sessions WHERE account = $1
+                 ORDER BY created_at, digest"
+            ),
+            &[&&account.as_bytes()[..]],
+            "cannot read sessions",
+        )?
+        .iter()
+        .map(|r| session_from_row(r, 0))
+        .collect()
+    }
+
+    fn set_session_establishment(
+        &mut self,
+        digest: &TokenDigest,
+        establishment: Option<&EstablishmentCode>,
+    ) -> Result<bool> {
+        self.writable()?;
+        self.serialise()?;
+        let n = self.execute(
+            "UPDATE sessions SET establishment = $2 WHERE digest = $1",
+            &[
+                &&digest.as_bytes()[..],
+                &establishment.map(EstablishmentCode::as_str),
+            ],
+            "cannot connect a session to an establishment",
+        )?;
+        Ok(n > 0)
+    }
+
+    fn delete_expired_sessions(
+        &mut self,
+        account: AccountId,
+        now: OffsetDateTime,
+    ) -> Result<usize> {
+        self.writable()?;
+        self.serialise()?;
+        // Exactly the sessions `SessionRecord::is_valid(now)` refuses; the idle end summed as
+        // NUMERIC, which cannot overflow as BIGINT would (an error in PostgreSQL).
+        let n = self.execute(
+            "DELETE FROM sessions
+             WHERE account = $1 AND (expires_at <= $2 OR last_seen::numeric + idle_ns <= $2)",
+            &[&&account.as_bytes()[..], &ns_clamped(now)],
+            "cannot delete expired sessions",
         )?;
         Ok(usize::try_from(n).unwrap_or(usize::MAX))
     }
