@@ -115,7 +115,7 @@ fn right_bits(r: crate::rights::Right) -> i32 {
     i32::from(Rights::from(r).bits())
 }
 
-fn rights_from_bits(bits: i32) -> Result<Rights> {
+pub(super) fn rights_from_bits(bits: i32) -> Result<Rights> {
     u8::try_from(bits)
         .ok()
         .and_then(Rights::from_bits)

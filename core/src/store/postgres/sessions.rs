@@ -2,16 +2,28 @@
 //!
 //! Touching a session, the one write on the hot path of every request, skips the writer lock:
 //! `last_seen` only moves forwards, so touches commute with everything.
+//!
+//! Checking a session on every request ([`Store::session_snapshot`](crate::store::Store)) is
+//! one round trip: a single `SELECT` of the session joined with its account, the account's
+//! rights aggregated into two arrays, run on a pooled connection in autocommit (a single
+//! statement reads one snapshot), through the connection's prepared statements.
 
-use super::{PostgresTx, col};
+use super::accounts::rights_from_bits;
+use super::pool::Conn;
+use super::{PostgresStore, PostgresTx, col, pg};
 use crate::account::AccountId;
 use crate::establishment::EstablishmentCode;
+use crate::rights::RightsMatrix;
 use crate::session::SessionRecord;
-use crate::store::SessionRepo;
-use crate::store::row::{account_id, corrupt, digest, from_ns, ns, ns_clamped};
+use crate::store::row::{
+    ACCOUNT_COLUMNS, AccountRow, account_id, corrupt, digest, from_ns, ns, ns_clamped,
+    read_account_row,
+};
+use crate::store::{SessionRepo, SessionSnapshot};
 use crate::token::TokenDigest;
 use crate::{Error, Result};
 use ::postgres::Row;
+use std::sync::LazyLock;
 use time::OffsetDateTime;
 
 const SESSION_COLUMNS: &str =
@@ -34,6 +46,87 @@ fn session_from_row(row: &Row, at: usize) -> Result<SessionRecord> {
         establishment: establishment
             .map(|c| EstablishmentCode::parse(c).map_err(|_| corrupt(T, "establishment")))
             .transpose()?,
+    })
+}
+
+/// Where the session's columns start in the snapshot row (after the account's), and where the
+/// arrays of the rights' establishments and bits are.
+const SNAPSHOT_SESSION: usize = 19;
+const SNAPSHOT_RIGHTS: usize = SNAPSHOT_SESSION + 8;
+
+/// The session, its account and the account's rights in one row, formatted once. The rights
+/// are aggregated by a lateral subquery (one pass over the account's slice of the `rights`
+/// primary key; `array_agg` over no row is NULL, hence the `COALESCE`).
+static SNAPSHOT: LazyLock<String> = LazyLock::new(|| {
+    let prefixed = |table: &str, columns: &str| {
+        columns
+            .split(',')
+            .map(|c| format!("{table}.{}", c.trim()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    format!(
+        "SELECT {}, {}, r.codes, r.bits
+         FROM sessions s
+         JOIN accounts a ON a.id = s.account
+         CROSS JOIN LATERAL (
+             SELECT COALESCE(array_agg(establishment ORDER BY establishment), '{{}}') AS codes,
+                    COALESCE(array_agg(bits ORDER BY establishment), '{{}}') AS bits
+             FROM rights WHERE account = s.account
+         ) r
+         WHERE s.digest = $1",
+        prefixed("a", ACCOUNT_COLUMNS),
+        prefixed("s", SESSION_COLUMNS)
+    )
+});
+
+impl PostgresStore {
+    /// [`Store::session_snapshot`](crate::store::Store::session_snapshot): one statement, one
+    /// round trip, outside any explicit transaction. A connection that fails without the
+    /// server's answer (closed while idle) is dropped and the read tried on another: it
+    /// changes nothing, so trying again is safe.
+    pub(super) fn snapshot(&self, digest: &TokenDigest) -> Result<Option<SessionSnapshot>> {
+        const CONTEXT: &str = "cannot read a session";
+        let mut attempts = 0;
+        loop {
+            let mut conn = self.pool.get()?;
+            let Conn { client, statements } = conn.conn();
+            let stmt = match statements.get(SNAPSHOT.as_str()) {
+                Some(s) => Ok(s.clone()),
+                None => client.prepare(&SNAPSHOT).inspect(|s| {
+                    statements.insert(SNAPSHOT.clone(), s.clone());
+                }),
+            };
+            match stmt.and_then(|stmt| client.query_opt(&stmt, &[&&digest.as_bytes()[..]])) {
+                Ok(row) => return row.map(|r| snapshot_from_row(&r)).transpose(),
+                Err(e) if e.as_db_error().is_none() && attempts < self.pool.max => {
+                    attempts += 1;
+                    conn.discard();
+                }
+                Err(e) => return Err(pg(CONTEXT)(e)),
+            }
+        }
+    }
+}
+
+fn snapshot_from_row(row: &Row) -> Result<SessionSnapshot> {
+    let account = read_account_row!(col, row).into_account()?;
+    let session = session_from_row(row, SNAPSHOT_SESSION)?;
+    let codes: Vec<&str> = col(row, SNAPSHOT_RIGHTS, "rights", "establishment")?;
+    let bits: Vec<i32> = col(row, SNAPSHOT_RIGHTS + 1, "rights", "bits")?;
+    if codes.len() != bits.len() {
+        return Err(corrupt("rights", "bits"));
+    }
+    let mut rights = RightsMatrix::default();
+    for (code, bits) in codes.into_iter().zip(bits) {
+        let code =
+            EstablishmentCode::parse(code).map_err(|_| corrupt("rights", "establishment"))?;
+        rights.set(code, rights_from_bits(bits)?);
+    }
+    Ok(SessionSnapshot {
+        session,
+        account,
+        rights,
     })
 }
 

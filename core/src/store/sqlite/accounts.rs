@@ -366,7 +366,7 @@ fn manage_bits() -> u8 {
     right_bits(crate::rights::Right::ManageAccounts)
 }
 
-fn rights_from_bits(bits: i64) -> Result<Rights> {
+pub(super) fn rights_from_bits(bits: i64) -> Result<Rights> {
     u8::try_from(bits)
         .ok()
         .and_then(Rights::from_bits)

@@ -463,6 +463,9 @@ mod tests {
         let t = store.read(|tx| tx.token(&token)).unwrap().unwrap();
         assert_eq!(t.lifecycle.purpose, TokenPurpose::PasswordReset);
         assert_eq!(t.email, None);
+        let snap = store.session_snapshot(&session).unwrap().unwrap();
+        assert_eq!((snap.session, snap.account), (s.clone(), a.clone()));
+        assert_eq!(snap.rights.rights_on(&"T1".parse().unwrap()).bits(), 3);
         // And the new columns are written.
         let t1 = "T1".parse().unwrap();
         let mut logged = a.clone();
@@ -600,5 +603,13 @@ mod tests {
             params![vec![0u8; 16], 0],
         );
         assert!(p.contains("sessions_account"), "{p}");
+        // Checking a session: every table read by its key, none scanned.
+        let p = plan(
+            &conn,
+            &crate::store::sqlite::sessions::SNAPSHOT,
+            [vec![0u8; 32]],
+        );
+        assert!(!p.contains("SCAN") && !p.contains("TEMP B-TREE"), "{p}");
+        assert_eq!(p.matches("SEARCH").count(), 3, "{p}");
     }
 }

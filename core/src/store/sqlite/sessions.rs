@@ -2,16 +2,26 @@
 //!
 //! Touching a session only ever moves `last_seen` forwards, so touches from concurrent requests
 //! commute; the services write it back at most once per twentieth of the idle timeout.
+//!
+//! Checking a session on every request ([`Store::session_snapshot`](crate::store::Store)) is
+//! one `SELECT` of the session joined with its account and the account's rights rows, run in
+//! autocommit on a reader (a single statement reads one snapshot), with no `BEGIN`/`COMMIT`.
 
-use super::{SqliteTx, col, storage};
+use super::accounts::rights_from_bits;
+use super::{SqliteStore, SqliteTx, col, storage};
 use crate::account::AccountId;
 use crate::establishment::EstablishmentCode;
+use crate::rights::RightsMatrix;
 use crate::session::SessionRecord;
-use crate::store::SessionRepo;
-use crate::store::row::{account_id, corrupt, digest, from_ns, ns, ns_clamped};
+use crate::store::row::{
+    ACCOUNT_COLUMNS, AccountRow, account_id, corrupt, digest, from_ns, ns, ns_clamped,
+    read_account_row,
+};
+use crate::store::{SessionRepo, SessionSnapshot};
 use crate::token::TokenDigest;
 use crate::{Error, Result};
-use rusqlite::{ErrorCode, Row, params};
+use rusqlite::{Connection, ErrorCode, Row, params};
+use std::sync::LazyLock;
 use time::OffsetDateTime;
 
 const SESSION_COLUMNS: &str =
@@ -35,6 +45,89 @@ fn session_from_row(row: &Row<'_>, at: usize) -> Result<SessionRecord> {
             .map(|c| EstablishmentCode::parse(&c).map_err(|_| corrupt(T, "establishment")))
             .transpose()?,
     })
+}
+
+/// Where the session's columns start in a snapshot row (after the account's), and where the
+/// rights row's establishment and bits are.
+const SNAPSHOT_SESSION: usize = 19;
+const SNAPSHOT_RIGHTS: usize = SNAPSHOT_SESSION + 8;
+
+/// The session, its account, and one row per right of the account (a single row with NULL
+/// rights when it holds none), formatted once.
+pub(super) static SNAPSHOT: LazyLock<String> = LazyLock::new(|| {
+    let prefixed = |table: &str, columns: &str| {
+        columns
+            .split(',')
+            .map(|c| format!("{table}.{}", c.trim()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    format!(
+        "SELECT {}, {}, r.establishment, r.bits
+         FROM sessions s JOIN accounts a ON a.id = s.account
+         LEFT JOIN rights r ON r.account = s.account
+         WHERE s.digest = ?1",
+        prefixed("a", ACCOUNT_COLUMNS),
+        prefixed("s", SESSION_COLUMNS)
+    )
+});
+
+impl SqliteStore {
+    /// [`Store::session_snapshot`](crate::store::Store::session_snapshot): one statement on a
+    /// reader (or on the writer's connection when there are none), outside any explicit
+    /// transaction.
+    pub(super) fn snapshot(&self, digest: &TokenDigest) -> Result<Option<SessionSnapshot>> {
+        match &self.readers {
+            Some(pool) => {
+                let reader = pool.get()?;
+                let conn = reader
+                    .conn
+                    .as_ref()
+                    .expect("a pooled reader holds its connection until dropped");
+                read_snapshot(conn, digest)
+            }
+            None => {
+                let conn = self.writer();
+                if !conn.is_autocommit() {
+                    let _ = conn.execute_batch("ROLLBACK");
+                }
+                read_snapshot(&conn, digest)
+            }
+        }
+    }
+}
+
+fn read_snapshot(conn: &Connection, digest: &TokenDigest) -> Result<Option<SessionSnapshot>> {
+    const CONTEXT: &str = "cannot read a session";
+    let mut stmt = conn.prepare_cached(&SNAPSHOT).map_err(storage(CONTEXT))?;
+    let mut rows = stmt
+        .query([&digest.as_bytes()[..]])
+        .map_err(storage(CONTEXT))?;
+    let mut found: Option<(SessionRecord, AccountRow)> = None;
+    let mut rights = RightsMatrix::default();
+    while let Some(row) = rows.next().map_err(storage(CONTEXT))? {
+        if found.is_none() {
+            found = Some((
+                session_from_row(row, SNAPSHOT_SESSION)?,
+                read_account_row!(col, row),
+            ));
+        }
+        let code: Option<String> = col(row, SNAPSHOT_RIGHTS, "rights", "establishment")?;
+        if let Some(code) = code {
+            let bits: i64 = col(row, SNAPSHOT_RIGHTS + 1, "rights", "bits")?;
+            let code =
+                EstablishmentCode::parse(&code).map_err(|_| corrupt("rights", "establishment"))?;
+            rights.set(code, rights_from_bits(bits)?);
+        }
+    }
+    let Some((session, account)) = found else {
+        return Ok(None);
+    };
+    Ok(Some(SessionSnapshot {
+        session,
+        account: account.into_account()?,
+        rights,
+    }))
 }
 
 impl SessionRepo for SqliteTx<'_> {
