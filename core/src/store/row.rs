@@ -60,6 +60,27 @@ pub(super) const ACCOUNT_COLUMNS: &str = "id, email, last_name, first_name, func
      landline_kind, password, previous_passwords, failed_logins, lockouts, locked_until, locale, created_at, \
      last_login_at";
 
+/// How many columns a comma-separated list such as [`ACCOUNT_COLUMNS`] names.
+pub(super) const fn column_count(list: &str) -> usize {
+    let bytes = list.as_bytes();
+    let (mut n, mut i) = (1, 0);
+    while i < bytes.len() {
+        if bytes[i] == b',' {
+            n += 1;
+        }
+        i += 1;
+    }
+    n
+}
+
+/// A comma-separated list of columns, each qualified by a table alias (`a.id, a.email, …`).
+pub(super) fn qualified(alias: &str, list: &str) -> String {
+    list.split(',')
+        .map(|c| format!("{alias}.{}", c.trim()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// An account as column values: parameters $1/?1 id … 18 created_at, 19 last_login_at, then
 /// 20 sort_key and 21 search_text (written, never read back: they are derived from the names
 /// and email).
@@ -209,4 +230,18 @@ fn phone(
     PhoneNumber::from_e164(&e164, kind)
         .map(Some)
         .map_err(|_| corrupt(T, column))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn column_lists_are_counted_and_qualified() {
+        // `read_account_row!` reads columns 0 to 18.
+        assert_eq!(column_count(ACCOUNT_COLUMNS), 19);
+        assert_eq!(column_count("digest"), 1);
+        assert_eq!(qualified("s", "digest, account"), "s.digest, s.account");
+        assert!(qualified("a", ACCOUNT_COLUMNS).ends_with("a.created_at, a.last_login_at"));
+    }
 }

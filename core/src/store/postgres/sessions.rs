@@ -16,8 +16,8 @@ use crate::establishment::EstablishmentCode;
 use crate::rights::RightsMatrix;
 use crate::session::SessionRecord;
 use crate::store::row::{
-    ACCOUNT_COLUMNS, AccountRow, account_id, corrupt, digest, from_ns, ns, ns_clamped,
-    read_account_row,
+    ACCOUNT_COLUMNS, AccountRow, account_id, column_count, corrupt, digest, from_ns, ns,
+    ns_clamped, qualified, read_account_row,
 };
 use crate::store::{SessionRepo, SessionSnapshot};
 use crate::token::TokenDigest;
@@ -51,20 +51,13 @@ fn session_from_row(row: &Row, at: usize) -> Result<SessionRecord> {
 
 /// Where the session's columns start in the snapshot row (after the account's), and where the
 /// arrays of the rights' establishments and bits are.
-const SNAPSHOT_SESSION: usize = 19;
-const SNAPSHOT_RIGHTS: usize = SNAPSHOT_SESSION + 8;
+const SNAPSHOT_SESSION: usize = column_count(ACCOUNT_COLUMNS);
+const SNAPSHOT_RIGHTS: usize = SNAPSHOT_SESSION + column_count(SESSION_COLUMNS);
 
 /// The session, its account and the account's rights in one row, formatted once. The rights
 /// are aggregated by a lateral subquery (one pass over the account's slice of the `rights`
 /// primary key; `array_agg` over no row is NULL, hence the `COALESCE`).
 static SNAPSHOT: LazyLock<String> = LazyLock::new(|| {
-    let prefixed = |table: &str, columns: &str| {
-        columns
-            .split(',')
-            .map(|c| format!("{table}.{}", c.trim()))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
     format!(
         "SELECT {}, {}, r.codes, r.bits
          FROM sessions s
@@ -75,8 +68,8 @@ static SNAPSHOT: LazyLock<String> = LazyLock::new(|| {
              FROM rights WHERE account = s.account
          ) r
          WHERE s.digest = $1",
-        prefixed("a", ACCOUNT_COLUMNS),
-        prefixed("s", SESSION_COLUMNS)
+        qualified("a", ACCOUNT_COLUMNS),
+        qualified("s", SESSION_COLUMNS)
     )
 });
 

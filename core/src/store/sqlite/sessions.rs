@@ -14,8 +14,8 @@ use crate::establishment::EstablishmentCode;
 use crate::rights::RightsMatrix;
 use crate::session::SessionRecord;
 use crate::store::row::{
-    ACCOUNT_COLUMNS, AccountRow, account_id, corrupt, digest, from_ns, ns, ns_clamped,
-    read_account_row,
+    ACCOUNT_COLUMNS, AccountRow, account_id, column_count, corrupt, digest, from_ns, ns,
+    ns_clamped, qualified, read_account_row,
 };
 use crate::store::{SessionRepo, SessionSnapshot};
 use crate::token::TokenDigest;
@@ -49,26 +49,19 @@ fn session_from_row(row: &Row<'_>, at: usize) -> Result<SessionRecord> {
 
 /// Where the session's columns start in a snapshot row (after the account's), and where the
 /// rights row's establishment and bits are.
-const SNAPSHOT_SESSION: usize = 19;
-const SNAPSHOT_RIGHTS: usize = SNAPSHOT_SESSION + 8;
+const SNAPSHOT_SESSION: usize = column_count(ACCOUNT_COLUMNS);
+const SNAPSHOT_RIGHTS: usize = SNAPSHOT_SESSION + column_count(SESSION_COLUMNS);
 
 /// The session, its account, and one row per right of the account (a single row with NULL
 /// rights when it holds none), formatted once.
 pub(super) static SNAPSHOT: LazyLock<String> = LazyLock::new(|| {
-    let prefixed = |table: &str, columns: &str| {
-        columns
-            .split(',')
-            .map(|c| format!("{table}.{}", c.trim()))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
     format!(
         "SELECT {}, {}, r.establishment, r.bits
          FROM sessions s JOIN accounts a ON a.id = s.account
          LEFT JOIN rights r ON r.account = s.account
          WHERE s.digest = ?1",
-        prefixed("a", ACCOUNT_COLUMNS),
-        prefixed("s", SESSION_COLUMNS)
+        qualified("a", ACCOUNT_COLUMNS),
+        qualified("s", SESSION_COLUMNS)
     )
 });
 
