@@ -523,7 +523,7 @@ class Portal:
     def create_user(
         self,
         session_token: str,
-        establishment_code: str,
+        establishment_code: str | None,
         last_name: str,
         first_name: str,
         email: str,
@@ -553,7 +553,7 @@ class Portal:
         state: str | None = None,
     ) -> AccountPage: ...
     def audit_log(
-        self, session_token: str, establishment_code: str, offset: int = 0, limit: int = 50
+        self, session_token: str, establishment_code: str | None = None, offset: int = 0, limit: int = 50
     ) -> list[AuditEvent]: ...
     def verify_audit_chain(self) -> int: ...
     def add_document(self, establishment_code: str, document: Document) -> str: ...
@@ -561,7 +561,7 @@ class Portal:
     def search_documents(
         self,
         session_token: str,
-        establishment_code: str,
+        establishment_code: str | None,
         category: str,
         kind: str | None = None,
         number: str | None = None,
@@ -572,4 +572,4 @@ class Portal:
         limit: int = 50,
     ) -> DocumentPage: ...
     def record_debit_line(self, establishment_code: str, month: str, line: DebitLine) -> None: ...
-    def monthly_statement(self, session_token: str, establishment_code: str, month: str) -> Reconciliation: ...
+    def monthly_statement(self, session_token: str, establishment_code: str | None, month: str) -> Reconciliation: ...

@@ -9,9 +9,10 @@ use dealer_portal::account::AccountSummary as CoreAccountSummary;
 use dealer_portal::audit::AuditEvent as CoreAuditEvent;
 use dealer_portal::establishment::Establishment as CoreEstablishment;
 use dealer_portal::notification::Notification as CoreNotification;
-use dealer_portal::rights::{Right as CoreRight, Rights};
+use dealer_portal::rights::{Right as CoreRight, Rights, RightsMatrix};
 use dealer_portal::{Coded, Locale, SecretString};
 use pyo3::prelude::*;
+use pyo3::types::PyDict;
 
 // ----- rights -----
 
@@ -70,6 +71,16 @@ impl From<CoreRight> for PyRight {
 /// A right set as a list in canonical order.
 pub(crate) fn rights_list(rights: Rights) -> Vec<PyRight> {
     rights.iter().map(PyRight::from).collect()
+}
+
+/// A rights matrix as `{establishment code: [Right, ...]}`, in code order: the core's matrix
+/// holds only establishments where some right is held, so every list is non-empty.
+pub(crate) fn matrix_dict<'py>(py: Python<'py>, m: &RightsMatrix) -> PyResult<Bound<'py, PyDict>> {
+    let d = PyDict::new(py);
+    for (code, rights) in m.iter() {
+        d.set_item(code.as_str(), rights_list(rights))?;
+    }
+    Ok(d)
 }
 
 /// Any iterable of `Right`s as a core right set.
@@ -242,7 +253,8 @@ impl Notification {
     fn id(&self) -> u64 {
         self.inner.id.0
     }
-    /// password_reset, activation, account_locked or account_exists.
+    /// password_reset, activation, account_locked, account_exists, email_change or
+    /// email_change_requested (the core's notification kinds).
     #[getter]
     fn kind(&self) -> &'static str {
         self.inner.body.kind.code()

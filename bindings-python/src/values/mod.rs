@@ -16,7 +16,7 @@ mod support;
 
 pub(crate) use accounts::{
     AccountPage, AccountSummary, AuditEvent, Establishment, Notification, PyRight, Session,
-    TokenStatus, UserImport, rights_arg, rights_list,
+    TokenStatus, UserImport, matrix_dict, rights_arg,
 };
 pub(crate) use documents::{Document, DocumentPage, Reference};
 pub(crate) use password::{Check, Evaluation};
