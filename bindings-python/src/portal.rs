@@ -8,12 +8,12 @@ use crate::convert::iso;
 use crate::errors::{Res, to_py_err};
 use crate::functions::from_config;
 use crate::values::{
-    AccountPage, AccountSummary, AuditEvent, DebitLine, Document, DocumentPage, Establishment,
-    Evaluation, Notification, PyRight, Reconciliation, Session, TokenStatus, UserImport,
-    matrix_dict, rights_arg,
+    AccountDetail, AccountPage, AccountSummary, AuditEvent, DebitLine, Document, DocumentPage,
+    Establishment, Evaluation, Notification, PyRight, Reconciliation, Session, SessionInfo,
+    SessionSummary, TokenStatus, UserImport, matrix_dict, rights_arg,
 };
 use dealer_portal::account::{
-    AccountQuery, AccountState, Declaration, NewUser, RepairerRegistration,
+    AccountQuery, AccountState, Declaration, NewUser, ProfileUpdate, RepairerRegistration,
 };
 use dealer_portal::document::DocumentQuery;
 use dealer_portal::email::Email;
@@ -21,6 +21,7 @@ use dealer_portal::establishment::EstablishmentCode;
 use dealer_portal::notification::NotificationId;
 use dealer_portal::period::YearMonth;
 use dealer_portal::service::{Portal as CorePortal, PortalConfig, UserImport as CoreUserImport};
+use dealer_portal::session::SessionId;
 use dealer_portal::store::AnyStore;
 use dealer_portal::{AccountId, Coded, Error};
 use pyo3::exceptions::PyValueError;
@@ -233,6 +234,125 @@ impl Portal {
             self.inner
                 .change_password(&session_token, &current, &password, &confirmation)
         })?)
+    }
+
+    /// What a host checks on every request: who is connected, until when, the establishment
+    /// the session is connected to, the rights and the visible menu. AuthError SESSION_INVALID
+    /// for an unknown, ended or expired session.
+    fn authenticate(&self, py: Python<'_>, session_token: PyBackedStr) -> Res<SessionInfo> {
+        let inner = py.detach(|| self.inner.authenticate(&session_token))?;
+        Ok(SessionInfo { inner })
+    }
+
+    /// Connects the session to another establishment where the account holds a right.
+    fn select_establishment(
+        &self,
+        py: Python<'_>,
+        session_token: PyBackedStr,
+        establishment_code: PyBackedStr,
+    ) -> Res<SessionInfo> {
+        let inner = py.detach(|| {
+            self.inner
+                .select_establishment(&session_token, &code(&establishment_code)?)
+        })?;
+        Ok(SessionInfo { inner })
+    }
+
+    /// The caller's own live sessions, oldest first (an opaque id each, never the token).
+    fn list_sessions(
+        &self,
+        py: Python<'_>,
+        session_token: PyBackedStr,
+    ) -> Res<Vec<SessionSummary>> {
+        let all = py.detach(|| self.inner.list_sessions(&session_token))?;
+        Ok(all
+            .into_iter()
+            .map(|s| SessionSummary { inner: s })
+            .collect())
+    }
+
+    /// Ends one of the caller's sessions by its id; NotFoundError UNKNOWN_SESSION otherwise.
+    fn revoke_session(
+        &self,
+        py: Python<'_>,
+        session_token: PyBackedStr,
+        session_id: PyBackedStr,
+    ) -> Res<()> {
+        Ok(py.detach(|| {
+            let id = session_id.parse::<SessionId>()?;
+            self.inner.revoke_session(&session_token, &id)
+        })?)
+    }
+
+    /// Ends every session of the caller but the asking one; how many ended.
+    fn revoke_other_sessions(&self, py: Python<'_>, session_token: PyBackedStr) -> Res<usize> {
+        Ok(py.detach(|| self.inner.revoke_other_sessions(&session_token))?)
+    }
+
+    // ----- profiles and email change -----
+
+    /// An account's profile: one's own, or an account the actor can list.
+    fn account(
+        &self,
+        py: Python<'_>,
+        session_token: PyBackedStr,
+        account_id: PyBackedStr,
+    ) -> Res<AccountDetail> {
+        let inner = py.detach(|| {
+            self.inner
+                .account(&session_token, self::account_id(&account_id)?)
+        })?;
+        Ok(AccountDetail { inner })
+    }
+
+    /// Edits a profile: None keeps a field, "" clears a phone (phones as typed). Answers the
+    /// profile as it now is.
+    #[pyo3(signature = (session_token, account_id, *, last_name=None, first_name=None, function=None, mobile=None, landline=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn update_profile(
+        &self,
+        py: Python<'_>,
+        session_token: PyBackedStr,
+        account_id: PyBackedStr,
+        last_name: Option<PyBackedStr>,
+        first_name: Option<PyBackedStr>,
+        function: Option<PyBackedStr>,
+        mobile: Option<PyBackedStr>,
+        landline: Option<PyBackedStr>,
+    ) -> Res<AccountDetail> {
+        let inner = py.detach(|| {
+            let id = self::account_id(&account_id)?;
+            let update = ProfileUpdate::from_fields(
+                last_name.as_deref(),
+                first_name.as_deref(),
+                function.as_deref(),
+                mobile.as_deref(),
+                landline.as_deref(),
+            )?;
+            self.inner.update_profile(&session_token, id, &update)
+        })?;
+        Ok(AccountDetail { inner })
+    }
+
+    /// Asks to change the session's email (the current password is checked, without the GIL):
+    /// a link goes to the new address, a notice to the current one.
+    fn request_email_change(
+        &self,
+        py: Python<'_>,
+        session_token: PyBackedStr,
+        new_email: PyBackedStr,
+        current_password: PyBackedStr,
+    ) -> Res<()> {
+        Ok(py.detach(|| {
+            let new_email = Email::parse(&new_email)?;
+            self.inner
+                .request_email_change(&session_token, &new_email, &current_password)
+        })?)
+    }
+
+    /// Confirms an email change with the link's token; every session of the account ends.
+    fn confirm_email_change(&self, py: Python<'_>, token: PyBackedStr) -> Res<()> {
+        Ok(py.detach(|| self.inner.confirm_email_change(&token))?)
     }
 
     // ----- users and rights -----
@@ -555,6 +675,30 @@ impl Portal {
             )?;
             self.inner
                 .search_documents(&session_token, code.as_ref(), &q)
+        })?;
+        Ok(DocumentPage {
+            items: page.items.into_iter().map(Document::from).collect(),
+            total: page.total,
+        })
+    }
+
+    /// The header's quick search: the documents of every category the actor may read on the
+    /// establishment (None: the connected one) whose plate, contract or agreement number is
+    /// `text`. ValidationError INVALID_QUERY if the text is none of the three.
+    #[pyo3(signature = (session_token, text, establishment_code=None, offset=0, limit=50))]
+    fn search_reference(
+        &self,
+        py: Python<'_>,
+        session_token: PyBackedStr,
+        text: PyBackedStr,
+        establishment_code: Option<PyBackedStr>,
+        offset: usize,
+        limit: usize,
+    ) -> Res<DocumentPage> {
+        let page = py.detach(|| {
+            let code = opt_code(establishment_code.as_deref())?;
+            self.inner
+                .search_reference(&session_token, &text, code.as_ref(), offset, limit)
         })?;
         Ok(DocumentPage {
             items: page.items.into_iter().map(Document::from).collect(),

@@ -126,6 +126,17 @@ impl PyRight {
     fn label_en(&self) -> &'static str {
         CoreRight::from(*self).label(Locale::En)
     }
+    /// The seed's explanation in French ("Permet de créer des devis et des souscriptions de
+    /// contrats"), shown beside the check-box.
+    #[getter]
+    fn description_fr(&self) -> &'static str {
+        CoreRight::from(*self).description(Locale::Fr)
+    }
+    /// The seed's explanation in English ("Lets you create quotes and contract subscriptions").
+    #[getter]
+    fn description_en(&self) -> &'static str {
+        CoreRight::from(*self).description(Locale::En)
+    }
     /// The right with this code (case-insensitive); ValidationError UNKNOWN_CODE otherwise.
     #[staticmethod]
     fn from_code(code: String) -> Res<PyRight> {

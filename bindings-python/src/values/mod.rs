@@ -10,6 +10,7 @@
 
 mod accounts;
 mod documents;
+mod host;
 mod password;
 mod regimes;
 mod support;
@@ -19,6 +20,10 @@ pub(crate) use accounts::{
     TokenStatus, UserImport, matrix_dict, rights_arg,
 };
 pub(crate) use documents::{Document, DocumentPage, Reference};
+pub(crate) use host::{
+    AccountDetail, CallingCode, PySection, SessionInfo, SessionSummary, calling_codes,
+    visible_sections,
+};
 pub(crate) use password::{Check, Evaluation};
 pub(crate) use regimes::{DebitLine, ExpectedDebit, PyRegime, ReconciledDebit, Reconciliation};
 pub(crate) use support::{SupportChannel, SupportDirectory};
