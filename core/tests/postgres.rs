@@ -22,6 +22,9 @@ mod checks;
 #[allow(dead_code)]
 #[path = "suite/flows.rs"]
 mod flows;
+#[allow(dead_code)]
+#[path = "suite/sessions.rs"]
+mod sessions;
 
 use dealer_portal::account::{AccountState, Declaration, NewUser};
 use dealer_portal::establishment::Establishment;
@@ -136,6 +139,21 @@ macro_rules! flows_on_postgres {
 }
 
 flows::every_flow!(flows_on_postgres);
+
+/// One `#[test]` per check of the sessions suite, each on a fresh schema.
+macro_rules! sessions_on_postgres {
+    ($($check:ident),* $(,)?) => {
+        mod session_checks {
+            $(#[test]
+            fn $check() {
+                let db = super::TestDb::new(stringify!($check));
+                super::sessions::$check(&db.store());
+            })*
+        }
+    };
+}
+
+sessions::every_session_check!(sessions_on_postgres);
 
 // ---------------------------------------------------------------------------------------------
 // PostgreSQL only

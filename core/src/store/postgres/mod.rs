@@ -46,8 +46,9 @@ mod tokens;
 
 use self::pool::{Conn, Pool, PoolState, Pooled};
 use self::schema::migrate;
-use super::Store;
 use super::row::corrupt;
+use super::{SessionSnapshot, Store};
+use crate::token::TokenDigest;
 use crate::{Error, Result};
 use ::postgres::error::SqlState;
 use ::postgres::types::{FromSql, ToSql};
@@ -337,6 +338,11 @@ impl Store for PostgresStore {
             true,
             f,
         )
+    }
+
+    fn session_snapshot(&self, digest: &TokenDigest) -> Result<Option<SessionSnapshot>> {
+        // One statement, one round trip, no BEGIN/COMMIT (see `sessions`).
+        self.snapshot(digest)
     }
 }
 
