@@ -22,6 +22,8 @@ mod checks;
 #[allow(dead_code)]
 #[path = "suite/flows.rs"]
 mod flows;
+#[path = "suite/host.rs"]
+mod host;
 #[allow(dead_code)]
 #[path = "suite/sessions.rs"]
 mod sessions;
@@ -154,6 +156,21 @@ macro_rules! sessions_on_postgres {
 }
 
 sessions::every_session_check!(sessions_on_postgres);
+
+/// One `#[test]` per flow of the host-surface suite, each on a fresh schema.
+macro_rules! host_on_postgres {
+    ($($flow:ident),* $(,)?) => {
+        mod host_flows {
+            $(#[test]
+            fn $flow() {
+                let db = super::TestDb::new(stringify!($flow));
+                super::host::$flow(db.store());
+            })*
+        }
+    };
+}
+
+host::every_host_flow!(host_on_postgres);
 
 // ---------------------------------------------------------------------------------------------
 // PostgreSQL only
@@ -466,6 +483,7 @@ fn checks_account(mail: &str) -> dealer_portal::account::Account {
         locked_until: None,
         locale: dealer_portal::Locale::Fr,
         created_at: time::macros::datetime!(2026-01-15 09:00:00.123_456_789 UTC),
+        last_login_at: None,
     }
 }
 
@@ -548,6 +566,7 @@ fn two_processes_race_on_one_token_and_one_email() {
                         time::OffsetDateTime::now_utc(),
                         time::Duration::hours(1),
                     ),
+                    email: None,
                 })?;
             }
             Ok(())
