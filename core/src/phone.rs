@@ -107,14 +107,37 @@ impl PhoneKind {
 /// assert_eq!(err.code(), "INVALID_PHONE");
 /// assert!(err.to_string().contains("fixed-line number"));
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 pub struct PhoneNumber {
     e164: String,
     kind: PhoneKind,
-    /// Derived from `e164` at construction (libphonenumber formatting is not free, and lists
-    /// display it for every account): the national format and the calling code.
-    national: String,
+    /// The national format, derived from `e164`: at construction when the number was parsed,
+    /// on first use when it was read back from a store (libphonenumber's parsing and formatting
+    /// cost about 10 µs a number, and reading a session's account needs neither).
+    national: std::sync::OnceLock<String>,
     calling_code: u16,
+}
+
+impl std::fmt::Debug for PhoneNumber {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PhoneNumber")
+            .field("e164", &self.e164)
+            .field("kind", &self.kind)
+            .finish()
+    }
+}
+
+/// Two numbers are equal when their E.164 forms and fields are: the rest derives from those.
+impl PartialEq for PhoneNumber {
+    fn eq(&self, other: &Self) -> bool {
+        (&self.e164, self.kind) == (&other.e164, other.kind)
+    }
+}
+impl Eq for PhoneNumber {}
+impl std::hash::Hash for PhoneNumber {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        (&self.e164, self.kind).hash(h);
+    }
 }
 
 /// The longest national number accepted as typed, separators included.
@@ -252,7 +275,7 @@ impl PhoneNumber {
         Ok(PhoneNumber {
             e164: parsed.format().mode(Mode::E164).to_string(),
             kind,
-            national: parsed.format().mode(Mode::National).to_string(),
+            national: parsed.format().mode(Mode::National).to_string().into(),
             calling_code: code,
         })
     }
@@ -269,7 +292,36 @@ impl PhoneNumber {
 
     /// The number in its country's national format, for display (`06 23 42 54 55`).
     pub fn national_display(&self) -> &str {
-        &self.national
+        self.national.get_or_init(|| {
+            parse_lib(None, &self.e164)
+                .map(|p| p.format().mode(Mode::National).to_string())
+                .unwrap_or_else(|_| self.e164.clone())
+        })
+    }
+
+    /// A number a store wrote, read back: its E.164 form was validated (against its field)
+    /// when it was parsed, so only its shape is checked here; the national format is derived
+    /// on first use. A value of the wrong shape is [`Error::InvalidPhone`] (the stores report
+    /// it as a corrupt row).
+    pub(crate) fn from_store(e164: &str, kind: PhoneKind) -> Result<Self> {
+        let digits = e164.strip_prefix('+').unwrap_or("");
+        let shaped = !digits.is_empty()
+            && digits.len() <= MAX_E164_DIGITS
+            && digits.bytes().all(|b| b.is_ascii_digit())
+            && !digits.starts_with('0');
+        // Calling codes are prefix-free: the first of 1 to 3 leading digits that is one is it.
+        let code = (1..=3.min(digits.len()))
+            .filter_map(|n| digits[..n].parse::<u16>().ok())
+            .find(|c| DATABASE.by_code(c).is_some());
+        match code {
+            Some(calling_code) if shaped => Ok(PhoneNumber {
+                e164: e164.to_owned(),
+                kind,
+                national: std::sync::OnceLock::new(),
+                calling_code,
+            }),
+            _ => Err(invalid("a stored number is not in E.164 form")),
+        }
     }
 
     /// The country calling code, without the `+` (`33`).
@@ -493,6 +545,26 @@ impl<'de> Deserialize<'de> for PhoneNumber {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn numbers_read_back_from_a_store_are_the_numbers_written() {
+        for (typed, kind) in [
+            ("06 23 42 54 55", PhoneKind::Mobile),
+            ("01 34 34 67 88", PhoneKind::FixedLine),
+            ("+44 7400 123456", PhoneKind::Mobile),
+            ("+1 212 555 0123", PhoneKind::FixedLine),
+            ("+32 470 12 34 56", PhoneKind::Mobile),
+        ] {
+            let written = PhoneNumber::parse_fr(typed, kind).unwrap();
+            let read = PhoneNumber::from_store(written.e164(), kind).unwrap();
+            assert_eq!(read, written);
+            assert_eq!(read.calling_code(), written.calling_code(), "{typed}");
+            assert_eq!(read.national_display(), written.national_display(), "{typed}");
+        }
+        for bad in ["", "+", "0623425455", "+0623425455", "+33 6", "+999123", "+33abc"] {
+            assert!(PhoneNumber::from_store(bad, PhoneKind::Mobile).is_err(), "{bad:?}");
+        }
+    }
 
     fn reason_of(r: Result<PhoneNumber>) -> String {
         match r {

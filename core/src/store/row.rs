@@ -227,7 +227,7 @@ fn phone(
     let Some(e164) = e164 else { return Ok(None) };
     let kind = kind.ok_or_else(|| corrupt(T, column))?;
     let kind = coded::<PhoneKind>(&kind, T, column)?;
-    PhoneNumber::from_e164(&e164, kind)
+    PhoneNumber::from_store(&e164, kind)
         .map(Some)
         .map_err(|_| corrupt(T, column))
 }
