@@ -13,15 +13,17 @@ use crate::functions::{expect_string, from_config, read_options, with_fields};
 use crate::values::{
     AccountPage, AccountSummary, AuditEvent, DebitLine, Document, DocumentPage, Establishment,
     ImportOutcome, Notification, Reconciliation, Right, Session, TokenStatus, UserImport, count,
-    rights_list, rights_set,
+    rights_by_code, rights_set,
 };
-use dealer_portal::account::{AccountQuery, AccountState, Declaration, NewUser};
+use dealer_portal::account::{
+    AccountId, AccountQuery, AccountState, Declaration, NewUser, RepairerRegistration,
+};
 use dealer_portal::audit;
 use dealer_portal::document::DocumentQuery;
+use dealer_portal::email::Email;
 use dealer_portal::establishment::EstablishmentCode;
 use dealer_portal::notification::NotificationId;
 use dealer_portal::period::YearMonth;
-use dealer_portal::phone::PhoneNumber;
 use dealer_portal::service::{Portal as CorePortal, PortalConfig, UserImport as CoreUserImport};
 use dealer_portal::store::AnyStore;
 use dealer_portal::{Coded, Error};
@@ -80,9 +82,10 @@ pub struct LoginOptions {
 /// The optional arguments of `createUser`.
 #[napi(object, object_to_js = false)]
 pub struct CreateUserOptions {
-    /// A mobile number as typed (`06 23 42 54 55`), +33 by default.
+    /// A mobile number as typed (`06 23 42 54 55`, or `+32 …` / `0032 …` for another
+    /// country); the core reads it.
     pub mobile: Option<String>,
-    /// A landline number as typed, +33 by default.
+    /// A landline number as typed; the core reads it.
     pub landline: Option<String>,
 }
 
@@ -143,21 +146,20 @@ fn config_arg(config: Option<serde_json::Value>) -> Result<PortalConfig, Error> 
     }
 }
 
-fn new_user(
-    last_name: &str,
-    first_name: &str,
-    email: &str,
-    mobile: Option<&str>,
-    landline: Option<&str>,
-) -> Result<NewUser, Error> {
-    let mut user = NewUser::new(last_name, first_name, email)?;
-    if let Some(m) = mobile {
-        user = user.with_mobile(PhoneNumber::DEFAULT_CALLING_CODE, m)?;
-    }
-    if let Some(l) = landline {
-        user = user.with_landline(PhoneNumber::DEFAULT_CALLING_CODE, l)?;
-    }
-    Ok(user)
+/// An establishment code, parsed by the core.
+fn parse_code(s: &str) -> Result<EstablishmentCode, Error> {
+    EstablishmentCode::parse(s)
+}
+
+/// An optional establishment code (`undefined` or `null`: the session's connected one, which
+/// the core picks).
+fn parse_optional_code(s: Option<&str>) -> Result<Option<EstablishmentCode>, Error> {
+    s.map(EstablishmentCode::parse).transpose()
+}
+
+/// An account id, parsed by the core (anything that is not one is `UNKNOWN_ACCOUNT`).
+fn parse_account_id(s: &str) -> Result<AccountId, Error> {
+    s.parse()
 }
 
 /// Offset and limit, defaulting to 0 and `default_limit`.
@@ -323,7 +325,7 @@ portal_methods! {
 
     #[doc = "\"Mot de passe oublié\": answers the same whether or not the email is known."]
     fn request_password_reset / request_password_reset_async(email: String) -> () as "Promise<void>"
-    |p| { p.request_password_reset(&email) }
+    |p| { p.request_password_reset(&Email::parse(&email)?) }
 
     #[doc = "Completes a reset from the mail's link: the email again and the new password twice."]
     fn complete_password_reset / complete_password_reset_async(
@@ -390,7 +392,7 @@ portal_methods! {
     #[doc = "mail; returns its account id."]
     fn create_user / create_user_async(
         session_token: String,
-        establishment_code: String,
+        establishment_code: Option<String>,
         last_name: String,
         first_name: String,
         email: String,
@@ -399,8 +401,9 @@ portal_methods! {
     ) -> String as "Promise<string>"
     |p| {
         let (mobile, landline) = options.map_or((None, None), |o| (o.mobile, o.landline));
-        let user = new_user(&last_name, &first_name, &email, mobile.as_deref(), landline.as_deref())?;
-        Ok(p.create_user(&session_token, &establishment_code, &user, rights_set(&rights))?
+        let user = NewUser::from_fields(&last_name, &first_name, &email, mobile.as_deref(), landline.as_deref())?;
+        let establishment = parse_optional_code(establishment_code.as_deref())?;
+        Ok(p.create_user(&session_token, establishment.as_ref(), &user, rights_set(&rights))?
             .to_string())
     }
 
@@ -413,8 +416,8 @@ portal_methods! {
             .iter()
             .map(|row| {
                 Ok(CoreUserImport {
-                    establishment: EstablishmentCode::parse(&row.establishment_code)?,
-                    user: new_user(
+                    establishment: parse_code(&row.establishment_code)?,
+                    user: NewUser::from_fields(
                         &row.last_name,
                         &row.first_name,
                         &row.email,
@@ -450,11 +453,11 @@ portal_methods! {
         company: String,
         city: String,
     ) -> () as "Promise<void>"
-    |p| { p.register_repairer(&email, &last_name, &first_name, &company, &city) }
+    |p| { p.register_repairer(&RepairerRegistration::new(&email, &last_name, &first_name, &company, &city)?) }
 
     #[doc = "Sends a new activation link to an invited account; the earlier one stops working."]
     fn resend_activation / resend_activation_async(session_token: String, account_id: String) -> () as "Promise<void>"
-    |p| { p.resend_activation(&session_token, &account_id) }
+    |p| { p.resend_activation(&session_token, parse_account_id(&account_id)?) }
 
     #[doc = "Sets an account's rights on one establishment (an empty list removes them)."]
     fn set_rights / set_rights_async(
@@ -463,38 +466,44 @@ portal_methods! {
         establishment_code: String,
         rights: Vec<Right>,
     ) -> () as "Promise<void>"
-    |p| { p.set_rights(&session_token, &account_id, &establishment_code, rights_set(&rights)) }
+    |p| { p.set_rights(&session_token, parse_account_id(&account_id)?, &parse_code(&establishment_code)?, rights_set(&rights)) }
 
     #[doc = "An account's rights by establishment code (only establishments where it holds some)."]
     fn rights_matrix / rights_matrix_async(session_token: String, account_id: String) -> BTreeMap<String, Vec<Right>> as "Promise<Record<string, Array<Right>>>"
     |p| {
-        let matrix = p.rights_matrix(&session_token, &account_id)?;
-        Ok(matrix
-            .iter()
-            .filter(|(_, rights)| !rights.is_empty())
-            .map(|(code, rights)| (code.as_str().to_owned(), rights_list(rights)))
-            .collect())
+        Ok(rights_by_code(&p.rights_matrix(&session_token, parse_account_id(&account_id)?)?))
     }
 
     #[doc = "Disables an account: no login, its sessions and links revoked."]
     fn disable_account / disable_account_async(session_token: String, account_id: String) -> () as "Promise<void>"
-    |p| { p.disable_account(&session_token, &account_id) }
+    |p| { p.disable_account(&session_token, parse_account_id(&account_id)?) }
 
     #[doc = "Re-enables a disabled account."]
     fn enable_account / enable_account_async(session_token: String, account_id: String) -> () as "Promise<void>"
-    |p| { p.enable_account(&session_token, &account_id) }
+    |p| { p.enable_account(&session_token, parse_account_id(&account_id)?) }
 
     #[doc = "Accounts with rights on establishments the actor manages, in French order, paginated."]
     fn list_accounts / list_accounts_async(session_token: String, options: Option<ListAccountsOptions>) -> AccountPage as "Promise<AccountPage>"
     |p| {
         let mut q = AccountQuery::default();
         if let Some(o) = options {
-            q.text = o.text;
-            q.establishment = o.establishment_code.as_deref().map(EstablishmentCode::parse).transpose()?;
-            q.right = o.right.map(Into::into);
-            q.state = o.state.as_deref().map(AccountState::from_code).transpose()?;
-            q.descending = o.descending.unwrap_or(q.descending);
-            (q.offset, q.limit) = page(o.offset, o.limit, q.limit);
+            if let Some(text) = &o.text {
+                q = q.with_text(text)?;
+            }
+            if let Some(c) = &o.establishment_code {
+                q = q.with_establishment(parse_code(c)?);
+            }
+            if let Some(r) = o.right {
+                q = q.with_right(r.into());
+            }
+            if let Some(s) = &o.state {
+                q = q.with_state(AccountState::from_code(s)?);
+            }
+            if let Some(d) = o.descending {
+                q = q.with_descending(d);
+            }
+            let (offset, limit) = page(o.offset, o.limit, AccountQuery::DEFAULT_LIMIT);
+            q = q.with_page(offset, limit)?;
         }
         let page = p.list_accounts(&session_token, &q)?;
         Ok(AccountPage {
@@ -504,11 +513,12 @@ portal_methods! {
     }
 
     #[doc = "The audit log of an establishment the actor manages, newest first."]
-    fn audit_log / audit_log_async(session_token: String, establishment_code: String, options: Option<PageOptions>) -> Vec<AuditEvent> as "Promise<Array<AuditEvent>>"
+    fn audit_log / audit_log_async(session_token: String, establishment_code: Option<String>, options: Option<PageOptions>) -> Vec<AuditEvent> as "Promise<Array<AuditEvent>>"
     |p| {
         let (offset, limit) = options
             .map_or((0, audit::DEFAULT_LIMIT), |o| page(o.offset, o.limit, audit::DEFAULT_LIMIT));
-        Ok(p.audit_log(&session_token, &establishment_code, offset, limit)?
+        let establishment = parse_optional_code(establishment_code.as_deref())?;
+        Ok(p.audit_log(&session_token, establishment.as_ref(), offset, limit)?
             .into_iter()
             .map(AuditEvent::from)
             .collect())
@@ -520,13 +530,13 @@ portal_methods! {
 
     #[doc = "Adds a document of an establishment (the host's import); returns its id."]
     fn add_document / add_document_async(establishment_code: String, document: Document) -> String as "Promise<string>"
-    |p| { Ok(p.add_document(&establishment_code, &document.to_core()?)?.to_string()) }
+    |p| { Ok(p.add_document(&parse_code(&establishment_code)?, &document.to_core()?)?.to_string()) }
 
     #[doc = "Adds many documents of one establishment in one transaction; returns their ids."]
     fn add_documents / add_documents_async(establishment_code: String, documents: Vec<Document>) -> Vec<String> as "Promise<Array<string>>"
     |p| {
         let docs = documents.iter().map(Document::to_core).collect::<Result<Vec<_>, _>>()?;
-        Ok(p.add_documents(&establishment_code, &docs)?
+        Ok(p.add_documents(&parse_code(&establishment_code)?, &docs)?
             .into_iter()
             .map(|id| id.to_string())
             .collect())
@@ -536,7 +546,7 @@ portal_methods! {
     #[doc = "first, paginated."]
     fn search_documents / search_documents_async(
         session_token: String,
-        establishment_code: String,
+        establishment_code: Option<String>,
         category: String as "DocumentCategory",
         options: Option<SearchDocumentsOptions>,
     ) -> DocumentPage as "Promise<DocumentPage>"
@@ -553,7 +563,8 @@ portal_methods! {
             offset,
             limit,
         )?;
-        let page = p.search_documents(&session_token, &establishment_code, &q)?;
+        let establishment = parse_optional_code(establishment_code.as_deref())?;
+        let page = p.search_documents(&session_token, establishment.as_ref(), &q)?;
         Ok(DocumentPage {
             items: page.items.into_iter().map(Document::from).collect(),
             total: count(page.total),
@@ -562,13 +573,14 @@ portal_methods! {
 
     #[doc = "Records a direct-debit line of an establishment for a month (M/YYYY)."]
     fn record_debit_line / record_debit_line_async(establishment_code: String, month: String, line: DebitLine) -> () as "Promise<void>"
-    |p| { p.record_debit_line(&establishment_code, YearMonth::parse(&month)?, &line.to_core()?) }
+    |p| { p.record_debit_line(&parse_code(&establishment_code)?, YearMonth::parse(&month)?, &line.to_core()?) }
 
     #[doc = "The month's (M/YYYY) statement of an establishment, reconciled against its regime."]
-    fn monthly_statement / monthly_statement_async(session_token: String, establishment_code: String, month: String) -> Reconciliation as "Promise<Reconciliation>"
+    fn monthly_statement / monthly_statement_async(session_token: String, establishment_code: Option<String>, month: String) -> Reconciliation as "Promise<Reconciliation>"
     |p| {
         let month = YearMonth::parse(&month)?;
-        p.monthly_statement(&session_token, &establishment_code, month).map(Reconciliation::from)
+        let establishment = parse_optional_code(establishment_code.as_deref())?;
+        p.monthly_statement(&session_token, establishment.as_ref(), month).map(Reconciliation::from)
     }
 }
 

@@ -4,7 +4,7 @@
 
 use dealer_portal::account::AccountSummary as CoreAccountSummary;
 use dealer_portal::audit::AuditEvent as CoreAuditEvent;
-use dealer_portal::document::{Document as CoreDocument, NewDocument};
+use dealer_portal::document::{Document as CoreDocument, DocumentFields, NewDocument};
 use dealer_portal::establishment::Establishment as CoreEstablishment;
 use dealer_portal::notification::Notification as CoreNotification;
 use dealer_portal::password::{Check as CoreCheck, Evaluation as CoreEvaluation};
@@ -14,7 +14,7 @@ use dealer_portal::regime::{
     ReconciledDebit as CoreReconciledDebit, Reconciliation as CoreReconciliation,
     Regime as CoreRegime,
 };
-use dealer_portal::rights::{Right as CoreRight, Rights};
+use dealer_portal::rights::{Right as CoreRight, Rights, RightsMatrix};
 use dealer_portal::service::TokenStatus as CoreTokenStatus;
 use dealer_portal::session::Session as CoreSession;
 use dealer_portal::support::{
@@ -22,6 +22,7 @@ use dealer_portal::support::{
 };
 use dealer_portal::{Coded, Error, Locale};
 use napi_derive::napi;
+use std::collections::BTreeMap;
 use time::format_description::well_known::Rfc3339;
 use time::{OffsetDateTime, UtcOffset};
 
@@ -93,6 +94,15 @@ impl From<CoreRight> for Right {
 /// A right set as a list in canonical order.
 pub(crate) fn rights_list(rights: Rights) -> Vec<Right> {
     rights.iter().map(Right::from).collect()
+}
+
+/// A rights matrix as a record from establishment code to rights, as the core holds it (only
+/// establishments where at least one right is held).
+pub(crate) fn rights_by_code(matrix: &RightsMatrix) -> BTreeMap<String, Vec<Right>> {
+    matrix
+        .iter()
+        .map(|(code, rights)| (code.as_str().to_owned(), rights_list(rights)))
+        .collect()
 }
 
 /// A list of rights as a core right set (duplicates collapse).
@@ -379,9 +389,10 @@ pub struct UserImport {
     pub email: String,
     /// At least one, among the importer's own rights there.
     pub rights: Vec<Right>,
-    /// A mobile number as typed (`06 23 42 54 55`), +33 by default.
+    /// A mobile number as typed (`06 23 42 54 55`, or `+32 …` for another country); the core
+    /// reads it.
     pub mobile: Option<String>,
-    /// A landline number as typed, +33 by default.
+    /// A landline number as typed; the core reads it.
     pub landline: Option<String>,
 }
 
@@ -437,28 +448,20 @@ pub struct Document {
 }
 
 impl Document {
+    /// The document as the core parses it (`id` and `establishment` are not part of it).
     pub(crate) fn to_core(&self) -> Result<NewDocument, Error> {
-        let mut d = NewDocument::new(&self.category, &self.number, &self.issued_on)?;
-        if let Some(k) = &self.kind {
-            d = d.with_kind(k)?;
-        }
-        if let Some(t) = &self.title {
-            d = d.with_title(t)?;
-        }
-        d = d.with_amount_cents(self.amount_cents);
-        if let Some(x) = &self.registration {
-            d = d.with_registration(x)?;
-        }
-        if let Some(x) = &self.contract_number {
-            d = d.with_contract_number(x)?;
-        }
-        if let Some(x) = &self.agreement_number {
-            d = d.with_agreement_number(x)?;
-        }
-        if let Some(x) = &self.file_ref {
-            d = d.with_file_ref(x)?;
-        }
-        Ok(d)
+        NewDocument::from_fields(&DocumentFields {
+            category: &self.category,
+            number: &self.number,
+            issued_on: &self.issued_on,
+            kind: self.kind.as_deref(),
+            title: self.title.as_deref(),
+            amount_cents: self.amount_cents,
+            registration: self.registration.as_deref(),
+            contract_number: self.contract_number.as_deref(),
+            agreement_number: self.agreement_number.as_deref(),
+            file_ref: self.file_ref.as_deref(),
+        })
     }
 }
 
