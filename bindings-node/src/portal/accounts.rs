@@ -99,8 +99,8 @@ portal_methods! {
             .collect())
     }
 
-    #[doc = "Creates an invited user on an establishment the actor manages and queues its activation"]
-    #[doc = "mail; returns its account id."]
+    #[doc = "Creates an invited user on an establishment the actor manages (undefined or null: the one"]
+    #[doc = "the session is connected to) and queues its activation mail; returns its account id."]
     fn create_user / create_user_async(
         session_token: String,
         establishment_code: Option<String>,

@@ -34,6 +34,18 @@ pub struct SearchDocumentsOptions {
     pub limit: Option<u32>,
 }
 
+/// The optional arguments of `searchReference`.
+#[napi(object, object_to_js = false)]
+#[derive(Default)]
+pub struct SearchReferenceOptions {
+    /// The establishment to search (by default the one the session is connected to).
+    pub establishment_code: Option<String>,
+    /// Skip this many (0).
+    pub offset: Option<u32>,
+    /// Page size (50).
+    pub limit: Option<u32>,
+}
+
 /// The optional arguments of `auditLog`.
 #[napi(object, object_to_js = false)]
 pub struct PageOptions {
@@ -44,7 +56,8 @@ pub struct PageOptions {
 }
 
 portal_methods! {
-    #[doc = "The audit log of an establishment the actor manages, newest first."]
+    #[doc = "The audit log of an establishment the actor manages (undefined or null: the one the"]
+    #[doc = "session is connected to), newest first."]
     fn audit_log / audit_log_async(session_token: String, establishment_code: Option<String>, options: Option<PageOptions>) -> Vec<AuditEvent> as "Promise<Array<AuditEvent>>"
     |p| {
         let (offset, limit) = options
@@ -74,8 +87,8 @@ portal_methods! {
             .collect())
     }
 
-    #[doc = "Searches the documents of an establishment (\"moteur de recherche de document\"), newest"]
-    #[doc = "first, paginated."]
+    #[doc = "Searches the documents of an establishment (undefined or null: the one the session is"]
+    #[doc = "connected to) (\"moteur de recherche de document\"), newest first, paginated."]
     fn search_documents / search_documents_async(
         session_token: String,
         establishment_code: Option<String>,
@@ -103,11 +116,32 @@ portal_methods! {
         })
     }
 
+    #[doc = "The header's quick search (\"Immatriculation, n° contrat, n° accord\"): the documents of"]
+    #[doc = "every category the actor may read on the establishment whose plate, contract number or"]
+    #[doc = "agreement number is `text`, newest first, paginated. INVALID_QUERY if `text` is none of"]
+    #[doc = "the three."]
+    fn search_reference / search_reference_async(
+        session_token: String,
+        text: String,
+        options: Option<SearchReferenceOptions>,
+    ) -> DocumentPage as "Promise<DocumentPage>"
+    |p| {
+        let o = options.unwrap_or_default();
+        let (offset, limit) = page(o.offset, o.limit, DocumentQuery::DEFAULT_LIMIT);
+        let establishment = parse_optional_code(o.establishment_code.as_deref())?;
+        let page = p.search_reference(&session_token, &text, establishment.as_ref(), offset, limit)?;
+        Ok(DocumentPage {
+            items: page.items.into_iter().map(Document::from).collect(),
+            total: count(page.total),
+        })
+    }
+
     #[doc = "Records a direct-debit line of an establishment for a month (M/YYYY)."]
     fn record_debit_line / record_debit_line_async(establishment_code: String, month: String, line: DebitLine) -> () as "Promise<void>"
     |p| { p.record_debit_line(&parse_code(&establishment_code)?, YearMonth::parse(&month)?, &line.to_core()?) }
 
-    #[doc = "The month's (M/YYYY) statement of an establishment, reconciled against its regime."]
+    #[doc = "The month's (M/YYYY) statement of an establishment (undefined or null: the one the"]
+    #[doc = "session is connected to), reconciled against its regime."]
     fn monthly_statement / monthly_statement_async(session_token: String, establishment_code: Option<String>, month: String) -> Reconciliation as "Promise<Reconciliation>"
     |p| {
         let month = YearMonth::parse(&month)?;

@@ -198,6 +198,7 @@ macro_rules! portal_methods {
 
 mod accounts;
 mod documents;
+mod profiles;
 mod sessions;
 
 // The portal is shared between the JS thread and the thread pool.

@@ -1,12 +1,14 @@
-//! Logging in and out, sessions, and the links (tokens) of "Mot de passe oublié" and
+//! Logging in and out, what a host checks on every request (`authenticate`), the connected
+//! establishment, one's own sessions, and the links (tokens) of "Mot de passe oublié" and
 //! activation, with the mails that carry them.
 
-use super::{Core, Job, Portal};
+use super::{Core, Job, Portal, parse_code};
 use crate::errors::check;
-use crate::values::{Notification, Session, TokenStatus};
+use crate::values::{Notification, Session, SessionInfo, SessionSummary, TokenStatus, count};
 use dealer_portal::Error;
 use dealer_portal::email::Email;
 use dealer_portal::notification::NotificationId;
+use dealer_portal::session::SessionId;
 use napi::Env;
 use napi::bindgen_prelude::AsyncTask;
 use napi_derive::napi;
@@ -81,4 +83,29 @@ portal_methods! {
         confirmation: String,
     ) -> () as "Promise<void>"
     |p| { p.change_password(&session_token, &current, &password, &confirmation) }
+
+    #[doc = "What a host checks on every request: who is connected, until when, the establishment"]
+    #[doc = "the session is connected to, the account's rights and the menu sections visible there."]
+    #[doc = "An unknown, ended or expired session is SESSION_INVALID."]
+    fn authenticate / authenticate_async(session_token: String) -> SessionInfo as "Promise<SessionInfo>"
+    |p| { p.authenticate(&session_token).map(SessionInfo::from) }
+
+    #[doc = "Connects the session to another establishment where the account holds a right (else"]
+    #[doc = "FORBIDDEN); the menu and the calls that name no establishment follow it."]
+    fn select_establishment / select_establishment_async(session_token: String, establishment_code: String) -> SessionInfo as "Promise<SessionInfo>"
+    |p| { p.select_establishment(&session_token, &parse_code(&establishment_code)?).map(SessionInfo::from) }
+
+    #[doc = "The caller's own live sessions, oldest first: an opaque id (never the token), when each"]
+    #[doc = "was opened and last used, when it ends, whether it was remembered, which one is asking."]
+    fn list_sessions / list_sessions_async(session_token: String) -> Vec<SessionSummary> as "Promise<Array<SessionSummary>>"
+    |p| { Ok(p.list_sessions(&session_token)?.into_iter().map(SessionSummary::from).collect()) }
+
+    #[doc = "Ends one of the caller's sessions by its id (from `listSessions`); an id that is not one"]
+    #[doc = "of the caller's sessions is UNKNOWN_SESSION."]
+    fn revoke_session / revoke_session_async(session_token: String, session_id: String) -> () as "Promise<void>"
+    |p| { p.revoke_session(&session_token, &session_id.parse::<SessionId>()?) }
+
+    #[doc = "Ends every session of the caller but the asking one; returns how many ended."]
+    fn revoke_other_sessions / revoke_other_sessions_async(session_token: String) -> u32 as "Promise<number>"
+    |p| { p.revoke_other_sessions(&session_token).map(count) }
 }
