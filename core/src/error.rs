@@ -129,18 +129,20 @@ pub enum Error {
         code: String,
     },
     /// No account has this id (or it is not visible to the actor).
-    #[error("unknown account {id}")]
+    #[error("unknown account{}", shown_id(.id, "an account id: 32 hexadecimal digits"))]
     UnknownAccount {
-        /// The id given.
+        /// The id, when it was a well-formed one; empty when what was given is no account id
+        /// at all (it is never repeated: it may be a token passed by mistake).
         id: String,
     },
     /// No session of the caller has this id.
     #[error("unknown session: not one of your sessions")]
     UnknownSession,
     /// No pending notification has this id.
-    #[error("unknown notification {id}")]
+    #[error("unknown notification{}", shown_id(.id, "a notification id: a whole number"))]
     UnknownNotification {
-        /// The id given.
+        /// The id, when it was a well-formed one; empty when what was given is no notification
+        /// id at all (it is never repeated).
         id: String,
     },
     /// The account is not in a state that allows this operation.
@@ -316,6 +318,15 @@ impl PartialEq for StorageError {
     }
 }
 impl Eq for StorageError {}
+
+/// ` {id}` for a well-formed id; for input that was no id at all, what an id looks like.
+fn shown_id(id: &str, expected: &str) -> String {
+    if id.is_empty() {
+        format!(": what was given is not {expected}")
+    } else {
+        format!(" {id}")
+    }
+}
 
 fn criteria_list(failed: &[&str]) -> String {
     failed.join(", ")

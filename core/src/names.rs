@@ -63,6 +63,23 @@ mod reason {
     pub const EMPTY: &str = "empty";
     pub const TOO_LONG: &str = "longer than 100 characters";
     pub const CONTROL: &str = "control characters are not allowed";
+    pub const INVISIBLE: &str =
+        "invisible formatting characters (zero-width, bidirectional controls) are not allowed";
+    pub const UNASSIGNED: &str =
+        "characters not assigned by Unicode, surrogates and private-use characters are not allowed";
+}
+
+/// What a name may not hold besides control characters: format characters (zero-width spaces
+/// and joiners, bidirectional overrides — invisible, they would make two names look alike or
+/// reorder a mail's text), and code points Unicode does not assign or reserves for private use.
+fn forbidden_in_name(c: char) -> Option<&'static str> {
+    use icu_properties::CodePointMapData;
+    use icu_properties::props::GeneralCategory as Gc;
+    match CodePointMapData::<Gc>::new().get(c) {
+        Gc::Format => Some(reason::INVISIBLE),
+        Gc::Unassigned | Gc::PrivateUse | Gc::Surrogate => Some(reason::UNASSIGNED),
+        _ => None,
+    }
 }
 
 impl PersonName {
@@ -73,7 +90,8 @@ impl PersonName {
     ///
     /// Surrounding whitespace (including a pasted trailing newline) is trimmed; a control
     /// character left inside the name (a tab, a newline...) is refused rather than silently
-    /// turned into a space.
+    /// turned into a space. So are invisible format characters (a zero-width space, a
+    /// bidirectional override) and code points Unicode does not assign.
     ///
     /// ```
     /// use dealer_portal::{names::PersonName, Error};
@@ -82,6 +100,9 @@ impl PersonName {
     ///     PersonName::parse("Jean\tPierre").unwrap_err(),
     ///     Error::InvalidName { reason: "control characters are not allowed" }
     /// );
+    /// assert_eq!(PersonName::parse("Du\u{200b}pont").unwrap_err().code(), "INVALID_NAME");
+    /// assert_eq!(PersonName::parse("\u{202e}tnopuD").unwrap_err().code(), "INVALID_NAME");
+    /// assert_eq!(PersonName::parse("Dupont\u{e000}").unwrap_err().code(), "INVALID_NAME");
     /// ```
     pub fn parse(input: &str) -> Result<Self> {
         let trimmed = input.trim();
@@ -90,6 +111,9 @@ impl PersonName {
         }
         if trimmed.chars().any(char::is_control) {
             return Err(invalid(reason::CONTROL));
+        }
+        if let Some(why) = trimmed.chars().find_map(forbidden_in_name) {
+            return Err(invalid(why));
         }
         let mut collapsed = String::with_capacity(trimmed.len());
         for word in trimmed.split_whitespace() {
@@ -374,6 +398,50 @@ mod tests {
     }
 
     #[test]
+    fn invisible_and_unassigned_characters_are_refused() {
+        // Zero-width space, joiners, the word joiner, the byte-order mark, soft hyphen, and the
+        // bidirectional embeddings, overrides and isolates.
+        let invisible = [
+            '\u{200b}', '\u{200c}', '\u{200d}', '\u{2060}', '\u{feff}', '\u{ad}', '\u{200e}',
+            '\u{200f}', '\u{202a}', '\u{202b}', '\u{202c}', '\u{202d}', '\u{202e}', '\u{2066}',
+            '\u{2067}', '\u{2068}', '\u{2069}',
+        ];
+        for c in invisible {
+            assert_eq!(
+                reason_of(&format!("Du{c}pont")),
+                reason::INVISIBLE,
+                "{:?}",
+                c
+            );
+        }
+        // Unassigned (as of Unicode 16) and private use.
+        for c in ['\u{0378}', '\u{e000}', '\u{f8ff}', '\u{10ffff}'] {
+            assert_eq!(
+                reason_of(&format!("Dupont{c}")),
+                reason::UNASSIGNED,
+                "{:?}",
+                c
+            );
+        }
+        // Letters of every script, marks and the apostrophes of real names are kept.
+        for ok in [
+            "Dupont",
+            "N'Diaye",
+            "Nuñez",
+            "Łukasz",
+            "Ødegaard",
+            "Zoë",
+            "Ólafsdóttir",
+            "Đặng",
+            "李",
+            "محمد",
+            "e\u{301}ric",
+        ] {
+            assert!(PersonName::parse(ok).is_ok(), "{ok}");
+        }
+    }
+
+    #[test]
     fn length_counts_code_points_after_nfc_and_collapsing() {
         assert_eq!(n(&"é".repeat(100)).as_str().chars().count(), 100);
         // 100 decomposed "é" are 200 code points typed, 100 after NFC.
@@ -630,6 +698,7 @@ mod tests {
                 let count = name.as_str().chars().count();
                 prop_assert!((1..=PersonName::MAX_LEN).contains(&count));
                 prop_assert!(!name.as_str().chars().any(char::is_control));
+                prop_assert!(!name.as_str().chars().any(|c| forbidden_in_name(c).is_some()));
                 prop_assert!(!name.as_str().contains("  "));
                 prop_assert_eq!(name.as_str().trim(), name.as_str());
             }

@@ -182,6 +182,23 @@ fn configuration_is_checked_when_the_portal_opens() {
         "a misspelt field is not ignored"
     );
     assert!(serde_json::from_str::<PortalConfig>(r#"{"lockout": {"max_failures": 3}}"#).is_ok());
+    // No configuration value can make a flow panic: a lock of i64::MAX seconds would overflow
+    // the end of lock; the configuration is refused instead.
+    for lockout in [
+        r#"{"max": 9223372036854775807}"#,
+        r#"{"base": 9223372036854775807, "max": 9223372036854775807}"#,
+        r#"{"max": 31708800}"#,
+    ] {
+        let cfg: PortalConfig =
+            serde_json::from_str(&format!(r#"{{"lockout": {lockout}}}"#)).unwrap();
+        assert_eq!(
+            Portal::new(MemoryStore::new(), dealer_portal::SystemClock, cfg)
+                .unwrap_err()
+                .code(),
+            "INVALID_CONFIG",
+            "{lockout}"
+        );
+    }
     let peppered: PortalConfig = serde_json::from_str(r#"{"pepper": "s3cr3t-pepper"}"#).unwrap();
     assert!(peppered.pepper.is_some());
     assert!(

@@ -820,8 +820,14 @@ fn check_step(
             );
         }
     }
-    if !ok && !matches!(op, Op::Login { .. } | Op::LoginKnown { .. }) {
-        // A failed step changes nothing an account holds (a failed login counts failures).
+    if !ok
+        && !matches!(
+            op,
+            Op::Login { .. } | Op::LoginKnown { .. } | Op::ChangePassword { .. }
+        )
+    {
+        // A failed step changes nothing an account holds (a failed login counts failures, and
+        // so does a wrong current password given to change_password).
         assert_eq!(
             before.accounts, after.accounts,
             "{op:?} failed but changed accounts"

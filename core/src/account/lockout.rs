@@ -29,6 +29,10 @@ impl Default for LockoutConfig {
 }
 
 impl LockoutConfig {
+    /// The longest lock a configuration may ask for (366 days): longer would be a disabled
+    /// account by another name, and any end of lock must stay a representable time.
+    pub const MAX_LOCK: Duration = Duration::days(366);
+
     /// How long the `n`th lock in a row lasts (n from 1): base × 2^(n-1), at most `max`.
     ///
     /// ```

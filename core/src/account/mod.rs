@@ -94,9 +94,8 @@ impl std::fmt::Debug for AccountId {
 impl std::str::FromStr for AccountId {
     type Err = Error;
     fn from_str(s: &str) -> Result<Self> {
-        let unknown = || Error::UnknownAccount {
-            id: s.chars().take(64).collect(),
-        };
+        // What was given is never repeated: it may be a token passed by mistake.
+        let unknown = || Error::UnknownAccount { id: String::new() };
         let s = s.trim();
         if s.len() != 32 || !s.is_ascii() {
             return Err(unknown());
@@ -478,6 +477,21 @@ mod tests {
         assert_eq!(serde_json::from_str::<AccountId>(&s).unwrap(), a);
         assert!("zz".repeat(16).parse::<AccountId>().is_err());
         assert!("é".repeat(16).parse::<AccountId>().is_err());
+    }
+
+    #[test]
+    fn a_malformed_id_is_never_repeated() {
+        let token = crate::token::TokenSecret::generate();
+        let err = token.expose().parse::<AccountId>().unwrap_err();
+        assert_eq!(err.code(), "UNKNOWN_ACCOUNT");
+        let msg = err.to_string();
+        assert!(!msg.contains(token.expose()), "{msg}");
+        assert!(msg.contains("32 hexadecimal digits"), "{msg}");
+        let n = "not-a-number-but-a-secret"
+            .parse::<crate::notification::NotificationId>()
+            .unwrap_err();
+        assert!(!n.to_string().contains("secret"), "{n}");
+        assert_eq!(n.code(), "UNKNOWN_NOTIFICATION");
     }
 
     #[test]

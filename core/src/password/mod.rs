@@ -85,6 +85,13 @@ use zeroize::Zeroize;
 
 use crate::secret::SecretString;
 
+/// The longest password a login (or a check of the current password) reads, in bytes. A longer
+/// one is refused as a wrong password without being normalised or hashed — argon2 over
+/// megabytes of input would be a cheap way to load a server — after the same dummy argon2 run a
+/// wrong password costs, so it takes the same time. The policy's own limit for new passwords
+/// (128 characters by default) is far below it.
+pub const MAX_CREDENTIAL_BYTES: usize = 1024;
+
 /// NFKC-normalises a password: what the policy counts and what is hashed.
 ///
 /// ```

@@ -71,9 +71,13 @@ impl PortalConfig {
         if self.lockout.max_failures == 0
             || self.lockout.base <= Duration::ZERO
             || self.lockout.max < self.lockout.base
+            || self.lockout.max > LockoutConfig::MAX_LOCK
         {
             return Err(Error::InvalidConfig {
-                reason: "lockout needs max_failures >= 1 and 0 < base <= max".into(),
+                reason: format!(
+                    "lockout needs max_failures >= 1 and 0 < base <= max <= {} days",
+                    LockoutConfig::MAX_LOCK.whole_days()
+                ),
             });
         }
         Ok(())

@@ -10,6 +10,7 @@ use crate::establishment::EstablishmentCode;
 use crate::menu::{Section, visible_sections};
 use crate::names::PersonName;
 use crate::notification::{NewNotification, NotificationKind};
+use crate::password::MAX_CREDENTIAL_BYTES;
 use crate::rights::RightsMatrix;
 use crate::secret::SecretString;
 use crate::session::{Session, SessionRecord};
@@ -122,7 +123,8 @@ impl<S: Store, C: Clock> Portal<S, C> {
     /// for `lockout.base`, doubling at each further lock; its owner gets a mail. A hash made
     /// with older parameters is re-hashed.
     pub fn login(&self, email: &str, password: &str, remember: bool) -> Result<Session> {
-        let normalized = crate::password::normalize(password);
+        let too_long = password.len() > MAX_CREDENTIAL_BYTES;
+        let normalized = crate::password::normalize(if too_long { "" } else { password });
         let now = self.now();
         let account = match Email::parse(email) {
             Ok(e) => self.store.read(|tx| tx.account_by_email(&e))?,
@@ -138,13 +140,7 @@ impl<S: Store, C: Clock> Portal<S, C> {
             })?;
             return Err(Error::InvalidCredentials);
         };
-        let verified = match &account.password {
-            Some(h) => self.hasher.verify(&normalized, h),
-            None => {
-                self.hasher.dummy_verify(&normalized);
-                false
-            }
-        };
+        let verified = self.verify_or_dummy(&account, &normalized, too_long);
         if let Some(refusal) = account.login_refusal(verified, now) {
             self.record_refusal(account.id, refusal, AuditAction::LoginFailed, now)?;
             return Err(Error::InvalidCredentials);
@@ -240,16 +236,27 @@ impl<S: Store, C: Clock> Portal<S, C> {
         })
     }
 
+    /// Verifies a password against the account's hash; an account without a password, or a
+    /// password refused unread for its length, costs a dummy argon2 run instead, so every
+    /// refusal takes the same time.
+    fn verify_or_dummy(&self, account: &Account, normalized: &SecretString, refuse: bool) -> bool {
+        match &account.password {
+            Some(h) if !refuse => self.hasher.verify(normalized, h),
+            _ => {
+                self.hasher.dummy_verify(normalized);
+                false
+            }
+        }
+    }
+
     /// Checks the current password of the actor's account (argon2, outside any transaction).
     /// A wrong one is refused as [`Error::InvalidCredentials`] and counts toward the lockout,
     /// as a failed login does, so a stolen session cannot guess without limit.
     pub(super) fn check_current_password(&self, account: &Account, current: &str) -> Result<()> {
-        let current = crate::password::normalize(current);
+        let too_long = current.len() > MAX_CREDENTIAL_BYTES;
+        let current = crate::password::normalize(if too_long { "" } else { current });
         let now = self.now();
-        let verified = account
-            .password
-            .as_ref()
-            .is_some_and(|h| self.hasher.verify(&current, h));
+        let verified = self.verify_or_dummy(account, &current, too_long);
         if let Some(refusal) = account.login_refusal(verified, now) {
             self.record_refusal(account.id, refusal, AuditAction::PasswordCheckFailed, now)?;
             return Err(Error::InvalidCredentials);

@@ -522,6 +522,37 @@ pub fn quick_search<S: Store>(s: S) {
     );
 }
 
+pub fn passwords_over_1024_bytes_are_refused_unread<S: Store>(s: S) {
+    let (p, _) = portal(s);
+    let admin = admin_session(&p);
+    let me = p.authenticate(&admin).unwrap().account_id;
+    let long = format!("{ADMIN_PW}{}", "x".repeat(1025));
+    assert_eq!(err(p.login(ADMIN, &long, false)), "INVALID_CREDENTIALS");
+    assert_eq!(
+        err(p.change_password(
+            &admin,
+            &long,
+            "Another-Password-2026!",
+            "Another-Password-2026!"
+        )),
+        "INVALID_CREDENTIALS"
+    );
+    assert_eq!(
+        err(p.request_email_change(&admin, &email("new@garage-xyz.fr"), &long)),
+        "INVALID_CREDENTIALS"
+    );
+    let a = p.store().read(|tx| {
+        use dealer_portal::store::AccountRepo;
+        tx.account(me)
+    });
+    assert_eq!(
+        a.unwrap().unwrap().failed_logins,
+        3,
+        "each counts as a wrong password"
+    );
+    assert!(p.login(ADMIN, ADMIN_PW, false).is_ok());
+}
+
 macro_rules! every_host_flow {
     ($m:ident) => {
         $m!(
@@ -531,6 +562,7 @@ macro_rules! every_host_flow {
             profiles,
             email_change,
             quick_search,
+            passwords_over_1024_bytes_are_refused_unread,
         );
     };
 }
