@@ -11,8 +11,8 @@ use napi::bindgen_prelude::AsyncTask;
 use napi_derive::napi;
 use std::sync::Arc;
 
-/// The fields `updateProfile` changes: a field left out (or `null`) keeps its value; an empty
-/// phone clears it. Phones as typed; the core reads them.
+/// The fields `updateProfile` changes: a field left out (or `undefined`) keeps its value; an
+/// empty phone clears it. Phones as typed; the core reads them.
 #[napi(object, object_to_js = false)]
 #[derive(Default)]
 pub struct ProfileUpdate {
