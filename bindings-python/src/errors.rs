@@ -5,6 +5,7 @@
 //! never holds a secret) and `.criteria` ([`Error::failed_criteria`], empty unless the code is
 //! `PASSWORD_POLICY`).
 
+use dealer_portal::locale::UnknownCode;
 use dealer_portal::{Error, ErrorFamily};
 use pyo3::create_exception;
 use pyo3::exceptions::PyException;
@@ -47,7 +48,7 @@ create_exception!(
     dealer_portal,
     NotFoundError,
     PortalError,
-    "Unknown establishment, account or notification."
+    "Unknown establishment, account, session or notification."
 );
 create_exception!(
     dealer_portal,
@@ -105,6 +106,13 @@ pub(crate) enum Fail {
 impl From<Error> for Fail {
     fn from(e: Error) -> Self {
         Fail::Core(e)
+    }
+}
+
+/// A code that names no member (`Right.from_code("fly")`): the core's `UNKNOWN_CODE`.
+impl From<UnknownCode> for Fail {
+    fn from(e: UnknownCode) -> Self {
+        Fail::Core(Error::from(e))
     }
 }
 

@@ -29,14 +29,21 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(functions::reconcile, m)?)?;
     m.add_function(wrap_pyfunction!(functions::parse_reference, m)?)?;
     m.add_function(wrap_pyfunction!(functions::support_directory, m)?)?;
+    m.add_function(wrap_pyfunction!(values::visible_sections, m)?)?;
+    m.add_function(wrap_pyfunction!(values::calling_codes, m)?)?;
     m.add_class::<functions::PasswordHasher>()?;
 
     m.add_class::<values::PyRight>()?;
     m.add_class::<values::PyRegime>()?;
+    m.add_class::<values::PySection>()?;
     m.add_class::<values::Establishment>()?;
     m.add_class::<values::Check>()?;
     m.add_class::<values::Evaluation>()?;
     m.add_class::<values::Session>()?;
+    m.add_class::<values::SessionInfo>()?;
+    m.add_class::<values::SessionSummary>()?;
+    m.add_class::<values::AccountDetail>()?;
+    m.add_class::<values::CallingCode>()?;
     m.add_class::<values::Notification>()?;
     m.add_class::<values::TokenStatus>()?;
     m.add_class::<values::AccountSummary>()?;

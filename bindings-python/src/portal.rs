@@ -8,19 +8,22 @@ use crate::convert::iso;
 use crate::errors::{Res, to_py_err};
 use crate::functions::from_config;
 use crate::values::{
-    AccountPage, AccountSummary, AuditEvent, DebitLine, Document, DocumentPage, Establishment,
-    Evaluation, Notification, PyRight, Reconciliation, Session, TokenStatus, UserImport,
-    rights_arg, rights_list,
+    AccountDetail, AccountPage, AccountSummary, AuditEvent, DebitLine, Document, DocumentPage,
+    Establishment, Evaluation, Notification, PyRight, Reconciliation, Session, SessionInfo,
+    SessionSummary, TokenStatus, UserImport, matrix_dict, rights_arg,
 };
-use dealer_portal::account::{AccountQuery, AccountState, Declaration, NewUser};
+use dealer_portal::account::{
+    AccountQuery, AccountState, Declaration, NewUser, ProfileUpdate, RepairerRegistration,
+};
 use dealer_portal::document::DocumentQuery;
+use dealer_portal::email::Email;
 use dealer_portal::establishment::EstablishmentCode;
 use dealer_portal::notification::NotificationId;
 use dealer_portal::period::YearMonth;
-use dealer_portal::phone::PhoneNumber;
 use dealer_portal::service::{Portal as CorePortal, PortalConfig, UserImport as CoreUserImport};
+use dealer_portal::session::SessionId;
 use dealer_portal::store::AnyStore;
-use dealer_portal::{Coded, Error};
+use dealer_portal::{AccountId, Coded, Error};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::pybacked::PyBackedStr;
@@ -42,21 +45,19 @@ fn config_arg(config: Option<&Bound<'_, PyAny>>) -> Res<PortalConfig> {
     }
 }
 
-fn new_user(
-    last_name: &str,
-    first_name: &str,
-    email: &str,
-    mobile: Option<&str>,
-    landline: Option<&str>,
-) -> Result<NewUser, Error> {
-    let mut user = NewUser::new(last_name, first_name, email)?;
-    if let Some(m) = mobile {
-        user = user.with_mobile(PhoneNumber::DEFAULT_CALLING_CODE, m)?;
-    }
-    if let Some(l) = landline {
-        user = user.with_landline(PhoneNumber::DEFAULT_CALLING_CODE, l)?;
-    }
-    Ok(user)
+// Every argument is parsed by the core's own constructor, once, before the flow is called.
+
+fn code(s: &str) -> Result<EstablishmentCode, Error> {
+    EstablishmentCode::parse(s)
+}
+
+/// An optional establishment code: `None` lets the core use the session's connected one.
+fn opt_code(s: Option<&str>) -> Result<Option<EstablishmentCode>, Error> {
+    s.map(EstablishmentCode::parse).transpose()
+}
+
+fn account_id(s: &str) -> Result<AccountId, Error> {
+    s.parse()
 }
 
 impl Portal {
@@ -134,7 +135,7 @@ impl Portal {
 
     /// "Mot de passe oublié": answers the same whether or not the email is known.
     fn request_password_reset(&self, py: Python<'_>, email: PyBackedStr) -> Res<()> {
-        Ok(py.detach(|| self.inner.request_password_reset(&email))?)
+        Ok(py.detach(|| self.inner.request_password_reset(&Email::parse(&email)?))?)
     }
 
     /// Completes a reset: the email again and the new password twice.
@@ -235,6 +236,125 @@ impl Portal {
         })?)
     }
 
+    /// What a host checks on every request: who is connected, until when, the establishment
+    /// the session is connected to, the rights and the visible menu. AuthError SESSION_INVALID
+    /// for an unknown, ended or expired session.
+    fn authenticate(&self, py: Python<'_>, session_token: PyBackedStr) -> Res<SessionInfo> {
+        let inner = py.detach(|| self.inner.authenticate(&session_token))?;
+        Ok(SessionInfo { inner })
+    }
+
+    /// Connects the session to another establishment where the account holds a right.
+    fn select_establishment(
+        &self,
+        py: Python<'_>,
+        session_token: PyBackedStr,
+        establishment_code: PyBackedStr,
+    ) -> Res<SessionInfo> {
+        let inner = py.detach(|| {
+            self.inner
+                .select_establishment(&session_token, &code(&establishment_code)?)
+        })?;
+        Ok(SessionInfo { inner })
+    }
+
+    /// The caller's own live sessions, oldest first (an opaque id each, never the token).
+    fn list_sessions(
+        &self,
+        py: Python<'_>,
+        session_token: PyBackedStr,
+    ) -> Res<Vec<SessionSummary>> {
+        let all = py.detach(|| self.inner.list_sessions(&session_token))?;
+        Ok(all
+            .into_iter()
+            .map(|s| SessionSummary { inner: s })
+            .collect())
+    }
+
+    /// Ends one of the caller's sessions by its id; NotFoundError UNKNOWN_SESSION otherwise.
+    fn revoke_session(
+        &self,
+        py: Python<'_>,
+        session_token: PyBackedStr,
+        session_id: PyBackedStr,
+    ) -> Res<()> {
+        Ok(py.detach(|| {
+            let id = session_id.parse::<SessionId>()?;
+            self.inner.revoke_session(&session_token, &id)
+        })?)
+    }
+
+    /// Ends every session of the caller but the asking one; how many ended.
+    fn revoke_other_sessions(&self, py: Python<'_>, session_token: PyBackedStr) -> Res<usize> {
+        Ok(py.detach(|| self.inner.revoke_other_sessions(&session_token))?)
+    }
+
+    // ----- profiles and email change -----
+
+    /// An account's profile: one's own, or an account the actor can list.
+    fn account(
+        &self,
+        py: Python<'_>,
+        session_token: PyBackedStr,
+        account_id: PyBackedStr,
+    ) -> Res<AccountDetail> {
+        let inner = py.detach(|| {
+            self.inner
+                .account(&session_token, self::account_id(&account_id)?)
+        })?;
+        Ok(AccountDetail { inner })
+    }
+
+    /// Edits a profile: None keeps a field, "" clears a phone (phones as typed). Answers the
+    /// profile as it now is.
+    #[pyo3(signature = (session_token, account_id, *, last_name=None, first_name=None, function=None, mobile=None, landline=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn update_profile(
+        &self,
+        py: Python<'_>,
+        session_token: PyBackedStr,
+        account_id: PyBackedStr,
+        last_name: Option<PyBackedStr>,
+        first_name: Option<PyBackedStr>,
+        function: Option<PyBackedStr>,
+        mobile: Option<PyBackedStr>,
+        landline: Option<PyBackedStr>,
+    ) -> Res<AccountDetail> {
+        let inner = py.detach(|| {
+            let id = self::account_id(&account_id)?;
+            let update = ProfileUpdate::from_fields(
+                last_name.as_deref(),
+                first_name.as_deref(),
+                function.as_deref(),
+                mobile.as_deref(),
+                landline.as_deref(),
+            )?;
+            self.inner.update_profile(&session_token, id, &update)
+        })?;
+        Ok(AccountDetail { inner })
+    }
+
+    /// Asks to change the session's email (the current password is checked, without the GIL):
+    /// a link goes to the new address, a notice to the current one.
+    fn request_email_change(
+        &self,
+        py: Python<'_>,
+        session_token: PyBackedStr,
+        new_email: PyBackedStr,
+        current_password: PyBackedStr,
+    ) -> Res<()> {
+        Ok(py.detach(|| {
+            let new_email = Email::parse(&new_email)?;
+            self.inner
+                .request_email_change(&session_token, &new_email, &current_password)
+        })?)
+    }
+
+    /// Confirms an email change with the link's token; every session of the account ends.
+    fn confirm_email_change(&self, py: Python<'_>, token: PyBackedStr) -> Res<()> {
+        Ok(py.detach(|| self.inner.confirm_email_change(&token))?)
+    }
+
     // ----- users and rights -----
 
     /// The establishments where the session's account may manage accounts.
@@ -250,14 +370,15 @@ impl Portal {
             .collect())
     }
 
-    /// Creates an invited user on an establishment the actor manages; returns its id.
+    /// Creates an invited user on an establishment the actor manages (None: the connected
+    /// one); returns its id. Phones as typed (see the core's `NewUser::from_fields`).
     #[pyo3(signature = (session_token, establishment_code, last_name, first_name, email, rights, mobile=None, landline=None))]
     #[allow(clippy::too_many_arguments)]
     fn create_user(
         &self,
         py: Python<'_>,
         session_token: PyBackedStr,
-        establishment_code: PyBackedStr,
+        establishment_code: Option<PyBackedStr>,
         last_name: PyBackedStr,
         first_name: PyBackedStr,
         email: PyBackedStr,
@@ -267,7 +388,8 @@ impl Portal {
     ) -> Res<String> {
         let rights = rights_arg(rights)?;
         let id = py.detach(|| {
-            let user = new_user(
+            let code = opt_code(establishment_code.as_deref())?;
+            let user = NewUser::from_fields(
                 &last_name,
                 &first_name,
                 &email,
@@ -275,7 +397,7 @@ impl Portal {
                 landline.as_deref(),
             )?;
             self.inner
-                .create_user(&session_token, &establishment_code, &user, rights)
+                .create_user(&session_token, code.as_ref(), &user, rights)
         })?;
         Ok(id.to_string())
     }
@@ -293,8 +415,8 @@ impl Portal {
             rows.iter()
                 .map(|row| {
                     Ok(CoreUserImport {
-                        establishment: EstablishmentCode::parse(&row.establishment_code)?,
-                        user: new_user(
+                        establishment: code(&row.establishment_code)?,
+                        user: NewUser::from_fields(
                             &row.last_name,
                             &row.first_name,
                             &row.email,
@@ -346,8 +468,9 @@ impl Portal {
         city: PyBackedStr,
     ) -> Res<()> {
         Ok(py.detach(|| {
-            self.inner
-                .register_repairer(&email, &last_name, &first_name, &company, &city)
+            let registration =
+                RepairerRegistration::new(&email, &last_name, &first_name, &company, &city)?;
+            self.inner.register_repairer(&registration)
         })?)
     }
 
@@ -358,7 +481,10 @@ impl Portal {
         session_token: PyBackedStr,
         account_id: PyBackedStr,
     ) -> Res<()> {
-        Ok(py.detach(|| self.inner.resend_activation(&session_token, &account_id))?)
+        Ok(py.detach(|| {
+            self.inner
+                .resend_activation(&session_token, self::account_id(&account_id)?)
+        })?)
     }
 
     /// Sets an account's rights on one establishment (an empty list removes them).
@@ -372,8 +498,8 @@ impl Portal {
     ) -> Res<()> {
         let rights = rights_arg(rights)?;
         Ok(py.detach(|| {
-            self.inner
-                .set_rights(&session_token, &account_id, &establishment_code, rights)
+            let (id, code) = (self::account_id(&account_id)?, code(&establishment_code)?);
+            self.inner.set_rights(&session_token, id, &code, rights)
         })?)
     }
 
@@ -384,14 +510,11 @@ impl Portal {
         session_token: PyBackedStr,
         account_id: PyBackedStr,
     ) -> Res<Bound<'py, PyDict>> {
-        let matrix = py.detach(|| self.inner.rights_matrix(&session_token, &account_id))?;
-        let d = PyDict::new(py);
-        for (code, rights) in matrix.iter() {
-            if !rights.is_empty() {
-                d.set_item(code.as_str(), rights_list(rights))?;
-            }
-        }
-        Ok(d)
+        let matrix = py.detach(|| {
+            self.inner
+                .rights_matrix(&session_token, self::account_id(&account_id)?)
+        })?;
+        Ok(matrix_dict(py, &matrix)?)
     }
 
     /// Disables an account: no login, its sessions and links revoked.
@@ -401,7 +524,10 @@ impl Portal {
         session_token: PyBackedStr,
         account_id: PyBackedStr,
     ) -> Res<()> {
-        Ok(py.detach(|| self.inner.disable_account(&session_token, &account_id))?)
+        Ok(py.detach(|| {
+            self.inner
+                .disable_account(&session_token, self::account_id(&account_id)?)
+        })?)
     }
 
     /// Re-enables a disabled account.
@@ -411,7 +537,10 @@ impl Portal {
         session_token: PyBackedStr,
         account_id: PyBackedStr,
     ) -> Res<()> {
-        Ok(py.detach(|| self.inner.enable_account(&session_token, &account_id))?)
+        Ok(py.detach(|| {
+            self.inner
+                .enable_account(&session_token, self::account_id(&account_id)?)
+        })?)
     }
 
     /// Accounts with rights on establishments the actor manages, in French order, paginated.
@@ -421,7 +550,7 @@ impl Portal {
         &self,
         py: Python<'_>,
         session_token: PyBackedStr,
-        text: Option<String>,
+        text: Option<PyBackedStr>,
         establishment_code: Option<PyBackedStr>,
         descending: bool,
         offset: usize,
@@ -430,18 +559,21 @@ impl Portal {
         state: Option<PyBackedStr>,
     ) -> Res<AccountPage> {
         let page = py.detach(|| {
-            let q = AccountQuery {
-                text,
-                establishment: establishment_code
-                    .as_deref()
-                    .map(EstablishmentCode::parse)
-                    .transpose()?,
-                right: right.map(Into::into),
-                state: state.as_deref().map(AccountState::from_code).transpose()?,
-                descending,
-                offset,
-                limit,
-            };
+            let mut q = AccountQuery::default()
+                .with_descending(descending)
+                .with_page(offset, limit)?;
+            if let Some(t) = text.as_deref() {
+                q = q.with_text(t)?;
+            }
+            if let Some(c) = opt_code(establishment_code.as_deref())? {
+                q = q.with_establishment(c);
+            }
+            if let Some(r) = right {
+                q = q.with_right(r.into());
+            }
+            if let Some(s) = state.as_deref() {
+                q = q.with_state(AccountState::from_code(s).map_err(Error::from)?);
+            }
             self.inner.list_accounts(&session_token, &q)
         })?;
         Ok(AccountPage {
@@ -456,19 +588,21 @@ impl Portal {
 
     // ----- outbox and audit -----
 
-    /// The audit log of an establishment the actor manages, newest first.
-    #[pyo3(signature = (session_token, establishment_code, offset=0, limit=50))]
+    /// The audit log of an establishment the actor manages (None: the connected one), newest
+    /// first.
+    #[pyo3(signature = (session_token, establishment_code=None, offset=0, limit=50))]
     fn audit_log(
         &self,
         py: Python<'_>,
         session_token: PyBackedStr,
-        establishment_code: PyBackedStr,
+        establishment_code: Option<PyBackedStr>,
         offset: usize,
         limit: usize,
     ) -> Res<Vec<AuditEvent>> {
         let events = py.detach(|| {
+            let code = opt_code(establishment_code.as_deref())?;
             self.inner
-                .audit_log(&session_token, &establishment_code, offset, limit)
+                .audit_log(&session_token, code.as_ref(), offset, limit)
         })?;
         Ok(events
             .into_iter()
@@ -492,7 +626,7 @@ impl Portal {
     ) -> Res<String> {
         let id = py.detach(|| {
             self.inner
-                .add_document(&establishment_code, &document.inner)
+                .add_document(&code(&establishment_code)?, &document.inner)
         })?;
         Ok(id.to_string())
     }
@@ -505,18 +639,19 @@ impl Portal {
         documents: Vec<Document>,
     ) -> Res<Vec<String>> {
         let docs: Vec<_> = documents.into_iter().map(|d| d.inner).collect();
-        let ids = py.detach(|| self.inner.add_documents(&establishment_code, &docs))?;
+        let ids = py.detach(|| self.inner.add_documents(&code(&establishment_code)?, &docs))?;
         Ok(ids.into_iter().map(|i| i.to_string()).collect())
     }
 
-    /// Searches the documents of an establishment, newest first, paginated.
+    /// Searches the documents of an establishment (None: the connected one), newest first,
+    /// paginated.
     #[pyo3(signature = (session_token, establishment_code, category, kind=None, number=None, period_from=None, period_to=None, reference=None, offset=0, limit=50))]
     #[allow(clippy::too_many_arguments)]
     fn search_documents(
         &self,
         py: Python<'_>,
         session_token: PyBackedStr,
-        establishment_code: PyBackedStr,
+        establishment_code: Option<PyBackedStr>,
         category: PyBackedStr,
         kind: Option<PyBackedStr>,
         number: Option<PyBackedStr>,
@@ -527,6 +662,7 @@ impl Portal {
         limit: usize,
     ) -> Res<DocumentPage> {
         let page = py.detach(|| {
+            let code = opt_code(establishment_code.as_deref())?;
             let q = DocumentQuery::parse(
                 &category,
                 kind.as_deref(),
@@ -538,7 +674,31 @@ impl Portal {
                 limit,
             )?;
             self.inner
-                .search_documents(&session_token, &establishment_code, &q)
+                .search_documents(&session_token, code.as_ref(), &q)
+        })?;
+        Ok(DocumentPage {
+            items: page.items.into_iter().map(Document::from).collect(),
+            total: page.total,
+        })
+    }
+
+    /// The header's quick search: the documents of every category the actor may read on the
+    /// establishment (None: the connected one) whose plate, contract or agreement number is
+    /// `text`. ValidationError INVALID_QUERY if the text is none of the three.
+    #[pyo3(signature = (session_token, text, establishment_code=None, offset=0, limit=50))]
+    fn search_reference(
+        &self,
+        py: Python<'_>,
+        session_token: PyBackedStr,
+        text: PyBackedStr,
+        establishment_code: Option<PyBackedStr>,
+        offset: usize,
+        limit: usize,
+    ) -> Res<DocumentPage> {
+        let page = py.detach(|| {
+            let code = opt_code(establishment_code.as_deref())?;
+            self.inner
+                .search_reference(&session_token, &text, code.as_ref(), offset, limit)
         })?;
         Ok(DocumentPage {
             items: page.items.into_iter().map(Document::from).collect(),
@@ -557,22 +717,24 @@ impl Portal {
         Ok(py.detach(|| {
             let month = YearMonth::parse(&month)?;
             self.inner
-                .record_debit_line(&establishment_code, month, &line.inner)
+                .record_debit_line(&code(&establishment_code)?, month, &line.inner)
         })?)
     }
 
-    /// The month's statement of an establishment, reconciled against its regime.
+    /// The month's statement of an establishment (None: the connected one), reconciled
+    /// against its regime.
     fn monthly_statement(
         &self,
         py: Python<'_>,
         session_token: PyBackedStr,
-        establishment_code: PyBackedStr,
+        establishment_code: Option<PyBackedStr>,
         month: PyBackedStr,
     ) -> Res<Reconciliation> {
         let inner = py.detach(|| {
+            let code = opt_code(establishment_code.as_deref())?;
             let month = YearMonth::parse(&month)?;
             self.inner
-                .monthly_statement(&session_token, &establishment_code, month)
+                .monthly_statement(&session_token, code.as_ref(), month)
         })?;
         Ok(Reconciliation { inner })
     }

@@ -154,6 +154,9 @@ def test_repairer_registration(portal: dp.Portal) -> None:
     assert portal.rights_matrix(session.token, session.account_id) == {
         shop.code: [dp.Right.SUBMIT_CLAIMS, dp.Right.SEARCH_CLAIMS, dp.Right.MANAGE_ACCOUNTS]
     }
+    info = portal.authenticate(session.token)
+    assert (info.role, info.establishment) == ("repairer", shop.code)
+    assert [x.code for x in info.sections] == ["home", "workshop_claims", "easicare", "account_management"]
     # Same answer when the email is taken; its owner is told instead.
     portal.register_repairer("garage.libre@example.fr", "Libre", "Jean", "GARAGE LIBRE", "VILLE 3")
     assert [n.kind for n in portal.pending_notifications()] == ["account_exists"]

@@ -82,6 +82,25 @@ def test_login_releases_the_gil() -> None:
     assert turns > 50, turns
 
 
+def test_email_change_releases_the_gil() -> None:
+    # The current password is checked with argon2 at the default (OWASP) parameters.
+    portal = dp.Portal.in_memory()
+    portal.declare_administrator(ADMIN_EMAIL, "Geloen", "Alexandre", "Gérant", [dp.Establishment("T99999", "G", "V", None)])
+    portal.request_password_reset(ADMIN_EMAIL)
+    token = take_token(portal, ADMIN_EMAIL, "password_reset")
+    portal.complete_password_reset(token, ADMIN_EMAIL, ADMIN_PASSWORD, ADMIN_PASSWORD)
+    session = portal.login(ADMIN_EMAIL, ADMIN_PASSWORD).token
+    new = [f"nouvelle{i}@garage-xyz.fr" for i in range(3)]
+
+    def ask() -> None:
+        for e in new:
+            portal.request_email_change(session, e, ADMIN_PASSWORD)
+
+    turns = progress_during(ask)
+    assert turns > 50, turns
+    assert [n.email for n in portal.pending_notifications() if n.kind == "email_change"] == new
+
+
 def test_logins_from_threads_share_one_portal(any_portal: dp.Portal) -> None:
     s = seed(any_portal)
 

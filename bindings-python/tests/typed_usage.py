@@ -247,9 +247,94 @@ def portal_flows(portal: dp.Portal) -> None:
     assert all(issubclass(cls, dp.PortalError) for cls in errors)
 
 
+def host_surface(portal: dp.Portal) -> None:
+    """The second release: what a host calls on every request and shows on every screen."""
+    xyz = dp.Establishment("T99999", "GARAGE XYZ", "VILLE 1", dp.Regime.INSURANCE)
+    uvw = dp.Establishment("T88888", "GARAGE UVW", "VILLE 2", dp.Regime.DELEGATED_MANAGEMENT)
+    admin_id: str = portal.declare_administrator(ADMIN, "Geloen", "Alexandre", "Gérant", [xyz, uvw])
+    portal.request_password_reset(ADMIN)
+    portal.complete_password_reset(first_token(portal, ADMIN, "password_reset"), ADMIN, PASSWORD, PASSWORD)
+    s: str = portal.login(ADMIN, PASSWORD).token
+
+    info: dp.SessionInfo = portal.authenticate(s)
+    who: tuple[str, str, str, str, str, str] = (
+        info.account_id,
+        info.email,
+        info.last_name,
+        info.first_name,
+        info.role,
+        info.expires_at,
+    )
+    where: str | None = info.establishment
+    rights: dict[str, list[dp.Right]] = info.rights
+    sections: list[dp.Section] = info.sections
+    flags: tuple[bool, bool] = (info.mfa_enrolled, info.restricted)
+    assert who[0] == admin_id and where == "T88888" and len(rights) == 2 and flags == (False, False)
+    section: dp.Section = sections[0]
+    section_texts: tuple[str, str, str, str, str] = (
+        section.code,
+        section.value,
+        section.name,
+        section.label_fr,
+        section.label_en,
+    )
+    assert section_texts and dp.Section.from_code("home") == section and sections == dp.Section.all()
+    visible: list[dp.Section] = dp.visible_sections([dp.Right.MANAGE_ACCOUNTS])
+    assert dp.Section.ACCOUNT_MANAGEMENT in visible and dp.Section.HOME < dp.Section.EASICARE
+    codes: list[dp.CallingCode] = dp.calling_codes()
+    code_texts: tuple[str, str, str, str] = (codes[0].region, codes[0].code, codes[0].label_fr, codes[0].label_en)
+    assert code_texts[:2] == ("FR", "+33")
+    descriptions: tuple[str, str] = (dp.Right.SUBMIT_CLAIMS.description_fr, dp.Right.SUBMIT_CLAIMS.description_en)
+    assert all(descriptions)
+
+    switched: dp.SessionInfo = portal.select_establishment(s, "T99999")
+    assert switched.establishment == "T99999"
+    portal.login(ADMIN, PASSWORD, remember=True)
+    sessions: list[dp.SessionSummary] = portal.list_sessions(s)
+    for x in sessions:
+        times: tuple[str, str, str, str] = (x.id, x.created_at, x.last_seen_at, x.expires_at)
+        marks: tuple[bool, bool] = (x.remembered, x.current)
+        assert times and marks
+    portal.revoke_session(s, next(x.id for x in sessions if not x.current))
+    portal.login(ADMIN, PASSWORD)
+    ended: int = portal.revoke_other_sessions(s)
+    assert ended == 1
+
+    detail: dp.AccountDetail = portal.account(s, admin_id)
+    names: tuple[str, str, str, str, str] = (detail.id, detail.email, detail.last_name, detail.first_name, detail.function)
+    phones: tuple[str | None, str | None, str | None, str | None] = (
+        detail.mobile,
+        detail.landline,
+        detail.mobile_display,
+        detail.landline_display,
+    )
+    state: tuple[str, str, str, str | None] = (detail.state, detail.role, detail.created_at, detail.last_login_at)
+    detail_rights: dict[str, list[dp.Right]] = detail.rights
+    assert names and phones == (None, None, None, None) and state and detail_rights
+    updated: dp.AccountDetail = portal.update_profile(
+        s, admin_id, last_name=None, first_name="Éric", function="Gérant", mobile="06 23 42 54 55", landline=""
+    )
+    assert updated.mobile == "+33623425455"
+
+    # establishment_code=None: the connected establishment.
+    user_id: str = portal.create_user(s, None, "Martin", "Léa", "lea@garage-xyz.fr", [dp.Right.SEARCH_CLAIMS])
+    portal.add_document("T99999", dp.Document("workshop_claim", "W1", "2026-01-02", registration="AB-123-CD"))
+    found: dp.DocumentPage = portal.search_reference(s, "AB-123-CD", establishment_code=None, offset=0, limit=10)
+    claims: dp.DocumentPage = portal.search_documents(s, None, "workshop_claim")
+    statement: dp.Reconciliation = portal.monthly_statement(s, None, "1/2026")
+    events: list[dp.AuditEvent] = portal.audit_log(s)
+    assert found.total == claims.total == 1 and statement.regime == dp.Regime.INSURANCE
+    assert any(e.subject == user_id for e in events)
+
+    portal.request_email_change(s, "nouvelle@garage-xyz.fr", PASSWORD)
+    portal.confirm_email_change(first_token(portal, "nouvelle@garage-xyz.fr", "email_change"))
+    assert portal.login("nouvelle@garage-xyz.fr", PASSWORD).account_id == admin_id
+
+
 def main() -> None:
     pure_functions()
     portal_flows(dp.Portal.in_memory(config=FAST))
+    host_surface(dp.Portal.in_memory(config=FAST))
     with tempfile.TemporaryDirectory() as tmp:
         path: str | os.PathLike[str] = Path(tmp) / "portal.db"
         portal_flows(dp.Portal.open(path, config=FAST))

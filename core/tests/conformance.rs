@@ -340,6 +340,7 @@ mod sqlite {
             digest: secret.digest(),
             account: a.id,
             lifecycle: TokenLifecycle::issue(TokenPurpose::PasswordReset, t0(), Duration::hours(1)),
+            email: None,
         };
         let id = store
             .write(|tx| {

@@ -73,7 +73,7 @@ fn setup<S: Store>(p: &Portal<S, ManualClock>) -> (String, Vec<(Right, String)>)
         Establishment::new("T2", "GARAGE DEUX", "VILLE 2", Some(Regime::SelfInsurance)).unwrap(),
     ];
     p.declare_administrator(
-        &Declaration::new("admin@x.fr", "Admin", "Docs", "").unwrap(),
+        &Declaration::new("admin@x.fr", "Admin", "Docs", "Gérant").unwrap(),
         &garages,
     )
     .unwrap();

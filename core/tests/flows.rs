@@ -13,7 +13,7 @@ use dealer_portal::store::{MemoryStore, Store};
 #[cfg(feature = "sqlite")]
 use dealer_portal::store::{SqliteOptions, SqliteStore};
 use std::sync::Arc;
-use suite::{ADMIN, ADMIN_PW, admin_session, email, garages, repairer};
+use suite::{ADMIN, ADMIN_PW, admin_session, email, est, garages, repairer};
 use time::Duration;
 use time::macros::datetime;
 

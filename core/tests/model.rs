@@ -121,7 +121,7 @@ impl<S: Store> World<S> {
             .map(|c| Establishment::new(c, "GARAGE", "VILLE", Some(Regime::Insurance)).unwrap())
             .collect();
         p.declare_administrator(
-            &Declaration::new(EMAILS[0], "Admin", "Model", "").unwrap(),
+            &Declaration::new(EMAILS[0], "Admin", "Model", "Gérant").unwrap(),
             &est,
         )
         .unwrap();

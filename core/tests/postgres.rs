@@ -22,6 +22,11 @@ mod checks;
 #[allow(dead_code)]
 #[path = "suite/flows.rs"]
 mod flows;
+#[path = "suite/host.rs"]
+mod host;
+#[allow(dead_code)]
+#[path = "suite/sessions.rs"]
+mod sessions;
 
 use dealer_portal::account::{AccountState, Declaration, NewUser};
 use dealer_portal::establishment::Establishment;
@@ -136,6 +141,36 @@ macro_rules! flows_on_postgres {
 }
 
 flows::every_flow!(flows_on_postgres);
+
+/// One `#[test]` per check of the sessions suite, each on a fresh schema.
+macro_rules! sessions_on_postgres {
+    ($($check:ident),* $(,)?) => {
+        mod session_checks {
+            $(#[test]
+            fn $check() {
+                let db = super::TestDb::new(stringify!($check));
+                super::sessions::$check(&db.store());
+            })*
+        }
+    };
+}
+
+sessions::every_session_check!(sessions_on_postgres);
+
+/// One `#[test]` per flow of the host-surface suite, each on a fresh schema.
+macro_rules! host_on_postgres {
+    ($($flow:ident),* $(,)?) => {
+        mod host_flows {
+            $(#[test]
+            fn $flow() {
+                let db = super::TestDb::new(stringify!($flow));
+                super::host::$flow(db.store());
+            })*
+        }
+    };
+}
+
+host::every_host_flow!(host_on_postgres);
 
 // ---------------------------------------------------------------------------------------------
 // PostgreSQL only
@@ -448,6 +483,7 @@ fn checks_account(mail: &str) -> dealer_portal::account::Account {
         locked_until: None,
         locale: dealer_portal::Locale::Fr,
         created_at: time::macros::datetime!(2026-01-15 09:00:00.123_456_789 UTC),
+        last_login_at: None,
     }
 }
 
@@ -530,6 +566,7 @@ fn two_processes_race_on_one_token_and_one_email() {
                         time::OffsetDateTime::now_utc(),
                         time::Duration::hours(1),
                     ),
+                    email: None,
                 })?;
             }
             Ok(())

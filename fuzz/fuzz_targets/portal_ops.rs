@@ -905,7 +905,7 @@ fn detector_sanity(opts: &SqliteOptions) {
             SqliteStore::open(&path, opts.clone()).unwrap(),
             &fuzz_support::clock(),
         );
-        let decl = dealer_portal::account::Declaration::new(EMAILS[0], "A", "B", "").unwrap();
+        let decl = dealer_portal::account::Declaration::new(EMAILS[0], "A", "B", "Gérant").unwrap();
         let e = Establishment::new("T1", "G", "V", None).unwrap();
         w.p.declare_administrator(&decl, &[e]).unwrap();
         w.p.request_password_reset(&email_of(0)).unwrap();

@@ -9,9 +9,10 @@ use dealer_portal::account::AccountSummary as CoreAccountSummary;
 use dealer_portal::audit::AuditEvent as CoreAuditEvent;
 use dealer_portal::establishment::Establishment as CoreEstablishment;
 use dealer_portal::notification::Notification as CoreNotification;
-use dealer_portal::rights::{Right as CoreRight, Rights};
+use dealer_portal::rights::{Right as CoreRight, Rights, RightsMatrix};
 use dealer_portal::{Coded, Locale, SecretString};
 use pyo3::prelude::*;
+use pyo3::types::PyDict;
 
 // ----- rights -----
 
@@ -72,6 +73,16 @@ pub(crate) fn rights_list(rights: Rights) -> Vec<PyRight> {
     rights.iter().map(PyRight::from).collect()
 }
 
+/// A rights matrix as `{establishment code: [Right, ...]}`, in code order: the core's matrix
+/// holds only establishments where some right is held, so every list is non-empty.
+pub(crate) fn matrix_dict<'py>(py: Python<'py>, m: &RightsMatrix) -> PyResult<Bound<'py, PyDict>> {
+    let d = PyDict::new(py);
+    for (code, rights) in m.iter() {
+        d.set_item(code.as_str(), rights_list(rights))?;
+    }
+    Ok(d)
+}
+
 /// Any iterable of `Right`s as a core right set.
 pub(crate) fn rights_arg(obj: &Bound<'_, PyAny>) -> PyResult<Rights> {
     let mut set = Rights::EMPTY;
@@ -114,6 +125,17 @@ impl PyRight {
     #[getter]
     fn label_en(&self) -> &'static str {
         CoreRight::from(*self).label(Locale::En)
+    }
+    /// The seed's explanation in French ("Permet de créer des devis et des souscriptions de
+    /// contrats"), shown beside the check-box.
+    #[getter]
+    fn description_fr(&self) -> &'static str {
+        CoreRight::from(*self).description(Locale::Fr)
+    }
+    /// The seed's explanation in English ("Lets you create quotes and contract subscriptions").
+    #[getter]
+    fn description_en(&self) -> &'static str {
+        CoreRight::from(*self).description(Locale::En)
     }
     /// The right with this code (case-insensitive); ValidationError UNKNOWN_CODE otherwise.
     #[staticmethod]
@@ -242,7 +264,8 @@ impl Notification {
     fn id(&self) -> u64 {
         self.inner.id.0
     }
-    /// password_reset, activation, account_locked or account_exists.
+    /// password_reset, activation, account_locked, account_exists, email_change or
+    /// email_change_requested (the core's notification kinds).
     #[getter]
     fn kind(&self) -> &'static str {
         self.inner.body.kind.code()

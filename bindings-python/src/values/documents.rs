@@ -4,7 +4,7 @@
 use crate::convert::{r, r_opt};
 use crate::errors::Res;
 use dealer_portal::Coded;
-use dealer_portal::document::{Document as CoreDocument, NewDocument};
+use dealer_portal::document::{Document as CoreDocument, DocumentFields, NewDocument};
 use dealer_portal::reference::Reference as CoreReference;
 use pyo3::prelude::*;
 
@@ -48,30 +48,22 @@ impl Document {
         agreement_number: Option<String>,
         file_ref: Option<String>,
     ) -> Res<Self> {
-        let mut d = NewDocument::new(&category, &number, &issued_on)?;
-        if let Some(k) = kind {
-            d = d.with_kind(&k)?;
-        }
-        if let Some(t) = title {
-            d = d.with_title(&t)?;
-        }
-        d = d.with_amount_cents(amount_cents);
-        if let Some(x) = registration {
-            d = d.with_registration(&x)?;
-        }
-        if let Some(x) = contract_number {
-            d = d.with_contract_number(&x)?;
-        }
-        if let Some(x) = agreement_number {
-            d = d.with_agreement_number(&x)?;
-        }
-        if let Some(x) = file_ref {
-            d = d.with_file_ref(&x)?;
-        }
+        let inner = NewDocument::from_fields(&DocumentFields {
+            category: &category,
+            number: &number,
+            issued_on: &issued_on,
+            kind: kind.as_deref(),
+            title: title.as_deref(),
+            amount_cents,
+            registration: registration.as_deref(),
+            contract_number: contract_number.as_deref(),
+            agreement_number: agreement_number.as_deref(),
+            file_ref: file_ref.as_deref(),
+        })?;
         Ok(Document {
             id: None,
             establishment: None,
-            inner: d,
+            inner,
         })
     }
     /// The id the store gave it (None before it is added).

@@ -10,15 +10,20 @@
 
 mod accounts;
 mod documents;
+mod host;
 mod password;
 mod regimes;
 mod support;
 
 pub(crate) use accounts::{
     AccountPage, AccountSummary, AuditEvent, Establishment, Notification, PyRight, Session,
-    TokenStatus, UserImport, rights_arg, rights_list,
+    TokenStatus, UserImport, matrix_dict, rights_arg,
 };
 pub(crate) use documents::{Document, DocumentPage, Reference};
+pub(crate) use host::{
+    AccountDetail, CallingCode, PySection, SessionInfo, SessionSummary, calling_codes,
+    visible_sections,
+};
 pub(crate) use password::{Check, Evaluation};
 pub(crate) use regimes::{DebitLine, ExpectedDebit, PyRegime, ReconciledDebit, Reconciliation};
 pub(crate) use support::{SupportChannel, SupportDirectory};

@@ -57,10 +57,33 @@ pub(super) fn hash32(b: &[u8], column: &'static str) -> Result<[u8; 32]> {
 
 /// The columns of an account, in the order of [`AccountRow`]'s fields.
 pub(super) const ACCOUNT_COLUMNS: &str = "id, email, last_name, first_name, function, role, state, mobile, mobile_kind, landline, \
-     landline_kind, password, previous_passwords, failed_logins, lockouts, locked_until, locale, created_at";
+     landline_kind, password, previous_passwords, failed_logins, lockouts, locked_until, locale, created_at, \
+     last_login_at";
 
-/// An account as column values: parameters $1/?1 id … 18 created_at, then 19 sort_key and
-/// 20 search_text (written, never read back: they are derived from the names and email).
+/// How many columns a comma-separated list such as [`ACCOUNT_COLUMNS`] names.
+pub(super) const fn column_count(list: &str) -> usize {
+    let bytes = list.as_bytes();
+    let (mut n, mut i) = (1, 0);
+    while i < bytes.len() {
+        if bytes[i] == b',' {
+            n += 1;
+        }
+        i += 1;
+    }
+    n
+}
+
+/// A comma-separated list of columns, each qualified by a table alias (`a.id, a.email, …`).
+pub(super) fn qualified(alias: &str, list: &str) -> String {
+    list.split(',')
+        .map(|c| format!("{alias}.{}", c.trim()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// An account as column values: parameters $1/?1 id … 18 created_at, 19 last_login_at, then
+/// 20 sort_key and 21 search_text (written, never read back: they are derived from the names
+/// and email).
 #[derive(Default)]
 pub(super) struct AccountRow {
     pub id: Vec<u8>,
@@ -81,6 +104,7 @@ pub(super) struct AccountRow {
     pub locked_until: Option<i64>,
     pub locale: String,
     pub created_at: i64,
+    pub last_login_at: Option<i64>,
     pub sort_key: Vec<u8>,
     pub search_text: String,
 }
@@ -111,6 +135,7 @@ macro_rules! read_account_row {
             locked_until: $col($row, 15, "accounts", "locked_until")?,
             locale: $col($row, 16, "accounts", "locale")?,
             created_at: $col($row, 17, "accounts", "created_at")?,
+            last_login_at: $col($row, 18, "accounts", "last_login_at")?,
             ..AccountRow::default()
         }
     };
@@ -145,6 +170,7 @@ impl AccountRow {
             locked_until: a.locked_until.map(ns).transpose()?,
             locale: a.locale.code().to_owned(),
             created_at: ns(a.created_at)?,
+            last_login_at: a.last_login_at.map(ns).transpose()?,
             sort_key: crate::names::sort_key(&a.last_name, &a.first_name, a.email.as_str()),
             search_text: super::memory::search_text(a),
         })
@@ -185,6 +211,10 @@ impl AccountRow {
                 .parse::<Locale>()
                 .map_err(|_| corrupt(T, "locale"))?,
             created_at: from_ns(self.created_at, T, "created_at")?,
+            last_login_at: self
+                .last_login_at
+                .map(|n| from_ns(n, T, "last_login_at"))
+                .transpose()?,
         })
     }
 }
@@ -200,4 +230,18 @@ fn phone(
     PhoneNumber::from_e164(&e164, kind)
         .map(Some)
         .map_err(|_| corrupt(T, column))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn column_lists_are_counted_and_qualified() {
+        // `read_account_row!` reads columns 0 to 18.
+        assert_eq!(column_count(ACCOUNT_COLUMNS), 19);
+        assert_eq!(column_count("digest"), 1);
+        assert_eq!(qualified("s", "digest, account"), "s.digest, s.account");
+        assert!(qualified("a", ACCOUNT_COLUMNS).ends_with("a.created_at, a.last_login_at"));
+    }
 }

@@ -128,11 +128,7 @@ pub fn authenticate_says_who_where_and_which_menu<S: Store>(s: S) {
     assert!(!info.mfa_enrolled && !info.restricted);
     assert_eq!(err(p.authenticate("not-a-token")), "SESSION_INVALID");
     assert_eq!(
-        err(p.authenticate(
-            &dealer_portal::token::TokenSecret::generate()
-                .expose()
-                .to_owned()
-        )),
+        err(p.authenticate(dealer_portal::token::TokenSecret::generate().expose())),
         "SESSION_INVALID"
     );
 

@@ -54,9 +54,9 @@ impl PostgresTx<'_> {
     }
 }
 
-/// Binds an account row's 20 parameters (see [`AccountRow`]).
+/// Binds an account row's 21 parameters (see [`AccountRow`]).
 impl AccountRow {
-    fn pg_params(&self) -> [&(dyn ToSql + Sync); 20] {
+    fn pg_params(&self) -> [&(dyn ToSql + Sync); 21] {
         [
             &self.id,
             &self.email,
@@ -76,6 +76,7 @@ impl AccountRow {
             &self.locked_until,
             &self.locale,
             &self.created_at,
+            &self.last_login_at,
             &self.sort_key,
             &self.search_text,
         ]
@@ -114,7 +115,7 @@ fn right_bits(r: crate::rights::Right) -> i32 {
     i32::from(Rights::from(r).bits())
 }
 
-fn rights_from_bits(bits: i32) -> Result<Rights> {
+pub(super) fn rights_from_bits(bits: i32) -> Result<Rights> {
     u8::try_from(bits)
         .ok()
         .and_then(Rights::from_bits)
@@ -190,7 +191,7 @@ impl AccountRepo for PostgresTx<'_> {
         let inserted = self.query_opt(
             &format!(
                 "INSERT INTO accounts ({ACCOUNT_COLUMNS}, sort_key, search_text)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)
                  ON CONFLICT DO NOTHING RETURNING 1"
             ),
             &row.pg_params(),
@@ -225,7 +226,8 @@ impl AccountRepo for PostgresTx<'_> {
             "UPDATE accounts SET email = $2, last_name = $3, first_name = $4, function = $5, role = $6,
                 state = $7, mobile = $8, mobile_kind = $9, landline = $10, landline_kind = $11,
                 password = $12, previous_passwords = $13, failed_logins = $14, lockouts = $15,
-                locked_until = $16, locale = $17, created_at = $18, sort_key = $19, search_text = $20
+                locked_until = $16, locale = $17, created_at = $18, last_login_at = $19,
+                sort_key = $20, search_text = $21
              WHERE id = $1",
             &row.pg_params(),
         )?;

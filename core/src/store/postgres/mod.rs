@@ -46,8 +46,9 @@ mod tokens;
 
 use self::pool::{Conn, Pool, PoolState, Pooled};
 use self::schema::migrate;
-use super::Store;
 use super::row::corrupt;
+use super::{SessionSnapshot, Store};
+use crate::token::TokenDigest;
 use crate::{Error, Result};
 use ::postgres::error::SqlState;
 use ::postgres::types::{FromSql, ToSql};
@@ -237,6 +238,38 @@ impl PostgresStore {
         &self.location
     }
 
+    /// Checks that the database answers: `SELECT 1` on a pooled connection, one round trip
+    /// through the same pool and prepared-statement cache as every flow. What a host's health
+    /// check calls, and the floor `authenticate` is measured against.
+    ///
+    /// ```no_run
+    /// let store = dealer_portal::store::PostgresStore::connect("postgres://portal@db/portal")?;
+    /// store.ping()?;
+    /// # Ok::<(), dealer_portal::Error>(())
+    /// ```
+    pub fn ping(&self) -> Result<()> {
+        const SQL: &str = "SELECT 1";
+        let mut conn = self.pool.get()?;
+        let pool::Conn { client, statements } = conn.conn();
+        let stmt = match statements.get(SQL) {
+            Some(s) => s.clone(),
+            None => {
+                let s = client
+                    .prepare(SQL)
+                    .map_err(pg("cannot reach the database"))?;
+                statements.insert(SQL.to_owned(), s.clone());
+                s
+            }
+        };
+        match client.query_one(&stmt, &[]) {
+            Ok(_) => Ok(()),
+            Err(e) => {
+                conn.discard();
+                Err(pg("cannot reach the database")(e))
+            }
+        }
+    }
+
     /// A connection with a transaction started on it (`begin` is the `START TRANSACTION`). A
     /// connection that cannot start one (the server restarted, a proxy closed it while idle) is
     /// dropped and another one opened: nothing has run on it yet, so trying again is safe.
@@ -337,6 +370,11 @@ impl Store for PostgresStore {
             true,
             f,
         )
+    }
+
+    fn session_snapshot(&self, digest: &TokenDigest) -> Result<Option<SessionSnapshot>> {
+        // One statement, one round trip, no BEGIN/COMMIT (see `sessions`).
+        self.snapshot(digest)
     }
 }
 

@@ -5,6 +5,14 @@
 //! is refused untouched. [`migrate`] runs on connect, in one transaction holding an advisory
 //! lock on the schema ([`schema_key`]), so servers starting together apply each script once;
 //! DDL is transactional, so a failed migration leaves the schema as it was.
+//!
+//! The schema (version 2): the tables of the SQLite store (see its `schema`), with
+//! PostgreSQL's types: ids, digests, hashes and sort keys `BYTEA`, times `BIGINT` nanoseconds
+//! (`accounts.last_login_at` NULL before the first login), codes and emails `COLLATE "C"`,
+//! `documents.issued_on` a `DATE`; `rights` without the listing copies (the listing reads
+//! `accounts_sort`); `sessions.establishment` (the establishment a session is connected to)
+//! and `tokens.email` (the new address of an email-change link) NULL when none; the audit
+//! chain's end in the one-row `audit_head`.
 
 use super::{LOCK_CLASS, count, pg};
 use crate::{Error, Result};
@@ -19,7 +27,7 @@ const MIGRATION_LOCK_OFFSET: i32 = 1;
 
 /// The schema, one script per version: script `i` takes the schema from version `i` to `i + 1`.
 /// Scripts are never edited once released; a change is a new script.
-const MIGRATIONS: &[&str] = &[SCHEMA_V1];
+const MIGRATIONS: &[&str] = &[SCHEMA_V1, SCHEMA_V2];
 
 const SCHEMA_V1: &str = r#"
 CREATE TABLE establishments (
@@ -163,6 +171,15 @@ CREATE INDEX documents_contract ON documents (establishment, contract_number, is
     WHERE contract_number IS NOT NULL;
 CREATE INDEX documents_agreement ON documents (establishment, agreement_number, issued_on DESC, id DESC)
     WHERE agreement_number IS NOT NULL;
+"#;
+
+/// Version 2: sessions hold the establishment they are connected to, accounts their last
+/// login, and email-change links the new address they confirm. Nullable columns without a
+/// default: adding them rewrites no row.
+const SCHEMA_V2: &str = r#"
+ALTER TABLE sessions ADD COLUMN establishment TEXT COLLATE "C";
+ALTER TABLE accounts ADD COLUMN last_login_at BIGINT;
+ALTER TABLE tokens ADD COLUMN email TEXT COLLATE "C";
 "#;
 
 /// The advisory lock key of a schema: the first four bytes of SHA-256 of its name, so every

@@ -1,4 +1,4 @@
-//! [`TokenRepo`] on PostgreSQL: reset and activation tokens, keyed by the SHA-256 digest of the
+//! [`TokenRepo`] on PostgreSQL: reset, activation and email-change tokens, keyed by the SHA-256 digest of the
 //! token (never the token itself).
 //!
 //! A token is consumed by one conditional `UPDATE … WHERE state = 'issued' AND expires_at > $now
@@ -7,15 +7,16 @@
 
 use super::{PostgresTx, col};
 use crate::account::AccountId;
+use crate::email::Email;
 use crate::locale::Coded;
-use crate::store::row::{account_id, coded, digest, from_ns, ns, ns_clamped};
+use crate::store::row::{account_id, coded, corrupt, digest, from_ns, ns, ns_clamped};
 use crate::store::{TokenRecord, TokenRepo};
 use crate::token::{TokenDigest, TokenLifecycle, TokenPurpose, TokenState};
 use crate::{Error, Result};
 use ::postgres::Row;
 use time::OffsetDateTime;
 
-const TOKEN_COLUMNS: &str = "digest, account, purpose, state, issued_at, expires_at";
+const TOKEN_COLUMNS: &str = "digest, account, purpose, state, issued_at, expires_at, email";
 
 fn token_from_row(row: &Row) -> Result<TokenRecord> {
     const T: &str = "tokens";
@@ -23,6 +24,7 @@ fn token_from_row(row: &Row) -> Result<TokenRecord> {
     let account: &[u8] = col(row, 1, T, "account")?;
     let purpose: &str = col(row, 2, T, "purpose")?;
     let state: &str = col(row, 3, T, "state")?;
+    let email: Option<&str> = col(row, 6, T, "email")?;
     Ok(TokenRecord {
         digest: digest(d, T, "digest")?,
         account: account_id(account, T, "account")?,
@@ -32,6 +34,9 @@ fn token_from_row(row: &Row) -> Result<TokenRecord> {
             issued_at: from_ns(col(row, 4, T, "issued_at")?, T, "issued_at")?,
             expires_at: from_ns(col(row, 5, T, "expires_at")?, T, "expires_at")?,
         },
+        email: email
+            .map(|e| Email::parse(e).map_err(|_| corrupt(T, "email")))
+            .transpose()?,
     })
 }
 
@@ -43,7 +48,7 @@ impl TokenRepo for PostgresTx<'_> {
         let (issued_at, expires_at) = (ns(l.issued_at)?, ns(l.expires_at)?);
         let inserted = self.query_opt(
             &format!(
-                "INSERT INTO tokens ({TOKEN_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6)
+                "INSERT INTO tokens ({TOKEN_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)
                  ON CONFLICT (digest) DO NOTHING RETURNING 1"
             ),
             &[
@@ -53,6 +58,7 @@ impl TokenRepo for PostgresTx<'_> {
                 &l.state.code(),
                 &issued_at,
                 &expires_at,
+                &t.email.as_ref().map(Email::as_str),
             ],
             "cannot insert a token",
         )?;

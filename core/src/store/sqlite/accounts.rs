@@ -26,7 +26,7 @@ use std::sync::LazyLock;
 pub(super) static INSERT_ACCOUNT: LazyLock<String> = LazyLock::new(|| {
     format!(
         "INSERT INTO accounts ({ACCOUNT_COLUMNS}, sort_key, search_text)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)"
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)"
     )
 });
 
@@ -94,9 +94,9 @@ impl SqliteTx<'_> {
     }
 }
 
-/// Binds an account row's 20 parameters (see [`AccountRow`]).
+/// Binds an account row's 21 parameters (see [`AccountRow`]).
 impl AccountRow {
-    pub(super) fn sqlite_params(&self) -> [&dyn rusqlite::ToSql; 20] {
+    pub(super) fn sqlite_params(&self) -> [&dyn rusqlite::ToSql; 21] {
         [
             &self.id,
             &self.email,
@@ -116,6 +116,7 @@ impl AccountRow {
             &self.locked_until,
             &self.locale,
             &self.created_at,
+            &self.last_login_at,
             &self.sort_key,
             &self.search_text,
         ]
@@ -234,7 +235,7 @@ impl AccountRepo for SqliteTx<'_> {
                 "UPDATE accounts SET email = ?2, last_name = ?3, first_name = ?4, function = ?5, role = ?6, state = ?7,
                     mobile = ?8, mobile_kind = ?9, landline = ?10, landline_kind = ?11, password = ?12,
                     previous_passwords = ?13, failed_logins = ?14, lockouts = ?15, locked_until = ?16, locale = ?17,
-                    created_at = ?18, sort_key = ?19, search_text = ?20
+                    created_at = ?18, last_login_at = ?19, sort_key = ?20, search_text = ?21
                  WHERE id = ?1",
             )
             .and_then(|mut s| s.execute(row.sqlite_params()));
@@ -365,7 +366,7 @@ fn manage_bits() -> u8 {
     right_bits(crate::rights::Right::ManageAccounts)
 }
 
-fn rights_from_bits(bits: i64) -> Result<Rights> {
+pub(super) fn rights_from_bits(bits: i64) -> Result<Rights> {
     u8::try_from(bits)
         .ok()
         .and_then(Rights::from_bits)

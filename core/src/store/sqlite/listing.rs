@@ -490,6 +490,7 @@ mod tests {
             locked_until: None,
             locale: Locale::Fr,
             created_at: OffsetDateTime::UNIX_EPOCH,
+            last_login_at: None,
         }
     }
 

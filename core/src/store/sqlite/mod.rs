@@ -37,8 +37,9 @@ mod tokens;
 
 use self::pool::{PoolState, ReaderPool, check_header, check_identity};
 use self::schema::migrate;
-use super::Store;
 use super::row::corrupt;
+use super::{SessionSnapshot, Store};
+use crate::token::TokenDigest;
 use crate::{Error, Result};
 use rusqlite::config::DbConfig;
 use rusqlite::types::FromSql;
@@ -418,6 +419,11 @@ impl Store for SqliteStore {
 
     fn read<R>(&self, f: impl FnOnce(&mut SqliteTx<'_>) -> Result<R>) -> Result<R> {
         self.read_with(f)
+    }
+
+    fn session_snapshot(&self, digest: &TokenDigest) -> Result<Option<SessionSnapshot>> {
+        // One statement, no BEGIN/COMMIT (see `sessions`).
+        self.snapshot(digest)
     }
 }
 

@@ -5,18 +5,20 @@
 //! refuses any other). [`migrate`] applies the missing scripts when a store opens, each in its
 //! own transaction.
 //!
-//! The schema (version 3):
+//! The schema (version 4):
 //! - `accounts`: id `BLOB(16)`, email (normalised, `UNIQUE`), names, role and state codes,
 //!   phones as E.164 with their kind, PHC password hash and a JSON array of earlier ones,
-//!   lockout counters, times as Unix nanoseconds, the French `sort_key` and the folded
-//!   `search_text`;
+//!   lockout counters, times as Unix nanoseconds (`last_login_at` NULL before the first login),
+//!   the French `sort_key` and the folded `search_text`;
 //! - `rights` (account, establishment) → bits, with copies of the account's sort key, state and
 //!   search text (a trigger keeps them in step) under the covering index `rights_listing` (per
 //!   establishment, in French order), from which `list_accounts` counts and pages without
 //!   reading an account row before the page is known (several establishments: their slices
 //!   merged);
-//! - `tokens` and `sessions` keyed by the 32-byte SHA-256 digest; `outbox` (the link token in
-//!   clear until acknowledged); `audit` + `audit_establishments`; `documents` and
+//! - `tokens` (with the new `email` an email-change link confirms, NULL for other purposes)
+//!   and `sessions` (with the `establishment` the session is connected to, or NULL), keyed by
+//!   the 32-byte SHA-256 digest, an account's sessions found by `sessions_account`; `outbox`
+//!   (the link token in clear until acknowledged); `audit` + `audit_establishments`; `documents` and
 //!   `debit_lines`; `establishments`; `counters` (repairer codes).
 //!
 //! The tests here check that an old file is upgraded in place and that each search runs on its
@@ -32,7 +34,7 @@ pub(super) const APPLICATION_ID: i32 = 0x4450_5254;
 
 /// The schema, one script per version: script `i` takes `user_version` from `i` to `i + 1`.
 /// Scripts are never edited once released; a change is a new script.
-pub(super) const MIGRATIONS: &[&str] = &[SCHEMA_V1, SCHEMA_V2, SCHEMA_V3];
+pub(super) const MIGRATIONS: &[&str] = &[SCHEMA_V1, SCHEMA_V2, SCHEMA_V3, SCHEMA_V4];
 
 const SCHEMA_V1: &str = r#"
 CREATE TABLE establishments (
@@ -213,6 +215,16 @@ const SCHEMA_V3: &str = r#"
 DROP INDEX rights_sorted;
 "#;
 
+/// Version 4: sessions hold the establishment they are connected to, accounts their last
+/// login (Unix nanoseconds), and email-change links the new address they confirm. Every new
+/// column is NULL in existing rows (a session connected nowhere, no login recorded, a link of
+/// another purpose), so no row is rewritten.
+const SCHEMA_V4: &str = r#"
+ALTER TABLE sessions ADD COLUMN establishment TEXT;
+ALTER TABLE accounts ADD COLUMN last_login_at INTEGER;
+ALTER TABLE tokens ADD COLUMN email TEXT;
+"#;
+
 /// Applies the missing migrations, each in its own `BEGIN IMMEDIATE` transaction (so two
 /// processes opening a new file at once do not both apply one).
 pub(super) fn migrate(conn: &Connection, location: &str) -> Result<()> {
@@ -243,15 +255,35 @@ pub(super) fn migrate(conn: &Connection, location: &str) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::account::{AccountQuery, AccountState};
+    use crate::account::{Account, AccountQuery, AccountState};
     use crate::establishment::Establishment;
     use crate::rights::Rights;
-    use crate::store::row::AccountRow;
+    use crate::session::SessionRecord;
+    use crate::store::row::{ACCOUNT_COLUMNS, AccountRow, ns};
     use crate::store::sqlite::SqliteStore;
-    use crate::store::sqlite::accounts::INSERT_ACCOUNT;
     use crate::store::sqlite::tests::{TempPath, fast, user};
-    use crate::store::{AccountRepo, Store};
+    use crate::store::{AccountRepo, SessionRepo, Store, TokenRecord, TokenRepo};
+    use crate::token::{TokenConfig, TokenLifecycle, TokenPurpose, TokenSecret};
     use rusqlite::params;
+    use time::{Duration, OffsetDateTime};
+
+    /// Inserts an account as scripts 1 to 3 made the table: without `last_login_at`.
+    fn insert_account_before_v4(conn: &Connection, a: &Account) {
+        let row = AccountRow::new(a).unwrap();
+        let all = row.sqlite_params();
+        let bound: Vec<&dyn rusqlite::ToSql> =
+            all[..18].iter().chain(&all[19..]).copied().collect();
+        let columns = ACCOUNT_COLUMNS.replace(", last_login_at", "");
+        let slots: Vec<String> = (1..=bound.len()).map(|i| format!("?{i}")).collect();
+        conn.execute(
+            &format!(
+                "INSERT INTO accounts ({columns}, sort_key, search_text) VALUES ({})",
+                slots.join(", ")
+            ),
+            bound.as_slice(),
+        )
+        .unwrap();
+    }
 
     #[test]
     fn a_version_1_file_is_upgraded_in_place() {
@@ -266,8 +298,7 @@ mod tests {
                  INSERT INTO establishments (code, name, city) VALUES ('T1', 'G', 'V');"
             ))
             .unwrap();
-            let row = AccountRow::new(&a).unwrap();
-            conn.execute(&INSERT_ACCOUNT, row.sqlite_params()).unwrap();
+            insert_account_before_v4(&conn, &a);
             conn.execute(
                 "INSERT INTO rights (account, establishment, bits, sort_key, state, search_text)
                  SELECT id, 'T1', 3, sort_key, state, search_text FROM accounts",
@@ -361,6 +392,119 @@ mod tests {
         }
     }
 
+    #[test]
+    fn a_version_3_file_is_upgraded_in_place() {
+        let path = TempPath::new("v3");
+        let a = user("anne@garage.fr", "Abel", "Anne", AccountState::Active);
+        let now = OffsetDateTime::from_unix_timestamp_nanos(1_768_467_600_123_456_789).unwrap();
+        let (session, token) = (
+            TokenSecret::generate().digest(),
+            TokenSecret::generate().digest(),
+        );
+        let expires = now + Duration::hours(12);
+        {
+            // A file as the release before sessions held their establishment: scripts 1 to 3.
+            let conn = Connection::open(&path.0).unwrap();
+            for script in &MIGRATIONS[..3] {
+                conn.execute_batch(script).unwrap();
+            }
+            conn.execute_batch(&format!(
+                "PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = 3;
+                 INSERT INTO establishments (code, name, city) VALUES ('T1', 'G', 'V');"
+            ))
+            .unwrap();
+            insert_account_before_v4(&conn, &a);
+            conn.execute(
+                "INSERT INTO rights (account, establishment, bits, sort_key, state, search_text)
+                 SELECT id, 'T1', 3, sort_key, state, search_text FROM accounts",
+                [],
+            )
+            .unwrap();
+            conn.execute(
+                "INSERT INTO sessions (digest, account, created_at, last_seen, idle_ns, expires_at, remembered)
+                 VALUES (?1, ?2, ?3, ?3, ?4, ?5, 0)",
+                params![
+                    &session.as_bytes()[..],
+                    &a.id.as_bytes()[..],
+                    ns(now).unwrap(),
+                    Duration::minutes(30).whole_nanoseconds() as i64,
+                    ns(expires).unwrap()
+                ],
+            )
+            .unwrap();
+            conn.execute(
+                "INSERT INTO tokens (digest, account, purpose, state, issued_at, expires_at)
+                 VALUES (?1, ?2, 'password_reset', 'issued', ?3, ?4)",
+                params![
+                    &token.as_bytes()[..],
+                    &a.id.as_bytes()[..],
+                    ns(now).unwrap(),
+                    ns(expires).unwrap()
+                ],
+            )
+            .unwrap();
+        }
+        let store = SqliteStore::open(&path.0, fast()).unwrap();
+        let version: i64 = store
+            .writer()
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(version, 4);
+        // The rows written before read back, the new columns empty.
+        let back = store.read(|tx| tx.account(a.id)).unwrap().unwrap();
+        assert_eq!(back, a);
+        assert_eq!(back.last_login_at, None);
+        let s = store.read(|tx| tx.session(&session)).unwrap().unwrap();
+        assert_eq!(
+            (s.account, s.created_at, s.expires_at),
+            (a.id, now, expires)
+        );
+        assert_eq!(s.establishment, None);
+        let t = store.read(|tx| tx.token(&token)).unwrap().unwrap();
+        assert_eq!(t.lifecycle.purpose, TokenPurpose::PasswordReset);
+        assert_eq!(t.email, None);
+        let snap = store.session_snapshot(&session).unwrap().unwrap();
+        assert_eq!((snap.session, snap.account), (s.clone(), a.clone()));
+        assert_eq!(snap.rights.rights_on(&"T1".parse().unwrap()).bits(), 3);
+        // And the new columns are written.
+        let t1 = "T1".parse().unwrap();
+        let mut logged = a.clone();
+        logged.record_login(now);
+        let change = TokenRecord {
+            digest: TokenSecret::generate().digest(),
+            account: a.id,
+            lifecycle: TokenLifecycle::issue(TokenPurpose::EmailChange, now, Duration::hours(24)),
+            email: Some("anne.abel@garage.fr".parse().unwrap()),
+        };
+        let opened = SessionRecord::open(
+            TokenSecret::generate().digest(),
+            a.id,
+            now + Duration::seconds(1),
+            true,
+            Some("T1".parse().unwrap()),
+            &TokenConfig::default(),
+        );
+        store
+            .write(|tx| {
+                tx.update_account(&logged)?;
+                tx.insert_token(&change)?;
+                tx.insert_session(&opened)?;
+                assert!(tx.set_session_establishment(&session, Some(&t1))?);
+                Ok(())
+            })
+            .unwrap();
+        assert_eq!(store.read(|tx| tx.account(a.id)).unwrap(), Some(logged));
+        assert_eq!(
+            store.read(|tx| tx.token(&change.digest)).unwrap(),
+            Some(change)
+        );
+        let sessions = store.read(|tx| tx.sessions_of(a.id)).unwrap();
+        assert_eq!(sessions.len(), 2);
+        assert_eq!(sessions[0].digest, session);
+        assert_eq!(sessions[0].establishment, Some(t1.clone()));
+        assert_eq!(sessions[1], opened);
+    }
+
     fn plan(conn: &Connection, sql: &str, p: impl rusqlite::Params) -> String {
         let mut stmt = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
         let rows = stmt.query_map(p, |r| r.get::<_, String>(3)).unwrap();
@@ -445,5 +589,27 @@ mod tests {
             ],
         );
         assert!(p.contains("tokens_account"), "{p}");
+        // An account's sessions: listed, and the ended ones deleted at login.
+        let p = plan(
+            &conn,
+            "SELECT digest FROM sessions WHERE account = ?1 ORDER BY created_at, digest",
+            [vec![0u8; 16]],
+        );
+        assert!(p.contains("sessions_account"), "{p}");
+        let p = plan(
+            &conn,
+            "DELETE FROM sessions
+             WHERE account = ?1 AND (expires_at <= ?2 OR last_seen + idle_ns <= ?2)",
+            params![vec![0u8; 16], 0],
+        );
+        assert!(p.contains("sessions_account"), "{p}");
+        // Checking a session: every table read by its key, none scanned.
+        let p = plan(
+            &conn,
+            &crate::store::sqlite::sessions::SNAPSHOT,
+            [vec![0u8; 32]],
+        );
+        assert!(!p.contains("SCAN") && !p.contains("TEMP B-TREE"), "{p}");
+        assert_eq!(p.matches("SEARCH").count(), 3, "{p}");
     }
 }

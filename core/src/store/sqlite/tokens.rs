@@ -1,4 +1,4 @@
-//! [`TokenRepo`] on SQLite: reset and activation tokens, keyed by the SHA-256 digest of the
+//! [`TokenRepo`] on SQLite: reset, activation and email-change tokens, keyed by the SHA-256 digest of the
 //! token (never the token itself).
 //!
 //! A token is consumed by one conditional `UPDATE … RETURNING`: the compare-and-set that makes
@@ -7,8 +7,9 @@
 
 use super::{SqliteTx, col, storage};
 use crate::account::AccountId;
+use crate::email::Email;
 use crate::locale::Coded;
-use crate::store::row::{account_id, coded, digest, from_ns, ns};
+use crate::store::row::{account_id, coded, corrupt, digest, from_ns, ns};
 use crate::store::{TokenRecord, TokenRepo};
 use crate::token::{TokenDigest, TokenLifecycle, TokenPurpose, TokenState};
 use crate::{Error, Result};
@@ -22,6 +23,7 @@ fn token_from_row(row: &Row<'_>) -> Result<TokenRecord> {
     let account: Vec<u8> = col(row, 1, T, "account")?;
     let purpose: String = col(row, 2, T, "purpose")?;
     let state: String = col(row, 3, T, "state")?;
+    let email: Option<String> = col(row, 6, T, "email")?;
     Ok(TokenRecord {
         digest: digest(&d, T, "digest")?,
         account: account_id(&account, T, "account")?,
@@ -31,14 +33,17 @@ fn token_from_row(row: &Row<'_>) -> Result<TokenRecord> {
             issued_at: from_ns(col(row, 4, T, "issued_at")?, T, "issued_at")?,
             expires_at: from_ns(col(row, 5, T, "expires_at")?, T, "expires_at")?,
         },
+        email: email
+            .map(|e| Email::parse(&e).map_err(|_| corrupt(T, "email")))
+            .transpose()?,
     })
 }
 
-const TOKEN_COLUMNS: &str = "digest, account, purpose, state, issued_at, expires_at";
+const TOKEN_COLUMNS: &str = "digest, account, purpose, state, issued_at, expires_at, email";
 
 // The statement run for every token issued, formatted once.
 static INSERT_TOKEN: LazyLock<String> = LazyLock::new(|| {
-    format!("INSERT INTO tokens ({TOKEN_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
+    format!("INSERT INTO tokens ({TOKEN_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")
 });
 
 impl TokenRepo for SqliteTx<'_> {
@@ -54,6 +59,7 @@ impl TokenRepo for SqliteTx<'_> {
                 l.state.code(),
                 issued_at,
                 expires_at,
+                t.email.as_ref().map(Email::as_str),
             ])
         });
         match r {
@@ -156,11 +162,18 @@ impl TokenRepo for SqliteTx<'_> {
     }
 }
 
+/// How many slots `end_tokens`' statement has: one per purpose that exists.
+const PURPOSE_SLOTS: usize = 3;
+
+// A new purpose needs one more slot (in `end_tokens`' statement too), or `purpose_slots` would
+// index out of bounds given every purpose.
+const _: () = assert!(TokenPurpose::ALL.len() == PURPOSE_SLOTS);
+
 /// The purposes as the three slots of a statement's `purpose IN (?, ?, ?)`: three purposes
-/// exist, so any list fits once repeats are dropped; unused slots repeat the first (or hold
-/// none, which matches nothing).
-fn purpose_slots(purposes: &[TokenPurpose]) -> [Option<&'static str>; 3] {
-    let mut slots = [None; 3];
+/// exist (checked when compiling), so any list fits once repeats are dropped; unused slots
+/// repeat the first (or hold none, which matches nothing).
+fn purpose_slots(purposes: &[TokenPurpose]) -> [Option<&'static str>; PURPOSE_SLOTS] {
+    let mut slots = [None; PURPOSE_SLOTS];
     let mut n = 0;
     for code in purposes.iter().map(|p| Some(p.code())) {
         if !slots[..n].contains(&code) {
@@ -178,6 +191,20 @@ fn purpose_slots(purposes: &[TokenPurpose]) -> [Option<&'static str>; 3] {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn purpose_slots_hold_every_purpose() {
+        let all = purpose_slots(TokenPurpose::ALL);
+        for p in TokenPurpose::ALL {
+            assert!(all.contains(&Some(p.code())), "{p:?}");
+        }
+        let twice: Vec<_> = TokenPurpose::ALL
+            .iter()
+            .chain(TokenPurpose::ALL)
+            .copied()
+            .collect();
+        assert_eq!(purpose_slots(&twice), all);
+    }
 
     #[test]
     fn purpose_slots_fill_three_in_slots() {
