@@ -95,6 +95,7 @@ export type ErrorCode =
   | 'LAST_MANAGER'
   | 'UNKNOWN_ESTABLISHMENT'
   | 'UNKNOWN_ACCOUNT'
+  | 'UNKNOWN_SESSION'
   | 'UNKNOWN_NOTIFICATION'
   | 'INVALID_STATE'
   | 'INVALID_PERIOD'
@@ -118,11 +119,27 @@ export type Criterion =
   | 'not_containing_identity'
   | 'not_common'
 /** What a mail is for. */
-export type NotificationKind = 'password_reset' | 'activation' | 'account_locked' | 'account_exists'
+export type NotificationKind =
+  | 'password_reset'
+  | 'activation'
+  | 'account_locked'
+  | 'account_exists'
+  | 'email_change'
+  | 'email_change_requested'
 /** What a link (token) is for. */
-export type TokenKind = 'password_reset' | 'activation' | 'session'
+export type TokenKind = 'password_reset' | 'activation' | 'email_change'
 /** An account's state. */
 export type AccountState = 'declared' | 'invited' | 'active' | 'disabled'
+/** Who an account is: declared administrator, user created by a manager, or self-registered repairer. */
+export type Role = 'administrator' | 'user' | 'repairer'
+/** A tab of the portal's menu (the seed's tab bar). */
+export type SectionCode =
+  | 'home'
+  | 'quotes_and_contracts'
+  | 'workshop_claims'
+  | 'easicare'
+  | 'documents'
+  | 'account_management'
 /** What the document search looks for ("Je recherche"). */
 export type DocumentCategory = 'accounting' | 'contract' | 'quote' | 'workshop_claim'
 /** The kind of an accounting document. */

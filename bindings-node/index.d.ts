@@ -95,6 +95,7 @@ export type ErrorCode =
   | 'LAST_MANAGER'
   | 'UNKNOWN_ESTABLISHMENT'
   | 'UNKNOWN_ACCOUNT'
+  | 'UNKNOWN_SESSION'
   | 'UNKNOWN_NOTIFICATION'
   | 'INVALID_STATE'
   | 'INVALID_PERIOD'
@@ -118,11 +119,27 @@ export type Criterion =
   | 'not_containing_identity'
   | 'not_common'
 /** What a mail is for. */
-export type NotificationKind = 'password_reset' | 'activation' | 'account_locked' | 'account_exists'
+export type NotificationKind =
+  | 'password_reset'
+  | 'activation'
+  | 'account_locked'
+  | 'account_exists'
+  | 'email_change'
+  | 'email_change_requested'
 /** What a link (token) is for. */
-export type TokenKind = 'password_reset' | 'activation' | 'session'
+export type TokenKind = 'password_reset' | 'activation' | 'email_change'
 /** An account's state. */
 export type AccountState = 'declared' | 'invited' | 'active' | 'disabled'
+/** Who an account is: declared administrator, user created by a manager, or self-registered repairer. */
+export type Role = 'administrator' | 'user' | 'repairer'
+/** A tab of the portal's menu (the seed's tab bar). */
+export type SectionCode =
+  | 'home'
+  | 'quotes_and_contracts'
+  | 'workshop_claims'
+  | 'easicare'
+  | 'documents'
+  | 'account_management'
 /** What the document search looks for ("Je recherche"). */
 export type DocumentCategory = 'accounting' | 'contract' | 'quote' | 'workshop_claim'
 /** The kind of an accounting document. */
@@ -203,6 +220,232 @@ export declare class Portal {
    * Runs on the libuv thread pool: the event loop keeps running.
    */
   declareAdministratorAsync(email: string, lastName: string, firstName: string, jobFunction: string, establishments: Array<Establishment>): Promise<string>
+  /** The establishments where the session's account may manage accounts. */
+  manageableEstablishments(sessionToken: string): Array<Establishment>
+  /**
+   * The establishments where the session's account may manage accounts.
+   *
+   * Runs on the libuv thread pool: the event loop keeps running.
+   */
+  manageableEstablishmentsAsync(sessionToken: string): Promise<Array<Establishment>>
+  /**
+   * Creates an invited user on an establishment the actor manages (undefined or null: the one
+   * the session is connected to) and queues its activation mail; returns its account id.
+   */
+  createUser(sessionToken: string, establishmentCode: string | undefined | null, lastName: string, firstName: string, email: string, rights: Array<Right>, options?: CreateUserOptions | undefined | null): string
+  /**
+   * Creates an invited user on an establishment the actor manages (undefined or null: the one
+   * the session is connected to) and queues its activation mail; returns its account id.
+   *
+   * Runs on the libuv thread pool: the event loop keeps running.
+   */
+  createUserAsync(sessionToken: string, establishmentCode: string | undefined | null, lastName: string, firstName: string, email: string, rights: Array<Right>, options?: CreateUserOptions | undefined | null): Promise<string>
+  /**
+   * Creates many users in one transaction. Returns, row by row, the new account id or the
+   * row's error code and message; a bad row does not stop the others.
+   */
+  createUsers(sessionToken: string, rows: Array<UserImport>): Array<ImportOutcome>
+  /**
+   * Creates many users in one transaction. Returns, row by row, the new account id or the
+   * row's error code and message; a bad row does not stop the others.
+   *
+   * Runs on the libuv thread pool: the event loop keeps running.
+   */
+  createUsersAsync(sessionToken: string, rows: Array<UserImport>): Promise<Array<ImportOutcome>>
+  /**
+   * "Vous êtes réparateur ? Créer un compte": the same answer whether or not the email is
+   * taken.
+   */
+  registerRepairer(email: string, lastName: string, firstName: string, company: string, city: string): void
+  /**
+   * "Vous êtes réparateur ? Créer un compte": the same answer whether or not the email is
+   * taken.
+   *
+   * Runs on the libuv thread pool: the event loop keeps running.
+   */
+  registerRepairerAsync(email: string, lastName: string, firstName: string, company: string, city: string): Promise<void>
+  /** Sends a new activation link to an invited account; the earlier one stops working. */
+  resendActivation(sessionToken: string, accountId: string): void
+  /**
+   * Sends a new activation link to an invited account; the earlier one stops working.
+   *
+   * Runs on the libuv thread pool: the event loop keeps running.
+   */
+  resendActivationAsync(sessionToken: string, accountId: string): Promise<void>
+  /** Sets an account's rights on one establishment (an empty list removes them). */
+  setRights(sessionToken: string, accountId: string, establishmentCode: string, rights: Array<Right>): void
+  /**
+   * Sets an account's rights on one establishment (an empty list removes them).
+   *
+   * Runs on the libuv thread pool: the event loop keeps running.
+   */
+  setRightsAsync(sessionToken: string, accountId: string, establishmentCode: string, rights: Array<Right>): Promise<void>
+  /** An account's rights by establishment code (only establishments where it holds some). */
+  rightsMatrix(sessionToken: string, accountId: string): Record<string, Array<Right>>
+  /**
+   * An account's rights by establishment code (only establishments where it holds some).
+   *
+   * Runs on the libuv thread pool: the event loop keeps running.
+   */
+  rightsMatrixAsync(sessionToken: string, accountId: string): Promise<Record<string, Array<Right>>>
+  /** Disables an account: no login, its sessions and links revoked. */
+  disableAccount(sessionToken: string, accountId: string): void
+  /**
+   * Disables an account: no login, its sessions and links revoked.
+   *
+   * Runs on the libuv thread pool: the event loop keeps running.
+   */
+  disableAccountAsync(sessionToken: string, accountId: string): Promise<void>
+  /** Re-enables a disabled account. */
+  enableAccount(sessionToken: string, accountId: string): void
+  /**
+   * Re-enables a disabled account.
+   *
+   * Runs on the libuv thread pool: the event loop keeps running.
+   */
+  enableAccountAsync(sessionToken: string, accountId: string): Promise<void>
+  /** Accounts with rights on establishments the actor manages, in French order, paginated. */
+  listAccounts(sessionToken: string, options?: ListAccountsOptions | undefined | null): AccountPage
+  /**
+   * Accounts with rights on establishments the actor manages, in French order, paginated.
+   *
+   * Runs on the libuv thread pool: the event loop keeps running.
+   */
+  listAccountsAsync(sessionToken: string, options?: ListAccountsOptions | undefined | null): Promise<AccountPage>
+  /**
+   * The audit log of an establishment the actor manages (undefined or null: the one the
+   * session is connected to), newest first.
+   */
+  auditLog(sessionToken: string, establishmentCode?: string | undefined | null, options?: PageOptions | undefined | null): Array<AuditEvent>
+  /**
+   * The audit log of an establishment the actor manages (undefined or null: the one the
+   * session is connected to), newest first.
+   *
+   * Runs on the libuv thread pool: the event loop keeps running.
+   */
+  auditLogAsync(sessionToken: string, establishmentCode?: string | undefined | null, options?: PageOptions | undefined | null): Promise<Array<AuditEvent>>
+  /** Recomputes the audit chain; returns the number of events. STORAGE if it was edited. */
+  verifyAuditChain(): number
+  /**
+   * Recomputes the audit chain; returns the number of events. STORAGE if it was edited.
+   *
+   * Runs on the libuv thread pool: the event loop keeps running.
+   */
+  verifyAuditChainAsync(): Promise<number>
+  /** Adds a document of an establishment (the host's import); returns its id. */
+  addDocument(establishmentCode: string, document: Document): string
+  /**
+   * Adds a document of an establishment (the host's import); returns its id.
+   *
+   * Runs on the libuv thread pool: the event loop keeps running.
+   */
+  addDocumentAsync(establishmentCode: string, document: Document): Promise<string>
+  /** Adds many documents of one establishment in one transaction; returns their ids. */
+  addDocuments(establishmentCode: string, documents: Array<Document>): Array<string>
+  /**
+   * Adds many documents of one establishment in one transaction; returns their ids.
+   *
+   * Runs on the libuv thread pool: the event loop keeps running.
+   */
+  addDocumentsAsync(establishmentCode: string, documents: Array<Document>): Promise<Array<string>>
+  /**
+   * Searches the documents of an establishment (undefined or null: the one the session is
+   * connected to) ("moteur de recherche de document"), newest first, paginated.
+   */
+  searchDocuments(sessionToken: string, establishmentCode: string | undefined | null, category: DocumentCategory, options?: SearchDocumentsOptions | undefined | null): DocumentPage
+  /**
+   * Searches the documents of an establishment (undefined or null: the one the session is
+   * connected to) ("moteur de recherche de document"), newest first, paginated.
+   *
+   * Runs on the libuv thread pool: the event loop keeps running.
+   */
+  searchDocumentsAsync(sessionToken: string, establishmentCode: string | undefined | null, category: DocumentCategory, options?: SearchDocumentsOptions | undefined | null): Promise<DocumentPage>
+  /**
+   * The header's quick search ("Immatriculation, n° contrat, n° accord"): the documents of
+   * every category the actor may read on the establishment whose plate, contract number or
+   * agreement number is `text`, newest first, paginated. INVALID_QUERY if `text` is none of
+   * the three.
+   */
+  searchReference(sessionToken: string, text: string, options?: SearchReferenceOptions | undefined | null): DocumentPage
+  /**
+   * The header's quick search ("Immatriculation, n° contrat, n° accord"): the documents of
+   * every category the actor may read on the establishment whose plate, contract number or
+   * agreement number is `text`, newest first, paginated. INVALID_QUERY if `text` is none of
+   * the three.
+   *
+   * Runs on the libuv thread pool: the event loop keeps running.
+   */
+  searchReferenceAsync(sessionToken: string, text: string, options?: SearchReferenceOptions | undefined | null): Promise<DocumentPage>
+  /** Records a direct-debit line of an establishment for a month (M/YYYY). */
+  recordDebitLine(establishmentCode: string, month: string, line: DebitLine): void
+  /**
+   * Records a direct-debit line of an establishment for a month (M/YYYY).
+   *
+   * Runs on the libuv thread pool: the event loop keeps running.
+   */
+  recordDebitLineAsync(establishmentCode: string, month: string, line: DebitLine): Promise<void>
+  /**
+   * The month's (M/YYYY) statement of an establishment (undefined or null: the one the
+   * session is connected to), reconciled against its regime.
+   */
+  monthlyStatement(sessionToken: string, establishmentCode: string | undefined | null, month: string): Reconciliation
+  /**
+   * The month's (M/YYYY) statement of an establishment (undefined or null: the one the
+   * session is connected to), reconciled against its regime.
+   *
+   * Runs on the libuv thread pool: the event loop keeps running.
+   */
+  monthlyStatementAsync(sessionToken: string, establishmentCode: string | undefined | null, month: string): Promise<Reconciliation>
+  /** An account's profile: one's own, or one the actor can list (else UNKNOWN_ACCOUNT). */
+  account(sessionToken: string, accountId: string): AccountDetail
+  /**
+   * An account's profile: one's own, or one the actor can list (else UNKNOWN_ACCOUNT).
+   *
+   * Runs on the libuv thread pool: the event loop keeps running.
+   */
+  accountAsync(sessionToken: string, accountId: string): Promise<AccountDetail>
+  /**
+   * Edits a profile (one's own, or one whose every establishment the actor manages) and
+   * returns it. An account the actor cannot list is UNKNOWN_ACCOUNT; one it can list but
+   * not edit, FORBIDDEN.
+   */
+  updateProfile(sessionToken: string, accountId: string, update?: ProfileUpdate | undefined | null): AccountDetail
+  /**
+   * Edits a profile (one's own, or one whose every establishment the actor manages) and
+   * returns it. An account the actor cannot list is UNKNOWN_ACCOUNT; one it can list but
+   * not edit, FORBIDDEN.
+   *
+   * Runs on the libuv thread pool: the event loop keeps running.
+   */
+  updateProfileAsync(sessionToken: string, accountId: string, update?: ProfileUpdate | undefined | null): Promise<AccountDetail>
+  /**
+   * Asks to change the session's account's email, with the current password: a link goes
+   * to the new address (`email_change`) and a notice to the current one
+   * (`email_change_requested`). A taken address gets the same answer (its owner is told).
+   * A wrong password is INVALID_CREDENTIALS and counts toward the lockout.
+   */
+  requestEmailChange(sessionToken: string, newEmail: string, currentPassword: string): void
+  /**
+   * Asks to change the session's account's email, with the current password: a link goes
+   * to the new address (`email_change`) and a notice to the current one
+   * (`email_change_requested`). A taken address gets the same answer (its owner is told).
+   * A wrong password is INVALID_CREDENTIALS and counts toward the lockout.
+   *
+   * Runs on the libuv thread pool: the event loop keeps running.
+   */
+  requestEmailChangeAsync(sessionToken: string, newEmail: string, currentPassword: string): Promise<void>
+  /**
+   * Confirms an email change with the link sent to the new address: the email changes and
+   * every link and session of the account end.
+   */
+  confirmEmailChange(token: string): void
+  /**
+   * Confirms an email change with the link sent to the new address: the email changes and
+   * every link and session of the account end.
+   *
+   * Runs on the libuv thread pool: the event loop keeps running.
+   */
+  confirmEmailChangeAsync(token: string): Promise<void>
   /** "Mot de passe oublié": answers the same whether or not the email is known. */
   requestPasswordReset(email: string): void
   /**
@@ -283,158 +526,99 @@ export declare class Portal {
    * Runs on the libuv thread pool: the event loop keeps running.
    */
   changePasswordAsync(sessionToken: string, current: string, password: string, confirmation: string): Promise<void>
-  /** The establishments where the session's account may manage accounts. */
-  manageableEstablishments(sessionToken: string): Array<Establishment>
   /**
-   * The establishments where the session's account may manage accounts.
+   * What a host checks on every request: who is connected, until when, the establishment
+   * the session is connected to, the account's rights and the menu sections visible there.
+   * An unknown, ended or expired session is SESSION_INVALID.
+   */
+  authenticate(sessionToken: string): SessionInfo
+  /**
+   * What a host checks on every request: who is connected, until when, the establishment
+   * the session is connected to, the account's rights and the menu sections visible there.
+   * An unknown, ended or expired session is SESSION_INVALID.
    *
    * Runs on the libuv thread pool: the event loop keeps running.
    */
-  manageableEstablishmentsAsync(sessionToken: string): Promise<Array<Establishment>>
+  authenticateAsync(sessionToken: string): Promise<SessionInfo>
   /**
-   * Creates an invited user on an establishment the actor manages and queues its activation
-   * mail; returns its account id.
+   * Connects the session to another establishment where the account holds a right (else
+   * FORBIDDEN); the menu and the calls that name no establishment follow it.
    */
-  createUser(sessionToken: string, establishmentCode: string, lastName: string, firstName: string, email: string, rights: Array<Right>, options?: CreateUserOptions | undefined | null): string
+  selectEstablishment(sessionToken: string, establishmentCode: string): SessionInfo
   /**
-   * Creates an invited user on an establishment the actor manages and queues its activation
-   * mail; returns its account id.
+   * Connects the session to another establishment where the account holds a right (else
+   * FORBIDDEN); the menu and the calls that name no establishment follow it.
    *
    * Runs on the libuv thread pool: the event loop keeps running.
    */
-  createUserAsync(sessionToken: string, establishmentCode: string, lastName: string, firstName: string, email: string, rights: Array<Right>, options?: CreateUserOptions | undefined | null): Promise<string>
+  selectEstablishmentAsync(sessionToken: string, establishmentCode: string): Promise<SessionInfo>
   /**
-   * Creates many users in one transaction. Returns, row by row, the new account id or the
-   * row's error code and message; a bad row does not stop the others.
+   * The caller's own live sessions, oldest first: an opaque id (never the token), when each
+   * was opened and last used, when it ends, whether it was remembered, which one is asking.
    */
-  createUsers(sessionToken: string, rows: Array<UserImport>): Array<ImportOutcome>
+  listSessions(sessionToken: string): Array<SessionSummary>
   /**
-   * Creates many users in one transaction. Returns, row by row, the new account id or the
-   * row's error code and message; a bad row does not stop the others.
+   * The caller's own live sessions, oldest first: an opaque id (never the token), when each
+   * was opened and last used, when it ends, whether it was remembered, which one is asking.
    *
    * Runs on the libuv thread pool: the event loop keeps running.
    */
-  createUsersAsync(sessionToken: string, rows: Array<UserImport>): Promise<Array<ImportOutcome>>
+  listSessionsAsync(sessionToken: string): Promise<Array<SessionSummary>>
   /**
-   * "Vous êtes réparateur ? Créer un compte": the same answer whether or not the email is
-   * taken.
+   * Ends one of the caller's sessions by its id (from `listSessions`); an id that is not one
+   * of the caller's sessions is UNKNOWN_SESSION.
    */
-  registerRepairer(email: string, lastName: string, firstName: string, company: string, city: string): void
+  revokeSession(sessionToken: string, sessionId: string): void
   /**
-   * "Vous êtes réparateur ? Créer un compte": the same answer whether or not the email is
-   * taken.
+   * Ends one of the caller's sessions by its id (from `listSessions`); an id that is not one
+   * of the caller's sessions is UNKNOWN_SESSION.
    *
    * Runs on the libuv thread pool: the event loop keeps running.
    */
-  registerRepairerAsync(email: string, lastName: string, firstName: string, company: string, city: string): Promise<void>
-  /** Sends a new activation link to an invited account; the earlier one stops working. */
-  resendActivation(sessionToken: string, accountId: string): void
+  revokeSessionAsync(sessionToken: string, sessionId: string): Promise<void>
+  /** Ends every session of the caller but the asking one; returns how many ended. */
+  revokeOtherSessions(sessionToken: string): number
   /**
-   * Sends a new activation link to an invited account; the earlier one stops working.
+   * Ends every session of the caller but the asking one; returns how many ended.
    *
    * Runs on the libuv thread pool: the event loop keeps running.
    */
-  resendActivationAsync(sessionToken: string, accountId: string): Promise<void>
-  /** Sets an account's rights on one establishment (an empty list removes them). */
-  setRights(sessionToken: string, accountId: string, establishmentCode: string, rights: Array<Right>): void
+  revokeOtherSessionsAsync(sessionToken: string): Promise<number>
+}
+
+/** An account's profile as `account` and `updateProfile` answer it. */
+export interface AccountDetail {
+  /** The account id. */
+  id: string
+  /** The login email. */
+  email: string
+  /** Nom. */
+  lastName: string
+  /** Prénom. */
+  firstName: string
+  /** Fonction. */
+  function: string
+  /** The mobile number in E.164 ("+33623425455"). */
+  mobile?: string
+  /** The landline number in E.164. */
+  landline?: string
+  /** The mobile number in its country's national format ("06 23 42 54 55"). */
+  mobileDisplay?: string
+  /** The landline number in its country's national format. */
+  landlineDisplay?: string
+  /** declared, invited, active or disabled. */
+  state: AccountState
+  /** administrator, user or repairer. */
+  role: Role
+  /** When it was created (ISO 8601, UTC). */
+  createdAt: string
+  /** Its last successful login (ISO 8601, UTC), if any. */
+  lastLoginAt?: string
   /**
-   * Sets an account's rights on one establishment (an empty list removes them).
-   *
-   * Runs on the libuv thread pool: the event loop keeps running.
+   * Its rights by establishment code: all of them for oneself; for a manager, those on the
+   * establishments the manager manages.
    */
-  setRightsAsync(sessionToken: string, accountId: string, establishmentCode: string, rights: Array<Right>): Promise<void>
-  /** An account's rights by establishment code (only establishments where it holds some). */
-  rightsMatrix(sessionToken: string, accountId: string): Record<string, Array<Right>>
-  /**
-   * An account's rights by establishment code (only establishments where it holds some).
-   *
-   * Runs on the libuv thread pool: the event loop keeps running.
-   */
-  rightsMatrixAsync(sessionToken: string, accountId: string): Promise<Record<string, Array<Right>>>
-  /** Disables an account: no login, its sessions and links revoked. */
-  disableAccount(sessionToken: string, accountId: string): void
-  /**
-   * Disables an account: no login, its sessions and links revoked.
-   *
-   * Runs on the libuv thread pool: the event loop keeps running.
-   */
-  disableAccountAsync(sessionToken: string, accountId: string): Promise<void>
-  /** Re-enables a disabled account. */
-  enableAccount(sessionToken: string, accountId: string): void
-  /**
-   * Re-enables a disabled account.
-   *
-   * Runs on the libuv thread pool: the event loop keeps running.
-   */
-  enableAccountAsync(sessionToken: string, accountId: string): Promise<void>
-  /** Accounts with rights on establishments the actor manages, in French order, paginated. */
-  listAccounts(sessionToken: string, options?: ListAccountsOptions | undefined | null): AccountPage
-  /**
-   * Accounts with rights on establishments the actor manages, in French order, paginated.
-   *
-   * Runs on the libuv thread pool: the event loop keeps running.
-   */
-  listAccountsAsync(sessionToken: string, options?: ListAccountsOptions | undefined | null): Promise<AccountPage>
-  /** The audit log of an establishment the actor manages, newest first. */
-  auditLog(sessionToken: string, establishmentCode: string, options?: PageOptions | undefined | null): Array<AuditEvent>
-  /**
-   * The audit log of an establishment the actor manages, newest first.
-   *
-   * Runs on the libuv thread pool: the event loop keeps running.
-   */
-  auditLogAsync(sessionToken: string, establishmentCode: string, options?: PageOptions | undefined | null): Promise<Array<AuditEvent>>
-  /** Recomputes the audit chain; returns the number of events. STORAGE if it was edited. */
-  verifyAuditChain(): number
-  /**
-   * Recomputes the audit chain; returns the number of events. STORAGE if it was edited.
-   *
-   * Runs on the libuv thread pool: the event loop keeps running.
-   */
-  verifyAuditChainAsync(): Promise<number>
-  /** Adds a document of an establishment (the host's import); returns its id. */
-  addDocument(establishmentCode: string, document: Document): string
-  /**
-   * Adds a document of an establishment (the host's import); returns its id.
-   *
-   * Runs on the libuv thread pool: the event loop keeps running.
-   */
-  addDocumentAsync(establishmentCode: string, document: Document): Promise<string>
-  /** Adds many documents of one establishment in one transaction; returns their ids. */
-  addDocuments(establishmentCode: string, documents: Array<Document>): Array<string>
-  /**
-   * Adds many documents of one establishment in one transaction; returns their ids.
-   *
-   * Runs on the libuv thread pool: the event loop keeps running.
-   */
-  addDocumentsAsync(establishmentCode: string, documents: Array<Document>): Promise<Array<string>>
-  /**
-   * Searches the documents of an establishment ("moteur de recherche de document"), newest
-   * first, paginated.
-   */
-  searchDocuments(sessionToken: string, establishmentCode: string, category: DocumentCategory, options?: SearchDocumentsOptions | undefined | null): DocumentPage
-  /**
-   * Searches the documents of an establishment ("moteur de recherche de document"), newest
-   * first, paginated.
-   *
-   * Runs on the libuv thread pool: the event loop keeps running.
-   */
-  searchDocumentsAsync(sessionToken: string, establishmentCode: string, category: DocumentCategory, options?: SearchDocumentsOptions | undefined | null): Promise<DocumentPage>
-  /** Records a direct-debit line of an establishment for a month (M/YYYY). */
-  recordDebitLine(establishmentCode: string, month: string, line: DebitLine): void
-  /**
-   * Records a direct-debit line of an establishment for a month (M/YYYY).
-   *
-   * Runs on the libuv thread pool: the event loop keeps running.
-   */
-  recordDebitLineAsync(establishmentCode: string, month: string, line: DebitLine): Promise<void>
-  /** The month's (M/YYYY) statement of an establishment, reconciled against its regime. */
-  monthlyStatement(sessionToken: string, establishmentCode: string, month: string): Reconciliation
-  /**
-   * The month's (M/YYYY) statement of an establishment, reconciled against its regime.
-   *
-   * Runs on the libuv thread pool: the event loop keeps running.
-   */
-  monthlyStatementAsync(sessionToken: string, establishmentCode: string, month: string): Promise<Reconciliation>
+  rights: Record<string, Array<Right>>
 }
 
 /** A page of accounts with the total number of matches. */
@@ -485,6 +669,21 @@ export interface AuditEvent {
   hash: string
 }
 
+/** One entry of the "+33 ▾" list beside a phone field. */
+export interface CallingCode {
+  /** The region (ISO 3166-1 alpha-2, upper case: "FR"). */
+  region: string
+  /** The calling code with its plus ("+33"). */
+  code: string
+  /** What the list shows ("🇫🇷 FR +33"): the core's one label, the same in both languages. */
+  labelFr: string
+  /** The same label as `labelFr`. */
+  labelEn: string
+}
+
+/** The calling codes of the "+33 ▾" list beside a phone field: France first, then by region. */
+export declare function callingCodes(): Array<CallingCode>
+
 /** The result of one password criterion (frozen: shared between equal evaluations). */
 export interface Check {
   /** min_length, uppercase, lowercase, digit, special, confirmation, then optional criteria. */
@@ -501,9 +700,12 @@ export interface Check {
 
 /** The optional arguments of `createUser`. */
 export interface CreateUserOptions {
-  /** A mobile number as typed (`06 23 42 54 55`), +33 by default. */
+  /**
+   * A mobile number as typed (`06 23 42 54 55`, or `+32 …` / `0032 …` for another
+   * country); the core reads it.
+   */
   mobile?: string
-  /** A landline number as typed, +33 by default. */
+  /** A landline number as typed; the core reads it. */
   landline?: string
 }
 
@@ -522,8 +724,8 @@ export interface DebitLine {
 /** The code and labels of a regime. */
 export declare function describeRegime(regime: Regime): Labels
 
-/** The code and labels of a right. */
-export declare function describeRight(right: Right): Labels
+/** The code, labels and explanations of a right. */
+export declare function describeRight(right: Right): RightLabels
 
 /**
  * A document: given to `addDocument` (without `id` and `establishment`), or found by a search.
@@ -679,7 +881,10 @@ export interface LoginOptions {
 export interface Notification {
   /** Its id in the outbox, for `acknowledgeNotification`. */
   id: number
-  /** password_reset, activation, account_locked or account_exists. */
+  /**
+   * password_reset, activation, account_locked, account_exists, email_change (to the new
+   * address, with a link) or email_change_requested (the notice to the current one).
+   */
   kind: NotificationKind
   /** The recipient (normalised: trimmed, lower case). */
   email: string
@@ -710,6 +915,23 @@ export interface PageOptions {
  * any spacing or case), a contract number or an agreement number.
  */
 export declare function parseReference(text: string): Reference
+
+/**
+ * The fields `updateProfile` changes: a field left out (or `undefined`) keeps its value; an
+ * empty phone clears it. Phones as typed; the core reads them.
+ */
+export interface ProfileUpdate {
+  /** Nom. */
+  lastName?: string
+  /** Prénom. */
+  firstName?: string
+  /** Fonction (it can be changed, not emptied). */
+  function?: string
+  /** The mobile number as typed (`06 23 42 54 55`, `+32 …`); "" removes it. */
+  mobile?: string
+  /** The landline number as typed; "" removes it. */
+  landline?: string
+}
 
 /**
  * Reconciles a month's (`M/YYYY`) debit lines against the regime's expected debits: each
@@ -783,6 +1005,20 @@ export declare enum Right {
   MANAGE_ACCOUNTS = 'manage_accounts',
 }
 
+/** A right's stable code, labels and the seed's explanation of what it allows. */
+export interface RightLabels {
+  /** The stable snake_case code (the enum's value). */
+  code: string
+  /** In French ("Gérer les comptes"). */
+  labelFr: string
+  /** In English ("Manage accounts"). */
+  labelEn: string
+  /** What it allows, in French ("Permet de créer d'autres comptes utilisateurs"). */
+  descriptionFr: string
+  /** What it allows, in English ("Lets you create other user accounts"). */
+  descriptionEn: string
+}
+
 /** The optional arguments of `searchDocuments`. */
 export interface SearchDocumentsOptions {
   /** For accounting documents: maintenance_invoice, warranty_invoice, ... */
@@ -801,6 +1037,26 @@ export interface SearchDocumentsOptions {
   limit?: number
 }
 
+/** The optional arguments of `searchReference`. */
+export interface SearchReferenceOptions {
+  /** The establishment to search (by default the one the session is connected to). */
+  establishmentCode?: string
+  /** Skip this many (0). */
+  offset?: number
+  /** Page size (50). */
+  limit?: number
+}
+
+/** A tab of the portal's menu (ACCUEIL, LISTE DEVIS ET CONTRATS, ...). */
+export interface Section {
+  /** The stable code (home, quotes_and_contracts, ...). */
+  code: SectionCode
+  /** The tab in French ("GESTION DES COMPTES"). */
+  labelFr: string
+  /** The tab in English ("ACCOUNT MANAGEMENT"). */
+  labelEn: string
+}
+
 /** A login session. `token` is a secret: keep it in an HttpOnly cookie or a keychain. */
 export interface Session {
   /** The session token. */
@@ -809,6 +1065,54 @@ export interface Session {
   accountId: string
   /** When it expires if not used (ISO 8601, UTC). */
   expiresAt: string
+}
+
+/**
+ * What `authenticate` answers on every request: who is connected, until when, on which
+ * establishment, with which rights and which menu.
+ */
+export interface SessionInfo {
+  /** The account logged in. */
+  accountId: string
+  /** Its login email. */
+  email: string
+  /** Nom. */
+  lastName: string
+  /** Prénom. */
+  firstName: string
+  /** administrator, user or repairer. */
+  role: Role
+  /** When the session ends if not used again (ISO 8601, UTC). */
+  expiresAt: string
+  /**
+   * The code of the establishment the session is connected to ("le point de vente sur
+   * lequel je suis connecté"); none when the account holds no right anywhere.
+   */
+  establishment?: string
+  /** The account's rights by establishment code (only establishments where it holds some). */
+  rights: Record<string, Array<Right>>
+  /** The menu sections visible on the connected establishment, in the seed's order. */
+  sections: Array<Section>
+  /** Whether the account has a second factor. */
+  mfaEnrolled: boolean
+  /** Whether the session may only enrol a second factor. */
+  restricted: boolean
+}
+
+/** One of the caller's own sessions, as `listSessions` shows it: never its token. */
+export interface SessionSummary {
+  /** Its opaque id (32 hex digits), for `revokeSession`. */
+  id: string
+  /** When it was opened (ISO 8601, UTC). */
+  createdAt: string
+  /** When it was last used (ISO 8601, UTC; recorded coarsely). */
+  lastSeenAt: string
+  /** When it ends if not used again (ISO 8601, UTC). */
+  expiresAt: string
+  /** Opened with "Enregistrer mes identifiants". */
+  remembered: boolean
+  /** Whether it is the session asking. */
+  current: boolean
 }
 
 /** A support contact channel and the topics it serves. */
@@ -836,7 +1140,7 @@ export interface SupportDirectory {
 export interface TokenStatus {
   /** Whether the form can be shown. */
   usable: boolean
-  /** password_reset or activation, when the token is known. */
+  /** password_reset, activation or email_change, when the token is known. */
   kind?: TokenKind
   /** When it expires, when usable (ISO 8601, UTC). */
   expiresAt?: string
@@ -854,8 +1158,17 @@ export interface UserImport {
   email: string
   /** At least one, among the importer's own rights there. */
   rights: Array<Right>
-  /** A mobile number as typed (`06 23 42 54 55`), +33 by default. */
+  /**
+   * A mobile number as typed (`06 23 42 54 55`, or `+32 …` for another country); the core
+   * reads it.
+   */
   mobile?: string
-  /** A landline number as typed, +33 by default. */
+  /** A landline number as typed; the core reads it. */
   landline?: string
 }
+
+/**
+ * The menu's tabs to show for the rights held on the connected establishment, in the seed's
+ * order: ACCUEIL and EASICARE always, each other tab when one of its rights is held.
+ */
+export declare function visibleSections(rights: Array<Right>): Array<Section>

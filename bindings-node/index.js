@@ -836,6 +836,7 @@ function __napiStampBindingTarget(exportsObject, target) {
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
 module.exports.Portal = nativeBinding.Portal
+module.exports.callingCodes = nativeBinding.callingCodes
 module.exports.describeRegime = nativeBinding.describeRegime
 module.exports.describeRight = nativeBinding.describeRight
 module.exports.evaluatePassword = nativeBinding.evaluatePassword
@@ -846,3 +847,4 @@ module.exports.reconcile = nativeBinding.reconcile
 module.exports.Regime = nativeBinding.Regime
 module.exports.Right = nativeBinding.Right
 module.exports.supportDirectory = nativeBinding.supportDirectory
+module.exports.visibleSections = nativeBinding.visibleSections

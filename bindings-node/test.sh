@@ -5,8 +5,9 @@
 #      node_modules/;
 #   2. napi build --platform (dev profile; PROFILE=release for --release): the .node addon in the
 #      shared workspace target dir, and the generated index.js / index.d.ts;
-#   3. node --test on __test__/ (seed scenario sync and async on both stores, every error code,
-#      the event loop under 4 loginAsync, values, CommonJS and ESM, the example server);
+#   3. node --test on __test__/ (seed scenario and host surface, sync and async on both stores,
+#      every error code, the event loop under 4 loginAsync and 4 requestEmailChangeAsync, values,
+#      CommonJS and ESM, the example server);
 #   4. tsc --noEmit --strict on __test__/typed-usage.ts, which uses the whole API via index.d.ts,
 #      and on the example server (JavaScript with JSDoc types, --checkJs).
 # Exits non-zero on the first failure.

@@ -28,6 +28,8 @@ const CONTRACT_CODES = [
   'INVALID_CREDENTIALS', 'SESSION_INVALID', 'FORBIDDEN', 'RIGHTS_ESCALATION',
   'NO_RIGHTS_SELECTED', 'LAST_MANAGER', 'UNKNOWN_ESTABLISHMENT', 'UNKNOWN_ACCOUNT',
   'INVALID_PERIOD', 'INVALID_QUERY', 'STORAGE',
+  // Added in the second release (those the core has).
+  'UNKNOWN_SESSION', 'INVALID_STATE',
 ]
 
 const NOBODY = '0'.repeat(32)
@@ -68,6 +70,27 @@ async function emailMismatch(s, m) {
   } finally {
     // The token stays usable after a wrong email.
     assert.equal((await call(s.portal, m, 'inspectToken', token)).usable, true)
+  }
+}
+
+/** Another person's session id, listed by that person. */
+async function othersSessionId(s, m) {
+  const lea = await plainUser(s, m)
+  const [own] = await call(s.portal, m, 'listSessions', lea)
+  return own.id
+}
+
+/** An email change whose new address is taken between the request and the confirmation. */
+async function takenSinceRequest(s, m) {
+  await call(s.portal, m, 'requestEmailChange', s.session, 'lea@garage-xyz.fr', ADMIN_PASSWORD)
+  const token = await takeToken(s.portal, 'lea@garage-xyz.fr', 'email_change', m)
+  await user(s, m)
+  try {
+    await call(s.portal, m, 'confirmEmailChange', token)
+  } finally {
+    // The link stays usable, and the email did not change.
+    assert.equal((await call(s.portal, m, 'inspectToken', token)).usable, true)
+    assert.equal((await call(s.portal, m, 'authenticate', s.session)).email, ADMIN_EMAIL)
   }
 }
 
@@ -123,6 +146,30 @@ const CASES = [
   ['UNKNOWN_CODE', (s, m) => call(s.portal, m, 'listAccounts', s.session, { state: 'sleeping' })],
   ['INVALID_INPUT', (s, m) => call(s.portal, m, 'addDocument', 'T99999', { category: 'accounting', number: '2204003143', issuedOn: '2024-02-30' })],
   ['INVALID_STATE', (s, m) => call(s.portal, m, 'resendActivation', s.session, s.adminId)],
+  // The host surface (second release).
+  ['UNKNOWN_SESSION', (s, m) => call(s.portal, m, 'revokeSession', s.session, 'not-a-session-id')],
+  ['UNKNOWN_SESSION', (s, m) => call(s.portal, m, 'revokeSession', s.session, NOBODY)],
+  ['UNKNOWN_SESSION', async (s, m) => call(s.portal, m, 'revokeSession', s.session, await othersSessionId(s, m))],
+  ['SESSION_INVALID', (s, m) => call(s.portal, m, 'authenticate', 'not-a-session')],
+  ['SESSION_INVALID', (s, m) => call(s.portal, m, 'listSessions', 'A'.repeat(43))],
+  ['FORBIDDEN', async (s, m) => call(s.portal, m, 'selectEstablishment', await plainUser(s, m), 'T88888')],
+  ['FORBIDDEN', async (s, m) => call(s.portal, m, 'searchReference', await plainUser(s, m), 'AB-123-CD', { establishmentCode: 'T88888' })],
+  ['UNKNOWN_ESTABLISHMENT', (s, m) => call(s.portal, m, 'selectEstablishment', s.session, 'T12345')],
+  ['INVALID_ESTABLISHMENT_CODE', (s, m) => call(s.portal, m, 'searchDocuments', s.session, 'T-99', 'accounting')],
+  ['UNKNOWN_ACCOUNT', (s, m) => call(s.portal, m, 'account', s.session, NOBODY)],
+  ['UNKNOWN_ACCOUNT', async (s, m) => call(s.portal, m, 'updateProfile', await plainUser(s, m), s.adminId, { function: 'Gérant' })],
+  ['INVALID_PHONE', (s, m) => call(s.portal, m, 'updateProfile', s.session, s.adminId, { landline: '06 23 42 54 55' })],
+  ['INVALID_INPUT', (s, m) => call(s.portal, m, 'updateProfile', s.session, s.adminId, { function: '' })],
+  ['INVALID_INPUT', (s, m) => call(s.portal, m, 'declareAdministrator', 'other@garage-xyz.fr', 'Autre', 'Admin', '', [])],
+  ['INVALID_INPUT', (s, m) => call(s.portal, m, 'requestEmailChange', s.session, ADMIN_EMAIL, ADMIN_PASSWORD)],
+  ['INVALID_NAME', (s, m) => call(s.portal, m, 'updateProfile', s.session, s.adminId, { firstName: ' ' })],
+  ['INVALID_EMAIL', (s, m) => call(s.portal, m, 'requestEmailChange', s.session, 'lea@', ADMIN_PASSWORD)],
+  ['INVALID_CREDENTIALS', (s, m) => call(s.portal, m, 'requestEmailChange', s.session, 'new@garage-xyz.fr', 'wrong password')],
+  ['TOKEN_INVALID', (s, m) => call(s.portal, m, 'confirmEmailChange', 'garbage')],
+  ['TOKEN_INVALID', async (s, m) => call(s.portal, m, 'confirmEmailChange', await resetToken(s, m))], // wrong purpose
+  ['EMAIL_TAKEN', (s, m) => takenSinceRequest(s, m)],
+  ['INVALID_QUERY', (s, m) => call(s.portal, m, 'searchReference', s.session, 'not a reference')],
+  ['INVALID_QUERY', (s, m) => call(s.portal, m, 'searchReference', s.session, 'AB-123-CD', { limit: 0 })],
   ['INVALID_CONFIG', () => Portal.inMemory({ hash: { m_cost_kib: 1, t_cost: 1, p_cost: 1 } })],
   ['INVALID_CONFIG', () => Portal.inMemory({ hash: { memory: 1 } })],
   ['INVALID_CONFIG', (s, m) => (m === 'async' ? Portal.openAsync(path.join(dir, 'cfg.db'), { tokens: { reset_ttl: 'an hour' } }) : Portal.open(path.join(dir, 'cfg.db'), { tokens: { reset_ttl: 'an hour' } }))],
@@ -166,6 +213,11 @@ for (const mode of ['sync', 'async']) {
 
 test('every contract code is reached', () => {
   for (const code of CONTRACT_CODES) assert.ok(CASES.some(([c]) => c === code), code)
+})
+
+test("every code of the core is reached through the binding", () => {
+  // `__codes` is a hidden export (not in the typings) listing the core's own lists.
+  for (const code of dp.__codes().ErrorCode) assert.ok(CASES.some(([c]) => c === code), code)
 })
 
 test('async variants reject their promise (they never throw synchronously)', async () => {

@@ -22,17 +22,17 @@ async function listen(portal) {
   return { server, base }
 }
 
-async function request(base, method, path, body) {
+async function request(base, method, path, body, headers = {}) {
   const res = await fetch(base + path, {
     method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    headers: body === undefined ? headers : { ...headers, 'content-type': 'application/json' },
     body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
     signal: AbortSignal.timeout(10_000),
   })
   return { status: res.status, body: await res.json(), headers: res.headers }
 }
 
-test('example server, in process: criteria, reset, link status, completion, activation', async (t) => {
+test('example server, in process: criteria, reset, link status, completion, activation, session, email change', async (t) => {
   const portal = Portal.open(`${tmpDir()}/example.db`, FAST)
   portal.declareAdministrator(ADMIN_EMAIL, 'Geloen', 'Alexandre', 'Gérant', establishments())
   const { server, base } = await listen(portal)
@@ -84,6 +84,24 @@ test('example server, in process: criteria, reset, link status, completion, acti
   r = await request(base, 'POST', '/activation/complete', { token: activation, email: 'lea@garage-xyz.fr', password: USER_PASSWORD, confirmation: USER_PASSWORD })
   assert.deepEqual([r.status, r.body], [200, { status: 'account_activated' }])
   assert.equal(portal.login('lea@garage-xyz.fr', USER_PASSWORD).accountId.length, 32)
+
+  // The session check of every request, then an email change confirmed from its link.
+  const lea = portal.login('lea@garage-xyz.fr', USER_PASSWORD).token
+  r = await request(base, 'GET', '/session', undefined, { authorization: `Bearer ${lea}` })
+  assert.equal(r.status, 200)
+  assert.deepEqual([r.body.email, r.body.role, r.body.establishment], ['lea@garage-xyz.fr', 'user', 'T99999'])
+  assert.deepEqual(r.body.sections.map((x) => x.code), ['home', 'workshop_claims', 'easicare'])
+  r = await request(base, 'GET', '/session')
+  assert.deepEqual([r.status, r.body.error.code], [401, 'SESSION_INVALID'])
+  portal.requestEmailChange(lea, 'lea.martin@garage-xyz.fr', USER_PASSWORD)
+  const change = await takeToken(portal, 'lea.martin@garage-xyz.fr', 'email_change')
+  r = await request(base, 'POST', '/email-change/confirm', { token: change })
+  assert.deepEqual([r.status, r.body], [200, { status: 'email_changed' }])
+  r = await request(base, 'POST', '/email-change/confirm', { token: change })
+  assert.deepEqual([r.status, r.body.error.code], [410, 'TOKEN_INVALID'])
+  r = await request(base, 'GET', '/session', undefined, { authorization: `Bearer ${lea}` })
+  assert.deepEqual([r.status, r.body.error.code], [401, 'SESSION_INVALID'], 'the email change ended the sessions')
+  assert.equal(portal.login('lea.martin@garage-xyz.fr', USER_PASSWORD).accountId.length, 32)
 
   // Bad requests.
   assert.deepEqual((await request(base, 'GET', '/nowhere')).status, 404)

@@ -14,12 +14,16 @@ import {
   describeRight,
   describeRegime,
   isPortalError,
+  visibleSections,
+  callingCodes,
 } from 'dealer-portal'
 import type {
+  AccountDetail,
   AccountPage,
   AccountState,
   AccountSummary,
   AuditEvent,
+  CallingCode,
   Check,
   Criterion,
   DebitLine,
@@ -35,9 +39,17 @@ import type {
   NotificationKind,
   PortalConfig,
   PortalError,
+  ProfileUpdate,
   Reconciliation,
   Reference,
+  RightLabels,
+  Role,
+  SearchReferenceOptions,
+  Section,
+  SectionCode,
   Session,
+  SessionInfo,
+  SessionSummary,
   SupportDirectory,
   TokenStatus,
   UserImport,
@@ -75,6 +87,13 @@ const phones: string[] = support.channels.filter((c) => c.kind === 'phone').map(
 const labels: Labels = describeRight(Right.MANAGE_ACCOUNTS)
 const regimeLabel: string = describeRegime(Regime.SELF_INSURANCE).labelFr
 const everyRight: Right[] = Object.values(Right)
+const explained: RightLabels = describeRight(Right.ACCOUNTING_DOCUMENTS)
+const explanation: string = `${explained.descriptionFr} / ${explained.descriptionEn}`
+const tabs: Section[] = visibleSections([Right.SEARCH_CLAIMS, Right.MANAGE_ACCOUNTS])
+const tabCodes: SectionCode[] = tabs.map((t) => t.code)
+const tabLabels: string[] = tabs.map((t) => `${t.labelFr} / ${t.labelEn}`)
+const dial: CallingCode[] = callingCodes()
+const dialLabels: string[] = dial.map((c) => `${c.region} ${c.code} ${c.labelFr} ${c.labelEn}`)
 
 // ----- errors -----
 
@@ -173,6 +192,39 @@ function scripts(): void {
   portal.recordDebitLine('T99999', '1/2024', line)
   const statement: Reconciliation = portal.monthlyStatement(s, 'T99999', '1/2024')
   const log: AuditEvent[] = portal.auditLog(s, 'T99999', { offset: 0, limit: 10 })
+
+  // The host surface: the connected establishment when no code is given.
+  const info: SessionInfo = portal.authenticate(s)
+  const where: string | undefined = info.establishment
+  const role: Role = info.role
+  const rightsHere: Right[] = info.rights[where ?? ''] ?? []
+  const menu: SectionCode[] = info.sections.map((x) => x.code)
+  const flags: boolean = info.mfaEnrolled || info.restricted
+  const person: string = `${info.accountId} ${info.email} ${info.lastName} ${info.firstName} ${info.expiresAt}`
+  const moved: SessionInfo = portal.selectEstablishment(s, 'T99999')
+  const sessions: SessionSummary[] = portal.listSessions(s)
+  const shown: string[] = sessions.map((x) => `${x.id} ${x.createdAt} ${x.lastSeenAt} ${x.expiresAt} ${x.remembered} ${x.current}`)
+  portal.revokeSession(s, sessions[0]?.id ?? '')
+  const ended: number = portal.revokeOtherSessions(s)
+  const where2: SearchReferenceOptions = { establishmentCode: 'T99999', offset: 0, limit: 10 }
+  const quick: DocumentPage = portal.searchReference(s, 'AB-123-CD', where2)
+  const quickHere: DocumentPage = portal.searchReference(s, 'AB-123-CD')
+  const detail: AccountDetail = portal.account(s, userId)
+  const phones2: Array<string | undefined> = [detail.mobile, detail.mobileDisplay, detail.landline, detail.landlineDisplay, detail.lastLoginAt]
+  const who2: string = `${detail.id} ${detail.email} ${detail.lastName} ${detail.firstName} ${detail.function} ${detail.state} ${detail.role} ${detail.createdAt}`
+  const detailRights: Record<string, Right[]> = detail.rights
+  const update: ProfileUpdate = { lastName: 'GELOEN', firstName: 'Alexandre', function: 'Comptable', mobile: '06 23 42 54 55', landline: '' }
+  const after: AccountDetail = portal.updateProfile(s, userId, update)
+  portal.updateProfile(s, userId)
+  portal.requestEmailChange(s, 'alexandre@garage-xyz.fr', 'Nouveau-Garage-2027?')
+  portal.confirmEmailChange(token)
+  portal.createUser(s, null, 'Durand', 'Paul', 'paul@garage-xyz.fr', [Right.ACCOUNTING_DOCUMENTS])
+  portal.createUser(s, undefined, 'Durand', 'Marie', 'marie@garage-xyz.fr', [Right.ACCOUNTING_DOCUMENTS])
+  const here: DocumentPage = portal.searchDocuments(s, null, 'accounting')
+  const hereLog: AuditEvent[] = portal.auditLog(s)
+  const hereStatement: Reconciliation = portal.monthlyStatement(s, undefined, '1/2024')
+  void [info, role, rightsHere, menu, flags, person, moved, shown, ended, quick, quickHere, phones2, who2, detailRights, after, here, hereLog, hereStatement]
+
   const actions: string[] = log.map((e) => `${e.seq} ${e.at} ${e.action} ${e.actionLabelFr} ${e.actor ?? '-'} ${e.subject ?? '-'} ${e.prevHash} ${e.hash}`)
   const details: unknown = log[0]?.details
   const chain: number = portal.verifyAuditChain()
@@ -221,8 +273,25 @@ async function server(): Promise<void> {
   const docs: DocumentPage = await portal.searchDocumentsAsync(s, 'T99999', 'quote')
   await portal.recordDebitLineAsync('T99999', '5/2024', { issuer: 'stellantis_insurance', nature: 'premium', amountCents: 100 })
   const statement: Reconciliation = await portal.monthlyStatementAsync(s, 'T99999', '5/2024')
+
+  const info: SessionInfo = await portal.authenticateAsync(s)
+  const moved: SessionInfo = await portal.selectEstablishmentAsync(s, info.establishment ?? 'T99999')
+  const sessionsNow: SessionSummary[] = await portal.listSessionsAsync(s)
+  await portal.revokeSessionAsync(s, sessionsNow[1]?.id ?? '')
+  const ended: number = await portal.revokeOtherSessionsAsync(s)
+  const quick: DocumentPage = await portal.searchReferenceAsync(s, 'AB-123-CD', { limit: 5 })
+  const detail: AccountDetail = await portal.accountAsync(s, userId)
+  const after: AccountDetail = await portal.updateProfileAsync(s, userId, { mobile: '+32 470 12 34 56' })
+  await portal.requestEmailChangeAsync(s, 'new@garage-xyz.fr', 'Garage-XYZ-2026!')
+  await portal.confirmEmailChangeAsync(token)
+  const here: DocumentPage = await portal.searchDocumentsAsync(s, null, 'quote')
+  const hereLog: AuditEvent[] = await portal.auditLogAsync(s, undefined, { limit: 5 })
+  const hereStatement: Reconciliation = await portal.monthlyStatementAsync(s, null, '5/2024')
+  const created: string = await portal.createUserAsync(s, null, 'Martin', 'Paul', 'paul@garage-xyz.fr', [Right.SEARCH_CLAIMS])
   await portal.logoutAsync(s)
   void [adminId, status, mine, outcomes, matrix, page, log, chain, docId, docIds, docs, statement]
+  void [moved, ended, quick, detail, after, here, hereLog, hereStatement, created]
 }
 
 void [red, bullets, acceptable, pairs, totals, missing, unexpected, complete, plate, phones, labels, regimeLabel, everyRight, scripts, server]
+void [explanation, tabCodes, tabLabels, dialLabels]

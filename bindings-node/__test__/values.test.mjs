@@ -39,6 +39,8 @@ test('Right and Regime are string enums whose values are the stable codes', () =
     code: 'manage_accounts',
     labelFr: 'Gérer les comptes',
     labelEn: 'Manage accounts',
+    descriptionFr: "Permet de créer d'autres comptes utilisateurs",
+    descriptionEn: 'Lets you create other user accounts',
   })
   assert.equal(dp.describeRegime(Regime.DELEGATED_MANAGEMENT).labelFr, 'Gestion déléguée')
 })

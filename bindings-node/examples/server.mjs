@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // @ts-check
 // A minimal HTTP server (node:http, no framework) serving the JSON endpoints behind the portal's
-// "Mot de passe oublié" and activation forms, on the SQLite store. Every call that hashes a
+// "Mot de passe oublié", activation and email-change links, and the session check a host makes
+// on every request, on the SQLite store. Every call that hashes a
 // password or touches the store uses an `…Async` method, so the event loop keeps serving other
 // requests while argon2 runs on the libuv thread pool.
 //
@@ -13,6 +14,8 @@
 //   GET  /link-status?token=…                                  can the form be shown?
 //   POST /password-reset/complete   {"token","email","password","confirmation"}
 //   POST /activation/complete       {"token","email","password","confirmation"}
+//   POST /email-change/confirm      {"token"}                  the link sent to the new address
+//   GET  /session                   Authorization: Bearer <session token> → who, where, menu
 //
 // Errors answer {"error": {"code", "message", "criteria"}} with the core's stable code.
 // Type-checked against index.d.ts by test.sh (tsc --checkJs --strict).
@@ -140,6 +143,15 @@ export function createApp(portal) {
     'POST /activation/complete': async (url, req) => {
       await portal.activateAccountAsync(...passwordForm(await readJson(req)))
       return [200, { status: 'account_activated' }]
+    },
+    'POST /email-change/confirm': async (url, req) => {
+      await portal.confirmEmailChangeAsync(field(await readJson(req), 'token'))
+      return [200, { status: 'email_changed' }]
+    },
+    'GET /session': async (url, req) => {
+      // What a host checks on every request: who, until when, on which establishment, which menu.
+      const bearer = /^Bearer (\S+)$/.exec(req.headers.authorization ?? '')
+      return [200, await portal.authenticateAsync(bearer?.[1] ?? '')]
     },
   }
   const paths = new Set(Object.keys(routes).map((k) => k.split(' ')[1]))

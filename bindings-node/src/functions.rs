@@ -4,8 +4,8 @@ use crate::errors::{check, invalid_config};
 use crate::evaluation::{DEFAULT_POLICY, Policy};
 use crate::raw::{Native, create_function, with_str};
 use crate::values::{
-    DebitLine, ExpectedDebit, Reconciliation, Reference, Regime, Right, SupportDirectory,
-    debit_lines,
+    CallingCode, DebitLine, ExpectedDebit, Reconciliation, Reference, Regime, Right, Section,
+    SupportDirectory, debit_lines, rights_set,
 };
 use dealer_portal::password::{Evaluation as CoreEvaluation, PasswordPolicy};
 use dealer_portal::period::YearMonth;
@@ -260,6 +260,25 @@ pub fn support_directory() -> SupportDirectory {
     dealer_portal::support::support_directory().into()
 }
 
+/// The menu's tabs to show for the rights held on the connected establishment, in the seed's
+/// order: ACCUEIL and EASICARE always, each other tab when one of its rights is held.
+#[napi]
+pub fn visible_sections(rights: Vec<Right>) -> Vec<Section> {
+    dealer_portal::menu::visible_sections(rights_set(&rights))
+        .into_iter()
+        .map(Section::from)
+        .collect()
+}
+
+/// The calling codes of the "+33 ▾" list beside a phone field: France first, then by region.
+#[napi]
+pub fn calling_codes() -> Vec<CallingCode> {
+    dealer_portal::phone::calling_codes()
+        .into_iter()
+        .map(CallingCode::from)
+        .collect()
+}
+
 /// A right's or a regime's stable code and labels.
 #[napi(object, object_from_js = false)]
 pub struct Labels {
@@ -279,10 +298,32 @@ fn labels<T: Coded>(v: T) -> Labels {
     }
 }
 
-/// The code and labels of a right.
+/// A right's stable code, labels and the seed's explanation of what it allows.
+#[napi(object, object_from_js = false)]
+pub struct RightLabels {
+    /// The stable snake_case code (the enum's value).
+    pub code: &'static str,
+    /// In French ("Gérer les comptes").
+    pub label_fr: &'static str,
+    /// In English ("Manage accounts").
+    pub label_en: &'static str,
+    /// What it allows, in French ("Permet de créer d'autres comptes utilisateurs").
+    pub description_fr: &'static str,
+    /// What it allows, in English ("Lets you create other user accounts").
+    pub description_en: &'static str,
+}
+
+/// The code, labels and explanations of a right.
 #[napi]
-pub fn describe_right(right: Right) -> Labels {
-    labels(CoreRight::from(right))
+pub fn describe_right(right: Right) -> RightLabels {
+    let r = CoreRight::from(right);
+    RightLabels {
+        code: r.code(),
+        label_fr: r.label(Locale::Fr),
+        label_en: r.label(Locale::En),
+        description_fr: r.description(Locale::Fr),
+        description_en: r.description(Locale::En),
+    }
 }
 
 /// The code and labels of a regime.
@@ -326,13 +367,15 @@ pub fn codes() -> BTreeMap<&'static str, Vec<&'static str>> {
     fn all<T: Coded>() -> Vec<&'static str> {
         T::ALL.iter().map(|v| v.code()).collect()
     }
-    use dealer_portal::{account, document, notification, reference, support, token};
+    use dealer_portal::{account, document, menu, notification, reference, support, token};
     BTreeMap::from([
         ("ErrorCode", Error::CODES.to_vec()),
         ("Criterion", all::<dealer_portal::password::Criterion>()),
         ("NotificationKind", all::<notification::NotificationKind>()),
         ("TokenKind", all::<token::TokenPurpose>()),
         ("AccountState", all::<account::AccountState>()),
+        ("Role", all::<account::Role>()),
+        ("SectionCode", all::<menu::Section>()),
         ("DocumentCategory", all::<document::DocumentCategory>()),
         ("DocumentKind", all::<document::DocumentKind>()),
         ("Issuer", all::<regime::Issuer>()),
