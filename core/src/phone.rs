@@ -559,10 +559,25 @@ mod tests {
             let read = PhoneNumber::from_store(written.e164(), kind).unwrap();
             assert_eq!(read, written);
             assert_eq!(read.calling_code(), written.calling_code(), "{typed}");
-            assert_eq!(read.national_display(), written.national_display(), "{typed}");
+            assert_eq!(
+                read.national_display(),
+                written.national_display(),
+                "{typed}"
+            );
         }
-        for bad in ["", "+", "0623425455", "+0623425455", "+33 6", "+999123", "+33abc"] {
-            assert!(PhoneNumber::from_store(bad, PhoneKind::Mobile).is_err(), "{bad:?}");
+        for bad in [
+            "",
+            "+",
+            "0623425455",
+            "+0623425455",
+            "+33 6",
+            "+999123",
+            "+33abc",
+        ] {
+            assert!(
+                PhoneNumber::from_store(bad, PhoneKind::Mobile).is_err(),
+                "{bad:?}"
+            );
         }
     }
 
