@@ -183,7 +183,12 @@ lines += [
     "## Stores", "", "| what | median | note |", "|---|---|---|"]
 for group, bench, note in [
     ("sqlite", "authenticate", "goal < 20 µs"),
-    ("memory", "authenticate", ""),
+    ("sqlite", "authenticate_with_phones", "goal < 20 µs; the account has both phones"),
+    ("memory", "authenticate", "goal < 2 µs"),
+    ("memory", "authenticate_with_phones", "goal < 2 µs"),
+    ("postgres", "select_1", "one round trip through the pool: the floor"),
+    ("postgres", "authenticate", "goal ≤ 2× select_1"),
+    ("postgres", "authenticate_with_phones", "goal ≤ 2× select_1"),
     ("sqlite", "create_user_one_by_one_sync_full", "synchronous=FULL; goal ≥ 3,000/s"),
     ("sqlite", "create_users_batch_of_1000", "per 1,000 users; goal ≥ 100,000 users/s"),
     ("list_accounts_100k", "sqlite/first_page_az", "goal < 50 ms"),

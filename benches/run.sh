@@ -20,6 +20,9 @@ for b in domain argon2 casbin stores timing; do
     cargo bench -q -p dealer-portal-benches --bench "$b" -- --noplot 2>&1 | tee "$out/$b.txt"
   fi
 done
+echo "== PostgreSQL beside SQLite (a throwaway cluster on loopback; installs Debian's postgresql if missing)"
+bash core/tests/postgres.sh cargo bench -q -p dealer-portal-benches --features postgres --bench postgres \
+  -- --noplot 2>&1 | tee "$out/postgres.txt"
 echo "== bulk import at scale, then create_user one by one (no harness)"
 users=100000
 if [ "${1:-}" = quick ]; then users=20000; fi

@@ -128,6 +128,10 @@ fn on<S: Store>(c: &mut Criterion, name: &str, store: S) {
     g.bench_function("authenticate", |b| {
         b.iter(|| p.authenticate(black_box(&token)).unwrap())
     });
+    dealer_portal_benches::add_phones(&p, &token);
+    g.bench_function("authenticate_with_phones", |b| {
+        b.iter(|| p.authenticate(black_box(&token)).unwrap())
+    });
     g.bench_function("authenticate_4_threads", |b| {
         b.iter_custom(|iters| {
             parallel(iters, || {

@@ -8,7 +8,7 @@ use dealer_portal::document::{DocumentKind, DocumentQuery, NewDocument};
 use dealer_portal::service::{Portal, PortalConfig, UserImport};
 use dealer_portal::store::{MemoryStore, SqliteOptions, SqliteStore, Synchronous};
 use dealer_portal::{EstablishmentCode, SystemClock};
-use dealer_portal_benches::{establishment, import_row, logged_in_admin};
+use dealer_portal_benches::{add_phones, establishment, import_row, logged_in_admin};
 use std::hint::black_box;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -49,6 +49,10 @@ fn sessions_and_users(c: &mut Criterion) {
     g.bench_function("authenticate", |b| {
         b.iter(|| p.authenticate(black_box(&token)).unwrap())
     });
+    add_phones(&p, &token);
+    g.bench_function("authenticate_with_phones", |b| {
+        b.iter(|| p.authenticate(black_box(&token)).unwrap())
+    });
     g.bench_function("create_user_one_by_one_sync_full", |b| {
         b.iter_batched(
             || import_rows(1, 2).pop().unwrap(),
@@ -73,6 +77,10 @@ fn sessions_and_users(c: &mut Criterion) {
     let mt = logged_in_admin(&m, 2);
     let mut g = c.benchmark_group("memory");
     g.bench_function("authenticate", |b| {
+        b.iter(|| m.authenticate(black_box(&mt)).unwrap())
+    });
+    add_phones(&m, &mt);
+    g.bench_function("authenticate_with_phones", |b| {
         b.iter(|| m.authenticate(black_box(&mt)).unwrap())
     });
     g.finish();

@@ -58,6 +58,30 @@ pub fn set_password_by_reset<S: Store, C: Clock>(p: &Portal<S, C>, email: &str) 
     p.acknowledge_notification(n.id).unwrap();
 }
 
+/// Gives the session's account both phones (a mobile and a landline), as most people have:
+/// what `authenticate` reads back on every request.
+///
+/// ```
+/// use dealer_portal::service::{Portal, PortalConfig};
+/// let p = Portal::in_memory(PortalConfig::for_tests()).unwrap();
+/// let token = dealer_portal_benches::logged_in_admin(&p, 1);
+/// dealer_portal_benches::add_phones(&p, &token);
+/// let me = p.authenticate(&token).unwrap().account_id;
+/// assert!(p.account(&token, me).unwrap().mobile.is_some());
+/// ```
+pub fn add_phones<S: Store, C: Clock>(p: &Portal<S, C>, token: &str) {
+    let me = p.authenticate(token).unwrap().account_id;
+    let phones = dealer_portal::account::ProfileUpdate::from_fields(
+        None,
+        None,
+        None,
+        Some("06 23 42 54 55"),
+        Some("01 34 34 67 88"),
+    )
+    .unwrap();
+    p.update_profile(token, me, &phones).unwrap();
+}
+
 /// `admin@bench.fr`, administrator of `n` establishments (see [`establishment_code`]), its
 /// password set through the reset flow and its mails acknowledged, logged in: its session token.
 pub fn logged_in_admin<S: Store, C: Clock>(p: &Portal<S, C>, n: usize) -> String {
