@@ -10,6 +10,7 @@
 
 uniffi::setup_scaffolding!("dealer_portal");
 
+mod convert;
 mod error;
 mod menu;
 mod portal;
@@ -18,9 +19,11 @@ mod types;
 
 pub use error::PortalError;
 pub use menu::{Section, visible_sections};
-pub use portal::{
-    AccountPage, AccountSummary, AuditEvent, Document, DocumentPage, Notification, Portal, Session,
-    StoredDocument, TokenStatus,
-};
+pub use portal::Portal;
+pub use portal::access::{Session, SessionInfo, SessionSummary, TokenStatus};
+pub use portal::accounts::{AccountPage, AccountSummary, ImportOutcome, UserImport};
+pub use portal::documents::{Document, DocumentPage, StoredDocument};
+pub use portal::outbox::{AuditEvent, Notification};
+pub use portal::profiles::AccountDetail;
 pub use pure::{evaluate_password, expected_debits, parse_reference, reconcile, support_directory};
 pub use types::*;
