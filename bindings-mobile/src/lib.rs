@@ -2,8 +2,9 @@
 //!
 //! The uniffi binding of the `dealer-portal` core for mobile apps: Kotlin (Android, through
 //! JNA) and Swift (iOS), generated from this library by the workspace's `uniffi-bindgen`.
-//! It exposes the contract of `../shared/API.md` (snake_case names, the object `Portal`) and
-//! the menu helper [`visible_sections`].
+//! It exposes the contract of `../shared/API.md` (snake_case names, the object `Portal`), the
+//! menu helper [`visible_sections`], the phone field's [`calling_codes`] and the list of
+//! [`error_codes`].
 //!
 //! The binding only translates: strings and records in, the core's calls, records out, and
 //! every core error as one [`PortalError`] carrying its stable code.
@@ -25,5 +26,8 @@ pub use portal::accounts::{AccountPage, AccountSummary, ImportOutcome, UserImpor
 pub use portal::documents::{Document, DocumentPage, StoredDocument};
 pub use portal::outbox::{AuditEvent, Notification};
 pub use portal::profiles::AccountDetail;
-pub use pure::{evaluate_password, expected_debits, parse_reference, reconcile, support_directory};
+pub use pure::{
+    calling_codes, error_codes, evaluate_password, expected_debits, parse_reference, reconcile,
+    support_directory,
+};
 pub use types::*;
