@@ -415,6 +415,8 @@ private fun hostSurface() {
         )
         eq(out.map { it.code }, listOf(null, "INVALID_PHONE", "UNKNOWN_ESTABLISHMENT"))
         eq(portal.account(admin, out[0].accountId!!).state, "invited")
+        portal.resendActivation(admin, out[0].accountId!!)
+        expectCode("INVALID_STATE") { portal.resendActivation(admin, leaId) }
         portal.addEstablishment(Establishment("T77777", "GARAGE RST", "VILLE 3", Regime.SELF_INSURANCE))
         expectCode("FORBIDDEN") { portal.createUser(admin, "T77777", "Roy", "Anne", "zoe@garage.fr", listOf(Right.SEARCH_CLAIMS)) }
         val n = portal.verifyAuditChain()

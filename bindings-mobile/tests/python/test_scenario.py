@@ -606,9 +606,11 @@ def test_bulk_imports_establishments_statements_and_the_audit_chain(portal):
         portal.record_debit_line("T12345", "3/2026", dp.DebitLine(issuer="stellantis_services", nature="npo", amount_cents=1, label=None))
     with raises_code("INVALID_PERIOD"):
         portal.monthly_statement(admin, "T88888", "2026-03")
-    _, lea = active_user(portal, admin, "T88888", "lea@garage.fr", [dp.Right.SEARCH_CLAIMS])
+    lea_id, lea = active_user(portal, admin, "T88888", "lea@garage.fr", [dp.Right.SEARCH_CLAIMS])
     with raises_code("FORBIDDEN"):
         portal.monthly_statement(lea, None, "3/2026")
+    with raises_code("INVALID_STATE"):  # only an invited account is sent a new activation link
+        portal.resend_activation(admin, lea_id)
 
     # the audit chain holds every event so far, and grows
     verified = portal.verify_audit_chain()
