@@ -121,11 +121,11 @@ impl<'de> serde::Deserialize<'de> for AccountId {
     }
 }
 
-/// Who declared the account: the portal's administrator (declared with the warranty
-/// convention) or a user created by a manager.
+/// Who the account is: the portal's administrator (declared with the warranty convention), a
+/// user created by a manager, or a repairer who registered itself.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Role {
-    /// "Administrateur": declared via the manager's extranet, or a self-registered repairer.
+    /// "Administrateur": declared via the manager's extranet with the warranty convention.
     Administrator,
     /// "Utilisateur": created by an account holding `ManageAccounts`.
     User,
