@@ -62,7 +62,7 @@ mod tests {
     #[test]
     fn carries_the_stable_code_the_message_and_the_failed_criteria() {
         let e = PortalError::from(dealer_portal::Error::PasswordPolicy {
-            failed: vec![Criterion::MinLength, Criterion::Digit],
+            failed: vec![Criterion::MinLength.code(), Criterion::Digit.code()],
         });
         let PortalError::Failed {
             code,

@@ -15,6 +15,16 @@ pub struct Section {
     pub label_en: String,
 }
 
+impl From<dealer_portal::menu::Section> for Section {
+    fn from(s: dealer_portal::menu::Section) -> Self {
+        Section {
+            code: s.code().to_owned(),
+            label_fr: s.label(Locale::Fr).to_owned(),
+            label_en: s.label(Locale::En).to_owned(),
+        }
+    }
+}
+
 /// The tabs to show for the rights held on the selected establishment, in the seed's menu
 /// order: ACCUEIL and EASICARE always; LISTE DEVIS ET CONTRATS with `quotes_and_subscriptions`
 /// or `search_quotes_and_contracts`; PRISE EN CHARGE ATELIER with `submit_claims` or
@@ -26,11 +36,7 @@ pub fn visible_sections(rights: Vec<Right>) -> Vec<Section> {
     let held: dealer_portal::Rights = rights.into_iter().map(dealer_portal::Right::from).collect();
     dealer_portal::menu::visible_sections(held)
         .into_iter()
-        .map(|s| Section {
-            code: s.code().to_owned(),
-            label_fr: s.label(Locale::Fr).to_owned(),
-            label_en: s.label(Locale::En).to_owned(),
-        })
+        .map(Section::from)
         .collect()
 }
 

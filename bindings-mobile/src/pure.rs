@@ -2,10 +2,11 @@
 
 use crate::error::{Result, bad_json};
 use crate::types::{
-    DebitLine, Evaluation, ExpectedDebit, Reconciliation, Reference, Regime, SupportDirectory,
+    CallingCode, DebitLine, Evaluation, ExpectedDebit, Reconciliation, Reference, Regime,
+    SupportDirectory,
 };
 use dealer_portal::password::PasswordPolicy;
-use dealer_portal::{period, reference, regime, support};
+use dealer_portal::{period, phone, reference, regime, support};
 
 /// Evaluates a candidate password criterion by criterion, without hashing: what the
 /// activation and reset screens call at every keystroke. `confirmation` adds the
@@ -62,4 +63,46 @@ pub fn parse_reference(text: String) -> Result<Reference> {
 #[uniffi::export]
 pub fn support_directory() -> SupportDirectory {
     support::support_directory().into()
+}
+
+/// Every region with its calling code, for the "+33 ▾" field beside a phone: France first (the
+/// default), then by region code. Read from the phone metadata the core uses.
+#[uniffi::export]
+pub fn calling_codes() -> Vec<CallingCode> {
+    phone::calling_codes()
+        .into_iter()
+        .map(CallingCode::from)
+        .collect()
+}
+
+/// Every stable code a `PortalError` can carry (`INVALID_EMAIL`, ..., `UNKNOWN_SESSION`, ...,
+/// `STORAGE`), as the core lists them: what a `when`/`switch` over `code` can expect.
+#[uniffi::export]
+pub fn error_codes() -> Vec<String> {
+    dealer_portal::Error::CODES
+        .iter()
+        .map(|c| (*c).to_owned())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn calling_codes_start_with_france_and_carry_both_labels() {
+        let codes = calling_codes();
+        let fr = &codes[0];
+        assert_eq!((fr.region.as_str(), fr.code.as_str()), ("FR", "+33"));
+        assert_eq!(fr.label_fr, fr.label_en);
+        assert!(fr.label_fr.ends_with("FR +33"), "{}", fr.label_fr);
+        assert_eq!(codes.len(), phone::calling_codes().len());
+    }
+
+    #[test]
+    fn error_codes_are_the_cores() {
+        let codes = error_codes();
+        assert!(codes.iter().any(|c| c == "UNKNOWN_SESSION"));
+        assert_eq!(codes.len(), dealer_portal::Error::CODES.len());
+    }
 }

@@ -2,7 +2,7 @@
 //! translations from and to the core's types. Codes and labels come from the core.
 
 use dealer_portal::{Coded, Locale};
-use dealer_portal::{establishment, password, reference, regime, rights, support};
+use dealer_portal::{establishment, password, phone, reference, regime, rights, support};
 
 // ----- rights and regimes -----
 
@@ -69,6 +69,19 @@ impl Right {
     /// The English label.
     pub fn label_en(&self) -> String {
         rights::Right::from(*self).label(Locale::En).to_owned()
+    }
+    /// The seed's explanation of the right, in French ("Permet de créer d'autres comptes
+    /// utilisateurs").
+    pub fn description_fr(&self) -> String {
+        rights::Right::from(*self)
+            .description(Locale::Fr)
+            .to_owned()
+    }
+    /// The explanation in English.
+    pub fn description_en(&self) -> String {
+        rights::Right::from(*self)
+            .description(Locale::En)
+            .to_owned()
     }
 }
 
@@ -337,6 +350,32 @@ impl From<regime::Reconciliation> for Reconciliation {
                 .collect(),
             missing: r.missing.iter().map(|c| c.code().to_owned()).collect(),
             unexpected: r.unexpected.iter().map(DebitLine::from).collect(),
+        }
+    }
+}
+
+// ----- phones -----
+
+/// One entry of the "+33 ▾" list beside a phone field: a region and its calling code.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct CallingCode {
+    /// The region (ISO 3166-1 alpha-2: `FR`).
+    pub region: String,
+    /// The calling code with its plus (`+33`).
+    pub code: String,
+    /// What the list shows (`🇫🇷 FR +33`): the region's flag, its code and the calling code.
+    pub label_fr: String,
+    /// The same label (it names no country, so it reads the same in English).
+    pub label_en: String,
+}
+
+impl From<phone::CallingCode> for CallingCode {
+    fn from(c: phone::CallingCode) -> Self {
+        CallingCode {
+            region: c.region,
+            code: c.code,
+            label_en: c.label.clone(),
+            label_fr: c.label,
         }
     }
 }

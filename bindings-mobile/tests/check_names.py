@@ -56,6 +56,8 @@ TYPES = [
     "ReconciledDebit", "Reference", "SupportDirectory", "SupportChannel", "Establishment",
     "TokenStatus", "Notification", "Session", "AccountPage", "AccountSummary", "Document",
     "DocumentPage", "AuditEvent", "Section",
+    # the second release
+    "SessionInfo", "SessionSummary", "AccountDetail", "CallingCode", "UserImport", "ImportOutcome",
 ]
 
 

@@ -1,5 +1,7 @@
 // The generated Kotlin binding, executed on the JVM through JNA against the built .so: the seed
-// scenario, the password criteria, the menu sections and the errors' codes.
+// scenario, the password criteria, the menu sections, the errors' codes, and what a host calls on
+// every request and screen (authenticate, the connected establishment, sessions, profiles, the
+// email change, the quick search, bulk imports and statements).
 //
 // Run by bindings-mobile/test.sh; prints "N passed, N failed" and exits non-zero on failures.
 package fr.dealerportal.test
@@ -249,11 +251,188 @@ private fun seedScenario() {
     portal.close()
 }
 
+/** Declares the administrator of both garages, sets its password through the reset link, logs in. */
+private fun Portal.adminSession(): Pair<String, String> {
+    val id = declareAdministrator(ADMIN, "Geloen", "Alexandre", "Gérant", GARAGES)
+    requestPasswordReset(ADMIN)
+    completePasswordReset(takeMail("password_reset", ADMIN).token!!, ADMIN, ADMIN_PASSWORD, ADMIN_PASSWORD)
+    return id to login(ADMIN, ADMIN_PASSWORD).token
+}
+
+/** Creates a user on [code], activates it and logs it in: (id, token). */
+private fun Portal.activeUser(admin: String, code: String?, email: String, rights: List<Right>, mobile: String? = null, landline: String? = null): Pair<String, String> {
+    val id = createUser(admin, code, "Martin", "Léa", email, rights, mobile, landline)
+    activateAccount(takeMail("activation", email).token!!, email, USER_PASSWORD, USER_PASSWORD)
+    return id to login(email, USER_PASSWORD).token
+}
+
+private val FULL_MENU = listOf("home", "quotes_and_contracts", "workshop_claims", "easicare", "documents", "account_management")
+
+private fun hostSurface() {
+    test("labels: rights' explanations, calling codes, error codes") {
+        eq(Right.MANAGE_ACCOUNTS.descriptionFr(), "Permet de créer d'autres comptes utilisateurs")
+        eq(Right.MANAGE_ACCOUNTS.descriptionEn(), "Lets you create other user accounts")
+        eq(Right.entries.map { it.descriptionFr() }.toSet().size, 6)
+        val codes = callingCodes()
+        eq(codes[0].region to codes[0].code, "FR" to "+33")
+        eq(codes[0].labelFr, codes[0].labelEn)
+        check(codes.any { it.region == "BE" && it.code == "+32" }) { "no BE +32" }
+        check("UNKNOWN_SESSION" in errorCodes()) { "UNKNOWN_SESSION not listed" }
+    }
+
+    val portal = Portal.inMemory(FAST)
+    lateinit var adminId: String
+    lateinit var admin: String
+    lateinit var leaId: String
+    lateinit var lea: String
+
+    test("log in, authenticate: who, where, which menu") {
+        val (id, token) = portal.adminSession()
+        adminId = id
+        admin = token
+        val info = portal.authenticate(admin)
+        eq(listOf(info.accountId, info.email, info.lastName, info.role), listOf(adminId, ADMIN, "Geloen", "administrator"))
+        check(ISO_UTC.matches(info.expiresAt)) { "expires_at ${info.expiresAt}" }
+        eq(info.establishment, "T88888")
+        eq(info.rights, mapOf("T88888" to Right.entries.toList(), "T99999" to Right.entries.toList()))
+        eq(info.sections.map { it.code }, FULL_MENU)
+        eq(info.mfaEnrolled to info.restricted, false to false)
+        expectCode("SESSION_INVALID") { portal.authenticate("not-a-token") }
+    }
+    test("a user holding one search right: its tab only") {
+        val (id, token) = portal.activeUser(admin, "T99999", "lea@garage.fr", listOf(Right.SEARCH_CLAIMS), mobile = "06 23 42 54 55", landline = "0033 1 34 34 67 88")
+        leaId = id
+        lea = token
+        val info = portal.authenticate(lea)
+        eq(info.role to info.establishment, "user" to "T99999")
+        eq(info.sections.map { it.labelFr }, listOf("ACCUEIL", "PRISE EN CHARGE ATELIER", "EASICARE"))
+    }
+    test("switch establishment; calls given no code use the connected one") {
+        eq(portal.selectEstablishment(admin, "t99999").establishment, "T99999")
+        eq(portal.authenticate(admin).establishment, "T99999")
+        expectCode("UNKNOWN_ESTABLISHMENT") { portal.selectEstablishment(admin, "T12345") }
+        expectCode("FORBIDDEN") { portal.selectEstablishment(lea, "T88888") }
+        eq(portal.authenticate(lea).establishment, "T99999")
+        val paul = portal.createUser(admin, null, "Durand", "Paul", "paul@garage.fr", listOf(Right.ACCOUNTING_DOCUMENTS))
+        eq(portal.rightsMatrix(admin, paul), mapOf("T99999" to listOf(Right.ACCOUNTING_DOCUMENTS)))
+        portal.addDocument("T99999", Document("accounting", "2204003143", "2026-01-10"))
+        eq(portal.searchDocuments(admin, null, "accounting").total, 1UL)
+        eq(portal.searchDocuments(admin, "T88888", "accounting").total, 0UL)
+        eq(portal.auditLog(admin).map { it.seq }, portal.auditLog(admin, "T99999").map { it.seq })
+        portal.recordDebitLine("T99999", "1/2026", DebitLine("stellantis_insurance", "premium", 100_000L))
+        eq(portal.monthlyStatement(admin, null, "1/2026").complete, true)
+        expectCode("FORBIDDEN") { portal.monthlyStatement(lea, null, "1/2026") }
+    }
+    test("read and edit a profile with both phones; bad input changes nothing") {
+        val seen = portal.account(admin, leaId)
+        eq(listOf(seen.mobile, seen.mobileDisplay, seen.landline, seen.landlineDisplay), listOf("+33623425455", "06 23 42 54 55", "+33134346788", "01 34 34 67 88"))
+        eq(seen.rights, mapOf("T99999" to listOf(Right.SEARCH_CLAIMS)))
+        val edited = portal.updateProfile(admin, adminId, firstName = "Alexandre-Marie", mobile = "06 23 42 54 55", landline = "+32 2 555 12 12")
+        eq(edited.firstName to edited.function, "Alexandre-Marie" to "Gérant")
+        eq(edited.landline to edited.landlineDisplay, "+3225551212" to "02 555 12 12")
+        eq(portal.account(admin, adminId), edited)
+        expectCode("INVALID_PHONE") { portal.updateProfile(admin, adminId, firstName = "Zoé", mobile = "01 34 34 67 88") }
+        expectCode("INVALID_INPUT") { portal.updateProfile(admin, adminId, function = "") }
+        expectCode("UNKNOWN_ACCOUNT") { portal.updateProfile(admin, "not-an-id", function = "Comptable") }
+        eq(portal.account(admin, adminId), edited)
+        val cleared = portal.updateProfile(admin, adminId, landline = "")
+        eq(cleared.landline to cleared.mobile, null to "+33623425455")
+        expectCode("UNKNOWN_ACCOUNT") { portal.account(lea, adminId) }
+        expectCode("UNKNOWN_ACCOUNT") { portal.updateProfile(lea, adminId, function = "Pirate") }
+        eq(portal.updateProfile(lea, leaId, function = "Comptable").function, "Comptable")
+        expectCode("INVALID_INPUT") { portal.declareAdministrator("other@garage.fr", "Roy", "Anne", " ", GARAGES) }
+    }
+    test("list and revoke sessions from two logins") {
+        val second = portal.login(ADMIN, ADMIN_PASSWORD, remember = true).token
+        val listed = portal.listSessions(admin)
+        eq(listed.size, 2)
+        val mine = listed.single { it.current }
+        val other = listed.single { !it.current }
+        eq(mine.remembered to other.remembered, false to true)
+        check(listed.none { admin.contains(it.id) || second.contains(it.id) }) { "an id is a token" }
+        val leaSession = portal.listSessions(lea).single()
+        expectCode("UNKNOWN_SESSION") { portal.revokeSession(admin, leaSession.id) }
+        expectCode("UNKNOWN_SESSION") { portal.revokeSession(admin, "0".repeat(32)) }
+        val garbage = expectCode("UNKNOWN_SESSION") { portal.revokeSession(admin, second) }
+        check(!garbage.detail.contains(second)) { "the token was repeated" }
+        eq(portal.listSessions(admin).map { it.id }.toSet(), setOf(mine.id, other.id))
+        eq(portal.authenticate(lea).email, "lea@garage.fr")
+        portal.revokeSession(admin, other.id)
+        expectCode("SESSION_INVALID") { portal.authenticate(second) }
+        val third = portal.login(ADMIN, ADMIN_PASSWORD).token
+        eq(portal.revokeOtherSessions(third), 1UL)
+        expectCode("SESSION_INVALID") { portal.authenticate(admin) }
+        eq(portal.listSessions(third).map { it.current }, listOf(true))
+        admin = third
+    }
+    test("change email end to end: old address refused, new one works, old sessions dead") {
+        val other = portal.login(ADMIN, ADMIN_PASSWORD).token
+        val new = "alexandre@garage-xyz.fr"
+        expectCode("INVALID_CREDENTIALS") { portal.requestEmailChange(admin, new, "not my password") }
+        expectCode("INVALID_EMAIL") { portal.requestEmailChange(admin, "nope", ADMIN_PASSWORD) }
+        portal.requestEmailChange(admin, new, ADMIN_PASSWORD)
+        val link = portal.takeMail("email_change", new).token!!
+        eq(portal.takeMail("email_change_requested", ADMIN).token, null)
+        eq(portal.authenticate(admin).email, ADMIN)
+        portal.confirmEmailChange(link)
+        expectCode("TOKEN_INVALID") { portal.confirmEmailChange(link) }
+        expectCode("INVALID_CREDENTIALS") { portal.login(ADMIN, ADMIN_PASSWORD) }
+        val s = portal.login(new, ADMIN_PASSWORD)
+        eq(s.accountId, adminId)
+        eq(portal.authenticate(s.token).email, new)
+        expectCode("SESSION_INVALID") { portal.authenticate(admin) }
+        expectCode("SESSION_INVALID") { portal.authenticate(other) }
+        admin = s.token
+        portal.requestEmailChange(admin, "lea@garage.fr", ADMIN_PASSWORD)
+        val kinds = portal.pendingNotifications().map { it.kind to it.email }
+        check(("account_exists" to "lea@garage.fr") in kinds) { "owner not told: $kinds" }
+        check(kinds.none { it.first == "email_change" }) { "a link went out: $kinds" }
+    }
+    test("quick search with a user holding only one search right") {
+        portal.addDocuments(
+            "T99999",
+            listOf(
+                Document("contract", "C1", "2026-01-02", registration = "AB-123-CD"),
+                Document("workshop_claim", "W1", "2026-01-03", registration = "AB-123-CD"),
+                Document("accounting", "2204003145", "2026-01-04", registration = "AB-123-CD"),
+            ),
+        )
+        portal.selectEstablishment(admin, "T99999")
+        eq(portal.searchReference(admin, "ab 123 cd").items.map { it.number }, listOf("2204003145", "W1", "C1"))
+        val page = portal.searchReference(lea, "AB-123-CD")
+        eq(page.total to page.items.map { it.number }, 1UL to listOf("W1"))
+        expectCode("INVALID_QUERY") { portal.searchReference(lea, "not a reference") }
+        expectCode("FORBIDDEN") { portal.searchReference(lea, "AB-123-CD", "T88888") }
+    }
+    test("bulk user import row by row; the audit chain verifies") {
+        val out = portal.createUsers(
+            admin,
+            listOf(
+                UserImport("T99999", "Roy", "Anne", "anne@garage.fr", listOf(Right.SEARCH_CLAIMS)),
+                UserImport("T99999", "Roy", "Luc", "luc@garage.fr", listOf(Right.SEARCH_CLAIMS), mobile = "01 34 34 67 88"),
+                UserImport("T12345", "Roy", "Eve", "eve@garage.fr", listOf(Right.SEARCH_CLAIMS)),
+            ),
+        )
+        eq(out.map { it.code }, listOf(null, "INVALID_PHONE", "UNKNOWN_ESTABLISHMENT"))
+        eq(portal.account(admin, out[0].accountId!!).state, "invited")
+        portal.resendActivation(admin, out[0].accountId!!)
+        expectCode("INVALID_STATE") { portal.resendActivation(admin, leaId) }
+        portal.addEstablishment(Establishment("T77777", "GARAGE RST", "VILLE 3", Regime.SELF_INSURANCE))
+        expectCode("FORBIDDEN") { portal.createUser(admin, "T77777", "Roy", "Anne", "zoe@garage.fr", listOf(Right.SEARCH_CLAIMS)) }
+        val n = portal.verifyAuditChain()
+        check(n > 0UL) { "no event verified" }
+        portal.logout(lea)
+        eq(portal.verifyAuditChain(), n + 1UL)
+    }
+    portal.close()
+}
+
 fun main() {
     passwordCriteria()
     menuSections()
     pureFunctions()
     seedScenario()
+    hostSurface()
     println("$passed passed, $failed failed")
     exitProcess(if (failed == 0) 0 else 1)
 }

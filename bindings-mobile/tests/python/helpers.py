@@ -29,3 +29,11 @@ def take_mail(portal, kind, email):
     assert mails, f"no {kind} mail for {email}"
     portal.acknowledge_notification(mails[-1].id)
     return mails[-1]
+
+
+def active_user(portal, admin_token, code, email, rights, password=USER_PASSWORD, **phones):
+    """Creates a user on `code`, activates it through its link and logs it in: (id, token)."""
+    uid = portal.create_user(admin_token, code, "Martin", "Léa", email, rights, **phones)
+    mail = take_mail(portal, "activation", email)
+    portal.activate_account(mail.token, email, password, password)
+    return uid, portal.login(email, password).token

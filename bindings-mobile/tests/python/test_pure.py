@@ -160,3 +160,29 @@ def test_menu_sections_follow_the_rights_in_the_seeds_order():
     assert sections([dp.Right.MANAGE_ACCOUNTS, dp.Right.MANAGE_ACCOUNTS]) == ["ACCUEIL", "EASICARE", "GESTION DES COMPTES"]
     codes = [s.code for s in dp.visible_sections(list(dp.Right))]
     assert codes == ["home", "quotes_and_contracts", "workshop_claims", "easicare", "documents", "account_management"]
+
+
+def test_rights_carry_the_seeds_explanations_in_french_and_english():
+    assert dp.Right.MANAGE_ACCOUNTS.description_fr() == "Permet de créer d'autres comptes utilisateurs"
+    assert dp.Right.MANAGE_ACCOUNTS.description_en() == "Lets you create other user accounts"
+    assert dp.Right.ACCOUNTING_DOCUMENTS.description_fr().endswith("du point de vente sur lequel je suis connecté")
+    described = {r: (r.description_fr(), r.description_en()) for r in dp.Right}
+    assert all(fr.startswith("Permet") and en.startswith("Lets you") for fr, en in described.values())
+    assert len({fr for fr, _ in described.values()}) == 6, "one explanation per right"
+
+
+def test_calling_codes_for_the_phone_field_start_with_france():
+    codes = dp.calling_codes()
+    assert (codes[0].region, codes[0].code) == ("FR", "+33")
+    assert codes[0].label_fr == codes[0].label_en and codes[0].label_fr.endswith("FR +33")
+    assert any((c.region, c.code) == ("BE", "+32") for c in codes)
+    assert len({c.region for c in codes}) == len(codes) > 200
+    rest = [c.region for c in codes[1:]]
+    assert rest == sorted(rest)
+
+
+def test_error_codes_list_every_code_unknown_session_included():
+    codes = dp.error_codes()
+    assert "UNKNOWN_SESSION" in codes
+    assert {"SESSION_INVALID", "FORBIDDEN", "INVALID_PHONE", "INVALID_INPUT", "STORAGE"} <= set(codes)
+    assert len(codes) == len(set(codes))

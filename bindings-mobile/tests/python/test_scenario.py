@@ -5,7 +5,7 @@ import re
 
 import dealer_portal as dp
 import pytest
-from helpers import ADMIN, ADMIN_PASSWORD, FAST, USER, USER_PASSWORD, raises_code, take_mail
+from helpers import ADMIN, ADMIN_PASSWORD, FAST, USER, USER_PASSWORD, active_user, raises_code, take_mail
 
 ISO_UTC = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$")
 
@@ -299,3 +299,321 @@ def test_errors_carry_code_detail_and_are_portal_errors(portal):
     assert (e.code, e.detail, e.failed_criteria) == ("INVALID_CREDENTIALS", "invalid email or password", [])
     with raises_code("UNKNOWN_NOTIFICATION"):
         portal.acknowledge_notification("42")
+
+
+# ----- the second release: what a host calls on every request and every screen -----
+
+FULL_MENU = ["home", "quotes_and_contracts", "workshop_claims", "easicare", "documents", "account_management"]
+
+
+def test_authenticate_says_who_where_and_which_menu(portal):
+    admin_id, admin = admin_session(portal)
+    info = portal.authenticate(admin)
+    assert (info.account_id, info.email, info.last_name, info.first_name, info.role) == (
+        admin_id, ADMIN, "Geloen", "Alexandre", "administrator",
+    )
+    assert ISO_UTC.match(info.expires_at)
+    # connected at login to the first establishment, in code order, where it holds a right
+    assert info.establishment == "T88888"
+    assert info.rights == {"T88888": list(dp.Right), "T99999": list(dp.Right)}
+    assert [s.code for s in info.sections] == FULL_MENU
+    assert info.sections[0].label_fr == "ACCUEIL" and info.sections[0].label_en == "HOME"
+    assert (info.mfa_enrolled, info.restricted) == (False, False)
+    with raises_code("SESSION_INVALID"):
+        portal.authenticate("not-a-token")
+
+    # a user holding one search right sees that right's tab only
+    _, lea = active_user(portal, admin, "T99999", "lea@garage.fr", [dp.Right.SEARCH_CLAIMS])
+    info = portal.authenticate(lea)
+    assert (info.role, info.establishment) == ("user", "T99999")
+    assert [s.code for s in info.sections] == ["home", "workshop_claims", "easicare"]
+    assert info.rights == {"T99999": [dp.Right.SEARCH_CLAIMS]}
+    portal.logout(lea)
+    with raises_code("SESSION_INVALID"):
+        portal.authenticate(lea)
+
+
+def test_switching_establishment_moves_the_calls_that_name_none(portal):
+    _, admin = admin_session(portal)
+    info = portal.select_establishment(admin, "t99999")
+    assert info.establishment == "T99999"
+    assert portal.authenticate(admin).establishment == "T99999", "held by the session"
+    with raises_code("UNKNOWN_ESTABLISHMENT"):
+        portal.select_establishment(admin, "T12345")
+    with raises_code("INVALID_ESTABLISHMENT_CODE"):
+        portal.select_establishment(admin, "T 9")
+    assert portal.authenticate(admin).establishment == "T99999", "a refused switch changes nothing"
+
+    # create_user, search_documents, audit_log and monthly_statement given None: the connected one
+    paul = portal.create_user(admin, None, "Durand", "Paul", "paul@garage.fr", [dp.Right.ACCOUNTING_DOCUMENTS])
+    assert portal.rights_matrix(admin, paul) == {"T99999": [dp.Right.ACCOUNTING_DOCUMENTS]}
+    portal.add_document("T99999", dp.Document(category="accounting", number="2204003143", issued_on="2026-01-10"))
+    assert portal.search_documents(admin, None, "accounting").total == 1
+    assert portal.search_documents(admin, "T88888", "accounting").total == 0
+    assert [e.seq for e in portal.audit_log(admin)] == [e.seq for e in portal.audit_log(admin, "T99999")]
+    assert [e.seq for e in portal.audit_log(admin, None)] != [e.seq for e in portal.audit_log(admin, "T88888")]
+    portal.record_debit_line("T99999", "1/2026", dp.DebitLine(issuer="stellantis_insurance", nature="premium", amount_cents=100_000, label=None))
+    statement = portal.monthly_statement(admin, None, "1/2026")
+    assert (statement.regime, statement.complete) == (dp.Regime.INSURANCE, True)
+    assert portal.monthly_statement(admin, "T88888", "1/2026").missing == ["claims_settled", "management_fees_and_npo"]
+
+    # a user with rights on T99999 only cannot connect to T88888, and stays where it was
+    mail = take_mail(portal, "activation", "paul@garage.fr")
+    portal.activate_account(mail.token, "paul@garage.fr", USER_PASSWORD, USER_PASSWORD)
+    paul_token = portal.login("paul@garage.fr", USER_PASSWORD).token
+    with raises_code("FORBIDDEN") as info:
+        portal.select_establishment(paul_token, "T88888")
+    assert "T88888" in info.value.detail
+    assert portal.authenticate(paul_token).establishment == "T99999"
+    with raises_code("FORBIDDEN"):  # no right to manage accounts on the connected establishment
+        portal.create_user(paul_token, None, "Roy", "Anne", "anne@garage.fr", [dp.Right.ACCOUNTING_DOCUMENTS])
+
+
+def test_ones_own_sessions_from_two_logins(portal):
+    _, first = admin_session(portal)
+    second = portal.login(ADMIN, ADMIN_PASSWORD, remember=True).token
+    listed = portal.list_sessions(first)
+    assert len(listed) == 2
+    (mine,) = [s for s in listed if s.current]
+    (other,) = [s for s in listed if not s.current]
+    assert (mine.remembered, other.remembered) == (False, True)
+    assert [s.current for s in portal.list_sessions(second) if s.id == other.id] == [True]
+    for s in listed:
+        assert re.fullmatch(r"[0-9a-f]{32}", s.id)
+        assert s.id not in first and s.id not in second, "an id is never the token"
+        assert all(ISO_UTC.match(t) for t in (s.created_at, s.last_seen_at, s.expires_at))
+
+    # bad ids: UNKNOWN_SESSION, and nothing ends
+    _, lea = active_user(portal, first, "T99999", "lea@garage.fr", [dp.Right.SEARCH_CLAIMS])
+    (lea_session,) = portal.list_sessions(lea)
+    with raises_code("UNKNOWN_SESSION"):  # another person's session
+        portal.revoke_session(first, lea_session.id)
+    with raises_code("UNKNOWN_SESSION"):  # well-formed, nobody's
+        portal.revoke_session(first, "0" * 32)
+    with raises_code("UNKNOWN_SESSION") as info:  # a token given by mistake is not repeated
+        portal.revoke_session(first, second)
+    assert second not in info.value.detail
+    with raises_code("SESSION_INVALID"):
+        portal.revoke_session("not-a-token", other.id)
+    assert portal.authenticate(lea).email == "lea@garage.fr"
+    assert {s.id for s in portal.list_sessions(first)} == {mine.id, other.id}
+
+    # ending the other one, then all the others
+    portal.revoke_session(first, other.id)
+    with raises_code("SESSION_INVALID"):
+        portal.authenticate(second)
+    assert portal.authenticate(first).email == ADMIN
+    third = portal.login(ADMIN, ADMIN_PASSWORD).token
+    fourth = portal.login(ADMIN, ADMIN_PASSWORD).token
+    assert portal.revoke_other_sessions(fourth) == 2
+    for gone in (first, third):
+        with raises_code("SESSION_INVALID"):
+            portal.authenticate(gone)
+    assert [s.current for s in portal.list_sessions(fourth)] == [True]
+    assert portal.revoke_other_sessions(fourth) == 0
+    assert portal.authenticate(lea).email == "lea@garage.fr", "another person's sessions stay"
+    # one's current session, by its id
+    (current,) = portal.list_sessions(fourth)
+    portal.revoke_session(fourth, current.id)
+    with raises_code("SESSION_INVALID"):
+        portal.list_sessions(fourth)
+
+
+def test_profiles_read_and_edited_with_both_phones(portal):
+    admin_id, admin = admin_session(portal)
+    mine = portal.account(admin, admin_id)
+    assert (mine.email, mine.function, mine.state, mine.role) == (ADMIN, "Gérant", "active", "administrator")
+    assert (mine.mobile, mine.landline, mine.mobile_display, mine.landline_display) == (None, None, None, None)
+    assert ISO_UTC.match(mine.created_at) and ISO_UTC.match(mine.last_login_at)
+    assert mine.rights == {"T88888": list(dp.Right), "T99999": list(dp.Right)}
+
+    edited = portal.update_profile(
+        admin, admin_id, first_name="Alexandre-Marie", mobile="06 23 42 54 55", landline="+32 2 555 12 12",
+    )
+    assert edited.first_name == "Alexandre-Marie" and edited.last_name == "Geloen"
+    assert (edited.mobile, edited.mobile_display) == ("+33623425455", "06 23 42 54 55")
+    assert (edited.landline, edited.landline_display) == ("+3225551212", "02 555 12 12")
+    assert portal.account(admin, admin_id) == edited, "stored"
+    cleared = portal.update_profile(admin, admin_id, landline="")
+    assert (cleared.landline, cleared.landline_display) == (None, None)
+    assert cleared.mobile == "+33623425455", "None keeps a field"
+    assert portal.update_profile(admin, admin_id) == cleared, "nothing given, nothing changed"
+
+    # bad input gets its code and changes nothing
+    with raises_code("INVALID_PHONE"):  # a landline in the mobile field
+        portal.update_profile(admin, admin_id, first_name="Zoé", mobile="01 34 34 67 88")
+    with raises_code("INVALID_PHONE"):  # a mobile in the landline field
+        portal.update_profile(admin, admin_id, landline="06 11 22 33 44")
+    with raises_code("INVALID_INPUT"):  # the function is required ("Mention obligatoire")
+        portal.update_profile(admin, admin_id, function="  ")
+    with raises_code("INVALID_NAME"):
+        portal.update_profile(admin, admin_id, last_name="")
+    with raises_code("UNKNOWN_ACCOUNT"):
+        portal.update_profile(admin, "not-an-id", function="Comptable")
+    with raises_code("UNKNOWN_ACCOUNT"):
+        portal.account(admin, "0" * 32)
+    assert portal.account(admin, admin_id) == cleared
+    with raises_code("INVALID_INPUT"):  # declarations too
+        portal.declare_administrator("other@garage.fr", "Roy", "Anne", "", GARAGES[:1])
+
+    # a user created with both phones: its manager reads them; it cannot see the manager
+    lea_id, lea = active_user(
+        portal, admin, "T99999", "lea@garage.fr", [dp.Right.SEARCH_CLAIMS],
+        mobile="06 23 42 54 55", landline="0033 1 34 34 67 88",
+    )
+    detail = portal.account(admin, lea_id)
+    assert (detail.role, detail.function, detail.last_login_at is not None) == ("user", "", True)
+    assert (detail.mobile, detail.landline, detail.landline_display) == ("+33623425455", "+33134346788", "01 34 34 67 88")
+    assert detail.rights == {"T99999": [dp.Right.SEARCH_CLAIMS]}
+    assert portal.update_profile(admin, lea_id, function="Comptable").function == "Comptable"
+    with raises_code("UNKNOWN_ACCOUNT"):
+        portal.account(lea, admin_id)
+    with raises_code("UNKNOWN_ACCOUNT"):
+        portal.update_profile(lea, admin_id, function="Pirate")
+    assert portal.update_profile(lea, lea_id, mobile="+44 7400 123456").mobile == "+447400123456", "oneself"
+
+    # a manager of one of the account's two establishments reads it, cannot edit it
+    _, chef = active_user(
+        portal, admin, "T88888", "chef@garage-uvw.fr", [dp.Right.MANAGE_ACCOUNTS, dp.Right.SEARCH_CLAIMS],
+    )
+    portal.set_rights(admin, lea_id, "T88888", [dp.Right.SEARCH_CLAIMS])
+    before = portal.account(admin, lea_id)
+    assert portal.account(chef, lea_id).rights == {"T88888": [dp.Right.SEARCH_CLAIMS]}
+    with raises_code("FORBIDDEN"):
+        portal.update_profile(chef, lea_id, function="Chef")
+    assert portal.account(admin, lea_id) == before
+
+
+def test_email_change_end_to_end(portal):
+    admin_id, admin = admin_session(portal)
+    other_session = portal.login(ADMIN, ADMIN_PASSWORD).token
+    new = "alexandre@garage-xyz.fr"
+
+    with raises_code("INVALID_CREDENTIALS"):  # the current password is checked
+        portal.request_email_change(admin, new, "not my password")
+    with raises_code("INVALID_INPUT"):
+        portal.request_email_change(admin, ADMIN, ADMIN_PASSWORD)
+    with raises_code("INVALID_EMAIL"):
+        portal.request_email_change(admin, "alexandre-at-garage", ADMIN_PASSWORD)
+    assert portal.pending_notifications() == [], "no mail for a refused request"
+
+    portal.request_email_change(admin, new, ADMIN_PASSWORD)
+    link = take_mail(portal, "email_change", new)
+    notice = take_mail(portal, "email_change_requested", ADMIN)
+    assert link.token and notice.token is None, "the notice to the old address carries no link"
+    assert portal.inspect_token(link.token).kind == "email_change"
+    assert portal.authenticate(admin).email == ADMIN, "nothing changes before the link"
+
+    portal.confirm_email_change(link.token)
+    with raises_code("TOKEN_INVALID"):  # used once
+        portal.confirm_email_change(link.token)
+    with raises_code("INVALID_CREDENTIALS"):  # the old address is refused
+        portal.login(ADMIN, ADMIN_PASSWORD)
+    s = portal.login(new, ADMIN_PASSWORD)
+    assert s.account_id == admin_id
+    assert portal.authenticate(s.token).email == new
+    assert portal.account(s.token, admin_id).email == new
+    for dead in (admin, other_session):  # every earlier session ended
+        with raises_code("SESSION_INVALID"):
+            portal.authenticate(dead)
+
+    # a taken address: the same answer, its owner is told, no link is sent
+    active_user(portal, s.token, "T99999", "lea@garage.fr", [dp.Right.SEARCH_CLAIMS])
+    portal.request_email_change(s.token, "Lea@Garage.fr", ADMIN_PASSWORD)
+    kinds = [(m.kind, m.email) for m in portal.pending_notifications()]
+    assert ("account_exists", "lea@garage.fr") in kinds
+    assert all(kind != "email_change" for kind, _ in kinds)
+    with raises_code("TOKEN_INVALID"):
+        portal.confirm_email_change("garbage")
+
+
+def test_quick_search_with_one_search_right(portal):
+    _, admin = admin_session(portal)
+    ids = portal.add_documents("T99999", [
+        dp.Document(category="contract", number="C1", issued_on="2026-01-02", registration="AB-123-CD"),
+        dp.Document(category="workshop_claim", number="W1", issued_on="2026-01-03", registration="AB-123-CD"),
+        dp.Document(category="accounting", number="2204003143", issued_on="2026-01-04", registration="AB-123-CD"),
+        dp.Document(category="workshop_claim", number="W2", issued_on="2026-01-05", registration="XY-999-ZZ"),
+    ])
+    assert len(set(ids)) == 4
+    # connected to T88888 at login: nothing there
+    assert portal.search_reference(admin, "AB-123-CD").total == 0
+    portal.select_establishment(admin, "T99999")
+    page = portal.search_reference(admin, "ab 123 cd")
+    assert page.total == 3
+    assert [d.number for d in page.items] == ["2204003143", "W1", "C1"], "every category, newest first"
+    second = portal.search_reference(admin, "AB-123-CD", "T99999", offset=1, limit=1)
+    assert (second.total, [d.number for d in second.items]) == (3, ["W1"])
+
+    _, lea = active_user(portal, admin, "T99999", "lea@garage.fr", [dp.Right.SEARCH_CLAIMS])
+    page = portal.search_reference(lea, "AB-123-CD")
+    assert (page.total, [(d.number, d.category) for d in page.items]) == (1, [("W1", "workshop_claim")])
+    with raises_code("INVALID_QUERY"):
+        portal.search_reference(lea, "not a reference")
+    with raises_code("FORBIDDEN"):
+        portal.search_reference(lea, "AB-123-CD", "T88888")
+    with raises_code("INVALID_QUERY"):
+        portal.search_reference(lea, "AB-123-CD", limit=0)
+    with raises_code("UNKNOWN_ESTABLISHMENT"):
+        portal.search_reference(lea, "AB-123-CD", "T12345")
+
+
+def test_bulk_imports_establishments_statements_and_the_audit_chain(portal):
+    _, admin = admin_session(portal)
+    portal.add_establishment(dp.Establishment(code="t77777", name="GARAGE RST", city="VILLE 3", regime=dp.Regime.SELF_INSURANCE))
+    with raises_code("INVALID_ESTABLISHMENT_CODE"):
+        portal.add_establishment(dp.Establishment(code="T-7", name="X", city="Y", regime=None))
+    with raises_code("FORBIDDEN"):  # recorded, but the administrator holds no right there
+        portal.create_user(admin, "T77777", "Roy", "Anne", "anne@garage.fr", [dp.Right.SEARCH_CLAIMS])
+
+    rights = [dp.Right.SEARCH_CLAIMS]
+    outcomes = portal.create_users(admin, [
+        dp.UserImport(establishment_code="T99999", last_name="Roy", first_name="Anne", email="anne@garage.fr", rights=rights, mobile="06 23 42 54 55"),
+        dp.UserImport(establishment_code="T99999", last_name="Roy", first_name="Marc", email="marc-at-garage", rights=rights),
+        dp.UserImport(establishment_code="T99999", last_name="Roy", first_name="Luc", email="luc@garage.fr", rights=rights, mobile="01 34 34 67 88"),
+        dp.UserImport(establishment_code="T12345", last_name="Roy", first_name="Eve", email="eve@garage.fr", rights=rights),
+        dp.UserImport(establishment_code="T88888", last_name="Roy", first_name="Paul", email="paul@garage.fr", rights=[]),
+        dp.UserImport(establishment_code="T88888", last_name="Roy", first_name="Anne", email="ANNE@garage.fr", rights=rights),
+        dp.UserImport(establishment_code="T88888", last_name="Roy", first_name="Zoé", email="zoe@garage.fr", rights=rights, landline="01 34 34 67 88"),
+    ])
+    assert [o.code for o in outcomes] == [
+        None, "INVALID_EMAIL", "INVALID_PHONE", "UNKNOWN_ESTABLISHMENT", "NO_RIGHTS_SELECTED", "EMAIL_TAKEN", None,
+    ]
+    assert all((o.account_id is None) == (o.code is not None) == (o.detail is not None) for o in outcomes)
+    anne = portal.account(admin, outcomes[0].account_id)
+    assert (anne.email, anne.mobile, anne.state) == ("anne@garage.fr", "+33623425455", "invited")
+    assert portal.account(admin, outcomes[6].account_id).landline == "+33134346788"
+    assert portal.list_accounts(admin, text="roy").total == 2
+
+    # documents in bulk: all or none
+    with raises_code("INVALID_INPUT"):
+        portal.add_documents("T99999", [
+            dp.Document(category="quote", number="D1", issued_on="2026-01-02"),
+            dp.Document(category="quote", number="D2", issued_on="2026-02-30"),
+        ])
+    assert portal.search_documents(admin, "T99999", "quote").total == 0
+
+    # the month's statement from recorded debit lines
+    portal.record_debit_line("T88888", "3/2026", dp.DebitLine(issuer="stellantis_services", nature="claims_settled", amount_cents=7_000, label="PRLV SEPA"))
+    portal.record_debit_line("T88888", "3/2026", dp.DebitLine(issuer="stellantis_insurance", nature="premium", amount_cents=1_000, label=None))
+    statement = portal.monthly_statement(admin, "T88888", "3/2026")
+    assert [(d.code, d.total_cents) for d in statement.debits] == [("claims_settled", 7_000), ("management_fees_and_npo", 0)]
+    assert statement.missing == ["management_fees_and_npo"]
+    assert [u.nature for u in statement.unexpected] == ["premium"]
+    with raises_code("INVALID_PERIOD"):
+        portal.record_debit_line("T88888", "13/2026", dp.DebitLine(issuer="stellantis_services", nature="npo", amount_cents=1, label=None))
+    with raises_code("UNKNOWN_ESTABLISHMENT"):
+        portal.record_debit_line("T12345", "3/2026", dp.DebitLine(issuer="stellantis_services", nature="npo", amount_cents=1, label=None))
+    with raises_code("INVALID_PERIOD"):
+        portal.monthly_statement(admin, "T88888", "2026-03")
+    lea_id, lea = active_user(portal, admin, "T88888", "lea@garage.fr", [dp.Right.SEARCH_CLAIMS])
+    with raises_code("FORBIDDEN"):
+        portal.monthly_statement(lea, None, "3/2026")
+    with raises_code("INVALID_STATE"):  # only an invited account is sent a new activation link
+        portal.resend_activation(admin, lea_id)
+
+    # the audit chain holds every event so far, and grows
+    verified = portal.verify_audit_chain()
+    assert verified >= len(portal.audit_log(admin, "T99999", limit=500)) > 0
+    portal.logout(lea)
+    assert portal.verify_audit_chain() == verified + 1
