@@ -3,7 +3,7 @@
 use crate::error::{Result, bad_json};
 use crate::types::{
     CallingCode, DebitLine, Evaluation, ExpectedDebit, Reconciliation, Reference, Regime,
-    SupportDirectory,
+    ScreenLabel, SupportDirectory,
 };
 use dealer_portal::password::PasswordPolicy;
 use dealer_portal::{period, phone, reference, regime, support};
@@ -75,6 +75,17 @@ pub fn calling_codes() -> Vec<CallingCode> {
         .collect()
 }
 
+/// Every text a host needs for the seed's screens: password criteria, rights, account states,
+/// roles, sections, sort orders, notices, document categories and kinds, regimes, phone
+/// fields, mails and support topics, in French and English.
+#[uniffi::export]
+pub fn screen_labels() -> Vec<ScreenLabel> {
+    dealer_portal::menu::screen_labels()
+        .into_iter()
+        .map(ScreenLabel::from)
+        .collect()
+}
+
 /// Every stable code a `PortalError` can carry (`INVALID_EMAIL`, ..., `UNKNOWN_SESSION`, ...,
 /// `STORAGE`), as the core lists them: what a `when`/`switch` over `code` can expect.
 #[uniffi::export]
@@ -97,6 +108,21 @@ mod tests {
         assert_eq!(fr.label_fr, fr.label_en);
         assert!(fr.label_fr.ends_with("FR +33"), "{}", fr.label_fr);
         assert_eq!(codes.len(), phone::calling_codes().len());
+    }
+
+    #[test]
+    fn screen_labels_carry_the_seeds_notice() {
+        let labels = screen_labels();
+        let notice = labels
+            .iter()
+            .find(|l| l.group == "notice" && l.code == "no_management_elsewhere")
+            .unwrap();
+        assert!(
+            notice
+                .label_fr
+                .starts_with("Vous n'avez pas de droits de gestion")
+        );
+        assert_eq!(labels.len(), dealer_portal::menu::screen_labels().len());
     }
 
     #[test]

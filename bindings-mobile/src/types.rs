@@ -356,6 +356,30 @@ impl From<regime::Reconciliation> for Reconciliation {
 
 // ----- phones -----
 
+/// One text of the seed's screens in both languages (the core's `menu::screen_labels`).
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct ScreenLabel {
+    /// What kind of value it labels (`right`, `account state`, `notice`...).
+    pub group: String,
+    /// The value's stable code.
+    pub code: String,
+    /// The French text.
+    pub label_fr: String,
+    /// The English text.
+    pub label_en: String,
+}
+
+impl From<dealer_portal::menu::ScreenLabel> for ScreenLabel {
+    fn from(l: dealer_portal::menu::ScreenLabel) -> Self {
+        ScreenLabel {
+            group: l.group.to_owned(),
+            code: l.code.to_owned(),
+            label_fr: l.label_fr.to_owned(),
+            label_en: l.label_en.to_owned(),
+        }
+    }
+}
+
 /// One entry of the "+33 ▾" list beside a phone field: a region and its calling code.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct CallingCode {

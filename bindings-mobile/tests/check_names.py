@@ -49,6 +49,7 @@ FUNCTIONS = [
     "parse_reference",
     "support_directory",
     "visible_sections",
+    "screen_labels",
 ]
 # Value types of the contract (records and enums).
 TYPES = [
@@ -58,6 +59,7 @@ TYPES = [
     "DocumentPage", "AuditEvent", "Section",
     # the second release
     "SessionInfo", "SessionSummary", "AccountDetail", "CallingCode", "UserImport", "ImportOutcome",
+    "ScreenLabel",
 ]
 
 

@@ -6,7 +6,7 @@
 
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { Right, visibleSections, callingCodes, describeRight } from 'dealer-portal'
+import { Right, visibleSections, callingCodes, describeRight, screenLabels } from 'dealer-portal'
 import helpers from './helpers.cjs'
 
 const { ADMIN_EMAIL, ADMIN_PASSWORD, USER_PASSWORD, portals, call, takeToken, seed, invite } = helpers
@@ -327,6 +327,21 @@ test('callingCodes: +33 first, every region once, labelFr and labelEn the core l
   assert.ok(codes.some((c) => c.region === 'BE' && c.code === '+32'))
   assert.equal(new Set(codes.map((c) => c.region)).size, codes.length)
   assert.ok(codes.every((c) => /^\+\d+$/.test(c.code) && c.labelFr === c.labelEn && c.labelFr.endsWith(`${c.region} ${c.code}`)))
+})
+
+test("screenLabels: the library's texts for every screen, each once", () => {
+  const labels = screenLabels()
+  const byKey = new Map(labels.map((l) => [`${l.group}/${l.code}`, l]))
+  assert.equal(byKey.size, labels.length)
+  assert.equal(
+    byKey.get('notice/no_management_elsewhere').labelFr,
+    "Vous n'avez pas de droits de gestion de compte sur d'autres établissements",
+  )
+  assert.equal(byKey.get('sort order/z_to_a').labelFr, 'Ordre alphabétique (Z à A)')
+  assert.equal(byKey.get('account state/disabled').labelEn, 'Disabled')
+  for (const g of ['password criterion', 'right', 'account state', 'role', 'section', 'sort order', 'notice']) {
+    assert.ok(labels.some((l) => l.group === g), g)
+  }
 })
 
 test("describeRight: each right's labels and the seed's explanation, in French and English", () => {

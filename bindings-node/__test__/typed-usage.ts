@@ -16,6 +16,7 @@ import {
   isPortalError,
   visibleSections,
   callingCodes,
+  screenLabels,
 } from 'dealer-portal'
 import type {
   AccountDetail,
@@ -24,6 +25,7 @@ import type {
   AccountSummary,
   AuditEvent,
   CallingCode,
+  ScreenLabel,
   Check,
   Criterion,
   DebitLine,
@@ -94,6 +96,8 @@ const tabCodes: SectionCode[] = tabs.map((t) => t.code)
 const tabLabels: string[] = tabs.map((t) => `${t.labelFr} / ${t.labelEn}`)
 const dial: CallingCode[] = callingCodes()
 const dialLabels: string[] = dial.map((c) => `${c.region} ${c.code} ${c.labelFr} ${c.labelEn}`)
+const texts: ScreenLabel[] = screenLabels()
+const textLines: string[] = texts.map((l) => `${l.group} ${l.code}: ${l.labelFr} / ${l.labelEn}`)
 
 // ----- errors -----
 
@@ -294,4 +298,4 @@ async function server(): Promise<void> {
 }
 
 void [red, bullets, acceptable, pairs, totals, missing, unexpected, complete, plate, phones, labels, regimeLabel, everyRight, scripts, server]
-void [explanation, tabCodes, tabLabels, dialLabels]
+void [explanation, tabCodes, tabLabels, dialLabels, textLines]

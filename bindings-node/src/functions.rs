@@ -4,8 +4,8 @@ use crate::errors::{check, invalid_config};
 use crate::evaluation::{DEFAULT_POLICY, Policy};
 use crate::raw::{Native, create_function, with_str};
 use crate::values::{
-    CallingCode, DebitLine, ExpectedDebit, Reconciliation, Reference, Regime, Right, Section,
-    SupportDirectory, debit_lines, rights_set,
+    CallingCode, DebitLine, ExpectedDebit, Reconciliation, Reference, Regime, Right, ScreenLabel,
+    Section, SupportDirectory, debit_lines, rights_set,
 };
 use dealer_portal::password::{Evaluation as CoreEvaluation, PasswordPolicy};
 use dealer_portal::period::YearMonth;
@@ -276,6 +276,16 @@ pub fn calling_codes() -> Vec<CallingCode> {
     dealer_portal::phone::calling_codes()
         .into_iter()
         .map(CallingCode::from)
+        .collect()
+}
+
+/// Every text a host needs for the seed's screens: criteria, rights, states, roles, sections,
+/// sort orders, notices, document categories and kinds, regimes, phone fields, mails, topics.
+#[napi]
+pub fn screen_labels() -> Vec<ScreenLabel> {
+    dealer_portal::menu::screen_labels()
+        .into_iter()
+        .map(ScreenLabel::from)
         .collect()
 }
 

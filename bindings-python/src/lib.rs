@@ -31,6 +31,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(functions::support_directory, m)?)?;
     m.add_function(wrap_pyfunction!(values::visible_sections, m)?)?;
     m.add_function(wrap_pyfunction!(values::calling_codes, m)?)?;
+    m.add_function(wrap_pyfunction!(values::screen_labels, m)?)?;
     m.add_class::<functions::PasswordHasher>()?;
 
     m.add_class::<values::PyRight>()?;
@@ -44,6 +45,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<values::SessionSummary>()?;
     m.add_class::<values::AccountDetail>()?;
     m.add_class::<values::CallingCode>()?;
+    m.add_class::<values::ScreenLabel>()?;
     m.add_class::<values::Notification>()?;
     m.add_class::<values::TokenStatus>()?;
     m.add_class::<values::AccountSummary>()?;

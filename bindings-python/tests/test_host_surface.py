@@ -378,3 +378,20 @@ def test_quick_search(seeded: Seeded) -> None:
     fails("FORBIDDEN", dp.ForbiddenError, lambda: p.search_reference(lea, "AB-123-CD", "T88888"))
     fails("UNKNOWN_ESTABLISHMENT", dp.NotFoundError, lambda: p.search_reference(lea, "AB-123-CD", "T12345"))
     fails("SESSION_INVALID", dp.AuthError, lambda: p.search_reference("not-a-token", "AB-123-CD"))
+
+
+def test_screen_labels_are_the_librarys_texts() -> None:
+    labels = dp.screen_labels()
+    by_key = {(l.group, l.code): l for l in labels}
+    assert len(by_key) == len(labels), "no text twice"
+    notice = by_key[("notice", "no_management_elsewhere")]
+    assert notice.label_fr == (
+        "Vous n'avez pas de droits de gestion de compte sur d'autres établissements"
+    )
+    assert by_key[("sort order", "a_to_z")].label_fr == "Ordre alphabétique (A à Z)"
+    assert by_key[("account state", "invited")].label_fr == "Invité"
+    assert by_key[("right", "manage_accounts")].label_en == "Manage accounts"
+    assert {l.group for l in labels} >= {
+        "password criterion", "right", "account state", "role", "section", "sort order", "notice",
+    }
+    assert "ScreenLabel(group='notice'" in repr(notice)

@@ -185,9 +185,86 @@ impl Coded for Notice {
 }
 coded_serde!(Notice);
 
+/// One text of the seed's screens, in both languages: what [`screen_labels`] lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct ScreenLabel {
+    /// What kind of value it labels (`"right"`, `"account state"`, `"password criterion"`...).
+    pub group: &'static str,
+    /// The value's stable code.
+    pub code: &'static str,
+    /// The French text.
+    pub label_fr: &'static str,
+    /// The English text.
+    pub label_en: &'static str,
+}
+
+fn labels_of<T: Coded>() -> impl Iterator<Item = ScreenLabel> {
+    T::ALL.iter().map(|v| ScreenLabel {
+        group: T::WHAT,
+        code: v.code(),
+        label_fr: v.label(Locale::Fr),
+        label_en: v.label(Locale::En),
+    })
+}
+
+/// Every text a host needs to draw the seed's screens, as the library holds them: the password
+/// criteria, the rights, the account states and roles, the menu's sections, the sort orders of
+/// the account list, the fixed notices, the document categories and kinds, the regimes, the
+/// phone fields, the mails and the support topics. A host (or an app) shows these rather than
+/// texts of its own, so every screen says what the library means. The rights' longer
+/// explanations are [`Right::description`].
+///
+/// ```
+/// use dealer_portal::menu::screen_labels;
+/// let labels = screen_labels();
+/// let notice = labels.iter().find(|l| l.code == "no_management_elsewhere").unwrap();
+/// assert_eq!(notice.group, "notice");
+/// assert!(notice.label_fr.starts_with("Vous n'avez pas de droits"));
+/// assert!(labels.iter().any(|l| l.group == "sort order" && l.label_fr == "Ordre alphabétique (A à Z)"));
+/// ```
+pub fn screen_labels() -> Vec<ScreenLabel> {
+    use crate::account::{AccountState, Role, SortOrder};
+    use crate::document::{DocumentCategory, DocumentKind};
+    labels_of::<crate::password::Criterion>()
+        .chain(labels_of::<Right>())
+        .chain(labels_of::<AccountState>())
+        .chain(labels_of::<Role>())
+        .chain(labels_of::<Section>())
+        .chain(labels_of::<SortOrder>())
+        .chain(labels_of::<Notice>())
+        .chain(labels_of::<DocumentCategory>())
+        .chain(labels_of::<DocumentKind>())
+        .chain(labels_of::<crate::regime::Regime>())
+        .chain(labels_of::<crate::phone::PhoneKind>())
+        .chain(labels_of::<crate::notification::NotificationKind>())
+        .chain(labels_of::<crate::support::SupportTopic>())
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn screen_labels_are_complete_and_unique() {
+        let labels = screen_labels();
+        let mut seen = std::collections::HashSet::new();
+        for l in &labels {
+            assert!(seen.insert((l.group, l.code)), "{l:?} twice");
+            assert!(!l.label_fr.is_empty() && !l.label_en.is_empty(), "{l:?}");
+        }
+        for group in [
+            "password criterion",
+            "right",
+            "account state",
+            "role",
+            "sort order",
+            "notice",
+            "section",
+        ] {
+            assert!(labels.iter().any(|l| l.group == group), "no {group}");
+        }
+    }
 
     #[test]
     fn menu_follows_rights_in_seed_order() {

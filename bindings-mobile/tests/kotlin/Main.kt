@@ -278,6 +278,9 @@ private fun hostSurface() {
         eq(codes[0].labelFr, codes[0].labelEn)
         check(codes.any { it.region == "BE" && it.code == "+32" }) { "no BE +32" }
         check("UNKNOWN_SESSION" in errorCodes()) { "UNKNOWN_SESSION not listed" }
+        val texts = screenLabels()
+        eq(texts.first { it.group == "sort order" && it.code == "z_to_a" }.labelFr, "Ordre alphabétique (Z à A)")
+        eq(texts.map { it.group to it.code }.toSet().size, texts.size)
     }
 
     val portal = Portal.inMemory(FAST)

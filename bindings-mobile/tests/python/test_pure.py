@@ -181,6 +181,15 @@ def test_calling_codes_for_the_phone_field_start_with_france():
     assert rest == sorted(rest)
 
 
+def test_screen_labels_are_the_librarys_texts():
+    labels = dp.screen_labels()
+    by_key = {(l.group, l.code): l for l in labels}
+    assert len(by_key) == len(labels)
+    assert by_key[("sort order", "a_to_z")].label_fr == "Ordre alphabétique (A à Z)"
+    assert by_key[("notice", "no_management_elsewhere")].label_en.startswith("You have no account")
+    assert by_key[("account state", "invited")].label_fr == "Invité"
+
+
 def test_error_codes_list_every_code_unknown_session_included():
     codes = dp.error_codes()
     assert "UNKNOWN_SESSION" in codes

@@ -32,6 +32,30 @@ impl From<CoreSection> for Section {
     }
 }
 
+/// One text of the seed's screens in both languages (the core's `menu::screen_labels`).
+#[napi(object, object_from_js = false)]
+pub struct ScreenLabel {
+    /// What kind of value it labels ("right", "account state", "notice"...).
+    pub group: &'static str,
+    /// The value's stable code.
+    pub code: &'static str,
+    /// The French text.
+    pub label_fr: &'static str,
+    /// The English text.
+    pub label_en: &'static str,
+}
+
+impl From<dealer_portal::menu::ScreenLabel> for ScreenLabel {
+    fn from(l: dealer_portal::menu::ScreenLabel) -> Self {
+        ScreenLabel {
+            group: l.group,
+            code: l.code,
+            label_fr: l.label_fr,
+            label_en: l.label_en,
+        }
+    }
+}
+
 /// One entry of the "+33 ▾" list beside a phone field.
 #[napi(object, object_from_js = false)]
 pub struct CallingCode {

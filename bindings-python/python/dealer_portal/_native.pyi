@@ -14,6 +14,7 @@ __all__ = [
     "AuditEvent",
     "AuthError",
     "CallingCode",
+    "ScreenLabel",
     "Check",
     "DebitLine",
     "Document",
@@ -44,6 +45,7 @@ __all__ = [
     "UserImport",
     "ValidationError",
     "calling_codes",
+    "screen_labels",
     "evaluate_password",
     "expected_debits",
     "parse_reference",
@@ -329,6 +331,19 @@ class AccountDetail:
     def __eq__(self, value: object, /) -> bool: ...
     def __ne__(self, value: object, /) -> bool: ...
     __hash__: ClassVar[None]  # type: ignore[assignment]
+
+@final
+class ScreenLabel:
+    """One text of the seed's screens: .group ("right", "notice"...), .code, .label_fr, .label_en."""
+
+    @property
+    def group(self) -> str: ...
+    @property
+    def code(self) -> str: ...
+    @property
+    def label_fr(self) -> str: ...
+    @property
+    def label_en(self) -> str: ...
 
 @final
 class CallingCode:
@@ -645,6 +660,7 @@ def parse_reference(text: str) -> Reference: ...
 def support_directory() -> SupportDirectory: ...
 def visible_sections(rights: Iterable[Right]) -> list[Section]: ...
 def calling_codes() -> list[CallingCode]: ...
+def screen_labels() -> list[ScreenLabel]: ...
 
 # ----- the portal -----
 

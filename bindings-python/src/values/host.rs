@@ -186,6 +186,48 @@ pub(crate) fn calling_codes() -> Vec<CallingCode> {
         .collect()
 }
 
+// ----- screen texts -----
+
+/// One text of the seed's screens in both languages (`menu::screen_labels` in the core).
+#[pyclass(module = "dealer_portal", frozen, get_all)]
+pub(crate) struct ScreenLabel {
+    /// What kind of value it labels ("right", "account state", "notice"...).
+    group: &'static str,
+    /// The value's stable code.
+    code: &'static str,
+    /// The French text.
+    label_fr: &'static str,
+    /// The English text.
+    label_en: &'static str,
+}
+
+#[pymethods]
+impl ScreenLabel {
+    fn __repr__(&self, py: Python<'_>) -> String {
+        format!(
+            "ScreenLabel(group={}, code={}, label_fr={})",
+            r(py, self.group),
+            r(py, self.code),
+            r(py, self.label_fr)
+        )
+    }
+}
+
+/// Every text a host needs for the seed's screens: criteria, rights, states, roles, sections,
+/// sort orders, notices, document categories and kinds, regimes, phone fields, mails, topics.
+#[pyfunction]
+pub(crate) fn screen_labels() -> Vec<ScreenLabel> {
+    menu::screen_labels()
+        .into_iter()
+        .map(|l| ScreenLabel {
+            group: l.group,
+            code: l.code,
+            label_fr: l.label_fr,
+            label_en: l.label_en,
+        })
+        .collect()
+}
+
 // ----- sessions -----
 
 /// What `Portal.authenticate` answers: who is connected, until when, where, with which rights

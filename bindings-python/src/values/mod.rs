@@ -21,8 +21,8 @@ pub(crate) use accounts::{
 };
 pub(crate) use documents::{Document, DocumentPage, Reference};
 pub(crate) use host::{
-    AccountDetail, CallingCode, PySection, SessionInfo, SessionSummary, calling_codes,
-    visible_sections,
+    AccountDetail, CallingCode, PySection, ScreenLabel, SessionInfo, SessionSummary, calling_codes,
+    screen_labels, visible_sections,
 };
 pub(crate) use password::{Check, Evaluation};
 pub(crate) use regimes::{DebitLine, ExpectedDebit, PyRegime, ReconciledDebit, Reconciliation};
