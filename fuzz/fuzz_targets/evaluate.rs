@@ -200,10 +200,11 @@ fuzz_target!(|input: Input| {
                 assert_eq!(pw.expose(), normalized.expose());
             }
             Err(Error::PasswordPolicy { failed }) => {
-                let others: Vec<_> = e
+                let others: Vec<&str> = e
                     .failed()
                     .into_iter()
                     .filter(|c| *c != Criterion::Confirmation)
+                    .map(|c| c.code())
                     .collect();
                 assert!(!failed.is_empty());
                 assert_eq!(failed, others);
