@@ -1019,6 +1019,24 @@ export interface RightLabels {
   descriptionEn: string
 }
 
+/** One text of the seed's screens in both languages (the core's `menu::screen_labels`). */
+export interface ScreenLabel {
+  /** What kind of value it labels ("right", "account state", "notice"...). */
+  group: string
+  /** The value's stable code. */
+  code: string
+  /** The French text. */
+  labelFr: string
+  /** The English text. */
+  labelEn: string
+}
+
+/**
+ * Every text a host needs for the seed's screens: criteria, rights, states, roles, sections,
+ * sort orders, notices, document categories and kinds, regimes, phone fields, mails, topics.
+ */
+export declare function screenLabels(): Array<ScreenLabel>
+
 /** The optional arguments of `searchDocuments`. */
 export interface SearchDocumentsOptions {
   /** For accounting documents: maintenance_invoice, warranty_invoice, ... */

@@ -846,5 +846,6 @@ module.exports.parseReference = nativeBinding.parseReference
 module.exports.reconcile = nativeBinding.reconcile
 module.exports.Regime = nativeBinding.Regime
 module.exports.Right = nativeBinding.Right
+module.exports.screenLabels = nativeBinding.screenLabels
 module.exports.supportDirectory = nativeBinding.supportDirectory
 module.exports.visibleSections = nativeBinding.visibleSections
