@@ -16,6 +16,7 @@ mod error;
 mod menu;
 mod portal;
 mod pure;
+mod tokens;
 mod types;
 
 pub use error::PortalError;
@@ -30,4 +31,5 @@ pub use pure::{
     calling_codes, error_codes, evaluate_password, expected_debits, parse_reference, reconcile,
     support_directory,
 };
+pub use tokens::{LinkToken, SessionToken};
 pub use types::*;

@@ -6,18 +6,21 @@ use super::Portal;
 use crate::convert::{code, iso, rights_map};
 use crate::error::Result;
 use crate::menu::Section;
+use crate::tokens::SessionToken;
 use crate::types::Right;
 use dealer_portal::Coded;
 use dealer_portal::email::Email;
 use dealer_portal::service;
 use dealer_portal::session::{self, SessionId};
 use std::collections::HashMap;
+use std::sync::Arc;
 
-/// A session handed to the person who logged in: keep `token` in the keychain/keystore.
+/// A session handed to the person who logged in: keep `token.expose()` in the
+/// keychain/keystore. Printing it never shows the token.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct Session {
-    /// The session token (secret).
-    pub token: String,
+    /// The session token (secret; an object that prints as `SessionToken(***)`).
+    pub token: Arc<SessionToken>,
     /// Whose session.
     pub account_id: String,
     /// When it expires if not used, ISO 8601 UTC.
@@ -27,7 +30,7 @@ pub struct Session {
 impl From<session::Session> for Session {
     fn from(s: session::Session) -> Self {
         Session {
-            token: s.token.expose().to_owned(),
+            token: Arc::new(s.token.into()),
             account_id: s.account_id.to_string(),
             expires_at: iso(s.expires_at),
         }

@@ -3,7 +3,9 @@
 use super::Portal;
 use crate::convert::{code_opt, count, iso, size};
 use crate::error::Result;
+use crate::tokens::LinkToken;
 use dealer_portal::{Coded, Locale, audit, notification};
+use std::sync::Arc;
 
 /// A mail the host must send (the library sends none), then acknowledge.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
@@ -17,8 +19,9 @@ pub struct Notification {
     pub email: String,
     /// The recipient's name, for the greeting.
     pub name: String,
-    /// The link's token, when the mail carries a link.
-    pub token: Option<String>,
+    /// The link's token, when the mail carries a link (secret; an object that prints as
+    /// `LinkToken(***)`: put `token.expose()` in the link).
+    pub token: Option<Arc<LinkToken>>,
     /// When the link (or the lock) expires, ISO 8601 UTC.
     pub expires_at: Option<String>,
     /// The mail's language, `fr` or `en`.
@@ -37,7 +40,7 @@ impl From<notification::Notification> for Notification {
             kind: n.body.kind.code().to_owned(),
             email: n.body.email.as_str().to_owned(),
             name: n.body.name.clone(),
-            token: n.body.token.as_ref().map(|t| t.expose().to_owned()),
+            token: n.body.token.map(|t| Arc::new(t.into())),
             expires_at: n.body.expires_at.map(iso),
             locale: n.body.locale.code().to_owned(),
             created_at: iso(n.created_at),

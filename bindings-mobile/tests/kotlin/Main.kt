@@ -160,7 +160,7 @@ private fun seedScenario() {
         eq(mails.map { it.kind to it.email }, listOf("password_reset" to ADMIN))
         val mail = mails[0]
         check(ISO_UTC.matches(mail.expiresAt!!)) { "expires_at ${mail.expiresAt}" }
-        val token = mail.token!!
+        val token = mail.token!!.expose()
         eq(portal.inspectToken(token).usable, true)
         eq(portal.inspectToken(token).kind, "password_reset")
         expectCode("EMAIL_MISMATCH") { portal.completePasswordReset(token, "other@garage-xyz.fr", ADMIN_PASSWORD, ADMIN_PASSWORD) }
@@ -178,7 +178,7 @@ private fun seedScenario() {
         val s = portal.login(ADMIN, ADMIN_PASSWORD, remember = true)
         eq(s.accountId, adminId)
         check(ISO_UTC.matches(s.expiresAt)) { "expires_at ${s.expiresAt}" }
-        admin = s.token
+        admin = s.token.expose()
         eq(portal.manageableEstablishments(admin).map { it.code }, listOf("T88888", "T99999"))
     }
     test("§2 « Ajouter un nouvel utilisateur » and the errors callers branch on") {
@@ -192,13 +192,13 @@ private fun seedScenario() {
     test("« Activez votre compte », first connection, rights-aware menu") {
         val mail = portal.takeMail("activation", USER)
         eq(mail.subject, "Activez votre compte")
-        portal.activateAccount(mail.token!!, USER, USER_PASSWORD, USER_PASSWORD)
+        portal.activateAccount(mail.token!!.expose(), USER, USER_PASSWORD, USER_PASSWORD)
         user = portal.login(USER, USER_PASSWORD)
         eq(user.accountId, uid)
-        val matrix = portal.rightsMatrix(user.token, uid)
+        val matrix = portal.rightsMatrix(user.token.expose(), uid)
         eq(matrix, mapOf("T99999" to USER_RIGHTS))
         eq(visibleSections(matrix.getValue("T99999")).map { it.labelFr }, listOf("ACCUEIL", "LISTE DEVIS ET CONTRATS", "EASICARE", "DOCUMENTS"))
-        expectCode("FORBIDDEN") { portal.createUser(user.token, "T99999", "Durand", "Anne", "anne@garage-xyz.fr", USER_RIGHTS) }
+        expectCode("FORBIDDEN") { portal.createUser(user.token.expose(), "T99999", "Durand", "Anne", "anne@garage-xyz.fr", USER_RIGHTS) }
     }
     test("rights on another establishment; last manager kept") {
         portal.setRights(admin, uid, "T88888", listOf(Right.SEARCH_CLAIMS))
@@ -216,22 +216,22 @@ private fun seedScenario() {
     test("§3 documents: search by period, reference, kind; rights checked") {
         val id = portal.addDocument("T99999", Document("accounting", "2204003143", "2022-04-15", kind = "maintenance_invoice", amountCents = 12_345L, registration = "ab-123-cd"))
         portal.addDocument("T99999", Document("accounting", "2205000001", "2022-05-02", kind = "credit_note"))
-        eq(portal.searchDocuments(user.token, "T99999", "accounting").items.map { it.number }, listOf("2205000001", "2204003143"))
-        val april = portal.searchDocuments(user.token, "T99999", "accounting", periodFrom = "4/2022", periodTo = "4/2022")
+        eq(portal.searchDocuments(user.token.expose(), "T99999", "accounting").items.map { it.number }, listOf("2205000001", "2204003143"))
+        val april = portal.searchDocuments(user.token.expose(), "T99999", "accounting", periodFrom = "4/2022", periodTo = "4/2022")
         eq(april.items.map { it.id }, listOf(id))
         eq(april.items[0].kindLabelFr, "Facture Entretien")
-        eq(portal.searchDocuments(user.token, "T99999", "accounting", reference = "AB 123 CD").total, 1UL)
-        expectCode("FORBIDDEN") { portal.searchDocuments(user.token, "T99999", "workshop_claim") }
-        expectCode("INVALID_PERIOD") { portal.searchDocuments(user.token, "T99999", "accounting", periodFrom = "13/2022") }
+        eq(portal.searchDocuments(user.token.expose(), "T99999", "accounting", reference = "AB 123 CD").total, 1UL)
+        expectCode("FORBIDDEN") { portal.searchDocuments(user.token.expose(), "T99999", "workshop_claim") }
+        expectCode("INVALID_PERIOD") { portal.searchDocuments(user.token.expose(), "T99999", "accounting", periodFrom = "13/2022") }
     }
     test("audit log for managers") {
         val log = portal.auditLog(admin, "T99999")
         check("user_created" in log.map { it.action }) { "no user_created in ${log.map { it.action }}" }
-        expectCode("FORBIDDEN") { portal.auditLog(user.token, "T99999") }
+        expectCode("FORBIDDEN") { portal.auditLog(user.token.expose(), "T99999") }
     }
     test("disable, logout") {
         portal.disableAccount(admin, uid)
-        expectCode("SESSION_INVALID") { portal.rightsMatrix(user.token, uid) }
+        expectCode("SESSION_INVALID") { portal.rightsMatrix(user.token.expose(), uid) }
         expectCode("INVALID_CREDENTIALS") { portal.login(USER, USER_PASSWORD) }
         portal.logout(admin)
         expectCode("SESSION_INVALID") { portal.manageableEstablishments(admin) }
@@ -255,15 +255,15 @@ private fun seedScenario() {
 private fun Portal.adminSession(): Pair<String, String> {
     val id = declareAdministrator(ADMIN, "Geloen", "Alexandre", "Gérant", GARAGES)
     requestPasswordReset(ADMIN)
-    completePasswordReset(takeMail("password_reset", ADMIN).token!!, ADMIN, ADMIN_PASSWORD, ADMIN_PASSWORD)
-    return id to login(ADMIN, ADMIN_PASSWORD).token
+    completePasswordReset(takeMail("password_reset", ADMIN).token!!.expose(), ADMIN, ADMIN_PASSWORD, ADMIN_PASSWORD)
+    return id to login(ADMIN, ADMIN_PASSWORD).token.expose()
 }
 
 /** Creates a user on [code], activates it and logs it in: (id, token). */
 private fun Portal.activeUser(admin: String, code: String?, email: String, rights: List<Right>, mobile: String? = null, landline: String? = null): Pair<String, String> {
     val id = createUser(admin, code, "Martin", "Léa", email, rights, mobile, landline)
-    activateAccount(takeMail("activation", email).token!!, email, USER_PASSWORD, USER_PASSWORD)
-    return id to login(email, USER_PASSWORD).token
+    activateAccount(takeMail("activation", email).token!!.expose(), email, USER_PASSWORD, USER_PASSWORD)
+    return id to login(email, USER_PASSWORD).token.expose()
 }
 
 private val FULL_MENU = listOf("home", "quotes_and_contracts", "workshop_claims", "easicare", "documents", "account_management")
@@ -346,7 +346,7 @@ private fun hostSurface() {
         expectCode("INVALID_INPUT") { portal.declareAdministrator("other@garage.fr", "Roy", "Anne", " ", GARAGES) }
     }
     test("list and revoke sessions from two logins") {
-        val second = portal.login(ADMIN, ADMIN_PASSWORD, remember = true).token
+        val second = portal.login(ADMIN, ADMIN_PASSWORD, remember = true).token.expose()
         val listed = portal.listSessions(admin)
         eq(listed.size, 2)
         val mine = listed.single { it.current }
@@ -362,19 +362,19 @@ private fun hostSurface() {
         eq(portal.authenticate(lea).email, "lea@garage.fr")
         portal.revokeSession(admin, other.id)
         expectCode("SESSION_INVALID") { portal.authenticate(second) }
-        val third = portal.login(ADMIN, ADMIN_PASSWORD).token
+        val third = portal.login(ADMIN, ADMIN_PASSWORD).token.expose()
         eq(portal.revokeOtherSessions(third), 1UL)
         expectCode("SESSION_INVALID") { portal.authenticate(admin) }
         eq(portal.listSessions(third).map { it.current }, listOf(true))
         admin = third
     }
     test("change email end to end: old address refused, new one works, old sessions dead") {
-        val other = portal.login(ADMIN, ADMIN_PASSWORD).token
+        val other = portal.login(ADMIN, ADMIN_PASSWORD).token.expose()
         val new = "alexandre@garage-xyz.fr"
         expectCode("INVALID_CREDENTIALS") { portal.requestEmailChange(admin, new, "not my password") }
         expectCode("INVALID_EMAIL") { portal.requestEmailChange(admin, "nope", ADMIN_PASSWORD) }
         portal.requestEmailChange(admin, new, ADMIN_PASSWORD)
-        val link = portal.takeMail("email_change", new).token!!
+        val link = portal.takeMail("email_change", new).token!!.expose()
         eq(portal.takeMail("email_change_requested", ADMIN).token, null)
         eq(portal.authenticate(admin).email, ADMIN)
         portal.confirmEmailChange(link)
@@ -382,10 +382,10 @@ private fun hostSurface() {
         expectCode("INVALID_CREDENTIALS") { portal.login(ADMIN, ADMIN_PASSWORD) }
         val s = portal.login(new, ADMIN_PASSWORD)
         eq(s.accountId, adminId)
-        eq(portal.authenticate(s.token).email, new)
+        eq(portal.authenticate(s.token.expose()).email, new)
         expectCode("SESSION_INVALID") { portal.authenticate(admin) }
         expectCode("SESSION_INVALID") { portal.authenticate(other) }
-        admin = s.token
+        admin = s.token.expose()
         portal.requestEmailChange(admin, "lea@garage.fr", ADMIN_PASSWORD)
         val kinds = portal.pendingNotifications().map { it.kind to it.email }
         check(("account_exists" to "lea@garage.fr") in kinds) { "owner not told: $kinds" }
@@ -430,12 +430,37 @@ private fun hostSurface() {
     portal.close()
 }
 
+/** Issue 16 item 6: a Session or a Notification printed into an app's log never shows its token. */
+private fun tokensNeverPrint() {
+    test("tokens never print: Session and Notification toString") {
+        val portal = Portal.inMemory(FAST)
+        portal.declareAdministrator(ADMIN, "Geloen", "Alexandre", "Gérant", GARAGES)
+        portal.requestPasswordReset(ADMIN)
+        val mail = portal.pendingNotifications()[0]
+        val link = mail.token!!.expose()
+        check(link.length == 43) { "a link token is 43 characters" }
+        check(!mail.toString().contains(link)) { "the link token printed: $mail" }
+        check(!"$mail".contains(link) && !listOf(mail).toString().contains(link)) { "the link token printed" }
+        portal.completePasswordReset(link, ADMIN, ADMIN_PASSWORD, ADMIN_PASSWORD)
+        val session = portal.login(ADMIN, ADMIN_PASSWORD)
+        val token = session.token.expose()
+        check(token.length == 43) { "a session token is 43 characters" }
+        check(!session.toString().contains(token)) { "the session token printed: $session" }
+        check(!"$session".contains(token)) { "the session token printed" }
+        check(session.toString().contains("token=SessionToken(***)")) { "session: $session" }
+        check(mail.toString().contains("token=LinkToken(***)")) { "mail: $mail" }
+        eq(portal.authenticate(token).email, ADMIN)
+        portal.close()
+    }
+}
+
 fun main() {
     passwordCriteria()
     menuSections()
     pureFunctions()
     seedScenario()
     hostSurface()
+    tokensNeverPrint()
     println("$passed passed, $failed failed")
     exitProcess(if (failed == 0) 0 else 1)
 }

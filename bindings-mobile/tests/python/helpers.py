@@ -35,5 +35,5 @@ def active_user(portal, admin_token, code, email, rights, password=USER_PASSWORD
     """Creates a user on `code`, activates it through its link and logs it in: (id, token)."""
     uid = portal.create_user(admin_token, code, "Martin", "Léa", email, rights, **phones)
     mail = take_mail(portal, "activation", email)
-    portal.activate_account(mail.token, email, password, password)
-    return uid, portal.login(email, password).token
+    portal.activate_account(mail.token.expose(), email, password, password)
+    return uid, portal.login(email, password).token.expose()

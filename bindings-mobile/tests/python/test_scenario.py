@@ -30,10 +30,10 @@ def admin_session(portal):
     admin_id = portal.declare_administrator(ADMIN, "Geloen", "Alexandre", "Gérant", GARAGES)
     portal.request_password_reset(ADMIN)
     mail = take_mail(portal, "password_reset", ADMIN)
-    portal.complete_password_reset(mail.token, ADMIN, ADMIN_PASSWORD, ADMIN_PASSWORD)
+    portal.complete_password_reset(mail.token.expose(), ADMIN, ADMIN_PASSWORD, ADMIN_PASSWORD)
     session = portal.login(ADMIN, ADMIN_PASSWORD)
     assert session.account_id == admin_id
-    return admin_id, session.token
+    return admin_id, session.token.expose()
 
 
 def test_administrator_account_through_forgotten_password(portal):
@@ -50,30 +50,30 @@ def test_administrator_account_through_forgotten_password(portal):
     mails = portal.pending_notifications()
     assert [(m.kind, m.email) for m in mails] == [("password_reset", ADMIN)]
     mail = mails[0]
-    assert mail.token and ISO_UTC.match(mail.expires_at) and ISO_UTC.match(mail.created_at)
+    assert mail.token.expose() and ISO_UTC.match(mail.expires_at) and ISO_UTC.match(mail.created_at)
     assert mail.subject == "Réinitialisation du mot de passe"
     assert mail.locale == "fr"
 
-    status = portal.inspect_token(mail.token)
+    status = portal.inspect_token(mail.token.expose())
     assert (status.usable, status.kind) == (True, "password_reset")
     assert ISO_UTC.match(status.expires_at)
 
     # the form's errors, in the contract's order of precedence
     with raises_code("EMAIL_MISMATCH"):
-        portal.complete_password_reset(mail.token, "other@garage-xyz.fr", ADMIN_PASSWORD, ADMIN_PASSWORD)
-    assert portal.inspect_token(mail.token).usable  # a wrong email does not burn the link
+        portal.complete_password_reset(mail.token.expose(), "other@garage-xyz.fr", ADMIN_PASSWORD, ADMIN_PASSWORD)
+    assert portal.inspect_token(mail.token.expose()).usable  # a wrong email does not burn the link
     with raises_code("PASSWORD_POLICY") as info:
-        portal.complete_password_reset(mail.token, ADMIN, "garage", "different")
+        portal.complete_password_reset(mail.token.expose(), ADMIN, "garage", "different")
     assert info.value.failed_criteria == ["min_length", "uppercase", "digit", "special"]
     with raises_code("CONFIRMATION_MISMATCH"):
-        portal.complete_password_reset(mail.token, ADMIN, ADMIN_PASSWORD, ADMIN_PASSWORD + "?")
+        portal.complete_password_reset(mail.token.expose(), ADMIN, ADMIN_PASSWORD, ADMIN_PASSWORD + "?")
 
-    portal.complete_password_reset(mail.token, ADMIN, ADMIN_PASSWORD, ADMIN_PASSWORD)
+    portal.complete_password_reset(mail.token.expose(), ADMIN, ADMIN_PASSWORD, ADMIN_PASSWORD)
     portal.acknowledge_notification(mail.id)
     assert portal.pending_notifications() == []
-    assert not portal.inspect_token(mail.token).usable
+    assert not portal.inspect_token(mail.token.expose()).usable
     with raises_code("TOKEN_INVALID"):
-        portal.complete_password_reset(mail.token, ADMIN, ADMIN_PASSWORD, ADMIN_PASSWORD)
+        portal.complete_password_reset(mail.token.expose(), ADMIN, ADMIN_PASSWORD, ADMIN_PASSWORD)
     with raises_code("TOKEN_INVALID"):
         portal.complete_password_reset("not-a-token", ADMIN, ADMIN_PASSWORD, ADMIN_PASSWORD)
     assert portal.inspect_token("not-a-token").usable is False
@@ -81,15 +81,15 @@ def test_administrator_account_through_forgotten_password(portal):
     with raises_code("INVALID_CREDENTIALS"):
         portal.login(ADMIN, "Wrong password 2026 !")
     session = portal.login(ADMIN, ADMIN_PASSWORD, remember=True)
-    assert session.account_id == admin_id and session.token and ISO_UTC.match(session.expires_at)
-    assert [e.code for e in portal.manageable_establishments(session.token)] == ["T88888", "T99999"]
+    assert session.account_id == admin_id and session.token.expose() and ISO_UTC.match(session.expires_at)
+    assert [e.code for e in portal.manageable_establishments(session.token.expose())] == ["T88888", "T99999"]
 
     # a new password must differ from the previous ones
     with raises_code("PASSWORD_REUSED"):
-        portal.change_password(session.token, ADMIN_PASSWORD, ADMIN_PASSWORD, ADMIN_PASSWORD)
-    portal.change_password(session.token, ADMIN_PASSWORD, "Nouveau mot de passe 2026 !", "Nouveau mot de passe 2026 !")
+        portal.change_password(session.token.expose(), ADMIN_PASSWORD, ADMIN_PASSWORD, ADMIN_PASSWORD)
+    portal.change_password(session.token.expose(), ADMIN_PASSWORD, "Nouveau mot de passe 2026 !", "Nouveau mot de passe 2026 !")
     with raises_code("SESSION_INVALID"):  # every session ends with a change of password
-        portal.manageable_establishments(session.token)
+        portal.manageable_establishments(session.token.expose())
 
 
 def test_users_rights_menu_documents_and_audit(portal):
@@ -117,25 +117,25 @@ def test_users_rights_menu_documents_and_audit(portal):
     # "Activez votre compte", then the first connection
     mail = take_mail(portal, "activation", USER)
     assert mail.subject == "Activez votre compte"
-    assert portal.inspect_token(mail.token).kind == "activation"
+    assert portal.inspect_token(mail.token.expose()).kind == "activation"
     with raises_code("PASSWORD_POLICY"):
-        portal.activate_account(mail.token, USER, "court", "court")
-    portal.activate_account(mail.token, USER, USER_PASSWORD, USER_PASSWORD)
+        portal.activate_account(mail.token.expose(), USER, "court", "court")
+    portal.activate_account(mail.token.expose(), USER, USER_PASSWORD, USER_PASSWORD)
     user = portal.login(USER, USER_PASSWORD, remember=True)
     assert user.account_id == uid
 
     # the user's rights drive the app's menu
-    matrix = portal.rights_matrix(user.token, uid)
+    matrix = portal.rights_matrix(user.token.expose(), uid)
     assert matrix == {"T99999": USER_RIGHTS}
     assert [s.label_fr for s in dp.visible_sections(matrix["T99999"])] == [
         "ACCUEIL", "LISTE DEVIS ET CONTRATS", "EASICARE", "DOCUMENTS",
     ]
     # a user without manage_accounts cannot manage
-    assert portal.manageable_establishments(user.token) == []
+    assert portal.manageable_establishments(user.token.expose()) == []
     with raises_code("FORBIDDEN"):
-        portal.create_user(user.token, "T99999", "Durand", "Anne", "anne@garage-xyz.fr", USER_RIGHTS)
+        portal.create_user(user.token.expose(), "T99999", "Durand", "Anne", "anne@garage-xyz.fr", USER_RIGHTS)
     with raises_code("FORBIDDEN"):
-        portal.list_accounts(user.token)
+        portal.list_accounts(user.token.expose())
 
     # rights on a second establishment; no escalation; the last manager stays
     portal.set_rights(admin, uid, "T88888", [dp.Right.SEARCH_CLAIMS])
@@ -182,28 +182,28 @@ def test_users_rights_menu_documents_and_audit(portal):
     with raises_code("INVALID_INPUT"):  # a kind is for accounting documents only
         portal.add_document("T99999", dp.Document(category="quote", number="D3", issued_on="2022-02-03", kind="credit_note"))
 
-    everything = portal.search_documents(user.token, "T99999", "accounting")
+    everything = portal.search_documents(user.token.expose(), "T99999", "accounting")
     assert everything.total == 2
     assert [d.number for d in everything.items] == ["2205000001", "2204003143"]  # newest first
-    april = portal.search_documents(user.token, "T99999", "accounting", period_from="4/2022", period_to="4/2022")
+    april = portal.search_documents(user.token.expose(), "T99999", "accounting", period_from="4/2022", period_to="4/2022")
     assert [d.id for d in april.items] == [doc_id]
     (d,) = april.items
     assert (d.kind, d.kind_label_fr, d.issued_on, d.amount_cents, d.registration) == (
         "maintenance_invoice", "Facture Entretien", "2022-04-15", 12_345, "AB-123-CD",
     )
-    assert portal.search_documents(user.token, "T99999", "accounting", reference="AB 123 CD").total == 1
-    assert portal.search_documents(user.token, "T99999", "accounting", kind="credit_note").total == 1
-    assert portal.search_documents(user.token, "T99999", "accounting", number="2204003143").total == 1
+    assert portal.search_documents(user.token.expose(), "T99999", "accounting", reference="AB 123 CD").total == 1
+    assert portal.search_documents(user.token.expose(), "T99999", "accounting", kind="credit_note").total == 1
+    assert portal.search_documents(user.token.expose(), "T99999", "accounting", number="2204003143").total == 1
     with raises_code("FORBIDDEN"):  # the user cannot search workshop claims
-        portal.search_documents(user.token, "T99999", "workshop_claim")
+        portal.search_documents(user.token.expose(), "T99999", "workshop_claim")
     claims = portal.search_documents(admin, "T99999", "workshop_claim", reference="2204003143")
     assert [(d.number, d.agreement_number) for d in claims.items] == [("PEC-1", "2204003143")]
     with raises_code("INVALID_PERIOD"):
-        portal.search_documents(user.token, "T99999", "accounting", period_from="13/2022")
+        portal.search_documents(user.token.expose(), "T99999", "accounting", period_from="13/2022")
     with raises_code("INVALID_QUERY"):
-        portal.search_documents(user.token, "T99999", "accounting", kind="invoice")
+        portal.search_documents(user.token.expose(), "T99999", "accounting", kind="invoice")
     with raises_code("UNKNOWN_ESTABLISHMENT"):
-        portal.search_documents(user.token, "T00001", "accounting")
+        portal.search_documents(user.token.expose(), "T00001", "accounting")
 
     # the audit log, for managers only
     log = portal.audit_log(admin, "T99999")
@@ -213,12 +213,12 @@ def test_users_rights_menu_documents_and_audit(portal):
     assert all(ISO_UTC.match(e.at) and len(e.hash) == 64 for e in log)
     assert portal.audit_log(admin, "T99999", offset=0, limit=2)[0].seq == log[0].seq
     with raises_code("FORBIDDEN"):
-        portal.audit_log(user.token, "T99999")
+        portal.audit_log(user.token.expose(), "T99999")
 
     # disabling ends the user's sessions and logins
     portal.disable_account(admin, uid)
     with raises_code("SESSION_INVALID"):
-        portal.rights_matrix(user.token, uid)
+        portal.rights_matrix(user.token.expose(), uid)
     with raises_code("INVALID_CREDENTIALS"):
         portal.login(USER, USER_PASSWORD)
     assert portal.list_accounts(admin, state="disabled").total == 1
@@ -235,22 +235,22 @@ def test_resend_activation_supersedes_the_first_link(portal):
     first = take_mail(portal, "activation", USER)
     portal.resend_activation(admin, uid)
     second = take_mail(portal, "activation", USER)
-    assert first.token != second.token
-    assert not portal.inspect_token(first.token).usable
+    assert first.token.expose() != second.token.expose()
+    assert not portal.inspect_token(first.token.expose()).usable
     with raises_code("TOKEN_INVALID"):
-        portal.activate_account(first.token, USER, USER_PASSWORD, USER_PASSWORD)
-    portal.activate_account(second.token, USER, USER_PASSWORD, USER_PASSWORD)
+        portal.activate_account(first.token.expose(), USER, USER_PASSWORD, USER_PASSWORD)
+    portal.activate_account(second.token.expose(), USER, USER_PASSWORD, USER_PASSWORD)
 
 
 def test_repairer_registers_itself_without_revealing_taken_emails(portal):
     portal.register_repairer("atelier@repar.fr", "Martin", "Luc", "ATELIER MARTIN", "VILLE 4")
     mail = take_mail(portal, "activation", "atelier@repar.fr")
-    portal.activate_account(mail.token, "atelier@repar.fr", USER_PASSWORD, USER_PASSWORD)
+    portal.activate_account(mail.token.expose(), "atelier@repar.fr", USER_PASSWORD, USER_PASSWORD)
     s = portal.login("atelier@repar.fr", USER_PASSWORD)
-    (code,) = portal.rights_matrix(s.token, s.account_id).keys()
+    (code,) = portal.rights_matrix(s.token.expose(), s.account_id).keys()
     assert code.startswith("R")
-    assert [e.regime for e in portal.manageable_establishments(s.token)] == [None]
-    assert [x.code for x in dp.visible_sections(portal.rights_matrix(s.token, s.account_id)[code])] == [
+    assert [e.regime for e in portal.manageable_establishments(s.token.expose())] == [None]
+    assert [x.code for x in dp.visible_sections(portal.rights_matrix(s.token.expose(), s.account_id)[code])] == [
         "home", "workshop_claims", "easicare", "account_management",
     ]
     # taken: the same answer, an "account exists" mail instead
@@ -268,7 +268,7 @@ def test_sqlite_file_persists_between_openings(tmp_path):
     del p
     again = dp.Portal.open(path, config_json=FAST)
     (mail,) = again.pending_notifications()
-    again.complete_password_reset(mail.token, ADMIN, ADMIN_PASSWORD, ADMIN_PASSWORD)
+    again.complete_password_reset(mail.token.expose(), ADMIN, ADMIN_PASSWORD, ADMIN_PASSWORD)
     assert again.login(ADMIN, ADMIN_PASSWORD).account_id == admin_id
 
 
@@ -277,8 +277,8 @@ def test_default_config_hashes_with_owasp_parameters():
     p.declare_administrator(ADMIN, "Geloen", "Alexandre", "Gérant", GARAGES[:1])
     p.request_password_reset(ADMIN)
     (mail,) = p.pending_notifications()
-    p.complete_password_reset(mail.token, ADMIN, ADMIN_PASSWORD, ADMIN_PASSWORD)
-    assert p.login(ADMIN, ADMIN_PASSWORD).token
+    p.complete_password_reset(mail.token.expose(), ADMIN, ADMIN_PASSWORD, ADMIN_PASSWORD)
+    assert p.login(ADMIN, ADMIN_PASSWORD).token.expose()
 
 
 def test_configuration_errors():
@@ -359,8 +359,8 @@ def test_switching_establishment_moves_the_calls_that_name_none(portal):
 
     # a user with rights on T99999 only cannot connect to T88888, and stays where it was
     mail = take_mail(portal, "activation", "paul@garage.fr")
-    portal.activate_account(mail.token, "paul@garage.fr", USER_PASSWORD, USER_PASSWORD)
-    paul_token = portal.login("paul@garage.fr", USER_PASSWORD).token
+    portal.activate_account(mail.token.expose(), "paul@garage.fr", USER_PASSWORD, USER_PASSWORD)
+    paul_token = portal.login("paul@garage.fr", USER_PASSWORD).token.expose()
     with raises_code("FORBIDDEN") as info:
         portal.select_establishment(paul_token, "T88888")
     assert "T88888" in info.value.detail
@@ -371,7 +371,7 @@ def test_switching_establishment_moves_the_calls_that_name_none(portal):
 
 def test_ones_own_sessions_from_two_logins(portal):
     _, first = admin_session(portal)
-    second = portal.login(ADMIN, ADMIN_PASSWORD, remember=True).token
+    second = portal.login(ADMIN, ADMIN_PASSWORD, remember=True).token.expose()
     listed = portal.list_sessions(first)
     assert len(listed) == 2
     (mine,) = [s for s in listed if s.current]
@@ -403,8 +403,8 @@ def test_ones_own_sessions_from_two_logins(portal):
     with raises_code("SESSION_INVALID"):
         portal.authenticate(second)
     assert portal.authenticate(first).email == ADMIN
-    third = portal.login(ADMIN, ADMIN_PASSWORD).token
-    fourth = portal.login(ADMIN, ADMIN_PASSWORD).token
+    third = portal.login(ADMIN, ADMIN_PASSWORD).token.expose()
+    fourth = portal.login(ADMIN, ADMIN_PASSWORD).token.expose()
     assert portal.revoke_other_sessions(fourth) == 2
     for gone in (first, third):
         with raises_code("SESSION_INVALID"):
@@ -486,7 +486,7 @@ def test_profiles_read_and_edited_with_both_phones(portal):
 
 def test_email_change_end_to_end(portal):
     admin_id, admin = admin_session(portal)
-    other_session = portal.login(ADMIN, ADMIN_PASSWORD).token
+    other_session = portal.login(ADMIN, ADMIN_PASSWORD).token.expose()
     new = "alexandre@garage-xyz.fr"
 
     with raises_code("INVALID_CREDENTIALS"):  # the current password is checked
@@ -500,26 +500,26 @@ def test_email_change_end_to_end(portal):
     portal.request_email_change(admin, new, ADMIN_PASSWORD)
     link = take_mail(portal, "email_change", new)
     notice = take_mail(portal, "email_change_requested", ADMIN)
-    assert link.token and notice.token is None, "the notice to the old address carries no link"
-    assert portal.inspect_token(link.token).kind == "email_change"
+    assert link.token.expose() and notice.token is None, "the notice to the old address carries no link"
+    assert portal.inspect_token(link.token.expose()).kind == "email_change"
     assert portal.authenticate(admin).email == ADMIN, "nothing changes before the link"
 
-    portal.confirm_email_change(link.token)
+    portal.confirm_email_change(link.token.expose())
     with raises_code("TOKEN_INVALID"):  # used once
-        portal.confirm_email_change(link.token)
+        portal.confirm_email_change(link.token.expose())
     with raises_code("INVALID_CREDENTIALS"):  # the old address is refused
         portal.login(ADMIN, ADMIN_PASSWORD)
     s = portal.login(new, ADMIN_PASSWORD)
     assert s.account_id == admin_id
-    assert portal.authenticate(s.token).email == new
-    assert portal.account(s.token, admin_id).email == new
+    assert portal.authenticate(s.token.expose()).email == new
+    assert portal.account(s.token.expose(), admin_id).email == new
     for dead in (admin, other_session):  # every earlier session ended
         with raises_code("SESSION_INVALID"):
             portal.authenticate(dead)
 
     # a taken address: the same answer, its owner is told, no link is sent
-    active_user(portal, s.token, "T99999", "lea@garage.fr", [dp.Right.SEARCH_CLAIMS])
-    portal.request_email_change(s.token, "Lea@Garage.fr", ADMIN_PASSWORD)
+    active_user(portal, s.token.expose(), "T99999", "lea@garage.fr", [dp.Right.SEARCH_CLAIMS])
+    portal.request_email_change(s.token.expose(), "Lea@Garage.fr", ADMIN_PASSWORD)
     kinds = [(m.kind, m.email) for m in portal.pending_notifications()]
     assert ("account_exists", "lea@garage.fr") in kinds
     assert all(kind != "email_change" for kind, _ in kinds)
@@ -617,3 +617,22 @@ def test_bulk_imports_establishments_statements_and_the_audit_chain(portal):
     assert verified >= len(portal.audit_log(admin, "T99999", limit=500)) > 0
     portal.logout(lea)
     assert portal.verify_audit_chain() == verified + 1
+
+
+def test_tokens_never_print(portal):
+    """Issue 16 item 6: repr() and str() of a Session or a Notification never show its token."""
+    portal.declare_administrator(ADMIN, "Geloen", "Alexandre", "Gérant", GARAGES)
+    portal.request_password_reset(ADMIN)
+    (mail,) = portal.pending_notifications()
+    link = mail.token.expose()
+    assert len(link) == 43
+    for text in (repr(mail), str(mail), repr([mail]), f"{mail}"):
+        assert link not in text, "the link token printed"
+    portal.complete_password_reset(link, ADMIN, ADMIN_PASSWORD, ADMIN_PASSWORD)
+    session = portal.login(ADMIN, ADMIN_PASSWORD)
+    token = session.token.expose()
+    assert len(token) == 43
+    for text in (repr(session), str(session), repr([session]), f"{session}"):
+        assert token not in text, "the session token printed"
+    assert "token=SessionToken(***)" in str(session) and "token=LinkToken(***)" in str(mail)
+    assert portal.authenticate(token).email == ADMIN
