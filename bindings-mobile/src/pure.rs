@@ -6,7 +6,7 @@ use crate::types::{
     ScreenLabel, SupportDirectory,
 };
 use dealer_portal::password::PasswordPolicy;
-use dealer_portal::{period, phone, reference, regime, support};
+use dealer_portal::{SecretString, period, phone, reference, regime, support};
 
 /// Evaluates a candidate password criterion by criterion, without hashing: what the
 /// activation and reset screens call at every keystroke. `confirmation` adds the
@@ -19,6 +19,9 @@ pub fn evaluate_password(
     confirmation: Option<String>,
     policy_json: Option<String>,
 ) -> Result<Evaluation> {
+    // Wiped when they drop, whatever the answer.
+    let password = SecretString::from(password);
+    let confirmation = confirmation.map(SecretString::from);
     let policy = match policy_json {
         Some(json) => {
             let p: PasswordPolicy =
@@ -28,7 +31,12 @@ pub fn evaluate_password(
         }
         None => PasswordPolicy::default(),
     };
-    Ok(policy.evaluate(&password, confirmation.as_deref()).into())
+    Ok(policy
+        .evaluate(
+            password.expose(),
+            confirmation.as_ref().map(SecretString::expose),
+        )
+        .into())
 }
 
 /// The monthly direct debits a regime expects, in the order statements show them.

@@ -8,10 +8,10 @@ use crate::error::Result;
 use crate::menu::Section;
 use crate::tokens::SessionToken;
 use crate::types::Right;
-use dealer_portal::Coded;
 use dealer_portal::email::Email;
 use dealer_portal::service;
 use dealer_portal::session::{self, SessionId};
+use dealer_portal::{Coded, SecretString};
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -154,9 +154,17 @@ impl Portal {
         password: String,
         confirmation: String,
     ) -> Result<()> {
-        Ok(self
-            .inner
-            .complete_password_reset(&token, &email, &password, &confirmation)?)
+        // The passwords uniffi handed us are wiped when these drop, after the core's call.
+        let (password, confirmation) = (
+            SecretString::from(password),
+            SecretString::from(confirmation),
+        );
+        Ok(self.inner.complete_password_reset(
+            &token,
+            &email,
+            password.expose(),
+            confirmation.expose(),
+        )?)
     }
 
     /// Whether a link can still be used; never consumes it.
@@ -172,9 +180,14 @@ impl Portal {
         password: String,
         confirmation: String,
     ) -> Result<()> {
+        // The passwords uniffi handed us are wiped when these drop, after the core's call.
+        let (password, confirmation) = (
+            SecretString::from(password),
+            SecretString::from(confirmation),
+        );
         Ok(self
             .inner
-            .activate_account(&token, &email, &password, &confirmation)?)
+            .activate_account(&token, &email, password.expose(), confirmation.expose())?)
     }
 
     // ----- login and sessions -----
@@ -184,7 +197,11 @@ impl Portal {
     /// establishment (code order) where the account holds a right.
     #[uniffi::method(default(remember = false))]
     pub fn login(&self, email: String, password: String, remember: bool) -> Result<Session> {
-        Ok(self.inner.login(&email, &password, remember)?.into())
+        let password = SecretString::from(password); // wiped when it drops, after the call
+        Ok(self
+            .inner
+            .login(&email, password.expose(), remember)?
+            .into())
     }
 
     /// Ends a session; an unknown one is not an error.
@@ -200,9 +217,18 @@ impl Portal {
         password: String,
         confirmation: String,
     ) -> Result<()> {
-        Ok(self
-            .inner
-            .change_password(&session_token, &current, &password, &confirmation)?)
+        // The passwords uniffi handed us are wiped when these drop, after the core's call.
+        let current = SecretString::from(current);
+        let (password, confirmation) = (
+            SecretString::from(password),
+            SecretString::from(confirmation),
+        );
+        Ok(self.inner.change_password(
+            &session_token,
+            current.expose(),
+            password.expose(),
+            confirmation.expose(),
+        )?)
     }
 
     /// What a host checks on every request: who is connected, until when, the connected

@@ -16,6 +16,7 @@ pub(crate) mod profiles;
 
 use crate::error::{Result, bad_json};
 use crate::types::{Establishment, Evaluation};
+use dealer_portal::SecretString;
 use dealer_portal::account::Declaration;
 use dealer_portal::service::{self, PortalConfig};
 use dealer_portal::store::AnyStore;
@@ -61,8 +62,14 @@ impl Portal {
     /// `evaluate_password`).
     #[uniffi::method(default(confirmation = None))]
     pub fn evaluate_password(&self, password: String, confirmation: Option<String>) -> Evaluation {
+        // Wiped when they drop, after the evaluation.
+        let password = SecretString::from(password);
+        let confirmation = confirmation.map(SecretString::from);
         self.inner
-            .evaluate_password(&password, confirmation.as_deref())
+            .evaluate_password(
+                password.expose(),
+                confirmation.as_ref().map(SecretString::expose),
+            )
             .into()
     }
 

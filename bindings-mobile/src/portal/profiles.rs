@@ -5,10 +5,10 @@ use super::Portal;
 use crate::convert::{iso, rights_map, to_account_id};
 use crate::error::Result;
 use crate::types::Right;
-use dealer_portal::Coded;
 use dealer_portal::account::{self, ProfileUpdate};
 use dealer_portal::email::Email;
 use dealer_portal::phone::PhoneNumber;
+use dealer_portal::{Coded, SecretString};
 use std::collections::HashMap;
 
 /// An account's profile ("Mon profil", or an account a manager opens).
@@ -124,10 +124,13 @@ impl Portal {
         new_email: String,
         current_password: String,
     ) -> Result<()> {
+        let current_password = SecretString::from(current_password); // wiped when it drops
         let new_email = Email::parse(&new_email)?;
-        Ok(self
-            .inner
-            .request_email_change(&session_token, &new_email, &current_password)?)
+        Ok(self.inner.request_email_change(
+            &session_token,
+            &new_email,
+            current_password.expose(),
+        )?)
     }
 
     /// Confirms an email change with the link sent to the new address: the email changes and
