@@ -61,6 +61,9 @@ TYPES = [
     "SessionInfo", "SessionSummary", "AccountDetail", "CallingCode", "UserImport", "ImportOutcome",
     "ScreenLabel",
 ]
+# Objects that hold a secret (issue 16 item 6): a record prints every field, so a token crosses
+# as one of these, which print redacted (`SessionToken(***)`) and give the value by `expose()`.
+SECRET_OBJECTS = ["SessionToken", "LinkToken"]
 
 
 def core_names():
@@ -149,6 +152,10 @@ def main(out):
     for t in TYPES:
         if not re.search(rf"^(data class|enum class|sealed class|class) {t}\b", kt, re.M):
             missing.append(f"Kotlin type {t}")
+    for t in SECRET_OBJECTS:
+        body = block(kt, rf"^open class {t}\b", rf"^public object FfiConverterType{t}\b")
+        if not (re.search(r"\bfun `expose`\(\): kotlin.String", body) and "override fun toString()" in body):
+            missing.append(f"Kotlin class {t} with expose() and a redacted toString()")
     if not re.search(r"^sealed class PortalException\b", kt, re.M):
         missing.append("Kotlin PortalException")
 
@@ -167,6 +174,14 @@ def main(out):
         t = renamed.get(t, t)
         if not re.search(rf"^public\s+(struct|enum) {t}\b", sw, re.M):
             missing.append(f"Swift type {t}")
+    for t in SECRET_OBJECTS:
+        decl = re.search(rf"^open class {t}: (.*) {{$", sw, re.M)
+        if not decl or not {"CustomStringConvertible", "CustomDebugStringConvertible",
+                            "Equatable", "Hashable"} <= set(decl.group(1).split(", ")):
+            missing.append(f"Swift class {t} printing redacted, Equatable and Hashable")
+    # No record field holds a token or a password as a printable string.
+    for field in re.findall(r"^    public var (\w*(?:[tT]oken|[pP]assword)\w*): String\??$", sw, re.M):
+        missing.append(f"Swift: a record field {field} holds a secret as a String")
     if not re.search(r"^public\s+enum PortalError\b", sw, re.M):
         missing.append("Swift PortalError")
     for f in ["DealerPortalFFI.h", "DealerPortalFFI.modulemap"]:
@@ -181,6 +196,10 @@ def main(out):
     for n in functions:
         if not re.search(rf"^def {n}\(", py, re.M):
             missing.append(f"Python {n}()")
+    for t in SECRET_OBJECTS:
+        body = py_class(py, t) or ""
+        if not all(f"def {d}(" in body for d in ["expose", "__repr__", "__str__"]):
+            missing.append(f"Python class {t} with expose(), __repr__ and __str__")
 
     total = (len(CONSTRUCTORS) + len(methods)) * 3 + len(functions) * 3 + len(TYPES) * 2
     if missing:
