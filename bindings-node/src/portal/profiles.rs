@@ -1,7 +1,6 @@
 //! Profiles (one's own, and those a manager can list) and the email change.
 
 use super::{Core, Job, Portal, parse_account_id};
-use crate::errors::check;
 use crate::values::AccountDetail;
 use dealer_portal::Error;
 use dealer_portal::account::ProfileUpdate as CoreProfileUpdate;

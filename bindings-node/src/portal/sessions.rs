@@ -3,7 +3,6 @@
 //! activation, with the mails that carry them.
 
 use super::{Core, Job, Portal, parse_code};
-use crate::errors::check;
 use crate::values::{Notification, Session, SessionInfo, SessionSummary, TokenStatus, count};
 use dealer_portal::Error;
 use dealer_portal::email::Email;
