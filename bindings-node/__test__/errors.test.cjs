@@ -276,3 +276,29 @@ test('isPortalError is false for anything else', () => {
   }
   assert.equal(dp.isPortalError({ name: 'PortalError', code: 'TOKEN_INVALID' }, 'TOKEN_INVALID'), true)
 })
+
+// A panic in the addon is a STORAGE PortalError (thrown by a sync call, rejecting an async one),
+// never an aborted process. The hooks exist only in test builds (feature test-hooks, which
+// test.sh turns on); a plain `npm run build` has none, and the test is skipped there.
+const hooks = typeof dp.__panic === 'function'
+test('a panic in a sync or async call is a STORAGE PortalError, and the portal keeps working', { skip: !hooks && 'built without the test-hooks feature' }, async () => {
+  const portal = Portal.inMemory(FAST)
+  portal.declareAdministrator(ADMIN_EMAIL, 'Geloen', 'Alexandre', 'Gérant', [
+    { code: 'T99999', name: 'GARAGE XYZ', city: 'VILLE 1', regime: dp.Regime.INSURANCE },
+  ])
+  const isInternal = (e) => {
+    assert.ok(e instanceof Error)
+    assert.ok(dp.isPortalError(e, 'STORAGE'), `${e.name} ${e.code}: ${e.message}`)
+    assert.deepEqual(e.criteria, [])
+    assert.doesNotMatch(e.message, /test hook/, 'the panic message is not shown')
+    return true
+  }
+  assert.throws(() => dp.__panic(portal), isInternal)
+  assert.throws(() => dp.__panicOutside(), isInternal)
+  await assert.rejects(dp.__panicAsync(), isInternal)
+  // Twice, then real calls on the same portal: nothing was left broken.
+  assert.throws(() => dp.__panic(portal), isInternal)
+  portal.requestPasswordReset(ADMIN_EMAIL)
+  assert.equal(portal.pendingNotifications().length, 1)
+  assert.equal((await portal.pendingNotificationsAsync()).length, 1)
+})

@@ -38,8 +38,8 @@ test('example server, in process: criteria, reset, link status, completion, acti
   const { server, base } = await listen(portal)
   t.after(() => server.close())
 
-  // Live criteria, red then green.
-  let r = await request(base, 'GET', '/password-criteria?pw=abc')
+  // Live criteria, red then green, the password in the body.
+  let r = await request(base, 'POST', '/password-criteria', { password: 'abc' })
   assert.equal(r.status, 200)
   assert.equal(r.headers.get('cache-control'), 'no-store')
   assert.equal(r.body.acceptable, false)
@@ -47,10 +47,23 @@ test('example server, in process: criteria, reset, link status, completion, acti
     ['min_length', 'red'], ['uppercase', 'red'], ['lowercase', 'green'], ['digit', 'red'], ['special', 'red'],
   ])
   assert.equal(r.body.criteria[0].label, '15 caractères')
-  r = await request(base, 'GET', `/password-criteria?pw=${encodeURIComponent(ADMIN_PASSWORD)}&confirmation=${encodeURIComponent(ADMIN_PASSWORD)}&lang=en`)
+  r = await request(base, 'POST', '/password-criteria', { password: ADMIN_PASSWORD, confirmation: ADMIN_PASSWORD, lang: 'en' })
   assert.equal(r.body.acceptable, true)
   assert.ok(r.body.criteria.every((c) => c.color === 'green'))
   assert.equal(r.body.criteria.at(-1).label, 'Confirmation matches the password')
+  r = await request(base, 'POST', '/password-criteria', { password: ADMIN_PASSWORD, confirmation: 'autre' })
+  assert.deepEqual([r.body.acceptable, r.body.criteria.at(-1).color], [false, 'red'])
+  r = await request(base, 'POST', '/password-criteria', { password: 42 })
+  assert.deepEqual([r.status, r.body.error.code], [400, 'BAD_REQUEST'])
+  r = await request(base, 'POST', '/password-criteria', { password: 'abc', confirmation: null })
+  assert.deepEqual([r.status, r.body.error.code], [400, 'BAD_REQUEST'])
+  // A password in a URL is refused, whatever the query says: no criteria come back.
+  for (const path of [`/password-criteria?pw=${encodeURIComponent(ADMIN_PASSWORD)}`, '/password-criteria?pw=abc&confirmation=abc&lang=en', '/password-criteria']) {
+    r = await request(base, 'GET', path)
+    assert.equal(r.status, 405, path)
+    assert.equal(r.body.error.code, 'METHOD_NOT_ALLOWED')
+    assert.equal(r.body.criteria, undefined)
+  }
 
   // "Mot de passe oublié": the same answer for a known and an unknown email.
   const known = await request(base, 'POST', '/password-reset', { email: ADMIN_EMAIL })
@@ -152,8 +165,9 @@ test('example server, as a program on an ephemeral loopback port', { timeout: 30
     })
     child.on('exit', (code) => reject(new Error(`server exited with ${code}: ${out}`)))
   })
-  const r = await request(base, 'GET', '/password-criteria?pw=Garage-XYZ-2026!')
+  const r = await request(base, 'POST', '/password-criteria', { password: 'Garage-XYZ-2026!' })
   assert.equal(r.body.acceptable, true)
+  assert.equal((await request(base, 'GET', '/password-criteria?pw=Garage-XYZ-2026!')).status, 405)
   const reset = await request(base, 'POST', '/password-reset', { email: 'nobody@garage-xyz.fr' })
   assert.equal(reset.status, 202)
   child.kill('SIGTERM')

@@ -9,7 +9,7 @@
 //   node examples/server.mjs            # PORT (3000; 0 = any free port), HOST (127.0.0.1),
 //                                       # PORTAL_DB (portal.db)
 //
-//   GET  /password-criteria?pw=…[&confirmation=…][&lang=en]   live red/green criteria
+//   POST /password-criteria      {"password"[,"confirmation"][,"lang":"en"]}  live criteria
 //   POST /password-reset            {"email"}                  always the same answer
 //   GET  /link-status?token=…                                  can the form be shown?
 //   POST /password-reset/complete   {"token","email","password","confirmation"}
@@ -18,6 +18,8 @@
 //   GET  /session                   Authorization: Bearer <session token> → who, where, menu
 //
 // Errors answer {"error": {"code", "message", "criteria"}} with the core's stable code.
+// Passwords only ever travel in request bodies, never in a URL (query strings end up in access
+// logs, proxies and browser history): a GET on /password-criteria is a 405.
 // Type-checked against index.d.ts by test.sh (tsc --checkJs --strict).
 
 import { createServer } from 'node:http'
@@ -110,12 +112,13 @@ function passwordForm(body) {
 export function createApp(portal) {
   /** @type {Record<string, (url: URL, req: Request) => Promise<Answer>>} */
   const routes = {
-    'GET /password-criteria': async (url) => {
+    'POST /password-criteria': async (url, req) => {
       // Pure and cheap (no hashing): called at every keystroke. The portal's own policy.
-      const pw = url.searchParams.get('pw') ?? ''
-      const confirmation = url.searchParams.get('confirmation') ?? undefined
-      const english = url.searchParams.get('lang') === 'en'
-      const e = portal.evaluatePassword(pw, { confirmation })
+      const body = await readJson(req)
+      const password = field(body, 'password')
+      const confirmation = body.confirmation === undefined ? undefined : field(body, 'confirmation')
+      const english = body.lang === 'en'
+      const e = portal.evaluatePassword(password, { confirmation })
       return [200, {
         acceptable: e.acceptable,
         criteria: e.checks.map((c) => ({

@@ -1,6 +1,6 @@
 //! The pure functions of the contract (no store): cheap, synchronous, no `…Async` variants.
 
-use crate::errors::{check, invalid_config};
+use crate::errors::{check, guard, guarded, invalid_config};
 use crate::evaluation::{DEFAULT_POLICY, Policy};
 use crate::raw::{Native, create_function, with_str};
 use crate::values::{
@@ -138,10 +138,14 @@ pub(crate) fn evaluate_fields<'e>(
     password: Unknown<'_>,
     fields: (Option<Unknown<'_>>, Option<Unknown<'_>>),
 ) -> napi::Result<Object<'e>> {
-    let (evaluation, policy) = with_fields(env, password, fields, |pw, confirmation, policy| {
-        check(env, evaluate(pw, confirmation, policy))
-    })?;
-    crate::evaluation::to_js(env, &evaluation, policy)
+    // Called from a plain Node-API callback (`raw::call_native`): a panic must stop here.
+    guarded(env, || {
+        let (evaluation, policy) =
+            with_fields(env, password, fields, |pw, confirmation, policy| {
+                check(env, evaluate(pw, confirmation, policy))
+            })?;
+        crate::evaluation::to_js(env, &evaluation, policy)
+    })
 }
 
 /// Evaluates a candidate password criterion by criterion (min_length, uppercase, lowercase,
@@ -152,6 +156,7 @@ pub(crate) fn evaluate_fields<'e>(
 // `evaluate_fields` through a plain Node-API callback (`install_evaluate_password`): the same
 // values and errors as this function, which declares it (typings, index.js).
 #[napi(
+    catch_unwind,
     ts_args_type = "password: string, options?: EvaluateOptions | undefined | null",
     ts_return_type = "Evaluation"
 )]
@@ -160,8 +165,10 @@ pub fn evaluate_password<'e>(
     password: Unknown<'_>,
     options: Option<Object<'_>>,
 ) -> napi::Result<Object<'e>> {
-    expect_string(password)?;
-    evaluate_fields(env, password, read_options(options)?)
+    guarded(env, || {
+        expect_string(password)?;
+        evaluate_fields(env, password, read_options(options)?)
+    })
 }
 
 /// The conversion error of a password that is not a string, raised before the options are
@@ -218,75 +225,86 @@ pub fn install_evaluate_password(mut exports: Object<'_>, env: Env) -> napi::Res
 }
 
 /// The monthly direct debits a regime expects, in order.
-#[napi]
-pub fn expected_debits(regime: Regime) -> Vec<ExpectedDebit> {
-    regime::expected_debits(regime.into())
-        .iter()
-        .map(ExpectedDebit::from)
-        .collect()
+#[napi(catch_unwind)]
+pub fn expected_debits(env: Env, regime: Regime) -> napi::Result<Vec<ExpectedDebit>> {
+    guarded(&env, || {
+        Ok(regime::expected_debits(regime.into())
+            .iter()
+            .map(ExpectedDebit::from)
+            .collect())
+    })
 }
 
 /// Reconciles a month's (`M/YYYY`) debit lines against the regime's expected debits: each
 /// debit with its lines and total, what is missing, what is unexpected.
-#[napi]
+#[napi(catch_unwind)]
 pub fn reconcile(
     env: Env,
     regime: Regime,
     month: String,
     lines: Vec<DebitLine>,
 ) -> napi::Result<Reconciliation> {
-    check(&env, {
-        (|| {
+    check(
+        &env,
+        guard(|| {
             let month = YearMonth::parse(&month)?;
             let lines = debit_lines(&lines)?;
             regime::reconcile(regime.into(), month, &lines).map(Reconciliation::from)
-        })()
-    })
+        }),
+    )
 }
 
 /// Recognises a quick-search reference: a registration plate (`AB-123-CD`, old `1234 AB 56`,
 /// any spacing or case), a contract number or an agreement number.
-#[napi]
+#[napi(catch_unwind)]
 pub fn parse_reference(env: Env, text: String) -> napi::Result<Reference> {
     check(
         &env,
-        dealer_portal::reference::parse_reference(&text).map(Reference::from),
+        guard(|| dealer_portal::reference::parse_reference(&text).map(Reference::from)),
     )
 }
 
 /// The support contacts (the seed's by default): channels and the topics each serves.
-#[napi]
-pub fn support_directory() -> SupportDirectory {
-    dealer_portal::support::support_directory().into()
+#[napi(catch_unwind)]
+pub fn support_directory(env: Env) -> napi::Result<SupportDirectory> {
+    guarded(&env, || {
+        Ok(dealer_portal::support::support_directory().into())
+    })
 }
 
 /// The menu's tabs to show for the rights held on the connected establishment, in the seed's
 /// order: ACCUEIL and EASICARE always, each other tab when one of its rights is held.
-#[napi]
-pub fn visible_sections(rights: Vec<Right>) -> Vec<Section> {
-    dealer_portal::menu::visible_sections(rights_set(&rights))
-        .into_iter()
-        .map(Section::from)
-        .collect()
+#[napi(catch_unwind)]
+pub fn visible_sections(env: Env, rights: Vec<Right>) -> napi::Result<Vec<Section>> {
+    guarded(&env, || {
+        Ok(dealer_portal::menu::visible_sections(rights_set(&rights))
+            .into_iter()
+            .map(Section::from)
+            .collect())
+    })
 }
 
 /// The calling codes of the "+33 ▾" list beside a phone field: France first, then by region.
-#[napi]
-pub fn calling_codes() -> Vec<CallingCode> {
-    dealer_portal::phone::calling_codes()
-        .into_iter()
-        .map(CallingCode::from)
-        .collect()
+#[napi(catch_unwind)]
+pub fn calling_codes(env: Env) -> napi::Result<Vec<CallingCode>> {
+    guarded(&env, || {
+        Ok(dealer_portal::phone::calling_codes()
+            .into_iter()
+            .map(CallingCode::from)
+            .collect())
+    })
 }
 
 /// Every text a host needs for the seed's screens: criteria, rights, states, roles, sections,
 /// sort orders, notices, document categories and kinds, regimes, phone fields, mails, topics.
-#[napi]
-pub fn screen_labels() -> Vec<ScreenLabel> {
-    dealer_portal::menu::screen_labels()
-        .into_iter()
-        .map(ScreenLabel::from)
-        .collect()
+#[napi(catch_unwind)]
+pub fn screen_labels(env: Env) -> napi::Result<Vec<ScreenLabel>> {
+    guarded(&env, || {
+        Ok(dealer_portal::menu::screen_labels()
+            .into_iter()
+            .map(ScreenLabel::from)
+            .collect())
+    })
 }
 
 /// A right's or a regime's stable code and labels.
@@ -324,31 +342,38 @@ pub struct RightLabels {
 }
 
 /// The code, labels and explanations of a right.
-#[napi]
-pub fn describe_right(right: Right) -> RightLabels {
-    let r = CoreRight::from(right);
-    RightLabels {
-        code: r.code(),
-        label_fr: r.label(Locale::Fr),
-        label_en: r.label(Locale::En),
-        description_fr: r.description(Locale::Fr),
-        description_en: r.description(Locale::En),
-    }
+#[napi(catch_unwind)]
+pub fn describe_right(env: Env, right: Right) -> napi::Result<RightLabels> {
+    guarded(&env, || {
+        let r = CoreRight::from(right);
+        Ok(RightLabels {
+            code: r.code(),
+            label_fr: r.label(Locale::Fr),
+            label_en: r.label(Locale::En),
+            description_fr: r.description(Locale::Fr),
+            description_en: r.description(Locale::En),
+        })
+    })
 }
 
 /// The code and labels of a regime.
-#[napi]
-pub fn describe_regime(regime: Regime) -> Labels {
-    labels(CoreRegime::from(regime))
+#[napi(catch_unwind)]
+pub fn describe_regime(env: Env, regime: Regime) -> napi::Result<Labels> {
+    guarded(&env, || Ok(labels(CoreRegime::from(regime))))
 }
 
 /// Whether a caught value is a `PortalError` thrown by this package (and, when `code` is given,
 /// one with that code): `catch (e) { if (isPortalError(e, 'TOKEN_INVALID')) … }` narrows `e`.
 #[napi(
+    catch_unwind,
     ts_args_type = "e: unknown, code?: string",
     ts_return_type = "e is PortalError"
 )]
-pub fn is_portal_error(e: Unknown<'_>, code: Option<String>) -> napi::Result<bool> {
+pub fn is_portal_error(env: Env, e: Unknown<'_>, code: Option<String>) -> napi::Result<bool> {
+    guarded(&env, || is_portal_error_inner(e, code))
+}
+
+fn is_portal_error_inner(e: Unknown<'_>, code: Option<String>) -> napi::Result<bool> {
     if e.get_type()? != ValueType::Object {
         return Ok(false);
     }
@@ -372,8 +397,12 @@ pub fn is_portal_error(e: Unknown<'_>, code: Option<String>) -> napi::Result<boo
 
 /// The codes of the core's enums, for the test that keeps the unions of `index.d.ts` in step
 /// with the core. Not part of the API (absent from the typings).
-#[napi(js_name = "__codes", skip_typescript)]
-pub fn codes() -> BTreeMap<&'static str, Vec<&'static str>> {
+#[napi(js_name = "__codes", skip_typescript, catch_unwind)]
+pub fn codes(env: Env) -> napi::Result<BTreeMap<&'static str, Vec<&'static str>>> {
+    guarded(&env, || Ok(all_codes()))
+}
+
+fn all_codes() -> BTreeMap<&'static str, Vec<&'static str>> {
     fn all<T: Coded>() -> Vec<&'static str> {
         T::ALL.iter().map(|v| v.code()).collect()
     }

@@ -1,7 +1,8 @@
 //! The few raw Node-API calls of `evaluatePassword`'s per-keystroke path, where napi-rs's
 //! generic conversions cost more than the core's whole evaluation: a string's contents
 //! ([`with_str`]), the per-environment data ([`with_instance_data`]) and a function called
-//! without napi-rs's generated glue ([`create_function`]).
+//! without napi-rs's generated glue ([`create_function`]); and the argument type of the
+//! passwords the methods take ([`Password`]), whose conversion is an `unsafe` trait method.
 //!
 //! The one module with `unsafe` code, and it depends on nothing else of this crate: what these
 //! helpers are used for lives in `evaluation` and `functions`. Each `unsafe` block is one
@@ -9,11 +10,49 @@
 //! data, with its own `SAFETY:` note.
 #![allow(unsafe_code)]
 
-use napi::bindgen_prelude::{FromNapiValue, Function, JsValue, Object, Unknown};
-use napi::{Env, JsError, check_status, sys};
+use napi::bindgen_prelude::{
+    FromNapiValue, Function, JsValue, Object, TypeName, Unknown, ValidateNapiValue,
+};
+use napi::{Env, JsError, ValueType, check_status, sys};
 use std::any::TypeId;
 use std::ffi::c_void;
 use std::ptr;
+use zeroize::Zeroizing;
+
+/// A password (or its confirmation) taken from JS: the UTF-8 copy napi-rs makes of the JS
+/// string, wiped (whole allocation) when the call is done with it — after the core call, sync
+/// or on the thread pool, or as soon as a later argument fails to convert. The JS string itself
+/// cannot be wiped (V8 owns it). Typed `string` in `index.d.ts` (`as "string"`); derefs to `str`.
+pub struct Password(Zeroizing<String>);
+
+impl std::ops::Deref for Password {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl FromNapiValue for Password {
+    unsafe fn from_napi_value(env: sys::napi_env, value: sys::napi_value) -> napi::Result<Self> {
+        // SAFETY: the caller's contract (a handle of the current callback in `env`), passed on
+        // to napi-rs's `String` conversion, which makes one allocation and never reallocates it.
+        let s = unsafe { String::from_napi_value(env, value) }?;
+        Ok(Password(Zeroizing::new(s)))
+    }
+}
+
+impl TypeName for Password {
+    fn type_name() -> &'static str {
+        String::type_name()
+    }
+
+    fn value_type() -> ValueType {
+        ValueType::String
+    }
+}
+
+impl ValidateNapiValue for Password {}
 
 /// Strings shorter than `INLINE - 1` UTF-16 units (any password anyone types) are copied onto
 /// the stack; longer ones take napi-rs's two-call path into a `String`.

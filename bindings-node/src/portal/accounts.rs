@@ -2,7 +2,6 @@
 
 use super::{Core, Job, Portal};
 use super::{page, parse_account_id, parse_code, parse_optional_code};
-use crate::errors::check;
 use crate::values::{
     AccountPage, AccountSummary, Establishment, ImportOutcome, Right, UserImport, count,
     rights_by_code, rights_set,

@@ -2,7 +2,6 @@
 
 use super::{Core, Job, Portal};
 use super::{page, parse_code, parse_optional_code};
-use crate::errors::check;
 use crate::values::{AuditEvent, DebitLine, Document, DocumentPage, Reconciliation, count};
 use dealer_portal::Error;
 use dealer_portal::audit;

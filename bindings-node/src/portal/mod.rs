@@ -7,7 +7,7 @@
 //! argon2 and the store never block the event loop. Argument parsing happens inside the body, so
 //! a bad value is the core's own error in both variants.
 
-use crate::errors::check;
+use crate::errors::{check, guard, guarded};
 use crate::evaluation::Policy;
 use crate::functions::{expect_string, from_config, read_options, with_fields};
 use dealer_portal::Error;
@@ -18,7 +18,6 @@ use dealer_portal::store::AnyStore;
 use napi::bindgen_prelude::{AsyncTask, Object, ToNapiValue, TypeName, Unknown};
 use napi::{Env, Status, Task};
 use napi_derive::napi;
-use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 
 type Core = CorePortal<AnyStore>;
@@ -49,14 +48,24 @@ impl<T: ToNapiValue + TypeName + Send + 'static> Task for Job<T> {
             .work
             .take()
             .ok_or_else(|| napi::Error::new(Status::GenericFailure, "task ran twice"))?;
-        // A panic must not unwind into libuv; it rejects the promise instead.
-        std::panic::catch_unwind(AssertUnwindSafe(work))
-            .map_err(|_| napi::Error::new(Status::GenericFailure, "dealer-portal panicked"))
+        // A panic must not unwind into libuv: it rejects the promise with the same `PortalError`
+        // (`STORAGE`) a synchronous call throws.
+        Ok(guard(work))
     }
 
     fn resolve(&mut self, env: Env, output: Self::Output) -> napi::Result<T> {
         check(&env, output)
     }
+}
+
+/// A synchronous method's call into the core: `f` under [`guard`] (a panic is the `STORAGE`
+/// error), its error thrown as a `PortalError`.
+fn sync_call<T>(
+    env: &Env,
+    core: &Core,
+    f: impl FnOnce(&Core) -> Result<T, Error>,
+) -> napi::Result<T> {
+    check(env, guard(|| f(core)))
 }
 
 fn config_arg(config: Option<serde_json::Value>) -> Result<PortalConfig, Error> {
@@ -112,13 +121,13 @@ impl Portal {
     /// Opens (creating and migrating if needed) the SQLite file at `path`. `config` is a plain
     /// object with the core's `PortalConfig` fields (snake_case), partial: e.g.
     /// `{ hash: { m_cost_kib: 256, t_cost: 1, p_cost: 1 } }`.
-    #[napi(factory)]
+    #[napi(factory, catch_unwind)]
     pub fn open(
         env: Env,
         path: String,
         #[napi(ts_arg_type = "PortalConfig")] config: Option<serde_json::Value>,
     ) -> napi::Result<Portal> {
-        check(&env, Portal::open_location(&path, config))
+        check(&env, guard(|| Portal::open_location(&path, config)))
     }
 
     /// `Portal.open` on the libuv thread pool (opening migrates the file).
@@ -131,17 +140,18 @@ impl Portal {
     }
 
     /// A portal over a fresh in-memory store.
-    #[napi(factory)]
+    #[napi(factory, catch_unwind)]
     pub fn in_memory(
         env: Env,
         #[napi(ts_arg_type = "PortalConfig")] config: Option<serde_json::Value>,
     ) -> napi::Result<Portal> {
-        check(&env, Portal::open_location(":memory:", config))
+        check(&env, guard(|| Portal::open_location(":memory:", config)))
     }
 
     /// Evaluates a candidate password against this portal's policy (pure, no hashing; the
     /// `policy` option is ignored: the portal's own applies). Frozen, like `evaluatePassword`'s.
     #[napi(
+        catch_unwind,
         ts_args_type = "password: string, options?: EvaluateOptions | undefined | null",
         ts_return_type = "Evaluation"
     )]
@@ -151,18 +161,22 @@ impl Portal {
         password: Unknown<'_>,
         options: Option<Object<'_>>,
     ) -> napi::Result<Object<'e>> {
-        expect_string(password)?;
-        let fields = read_options(options)?;
-        let evaluation = with_fields(env, password, fields, |pw, confirmation, _policy| {
-            Ok(self.inner.evaluate_password(pw, confirmation))
-        })?;
-        crate::evaluation::to_js(env, &evaluation, Policy::Other)
+        guarded(env, || {
+            expect_string(password)?;
+            let fields = read_options(options)?;
+            let evaluation = with_fields(env, password, fields, |pw, confirmation, _policy| {
+                Ok(self.inner.evaluate_password(pw, confirmation))
+            })?;
+            crate::evaluation::to_js(env, &evaluation, Policy::Other)
+        })
     }
 }
 
 /// Writes each method twice: `name` (synchronous) and `name_async` (a `Job` on the libuv pool,
 /// typed `Promise<…>` in `index.d.ts` by the TypeScript type after `as`). An argument's
-/// TypeScript type may be given after `as` too.
+/// TypeScript type may be given after `as` too. Both run the body under
+/// [`guard`](crate::errors::guard): a panic is a `STORAGE` `PortalError`, thrown or rejected;
+/// the synchronous one also has napi-rs's `catch_unwind` around its conversions.
 ///
 /// Docs are given as `#[doc = "..."]` rather than `///`: a `///` comment passed through a
 /// `macro_rules!` becomes a raw string literal, which napi's typings generator prints as is.
@@ -176,10 +190,10 @@ macro_rules! portal_methods {
         impl Portal {
             $(
                 $(#[doc = $doc])*
-                #[napi]
+                #[napi(catch_unwind)]
                 #[allow(clippy::too_many_arguments)]
                 pub fn $name(&self, env: Env, $($(#[napi(ts_arg_type = $argts)])? $arg: $ty),*) -> napi::Result<$out> {
-                    check(&env, (|$p: &Core| -> Result<$out, Error> { $($body)* })(&self.inner))
+                    crate::portal::sync_call(&env, &self.inner, |$p: &Core| -> Result<$out, Error> { $($body)* })
                 }
 
                 $(#[doc = $doc])*
@@ -194,6 +208,38 @@ macro_rules! portal_methods {
             )*
         }
     };
+}
+
+/// Test hooks (feature `test-hooks`, built by test.sh only; hidden exports, absent from the
+/// typings): a panic where a core call runs, in the synchronous and the `…Async` path, and in
+/// napi-level code, to check each becomes a `STORAGE` `PortalError`.
+#[cfg(feature = "test-hooks")]
+mod hooks {
+    use super::{Job, Portal, sync_call};
+    use crate::errors::guarded;
+    use napi::Env;
+    use napi::bindgen_prelude::AsyncTask;
+    use napi_derive::napi;
+
+    /// Panics in a synchronous method's core call (`sync_call`, as `portal_methods!` writes it).
+    #[napi(js_name = "__panic", skip_typescript, catch_unwind)]
+    pub fn panic_sync(env: Env, portal: &Portal) -> napi::Result<()> {
+        sync_call(&env, &portal.inner, |_| {
+            panic!("test hook: a panic in a synchronous call")
+        })
+    }
+
+    /// Panics on the libuv thread pool, inside a `Job` (as the `…Async` methods run).
+    #[napi(js_name = "__panicAsync", skip_typescript)]
+    pub fn panic_async() -> AsyncTask<Job<()>> {
+        Job::spawn(|| panic!("test hook: a panic on the thread pool"))
+    }
+
+    /// Panics in napi-level code, outside a core call (`guarded`, as the free functions have it).
+    #[napi(js_name = "__panicOutside", skip_typescript, catch_unwind)]
+    pub fn panic_outside(env: Env) -> napi::Result<()> {
+        guarded(&env, || panic!("test hook: a panic in a conversion"))
+    }
 }
 
 mod accounts;

@@ -1,7 +1,7 @@
 //! Profiles (one's own, and those a manager can list) and the email change.
 
 use super::{Core, Job, Portal, parse_account_id};
-use crate::errors::check;
+use crate::raw::Password;
 use crate::values::AccountDetail;
 use dealer_portal::Error;
 use dealer_portal::account::ProfileUpdate as CoreProfileUpdate;
@@ -61,7 +61,7 @@ portal_methods! {
     fn request_email_change / request_email_change_async(
         session_token: String,
         new_email: String,
-        current_password: String,
+        current_password: Password as "string",
     ) -> () as "Promise<void>"
     |p| { p.request_email_change(&session_token, &Email::parse(&new_email)?, &current_password) }
 

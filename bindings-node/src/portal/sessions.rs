@@ -3,7 +3,7 @@
 //! activation, with the mails that carry them.
 
 use super::{Core, Job, Portal, parse_code};
-use crate::errors::check;
+use crate::raw::Password;
 use crate::values::{Notification, Session, SessionInfo, SessionSummary, TokenStatus, count};
 use dealer_portal::Error;
 use dealer_portal::email::Email;
@@ -36,8 +36,8 @@ portal_methods! {
     fn complete_password_reset / complete_password_reset_async(
         token: String,
         email: String,
-        password: String,
-        confirmation: String,
+        password: Password as "string",
+        confirmation: Password as "string",
     ) -> () as "Promise<void>"
     |p| { p.complete_password_reset(&token, &email, &password, &confirmation) }
 
@@ -46,8 +46,8 @@ portal_methods! {
     fn activate_account / activate_account_async(
         token: String,
         email: String,
-        password: String,
-        confirmation: String,
+        password: Password as "string",
+        confirmation: Password as "string",
     ) -> () as "Promise<void>"
     |p| { p.activate_account(&token, &email, &password, &confirmation) }
 
@@ -78,9 +78,9 @@ portal_methods! {
     #[doc = "Changes the session's password; every session of the account is ended."]
     fn change_password / change_password_async(
         session_token: String,
-        current: String,
-        password: String,
-        confirmation: String,
+        current: Password as "string",
+        password: Password as "string",
+        confirmation: Password as "string",
     ) -> () as "Promise<void>"
     |p| { p.change_password(&session_token, &current, &password, &confirmation) }
 
