@@ -210,6 +210,24 @@ impl Drop for QueryOnly<'_> {
     }
 }
 
+/// Creates the database file readable and writable by its owner only (0600) if it does not
+/// exist yet, before SQLite opens it: SQLite then gives its WAL and shared-memory files the same
+/// mode. An existing file keeps its mode. A file that cannot be created is left for SQLite to
+/// report (with its own error).
+fn create_private(path: &Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        let _ = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(path);
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+}
+
 static MEMORY_SEQ: AtomicU64 = AtomicU64::new(0);
 
 /// How long the checkpoint that erases a secret from the WAL waits for readers.
@@ -275,6 +293,7 @@ impl SqliteStore {
             check_identity(&probe, &location)?;
             drop(probe);
         }
+        create_private(path);
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
             | OpenFlags::SQLITE_OPEN_CREATE
             | OpenFlags::SQLITE_OPEN_NO_MUTEX;
@@ -565,6 +584,35 @@ mod tests {
         (0..n)
             .map(|i| EstablishmentCode::parse(&format!("T{i}")).unwrap())
             .collect()
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn new_files_are_readable_by_their_owner_only() {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &str| {
+            std::fs::metadata(p)
+                .unwrap_or_else(|e| panic!("{p}: {e}"))
+                .permissions()
+                .mode()
+                & 0o777
+        };
+        let path = TempPath::new("private");
+        let store = SqliteStore::open(&path.0, fast()).unwrap();
+        store.write(|tx| tx.next_repairer_code()).unwrap();
+        for ext in ["", "-wal", "-shm"] {
+            let file = format!("{}{ext}", path.0.display());
+            assert_eq!(mode(&file), 0o600, "{file}");
+        }
+        drop(store);
+
+        // An existing file (here empty, as a host may prepare it) keeps the mode it was given.
+        let shared = TempPath::new("shared");
+        std::fs::write(&shared.0, b"").unwrap();
+        std::fs::set_permissions(&shared.0, std::fs::Permissions::from_mode(0o640)).unwrap();
+        let store = SqliteStore::open(&shared.0, fast()).unwrap();
+        store.write(|tx| tx.next_repairer_code()).unwrap();
+        assert_eq!(mode(&shared.0.display().to_string()), 0o640);
     }
 
     #[test]
