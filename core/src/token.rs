@@ -187,6 +187,12 @@ impl TokenDigest {
         &self.0
     }
 
+    /// The digest of a token's text held elsewhere (a queued mail's link), as
+    /// [`TokenSecret::digest`] computes it.
+    pub(crate) fn of_text(text: &str) -> TokenDigest {
+        TokenDigest(Sha256::digest(text.as_bytes()).into())
+    }
+
     /// 64 lowercase hex digits, for storage.
     pub fn to_hex(&self) -> String {
         const HEX: &[u8; 16] = b"0123456789abcdef";

@@ -324,6 +324,89 @@ mod sqlite {
     }
 
     #[test]
+    fn no_dead_link_reaches_the_disk() {
+        let db = TempDb::new("dead-links");
+        let store = db.open();
+        let a = full_account("dead@garage.fr");
+        insert(&store, &a, &[("T1", Rights::all())]);
+        // Issues a reset link and queues its mail; returns the plaintext.
+        let issue = || {
+            let secret = TokenSecret::generate();
+            let t = TokenRecord {
+                digest: secret.digest(),
+                account: a.id,
+                lifecycle: TokenLifecycle::issue(
+                    TokenPurpose::PasswordReset,
+                    t0(),
+                    Duration::hours(1),
+                ),
+                email: None,
+            };
+            let mail = notification(
+                NotificationKind::PasswordReset,
+                "dead@garage.fr",
+                Some(secret.expose()),
+            );
+            store
+                .write(|tx| {
+                    tx.insert_token(&t)?;
+                    tx.queue(&mail, t0())
+                })
+                .unwrap();
+            secret
+        };
+        let first = issue();
+        // Fill a few pages so the outbox row shares its page with others.
+        for i in 0..50 {
+            let mail = notification(
+                NotificationKind::AccountLocked,
+                &format!("n{i}@garage.fr"),
+                None,
+            );
+            store.write(|tx| tx.queue(&mail, t0()).map(drop)).unwrap();
+        }
+        assert!(
+            contains(&db.dump(), first.expose()),
+            "the pending link is on disk (this test would prove nothing otherwise)"
+        );
+        // Superseded.
+        store
+            .write(|tx| tx.end_tokens(a.id, &[TokenPurpose::PasswordReset], TokenState::Superseded))
+            .unwrap();
+        let second = issue();
+        let dump = db.dump();
+        assert!(
+            !leaks(&dump, first.expose()),
+            "the superseded link is still on disk"
+        );
+        assert!(contains(&dump, second.expose()));
+        // Consumed.
+        store
+            .write(|tx| tx.consume_token(&second.digest(), TokenPurpose::PasswordReset, t0()))
+            .unwrap()
+            .unwrap();
+        let dump = db.dump();
+        assert!(
+            !leaks(&dump, second.expose()),
+            "the used link is still on disk"
+        );
+        // Revoked.
+        let third = issue();
+        store
+            .write(|tx| tx.end_tokens(a.id, &[TokenPurpose::PasswordReset], TokenState::Revoked))
+            .unwrap();
+        let dump = db.dump();
+        assert!(
+            !leaks(&dump, third.expose()),
+            "the revoked link is still on disk"
+        );
+        assert!(
+            contains(&dump, "dead@garage.fr"),
+            "the mails are still there"
+        );
+    }
+
+    #[test]
     fn no_secret_reaches_the_disk_after_acknowledge() {
         let db = TempDb::new("dump");
         let secret = TokenSecret::generate();

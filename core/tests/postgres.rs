@@ -222,7 +222,7 @@ fn reconnecting_keeps_everything_and_migrations_run_once() {
         )
         .unwrap()
         .get(0);
-    assert_eq!(v, 2, "the schema's two migrations, each applied once");
+    assert_eq!(v, 3, "the schema's three migrations, each applied once");
 }
 
 #[test]

@@ -154,6 +154,28 @@ impl MemoryTx<'_> {
         }
     }
 
+    /// Drops (zeroizes) the link token of every pending notification carrying one of these
+    /// tokens, which are no longer usable; the mail stays queued, without its link.
+    fn erase_links(&mut self, dead: &[TokenDigest]) {
+        let carries = |n: &Notification| {
+            (n.body.token.as_ref())
+                .is_some_and(|t| dead.contains(&TokenDigest::of_text(t.expose())))
+        };
+        for (&id, (n, _)) in self
+            .st
+            .outbox
+            .iter_mut()
+            .filter(|(_, (n, a))| !a && carries(n))
+        {
+            let token = n.body.token.take();
+            self.undo.push(Box::new(move |st: &mut State| {
+                if let Some((n, _)) = st.outbox.get_mut(&id) {
+                    n.body.token = token;
+                }
+            }));
+        }
+    }
+
     fn set_token_row(&mut self, digest: TokenDigest, rec: TokenRecord) {
         let old = self.st.tokens.insert(digest, rec);
         self.journal(move |st| match old {
@@ -401,6 +423,7 @@ impl TokenRepo for MemoryTx<'_> {
         let mut new = rec.clone();
         new.lifecycle.state = TokenState::Consumed;
         self.set_token_row(*digest, new.clone());
+        self.erase_links(&[*digest]);
         Ok(Some(new))
     }
 
@@ -426,6 +449,7 @@ impl TokenRepo for MemoryTx<'_> {
             t.lifecycle.state = to;
             self.set_token_row(t.digest, t);
         }
+        self.erase_links(&live.iter().map(|t| t.digest).collect::<Vec<_>>());
         Ok(live.len())
     }
 
@@ -436,6 +460,7 @@ impl TokenRepo for MemoryTx<'_> {
         {
             t.lifecycle.state = TokenState::Expired;
             self.set_token_row(*digest, t);
+            self.erase_links(&[*digest]);
         }
         Ok(())
     }

@@ -9,7 +9,8 @@
 //!
 //! The stores keep token digests only, never plaintext tokens or passwords; the one exception is
 //! a queued notification's link token, which the host needs to send the mail and which is erased
-//! when the notification is acknowledged.
+//! when the notification is acknowledged, or as soon as its token is no longer usable (consumed,
+//! superseded, revoked, expired): [`TokenRepo`] erases it in the same transaction.
 //!
 //! Every store passes the same conformance suite (`core/tests/conformance.rs`).
 
@@ -177,7 +178,11 @@ pub trait AccountRepo {
     ) -> Result<AccountPage>;
 }
 
-/// Reset and activation tokens.
+/// Reset, activation and email-change tokens.
+///
+/// A token that leaves [`TokenState::Issued`] takes its link with it: the pending notification
+/// that carries its plaintext (matched by digest) keeps its row, as the mail may still be sent,
+/// but its `token` becomes `None` in the same transaction.
 pub trait TokenRepo {
     /// Inserts a token.
     fn insert_token(&mut self, t: &TokenRecord) -> Result<()>;
@@ -185,7 +190,8 @@ pub trait TokenRepo {
     fn token(&mut self, digest: &TokenDigest) -> Result<Option<TokenRecord>>;
     /// Compare-and-set: if the token exists, has this purpose, is `Issued` and `now` is before
     /// its expiry, marks it `Consumed` and returns it; otherwise returns `None` and changes
-    /// nothing. Of two concurrent calls on one token, exactly one gets `Some`.
+    /// nothing. Of two concurrent calls on one token, exactly one gets `Some`. A consumed token's
+    /// link is erased from pending notifications (see [`TokenRepo`]).
     fn consume_token(
         &mut self,
         digest: &TokenDigest,
@@ -193,14 +199,14 @@ pub trait TokenRepo {
         now: OffsetDateTime,
     ) -> Result<Option<TokenRecord>>;
     /// Moves every `Issued` token of the account with one of `purposes` to `to` (revoked or
-    /// superseded). Returns how many.
+    /// superseded) and erases their links from pending notifications. Returns how many.
     fn end_tokens(
         &mut self,
         account: AccountId,
         purposes: &[TokenPurpose],
         to: TokenState,
     ) -> Result<usize>;
-    /// Marks one token expired (when it was seen past its expiry).
+    /// Marks one token expired (when it was seen past its expiry), erasing its link.
     fn expire_token(&mut self, digest: &TokenDigest) -> Result<()>;
 }
 

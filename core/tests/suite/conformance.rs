@@ -1517,6 +1517,97 @@ pub fn check_concurrent_email<S: Store>(store: &S) {
     );
 }
 
+/// A token that ends (superseded, revoked, consumed, expired) takes its link with it: the mail
+/// carrying its plaintext stays pending, without a token; other mails keep theirs; a rolled
+/// back end leaves the link.
+pub fn check_dead_links_leave_the_outbox<S: Store>(store: &S) {
+    let (who, other) = (AccountId::generate(), AccountId::generate());
+    // Issues a token of `purpose` to `account` and queues its mail; returns both.
+    let issue = |account, purpose| {
+        let secret = TokenSecret::generate();
+        let t = TokenRecord {
+            digest: secret.digest(),
+            ..token(account, purpose, t0(), Duration::hours(1))
+        };
+        let mail = notification(
+            NotificationKind::PasswordReset,
+            "a@garage.fr",
+            Some(secret.expose()),
+        );
+        let id = store
+            .write(|tx| {
+                tx.insert_token(&t)?;
+                tx.queue(&mail, t0())
+            })
+            .unwrap();
+        (t, id, secret)
+    };
+    let link = |id: NotificationId| {
+        let pending = store.read(|tx| tx.pending(100)).unwrap();
+        let n = pending.iter().find(|n| n.id == id).expect("still pending");
+        n.body.token.as_ref().map(|t| t.expose().to_owned())
+    };
+    let (first, first_mail, _) = issue(who, TokenPurpose::PasswordReset);
+    let (_, other_mail, other_secret) = issue(other, TokenPurpose::PasswordReset);
+    let (_, activation_mail, activation_secret) = issue(who, TokenPurpose::Activation);
+
+    // Superseded: a second request ends the first link.
+    let end = |tx: &mut S::Tx<'_>, purpose, to| tx.end_tokens(who, &[purpose], to);
+    let ended = store.write(|tx| end(tx, TokenPurpose::PasswordReset, TokenState::Superseded));
+    assert_eq!(ended.unwrap(), 1);
+    let (second, second_mail, second_secret) = issue(who, TokenPurpose::PasswordReset);
+    assert_eq!(link(first_mail), None, "the superseded link is erased");
+    assert_eq!(link(second_mail).as_deref(), Some(second_secret.expose()));
+    assert_eq!(link(other_mail).as_deref(), Some(other_secret.expose()));
+    assert_eq!(
+        link(activation_mail).as_deref(),
+        Some(activation_secret.expose())
+    );
+    assert_eq!(
+        store
+            .read(|tx| tx.token(&first.digest))
+            .unwrap()
+            .unwrap()
+            .lifecycle
+            .state,
+        TokenState::Superseded
+    );
+
+    // Rolled back: the link stays.
+    let r = store.write(|tx| {
+        end(tx, TokenPurpose::Activation, TokenState::Revoked)?;
+        Err::<(), _>(Error::TokenInvalid)
+    });
+    assert!(r.is_err());
+    assert_eq!(
+        link(activation_mail).as_deref(),
+        Some(activation_secret.expose())
+    );
+
+    // Consumed: the used link is erased.
+    let used =
+        store.write(|tx| tx.consume_token(&second.digest, TokenPurpose::PasswordReset, t0()));
+    assert!(used.unwrap().is_some());
+    assert_eq!(link(second_mail), None, "the consumed link is erased");
+
+    // Revoked (a password change, a disabled account): every link of the account goes.
+    let ended = store.write(|tx| end(tx, TokenPurpose::Activation, TokenState::Revoked));
+    assert_eq!(ended.unwrap(), 1);
+    assert_eq!(link(activation_mail), None, "the revoked link is erased");
+
+    // Expired: seen past its expiry.
+    assert_eq!(link(other_mail).as_deref(), Some(other_secret.expose()));
+    store
+        .write(|tx| tx.expire_token(&other_secret.digest()))
+        .unwrap();
+    assert_eq!(link(other_mail), None, "the expired link is erased");
+
+    // The mails are still there, and can be acknowledged.
+    for id in [first_mail, second_mail, other_mail, activation_mail] {
+        store.write(|tx| tx.acknowledge(id)).unwrap();
+    }
+}
+
 /// Invokes `$m!` with the name of every check above: each includer's instantiation takes its
 /// list from here.
 macro_rules! every_check {
@@ -1529,6 +1620,7 @@ macro_rules! every_check {
             check_tokens,
             check_sessions,
             check_outbox,
+            check_dead_links_leave_the_outbox,
             check_audit,
             check_rollback,
             check_read_only,

@@ -317,6 +317,51 @@ pub fn reset_token_rules<S: Store>(s: S) {
     assert!(p.verify_audit_chain().is_ok());
 }
 
+/// A link that can no longer be used leaves its pending mail at once (the mail stays queued,
+/// without a token): superseded by a newer request, used, revoked by a password change.
+pub fn dead_links_leave_the_outbox<S: Store>(s: S) {
+    let (p, clock) = portal(s);
+    let links = |p: &P<S>| -> Vec<Option<String>> {
+        mails(p, NotificationKind::PasswordReset, ADMIN)
+            .iter()
+            .map(|n| n.body.token.as_ref().map(|t| t.expose().to_owned()))
+            .collect()
+    };
+    admin_session(&p);
+    assert_eq!(links(&p), [None], "the used link is gone");
+    // Superseded.
+    clock.advance(Duration::minutes(61));
+    p.request_password_reset(&email(ADMIN)).unwrap();
+    let first = last_link(&p, NotificationKind::PasswordReset, ADMIN);
+    p.request_password_reset(&email(ADMIN)).unwrap();
+    let second = last_link(&p, NotificationKind::PasswordReset, ADMIN);
+    assert_ne!(first, second);
+    assert_eq!(links(&p), [None, None, Some(second.clone())]);
+    // Used.
+    p.complete_password_reset(&second, ADMIN, "Another-Passw0rd!", "Another-Passw0rd!")
+        .unwrap();
+    assert_eq!(links(&p), [None, None, None]);
+    // Revoked by a password change.
+    clock.advance(Duration::minutes(61));
+    let session = p.login(ADMIN, "Another-Passw0rd!", false).unwrap();
+    let session = session.token.expose().to_owned();
+    p.request_password_reset(&email(ADMIN)).unwrap();
+    let third = last_link(&p, NotificationKind::PasswordReset, ADMIN);
+    assert_eq!(links(&p), [None, None, None, Some(third)]);
+    p.change_password(
+        &session,
+        "Another-Passw0rd!",
+        "Changed-Passw0rd!",
+        "Changed-Passw0rd!",
+    )
+    .unwrap();
+    assert_eq!(links(&p), [None, None, None, None]);
+    // The mails are still there for the host, which acknowledges them.
+    for n in mails(&p, NotificationKind::PasswordReset, ADMIN) {
+        p.acknowledge_notification(n.id).unwrap();
+    }
+}
+
 pub fn reset_requests_reveal_nothing<S: Store>(s: S) {
     let (p, clock) = portal(s);
     admin_session(&p);
@@ -1086,6 +1131,7 @@ macro_rules! every_flow {
         $m!(
             seed_scenario,
             reset_token_rules,
+            dead_links_leave_the_outbox,
             reset_requests_reveal_nothing,
             login_and_lockout,
             sessions,

@@ -1,8 +1,9 @@
 //! [`OutboxRepo`] on PostgreSQL: the notifications queued in the transaction of the change they
 //! announce, until the host acknowledges them.
 //!
-//! Acknowledging sets the link token to NULL; PostgreSQL keeps the old row version until
-//! `VACUUM`, and the WAL keeps it until recycled (see the README).
+//! Acknowledging sets the link token to NULL, and so does the end of its token (see `tokens`,
+//! which finds the mail by the token's digest, kept beside it); PostgreSQL keeps the old row
+//! version until `VACUUM`, and the WAL keeps it until recycled (see the README).
 
 use super::{PostgresTx, col};
 use crate::email::Email;
@@ -11,6 +12,7 @@ use crate::notification::{NewNotification, Notification, NotificationId, Notific
 use crate::secret::SecretString;
 use crate::store::OutboxRepo;
 use crate::store::row::{coded, corrupt, from_ns, ns_clamped};
+use crate::token::TokenDigest;
 use crate::{Error, Result};
 use time::OffsetDateTime;
 
@@ -18,9 +20,11 @@ impl OutboxRepo for PostgresTx<'_> {
     fn queue(&mut self, n: &NewNotification, at: OffsetDateTime) -> Result<NotificationId> {
         self.writable()?;
         self.serialise()?;
+        let digest = (n.token.as_ref()).map(|t| TokenDigest::of_text(t.expose()));
         let row = self.query_one(
-            "INSERT INTO outbox (kind, email, name, token, expires_at, locale, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+            "INSERT INTO outbox
+             (kind, email, name, token, expires_at, locale, created_at, token_digest)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
             &[
                 &n.kind.code(),
                 &n.email.as_str(),
@@ -29,6 +33,7 @@ impl OutboxRepo for PostgresTx<'_> {
                 &n.expires_at.map(ns_clamped),
                 &n.locale.code(),
                 &ns_clamped(at),
+                &digest.as_ref().map(|d| &d.as_bytes()[..]),
             ],
             "cannot queue a notification",
         )?;
@@ -95,7 +100,8 @@ impl OutboxRepo for PostgresTx<'_> {
             return Err(unknown());
         };
         let done = self.query_opt(
-            "UPDATE outbox SET acked = true, token = NULL WHERE id = $1 AND NOT acked RETURNING id",
+            "UPDATE outbox SET acked = true, token = NULL, token_digest = NULL
+             WHERE id = $1 AND NOT acked RETURNING id",
             &[&rowid],
             "cannot acknowledge a notification",
         )?;

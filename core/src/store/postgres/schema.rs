@@ -6,13 +6,14 @@
 //! lock on the schema ([`schema_key`]), so servers starting together apply each script once;
 //! DDL is transactional, so a failed migration leaves the schema as it was.
 //!
-//! The schema (version 2): the tables of the SQLite store (see its `schema`), with
+//! The schema (version 3): the tables of the SQLite store (see its `schema`), with
 //! PostgreSQL's types: ids, digests, hashes and sort keys `BYTEA`, times `BIGINT` nanoseconds
 //! (`accounts.last_login_at` NULL before the first login), codes and emails `COLLATE "C"`,
 //! `documents.issued_on` a `DATE`; `rights` without the listing copies (the listing reads
 //! `accounts_sort`); `sessions.establishment` (the establishment a session is connected to)
-//! and `tokens.email` (the new address of an email-change link) NULL when none; the audit
-//! chain's end in the one-row `audit_head`.
+//! and `tokens.email` (the new address of an email-change link) NULL when none;
+//! `outbox.token_digest` beside a queued link token, by which `outbox_link` finds the mail of a
+//! token that ends; the audit chain's end in the one-row `audit_head`.
 
 use super::{LOCK_CLASS, count, pg};
 use crate::{Error, Result};
@@ -27,7 +28,7 @@ const MIGRATION_LOCK_OFFSET: i32 = 1;
 
 /// The schema, one script per version: script `i` takes the schema from version `i` to `i + 1`.
 /// Scripts are never edited once released; a change is a new script.
-const MIGRATIONS: &[&str] = &[SCHEMA_V1, SCHEMA_V2];
+const MIGRATIONS: &[&str] = &[SCHEMA_V1, SCHEMA_V2, SCHEMA_V3];
 
 const SCHEMA_V1: &str = r#"
 CREATE TABLE establishments (
@@ -180,6 +181,17 @@ const SCHEMA_V2: &str = r#"
 ALTER TABLE sessions ADD COLUMN establishment TEXT COLLATE "C";
 ALTER TABLE accounts ADD COLUMN last_login_at BIGINT;
 ALTER TABLE tokens ADD COLUMN email TEXT COLLATE "C";
+"#;
+
+/// Version 3: a queued mail's link token has its digest beside it (NULL without a token), so
+/// that the link is erased as soon as its token is consumed, superseded, revoked or expired.
+/// Existing links get their digest, and those whose token is no longer issued are erased.
+const SCHEMA_V3: &str = r#"
+ALTER TABLE outbox ADD COLUMN token_digest BYTEA;
+CREATE INDEX outbox_link ON outbox (token_digest) WHERE token_digest IS NOT NULL;
+UPDATE outbox SET token_digest = sha256(convert_to(token, 'UTF8')) WHERE token IS NOT NULL;
+UPDATE outbox SET token = NULL, token_digest = NULL
+ WHERE token_digest IN (SELECT digest FROM tokens WHERE state <> 'issued');
 "#;
 
 /// The advisory lock key of a schema: the first four bytes of SHA-256 of its name, so every

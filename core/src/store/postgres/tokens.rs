@@ -4,6 +4,9 @@
 //! A token is consumed by one conditional `UPDATE … WHERE state = 'issued' AND expires_at > $now
 //! RETURNING …`: of two transactions on one token, the second waits for the first's row lock,
 //! then re-checks the condition on the committed row and updates none.
+//!
+//! A token that ends takes its link with it: each statement that moves tokens out of `issued`
+//! also erases, in a data-modifying `WITH`, the link of the pending mail carrying them.
 
 use super::{PostgresTx, col};
 use crate::account::AccountId;
@@ -17,6 +20,12 @@ use ::postgres::Row;
 use time::OffsetDateTime;
 
 const TOKEN_COLUMNS: &str = "digest, account, purpose, state, issued_at, expires_at, email";
+
+/// After a `WITH ended AS (UPDATE tokens … RETURNING digest …)`: erases the links of the mails
+/// carrying the ended tokens (PostgreSQL runs a data-modifying `WITH` to completion whatever
+/// the main query reads).
+const ERASE_LINKS: &str = ", erased AS (UPDATE outbox SET token = NULL, token_digest = NULL
+     WHERE token_digest IN (SELECT digest FROM ended))";
 
 fn token_from_row(row: &Row) -> Result<TokenRecord> {
     const T: &str = "tokens";
@@ -91,9 +100,10 @@ impl TokenRepo for PostgresTx<'_> {
         // first's row lock, then re-checks the condition on the committed row and updates none.
         self.query_opt(
             &format!(
-                "UPDATE tokens SET state = $4
+                "WITH ended AS (UPDATE tokens SET state = $4
                  WHERE digest = $1 AND purpose = $2 AND state = $5 AND expires_at > $3
-                 RETURNING {TOKEN_COLUMNS}"
+                 RETURNING {TOKEN_COLUMNS}){ERASE_LINKS}
+                 SELECT {TOKEN_COLUMNS} FROM ended"
             ),
             &[
                 &&digest.as_bytes()[..],
@@ -116,9 +126,13 @@ impl TokenRepo for PostgresTx<'_> {
     ) -> Result<usize> {
         self.writable()?;
         self.serialise()?;
-        let n = self.execute(
-            "UPDATE tokens SET state = $3
-             WHERE account = $1 AND state = $4 AND purpose = ANY($2::text[])",
+        let n = self.count(
+            &format!(
+                "WITH ended AS (UPDATE tokens SET state = $3
+                 WHERE account = $1 AND state = $4 AND purpose = ANY($2::text[])
+                 RETURNING digest){ERASE_LINKS}
+                 SELECT count(*) FROM ended"
+            ),
             &[
                 &&account.as_bytes()[..],
                 &purpose_codes(purposes),
@@ -127,14 +141,18 @@ impl TokenRepo for PostgresTx<'_> {
             ],
             "cannot end tokens",
         )?;
-        Ok(usize::try_from(n).unwrap_or(usize::MAX))
+        Ok(n)
     }
 
     fn expire_token(&mut self, digest: &TokenDigest) -> Result<()> {
         self.writable()?;
         self.serialise()?;
         self.execute(
-            "UPDATE tokens SET state = $2 WHERE digest = $1 AND state = $3",
+            &format!(
+                "WITH ended AS (UPDATE tokens SET state = $2 WHERE digest = $1 AND state = $3
+                 RETURNING digest){ERASE_LINKS}
+                 SELECT 1"
+            ),
             &[
                 &&digest.as_bytes()[..],
                 &TokenState::Expired.code(),

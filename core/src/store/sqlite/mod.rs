@@ -9,8 +9,9 @@
 //!   `foreign_keys=ON`, `secure_delete=ON` (deleted and overwritten bytes are zeroed in the
 //!   file), and a busy timeout so that "database is locked" does not reach a caller.
 //! - Token digests only; password hashes as PHC strings. The one plaintext secret, a queued
-//!   notification's link token, is set to NULL when the notification is acknowledged, and the
-//!   WAL is then checkpointed and truncated so no old page image keeps it.
+//!   notification's link token, is set to NULL when the notification is acknowledged or its
+//!   token ends, and the WAL is then checkpointed and truncated so no old page image keeps it; a
+//!   truncation kept back by a reader is retried in the background until it succeeds (bounded).
 //! - The file carries its own `application_id`; a file that is not a dealer-portal database is
 //!   refused without being modified.
 //!
@@ -46,7 +47,7 @@ use rusqlite::types::FromSql;
 use rusqlite::{Connection, ErrorCode, OpenFlags, Row};
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 /// How hard SQLite pushes each commit to the disk (`PRAGMA synchronous`).
@@ -136,14 +137,17 @@ pub struct SqliteStore {
     // Declared before `writer` so the read-only connections close first and the writer, closing
     // last, checkpoints and removes the WAL.
     readers: Option<ReaderPool>,
-    writer: Mutex<Connection>,
+    /// Shared (weakly) with the thread that retries an erasure kept back by a reader.
+    writer: Arc<Mutex<Connection>>,
     /// Where the store lives, for messages.
     location: String,
     /// Whether the database has a WAL to truncate after erasing a secret.
     wal: bool,
-    /// An erasure's checkpoint could not complete (readers on an old snapshot): retried after the
-    /// next write.
-    erase_pending: AtomicBool,
+    /// An erasure's checkpoint could not complete (readers on an old snapshot): retried in the
+    /// background (see [`SqliteStore::erase_wal`]), and after every write until done.
+    erase_pending: Arc<AtomicBool>,
+    /// Whether a background retry runs.
+    erase_retrying: Arc<AtomicBool>,
     busy_timeout: Duration,
     /// Forces the choice of plan in `list_accounts` (tests exercise both); `None`: automatic.
     gather_limit: Option<usize>,
@@ -210,10 +214,46 @@ impl Drop for QueryOnly<'_> {
     }
 }
 
+/// Creates the database file readable and writable by its owner only (0600) if it does not
+/// exist yet, before SQLite opens it: SQLite then gives its WAL and shared-memory files the same
+/// mode. An existing file keeps its mode. A file that cannot be created is left for SQLite to
+/// report (with its own error).
+fn create_private(path: &Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        let _ = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(path);
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+}
+
 static MEMORY_SEQ: AtomicU64 = AtomicU64::new(0);
 
 /// How long the checkpoint that erases a secret from the WAL waits for readers.
 const ERASE_WAIT: Duration = Duration::from_millis(200);
+
+/// How often, and how many times, a checkpoint kept back by a reader is retried in the
+/// background: every 100 ms for 30 s (then the next write tries again).
+const ERASE_RETRY_EVERY: Duration = Duration::from_millis(100);
+const ERASE_RETRIES: u32 = 300;
+
+/// Checkpoints and truncates the WAL, waiting at most `wait` for readers (and restoring the
+/// connection's busy timeout); whether it completed.
+fn truncate_wal(conn: &Connection, wait: Duration, busy_timeout: Duration) -> bool {
+    let _ = conn.busy_timeout(wait);
+    let done = conn
+        .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| {
+            r.get::<_, i64>(0)
+        })
+        .is_ok_and(|busy| busy == 0);
+    let _ = conn.busy_timeout(busy_timeout);
+    done
+}
 
 impl SqliteStore {
     /// Opens (creating if needed) the database file at `path`, refuses a file that is not a
@@ -275,6 +315,7 @@ impl SqliteStore {
             check_identity(&probe, &location)?;
             drop(probe);
         }
+        create_private(path);
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
             | OpenFlags::SQLITE_OPEN_CREATE
             | OpenFlags::SQLITE_OPEN_NO_MUTEX;
@@ -338,10 +379,11 @@ impl SqliteStore {
         migrate(&conn, &location)?;
         Ok(SqliteStore {
             readers: None,
-            writer: Mutex::new(conn),
+            writer: Arc::new(Mutex::new(conn)),
             location,
             wal,
-            erase_pending: AtomicBool::new(false),
+            erase_pending: Arc::default(),
+            erase_retrying: Arc::default(),
             busy_timeout: opts.busy_timeout,
             gather_limit: None,
             bulk_cache_kib: opts.bulk_cache_kib,
@@ -360,20 +402,44 @@ impl SqliteStore {
 
     /// Copies the WAL into the file and truncates it, so no page image of an erased secret
     /// survives there. A reader still on an older snapshot keeps the WAL from being reset: the
-    /// checkpoint waits for it briefly (writes wait meanwhile), then gives up and is retried
-    /// after the next write.
+    /// checkpoint waits for it briefly (writes wait meanwhile), then gives up, and a background
+    /// thread retries it without waiting ([`ERASE_RETRY_EVERY`], at most [`ERASE_RETRIES`]
+    /// times, each holding the writer connection for one checkpoint); every write tries again
+    /// too, until one succeeds. The thread holds the connection weakly: a dropped store ends it.
     fn erase_wal(&self, conn: &Connection) {
         if !self.wal {
             return;
         }
-        let _ = conn.busy_timeout(self.busy_timeout.min(ERASE_WAIT));
-        let done = conn
-            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| {
-                r.get::<_, i64>(0)
-            })
-            .is_ok_and(|busy| busy == 0);
-        let _ = conn.busy_timeout(self.busy_timeout);
+        let done = truncate_wal(conn, self.busy_timeout.min(ERASE_WAIT), self.busy_timeout);
         self.erase_pending.store(!done, Ordering::Relaxed);
+        if done || self.erase_retrying.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        let (writer, pending) = (Arc::downgrade(&self.writer), self.erase_pending.clone());
+        let (retrying, busy_timeout) = (self.erase_retrying.clone(), self.busy_timeout);
+        let retry = move || {
+            for _ in 0..ERASE_RETRIES {
+                std::thread::sleep(ERASE_RETRY_EVERY);
+                let Some(writer) = writer.upgrade() else {
+                    break;
+                };
+                let conn = writer.lock().unwrap_or_else(PoisonError::into_inner);
+                if !pending.load(Ordering::Relaxed)
+                    || truncate_wal(&conn, Duration::ZERO, busy_timeout)
+                {
+                    pending.store(false, Ordering::Relaxed);
+                    break;
+                }
+            }
+            retrying.store(false, Ordering::Release);
+        };
+        let spawned = std::thread::Builder::new()
+            .name("dealer-portal-wal-erase".into())
+            .spawn(retry);
+        if spawned.is_err() {
+            // Left to the next write.
+            self.erase_retrying.store(false, Ordering::Release);
+        }
     }
 }
 
@@ -567,6 +633,35 @@ mod tests {
             .collect()
     }
 
+    #[cfg(unix)]
+    #[test]
+    fn new_files_are_readable_by_their_owner_only() {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &str| {
+            std::fs::metadata(p)
+                .unwrap_or_else(|e| panic!("{p}: {e}"))
+                .permissions()
+                .mode()
+                & 0o777
+        };
+        let path = TempPath::new("private");
+        let store = SqliteStore::open(&path.0, fast()).unwrap();
+        store.write(|tx| tx.next_repairer_code()).unwrap();
+        for ext in ["", "-wal", "-shm"] {
+            let file = format!("{}{ext}", path.0.display());
+            assert_eq!(mode(&file), 0o600, "{file}");
+        }
+        drop(store);
+
+        // An existing file (here empty, as a host may prepare it) keeps the mode it was given.
+        let shared = TempPath::new("shared");
+        std::fs::write(&shared.0, b"").unwrap();
+        std::fs::set_permissions(&shared.0, std::fs::Permissions::from_mode(0o640)).unwrap();
+        let store = SqliteStore::open(&shared.0, fast()).unwrap();
+        store.write(|tx| tx.next_repairer_code()).unwrap();
+        assert_eq!(mode(&shared.0.display().to_string()), 0o640);
+    }
+
     #[test]
     fn a_bulk_transaction_grows_the_cache_until_it_ends() {
         let path = TempPath::new("bulk-cache");
@@ -718,15 +813,25 @@ mod tests {
                 start.elapsed()
             );
             assert!(store.erase_pending.load(Ordering::Relaxed));
+            assert!(
+                leaks(&wal()),
+                "the reader kept the WAL (this test would prove nothing otherwise)"
+            );
             acked.wait();
         });
-        assert!(
-            leaks(&wal()),
-            "the reader kept the WAL (this test would prove nothing otherwise)"
-        );
-        store.write(|tx| tx.next_repairer_code()).unwrap();
-        assert!(!store.erase_pending.load(Ordering::Relaxed));
+        // No further write: the erasure is retried once the reader is gone.
+        let start = std::time::Instant::now();
+        while store.erase_pending.load(Ordering::Relaxed) {
+            assert!(
+                start.elapsed() < Duration::from_secs(10),
+                "the erasure was not retried"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
         assert!(!leaks(&wal()));
         assert!(!leaks(&std::fs::read(&path.0).unwrap()));
+        // A later write leaves it done.
+        store.write(|tx| tx.next_repairer_code()).unwrap();
+        assert!(!store.erase_pending.load(Ordering::Relaxed));
     }
 }

@@ -1,10 +1,11 @@
 //! [`OutboxRepo`] on SQLite: the notifications queued in the transaction of the change they
 //! announce, until the host acknowledges them.
 //!
-//! A queued mail's link token is the one secret stored in clear. Acknowledging sets it to
-//! NULL (`secure_delete` zeroes the old bytes in the page) and marks the transaction, so that
-//! [`Store::write`](crate::store::Store::write) truncates the WAL after the commit and no
-//! older image of the page keeps the token.
+//! A queued mail's link token is the one secret stored in clear, beside its digest.
+//! Acknowledging sets it to NULL (`secure_delete` zeroes the old bytes in the page) and marks
+//! the transaction, so that [`Store::write`](crate::store::Store::write) truncates the WAL after
+//! the commit and no older image of the page keeps the token; so does `erase_links`, which the
+//! tokens' repository runs when a token ends (consumed, superseded, revoked, expired).
 
 use super::{SqliteTx, col, storage};
 use crate::email::Email;
@@ -13,6 +14,7 @@ use crate::notification::{NewNotification, Notification, NotificationId, Notific
 use crate::secret::SecretString;
 use crate::store::OutboxRepo;
 use crate::store::row::{coded, corrupt, from_ns, ns, ns_clamped};
+use crate::token::TokenDigest;
 use crate::{Error, Result};
 use rusqlite::{OptionalExtension, params};
 use time::OffsetDateTime;
@@ -23,10 +25,12 @@ impl OutboxRepo for SqliteTx<'_> {
         let (expires_at, at) = (n.expires_at.map(ns).transpose()?, ns(at)?);
         self.conn
             .prepare_cached(
-                "INSERT INTO outbox (kind, email, name, token, expires_at, locale, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                "INSERT INTO outbox
+                 (kind, email, name, token, expires_at, locale, created_at, token_digest)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             )
             .and_then(|mut s| {
+                let digest = (n.token.as_ref()).map(|t| TokenDigest::of_text(t.expose()));
                 s.execute(params![
                     n.kind.code(),
                     n.email.as_str(),
@@ -34,7 +38,8 @@ impl OutboxRepo for SqliteTx<'_> {
                     n.token.as_ref().map(SecretString::expose),
                     expires_at,
                     n.locale.code(),
-                    at
+                    at,
+                    digest.as_ref().map(|d| &d.as_bytes()[..]),
                 ])
             })
             .map_err(storage("cannot queue a notification"))?;
@@ -111,7 +116,7 @@ impl OutboxRepo for SqliteTx<'_> {
         // WAL so no earlier image of the page keeps the token.
         let had_token: Option<bool> = self
             .conn
-            .prepare_cached("UPDATE outbox SET acked = 1, token = NULL WHERE id = ?1 AND acked = 0 RETURNING ?2")
+            .prepare_cached("UPDATE outbox SET acked = 1, token = NULL, token_digest = NULL WHERE id = ?1 AND acked = 0 RETURNING ?2")
             .and_then(|mut s| s.query_row(params![rowid, true], |r| r.get(0)).optional())
             .map_err(storage("cannot acknowledge a notification"))?;
         match had_token {
@@ -121,5 +126,22 @@ impl OutboxRepo for SqliteTx<'_> {
             }
             None => Err(unknown()),
         }
+    }
+}
+
+impl SqliteTx<'_> {
+    /// Erases the link of the pending notification carrying this token, which is no longer
+    /// usable: the mail stays queued, without its link. Marks the transaction, so that the WAL
+    /// is truncated after the commit (as after an acknowledgement).
+    pub(super) fn erase_links(&mut self, digest: &TokenDigest) -> Result<()> {
+        let n = self
+            .conn
+            .prepare_cached(
+                "UPDATE outbox SET token = NULL, token_digest = NULL WHERE token_digest = ?1",
+            )
+            .and_then(|mut s| s.execute([&digest.as_bytes()[..]]))
+            .map_err(storage("cannot erase a link"))?;
+        self.erased |= n > 0;
+        Ok(())
     }
 }

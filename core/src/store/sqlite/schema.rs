@@ -5,7 +5,7 @@
 //! refuses any other). [`migrate`] applies the missing scripts when a store opens, each in its
 //! own transaction.
 //!
-//! The schema (version 4):
+//! The schema (version 5):
 //! - `accounts`: id `BLOB(16)`, email (normalised, `UNIQUE`), names, role and state codes,
 //!   phones as E.164 with their kind, PHC password hash and a JSON array of earlier ones,
 //!   lockout counters, times as Unix nanoseconds (`last_login_at` NULL before the first login),
@@ -18,7 +18,8 @@
 //! - `tokens` (with the new `email` an email-change link confirms, NULL for other purposes)
 //!   and `sessions` (with the `establishment` the session is connected to, or NULL), keyed by
 //!   the 32-byte SHA-256 digest, an account's sessions found by `sessions_account`; `outbox`
-//!   (the link token in clear until acknowledged); `audit` + `audit_establishments`; `documents` and
+//!   (the link token in clear until acknowledged or no longer usable, beside its digest, by
+//!   which `outbox_link` finds the mail of a token that ends); `audit` + `audit_establishments`; `documents` and
 //!   `debit_lines`; `establishments`; `counters` (repairer codes).
 //!
 //! The tests here check that an old file is upgraded in place and that each search runs on its
@@ -27,14 +28,17 @@
 use super::pool::check_identity;
 use super::{Rollback, storage};
 use crate::Result;
-use rusqlite::Connection;
+use crate::locale::Coded;
+use crate::secret::SecretString;
+use crate::token::{TokenDigest, TokenState};
+use rusqlite::{Connection, params};
 
 /// `PRAGMA application_id` of a dealer-portal database: "DPRT".
 pub(super) const APPLICATION_ID: i32 = 0x4450_5254;
 
 /// The schema, one script per version: script `i` takes `user_version` from `i` to `i + 1`.
 /// Scripts are never edited once released; a change is a new script.
-pub(super) const MIGRATIONS: &[&str] = &[SCHEMA_V1, SCHEMA_V2, SCHEMA_V3, SCHEMA_V4];
+pub(super) const MIGRATIONS: &[&str] = &[SCHEMA_V1, SCHEMA_V2, SCHEMA_V3, SCHEMA_V4, SCHEMA_V5];
 
 const SCHEMA_V1: &str = r#"
 CREATE TABLE establishments (
@@ -225,6 +229,44 @@ ALTER TABLE accounts ADD COLUMN last_login_at INTEGER;
 ALTER TABLE tokens ADD COLUMN email TEXT;
 "#;
 
+/// Version 5: a queued mail's link token has its digest beside it (NULL without a token), so
+/// that the link is erased as soon as its token is consumed, superseded, revoked or expired.
+/// SQL has no SHA-256: [`digest_links`] fills the column of existing rows, in the same
+/// transaction.
+const SCHEMA_V5: &str = r#"
+ALTER TABLE outbox ADD COLUMN token_digest BLOB;
+CREATE INDEX outbox_link ON outbox (token_digest) WHERE token_digest IS NOT NULL;
+"#;
+
+/// Version 5's data: the digest of every link token still in the outbox; then the links whose
+/// token is no longer issued are erased.
+fn digest_links(conn: &Connection) -> Result<()> {
+    let links = conn
+        .prepare("SELECT id, token FROM outbox WHERE token IS NOT NULL")
+        .and_then(|mut s| {
+            s.query_map([], |r| {
+                Ok((r.get::<_, i64>(0)?, SecretString::new(r.get(1)?)))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()
+        })
+        .map_err(storage("migration failed"))?;
+    for (id, token) in links {
+        let digest = TokenDigest::of_text(token.expose());
+        conn.execute(
+            "UPDATE outbox SET token_digest = ?2 WHERE id = ?1",
+            params![id, &digest.as_bytes()[..]],
+        )
+        .map_err(storage("migration failed"))?;
+    }
+    conn.execute(
+        "UPDATE outbox SET token = NULL, token_digest = NULL
+         WHERE token_digest IN (SELECT digest FROM tokens WHERE state <> ?1)",
+        [TokenState::Issued.code()],
+    )
+    .map_err(storage("migration failed"))?;
+    Ok(())
+}
+
 /// Applies the missing migrations, each in its own `BEGIN IMMEDIATE` transaction (so two
 /// processes opening a new file at once do not both apply one).
 pub(super) fn migrate(conn: &Connection, location: &str) -> Result<()> {
@@ -240,6 +282,9 @@ pub(super) fn migrate(conn: &Connection, location: &str) -> Result<()> {
         if version < target {
             conn.execute_batch(script)
                 .map_err(storage("migration failed"))?;
+            if target == 5 {
+                digest_links(conn)?;
+            }
             conn.execute_batch(&format!(
                 "PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = {target};"
             ))
@@ -449,7 +494,7 @@ mod tests {
             .writer()
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .unwrap();
-        assert_eq!(version, 4);
+        assert_eq!(version, MIGRATIONS.len() as i64);
         // The rows written before read back, the new columns empty.
         let back = store.read(|tx| tx.account(a.id)).unwrap().unwrap();
         assert_eq!(back, a);
@@ -503,6 +548,59 @@ mod tests {
         assert_eq!(sessions[0].digest, session);
         assert_eq!(sessions[0].establishment, Some(t1.clone()));
         assert_eq!(sessions[1], opened);
+    }
+
+    #[test]
+    fn a_version_4_file_gets_the_digests_of_its_links_and_loses_its_dead_ones() {
+        use crate::store::OutboxRepo;
+        let path = TempPath::new("v4");
+        let (dead, live) = (TokenSecret::generate(), TokenSecret::generate());
+        let now = OffsetDateTime::from_unix_timestamp_nanos(1_768_467_600_123_456_789).unwrap();
+        {
+            // A file as the release before links had their digest: scripts 1 to 4.
+            let conn = Connection::open(&path.0).unwrap();
+            for script in &MIGRATIONS[..4] {
+                conn.execute_batch(script).unwrap();
+            }
+            conn.execute_batch(&format!(
+                "PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = 4;"
+            ))
+            .unwrap();
+            for (secret, state) in [(&dead, TokenState::Superseded), (&live, TokenState::Issued)] {
+                conn.execute(
+                    "INSERT INTO tokens (digest, account, purpose, state, issued_at, expires_at)
+                     VALUES (?1, ?2, 'password_reset', ?3, ?4, ?5)",
+                    params![
+                        &secret.digest().as_bytes()[..],
+                        &[7u8; 16][..],
+                        state.code(),
+                        ns(now).unwrap(),
+                        ns(now + Duration::hours(1)).unwrap()
+                    ],
+                )
+                .unwrap();
+                conn.execute(
+                    "INSERT INTO outbox (kind, email, name, token, locale, created_at)
+                     VALUES ('password_reset', 'a@garage.fr', 'A', ?1, 'fr', ?2)",
+                    params![secret.expose(), ns(now).unwrap()],
+                )
+                .unwrap();
+            }
+        }
+        let store = SqliteStore::open(&path.0, fast()).unwrap();
+        let links = || -> Vec<Option<String>> {
+            let pending = store.read(|tx| tx.pending(10)).unwrap();
+            (pending.iter())
+                .map(|n| n.body.token.as_ref().map(|t| t.expose().to_owned()))
+                .collect()
+        };
+        assert_eq!(links(), [None, Some(live.expose().to_owned())]);
+        // The live link has its digest: consuming its token erases it.
+        store
+            .write(|tx| tx.consume_token(&live.digest(), TokenPurpose::PasswordReset, now))
+            .unwrap()
+            .unwrap();
+        assert_eq!(links(), [None, None]);
     }
 
     fn plan(conn: &Connection, sql: &str, p: impl rusqlite::Params) -> String {

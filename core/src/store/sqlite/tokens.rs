@@ -112,10 +112,17 @@ impl TokenRepo for SqliteTx<'_> {
                 TokenState::Issued.code()
             ])
             .map_err(storage("cannot consume a token"))?;
-        rows.next()
+        let used = rows
+            .next()
             .map_err(storage("cannot consume a token"))?
             .map(token_from_row)
-            .transpose()
+            .transpose()?;
+        drop(rows);
+        drop(stmt);
+        if let Some(t) = &used {
+            self.erase_links(&t.digest)?;
+        }
+        Ok(used)
     }
 
     fn end_tokens(
@@ -125,30 +132,39 @@ impl TokenRepo for SqliteTx<'_> {
         to: TokenState,
     ) -> Result<usize> {
         self.writable()?;
-        let n = self
+        let ended = self
             .conn
             .prepare_cached(
                 "UPDATE tokens SET state = ?3
-                 WHERE account = ?1 AND state = ?2 AND purpose IN (?4, ?5, ?6)",
+                 WHERE account = ?1 AND state = ?2 AND purpose IN (?4, ?5, ?6)
+                 RETURNING digest",
             )
             .and_then(|mut s| {
                 let [a, b, c] = purpose_slots(purposes);
-                s.execute(params![
-                    &account.as_bytes()[..],
-                    TokenState::Issued.code(),
-                    to.code(),
-                    a,
-                    b,
-                    c
-                ])
+                s.query_map(
+                    params![
+                        &account.as_bytes()[..],
+                        TokenState::Issued.code(),
+                        to.code(),
+                        a,
+                        b,
+                        c
+                    ],
+                    |r| r.get::<_, Vec<u8>>(0),
+                )?
+                .collect::<rusqlite::Result<Vec<_>>>()
             })
             .map_err(storage("cannot end tokens"))?;
-        Ok(n)
+        for d in &ended {
+            self.erase_links(&digest(d, "tokens", "digest")?)?;
+        }
+        Ok(ended.len())
     }
 
     fn expire_token(&mut self, digest: &TokenDigest) -> Result<()> {
         self.writable()?;
-        self.conn
+        let n = self
+            .conn
             .prepare_cached("UPDATE tokens SET state = ?2 WHERE digest = ?1 AND state = ?3")
             .and_then(|mut s| {
                 s.execute(params![
@@ -158,6 +174,9 @@ impl TokenRepo for SqliteTx<'_> {
                 ])
             })
             .map_err(storage("cannot expire a token"))?;
+        if n > 0 {
+            self.erase_links(digest)?;
+        }
         Ok(())
     }
 }
