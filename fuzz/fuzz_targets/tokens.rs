@@ -33,6 +33,9 @@ use std::cell::RefCell;
 
 const ADMIN: &str = "admin@garage-xyz.fr";
 const ADMIN_PASSWORD: &str = "Garage-XYZ-2026!";
+/// The administrator's first password, set by the bootstrap; `ADMIN_PASSWORD` replaces it
+/// through a reset whose link is the fixture's consumed one.
+const FIRST_PASSWORD: &str = "Garage-XYZ-2025!";
 const USER: &str = "jean.dupont@garage-xyz.fr";
 /// Runs between two rebuilds of the portal (each rejected well-formed token adds an audit event).
 const REBUILD_EVERY: u32 = 20_000;
@@ -57,19 +60,32 @@ impl Fixture {
         let garage =
             Establishment::new("T99999", "GARAGE XYZ", "VILLE 1", Some(Regime::Insurance)).unwrap();
         let code = garage.code.clone();
-        // The first reset link, used by the bootstrap, is the consumed one.
         let decl_link = |p: &Portal<MemoryStore, ManualClock>| {
             pending_link(p, ADMIN, NotificationKind::PasswordReset)
         };
-        let session = bootstrap_admin(
+        bootstrap_admin(
             &portal,
             ADMIN,
             "Geloen",
             "Alexandre",
             &[garage],
-            ADMIN_PASSWORD,
+            FIRST_PASSWORD,
         );
+        // A used link loses its plaintext from the outbox, so the consumed one is read before
+        // it is used: a second reset, completed with the current password.
+        portal
+            .request_password_reset(&ADMIN.parse().unwrap())
+            .unwrap();
         let consumed = decl_link(&portal).unwrap();
+        portal
+            .complete_password_reset(&consumed, ADMIN, ADMIN_PASSWORD, ADMIN_PASSWORD)
+            .unwrap();
+        let session = portal
+            .login(ADMIN, ADMIN_PASSWORD, false)
+            .unwrap()
+            .token
+            .expose()
+            .to_owned();
         portal
             .request_password_reset(&ADMIN.parse().unwrap())
             .unwrap();
