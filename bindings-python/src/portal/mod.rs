@@ -34,7 +34,7 @@ use std::path::PathBuf;
 /// Safe to share between threads.
 #[pyclass(module = "dealer_portal", frozen)]
 pub(crate) struct Portal {
-    inner: CorePortal<AnyStore>,
+    pub(super) inner: CorePortal<AnyStore>,
 }
 
 fn config_arg(config: Option<&Bound<'_, PyAny>>) -> Res<PortalConfig> {
@@ -47,16 +47,16 @@ fn config_arg(config: Option<&Bound<'_, PyAny>>) -> Res<PortalConfig> {
 
 // Every argument is parsed by the core's own constructor, once, before the flow is called.
 
-fn code(s: &str) -> Result<EstablishmentCode, Error> {
+pub(super) fn code(s: &str) -> Result<EstablishmentCode, Error> {
     EstablishmentCode::parse(s)
 }
 
 /// An optional establishment code: `None` lets the core use the session's connected one.
-fn opt_code(s: Option<&str>) -> Result<Option<EstablishmentCode>, Error> {
+pub(super) fn opt_code(s: Option<&str>) -> Result<Option<EstablishmentCode>, Error> {
     s.map(EstablishmentCode::parse).transpose()
 }
 
-fn account_id(s: &str) -> Result<AccountId, Error> {
+pub(super) fn account_id(s: &str) -> Result<AccountId, Error> {
     s.parse()
 }
 
