@@ -173,6 +173,15 @@ pub enum Error {
         /// What is wrong with it.
         reason: String,
     },
+    /// The actor has had as many answers of this kind as the configuration allows in its window
+    /// (e.g. `EMAIL_TAKEN`, see `EmailTakenLimit`); it may try again later.
+    #[error("too many {what} answers for this account in the last {window_hours} hours; try again later")]
+    RateLimited {
+        /// Which answer is rationed (`"email taken"`).
+        what: &'static str,
+        /// The window, in whole hours (rounded up).
+        window_hours: i64,
+    },
     /// The store failed (I/O, corruption, a foreign file). The message holds no secret; the
     /// driver's error, when there is one, is its [`source`](std::error::Error::source).
     #[error("storage error: {0}")]
@@ -365,6 +374,7 @@ impl Error {
         "INVALID_PERIOD",
         "INVALID_QUERY",
         "INVALID_CONFIG",
+        "RATE_LIMITED",
         "STORAGE",
     ];
 
@@ -401,6 +411,7 @@ impl Error {
             Error::InvalidPeriod { .. } => "INVALID_PERIOD",
             Error::InvalidQuery { .. } => "INVALID_QUERY",
             Error::InvalidConfig { .. } => "INVALID_CONFIG",
+            Error::RateLimited { .. } => "RATE_LIMITED",
             Error::Storage(_) => "STORAGE",
         }
     }
@@ -493,6 +504,10 @@ mod tests {
                 reason: "x",
             },
             Error::InvalidConfig { reason: "x".into() },
+            Error::RateLimited {
+                what: "email taken",
+                window_hours: 24,
+            },
             Error::EmailTaken,
             Error::PasswordPolicy {
                 failed: vec!["min_length"],

@@ -1,6 +1,6 @@
 //! What a deployment configures: [`PortalConfig`].
 
-use crate::account::LockoutConfig;
+use crate::account::{EmailTakenLimit, LockoutConfig};
 use crate::locale::Locale;
 use crate::password::{HashParams, PasswordPolicy};
 use crate::secret::SecretString;
@@ -34,6 +34,8 @@ pub struct PortalConfig {
     pub tokens: TokenConfig,
     /// Lockout after failed logins.
     pub lockout: LockoutConfig,
+    /// How many `EMAIL_TAKEN` answers an actor gets per window before `RATE_LIMITED`.
+    pub email_taken: EmailTakenLimit,
     /// Language of the mails.
     pub locale: Locale,
     /// The least time (milliseconds) an anonymous request takes — "Mot de passe oublié" and a
@@ -51,6 +53,7 @@ impl Default for PortalConfig {
             pepper: None,
             tokens: TokenConfig::default(),
             lockout: LockoutConfig::default(),
+            email_taken: EmailTakenLimit::default(),
             locale: Locale::default(),
             anonymous_response_floor_ms: 10,
         }
@@ -76,6 +79,17 @@ impl PortalConfig {
             return Err(Error::InvalidConfig {
                 reason: format!(
                     "lockout needs max_failures >= 1 and 0 < base <= max <= {} days",
+                    LockoutConfig::MAX_LOCK.whole_days()
+                ),
+            });
+        }
+        if self.email_taken.max_answers == 0
+            || self.email_taken.window < Duration::SECOND
+            || self.email_taken.window > LockoutConfig::MAX_LOCK
+        {
+            return Err(Error::InvalidConfig {
+                reason: format!(
+                    "email_taken needs max_answers >= 1 and a window from 1 second to {} days",
                     LockoutConfig::MAX_LOCK.whole_days()
                 ),
             });

@@ -1,5 +1,6 @@
 //! Logging in (and the lockout rule), sessions, logging out and changing one's password.
 
+use super::budgets::Reservation;
 use super::{Portal, establishments_of, existing_establishment};
 use crate::account::{Account, AccountId, AccountState, LoginRefusal, Role};
 use crate::audit::{AuditAction, NewAuditEvent};
@@ -140,15 +141,31 @@ impl<S: Store, C: Clock> Portal<S, C> {
             })?;
             return Err(Error::InvalidCredentials);
         };
-        let verified = self.verify_or_dummy(&account, &normalized, too_long);
-        if let Some(refusal) = account.login_refusal(verified, now) {
-            self.record_refusal(account.id, refusal, AuditAction::LoginFailed, now)?;
+        // One check of the lockout's budget is reserved before argon2 runs; refused (locked,
+        // not active, budget spent by checks under way), a dummy run keeps the time.
+        let account = match self.reserve_check(account.id, AuditAction::LoginFailed)? {
+            Reservation::Reserved(a) => a,
+            Reservation::Refused | Reservation::Missing => {
+                self.hasher.dummy_verify(&normalized);
+                return Err(Error::InvalidCredentials);
+            }
+        };
+        if !self.verify_or_dummy(&account, &normalized, too_long) {
+            self.settle_failed_check(account.id, AuditAction::LoginFailed)?;
             return Err(Error::InvalidCredentials);
         }
         let rehash = match &account.password {
-            Some(h) if self.hasher.needs_rehash(h) => Some(self.hasher.hash(&normalized)?),
+            Some(h) if self.hasher.needs_rehash(h) => match self.hasher.hash(&normalized) {
+                Ok(h) => Some(h),
+                Err(e) => {
+                    self.store
+                        .write(|tx| Self::release_check(tx, account.id, self.now()))?;
+                    return Err(e);
+                }
+            },
             _ => None,
         };
+        let now = self.now();
         let secret = TokenSecret::generate();
         let mut record = SessionRecord::open(
             secret.digest(),
@@ -158,10 +175,13 @@ impl<S: Store, C: Clock> Portal<S, C> {
             None,
             &self.config.tokens,
         );
-        self.store.write(|tx| {
+        let opened = self.store.write(|tx| {
+            Self::release_check(tx, account.id, now)?;
             let mut a = tx.account(account.id)?.ok_or(Error::InvalidCredentials)?;
-            if a.state != AccountState::Active {
-                return Err(Error::InvalidCredentials);
+            // Locked (or disabled) since the check: refused when this transaction commits.
+            if let Some(refusal) = a.login_refusal(true, now) {
+                self.refuse_in(tx, a.id, refusal, AuditAction::LoginFailed, now)?;
+                return Ok(false);
             }
             a.record_login(now);
             if let Some(h) = rehash {
@@ -180,8 +200,11 @@ impl<S: Store, C: Clock> Portal<S, C> {
                     .at_establishments(establishments)
                     .with(json!({ "remember": remember })),
             )?;
-            Ok(())
+            Ok(true)
         })?;
+        if !opened {
+            return Err(Error::InvalidCredentials);
+        }
         Ok(Session {
             token: SecretString::from(secret.expose()),
             account_id: account.id,
@@ -190,16 +213,18 @@ impl<S: Store, C: Clock> Portal<S, C> {
     }
 
     /// Records a refused password check of an account (at login, or when a flow asks for
-    /// the current password): audited as `action` with the refusal's reason; a wrong password
-    /// counts toward the lockout, and the failure that locks the account mails its owner.
-    pub(super) fn record_refusal(
+    /// the current password), in the caller's transaction: audited as `action` with the
+    /// refusal's reason; a wrong password counts toward the lockout, and the failure that
+    /// locks the account mails its owner.
+    pub(super) fn refuse_in(
         &self,
+        tx: &mut S::Tx<'_>,
         account: AccountId,
         refusal: LoginRefusal,
         action: AuditAction,
         now: OffsetDateTime,
     ) -> Result<()> {
-        self.store.write(|tx| {
+        {
             let Some(mut a) = tx.account(account)? else {
                 return Ok(());
             };
@@ -233,7 +258,7 @@ impl<S: Store, C: Clock> Portal<S, C> {
                 )?;
             }
             tx.update_account(&a)
-        })
+        }
     }
 
     /// Verifies a password against the account's hash; an account without a password, or a
@@ -255,13 +280,20 @@ impl<S: Store, C: Clock> Portal<S, C> {
     pub(super) fn check_current_password(&self, account: &Account, current: &str) -> Result<()> {
         let too_long = current.len() > MAX_CREDENTIAL_BYTES;
         let current = crate::password::normalize(if too_long { "" } else { current });
-        let now = self.now();
-        let verified = self.verify_or_dummy(account, &current, too_long);
-        if let Some(refusal) = account.login_refusal(verified, now) {
-            self.record_refusal(account.id, refusal, AuditAction::PasswordCheckFailed, now)?;
+        // The same budget as logins: a check is reserved before argon2 (see `login`).
+        let account = match self.reserve_check(account.id, AuditAction::PasswordCheckFailed)? {
+            Reservation::Reserved(a) => a,
+            Reservation::Refused | Reservation::Missing => {
+                self.hasher.dummy_verify(&current);
+                return Err(Error::InvalidCredentials);
+            }
+        };
+        if !self.verify_or_dummy(&account, &current, too_long) {
+            self.settle_failed_check(account.id, AuditAction::PasswordCheckFailed)?;
             return Err(Error::InvalidCredentials);
         }
-        Ok(())
+        self.store
+            .write(|tx| Self::release_check(tx, account.id, self.now()))
     }
 
     /// What a host checks on every request: who is behind the session, until when, the

@@ -6,7 +6,7 @@
 //! lock on the schema ([`schema_key`]), so servers starting together apply each script once;
 //! DDL is transactional, so a failed migration leaves the schema as it was.
 //!
-//! The schema (version 3): the tables of the SQLite store (see its `schema`), with
+//! The schema (version 4): the tables of the SQLite store (see its `schema`), with
 //! PostgreSQL's types: ids, digests, hashes and sort keys `BYTEA`, times `BIGINT` nanoseconds
 //! (`accounts.last_login_at` NULL before the first login), codes and emails `COLLATE "C"`,
 //! `documents.issued_on` a `DATE`; `rights` without the listing copies (the listing reads
@@ -28,7 +28,7 @@ const MIGRATION_LOCK_OFFSET: i32 = 1;
 
 /// The schema, one script per version: script `i` takes the schema from version `i` to `i + 1`.
 /// Scripts are never edited once released; a change is a new script.
-const MIGRATIONS: &[&str] = &[SCHEMA_V1, SCHEMA_V2, SCHEMA_V3];
+const MIGRATIONS: &[&str] = &[SCHEMA_V1, SCHEMA_V2, SCHEMA_V3, SCHEMA_V4];
 
 const SCHEMA_V1: &str = r#"
 CREATE TABLE establishments (
@@ -192,6 +192,18 @@ CREATE INDEX outbox_link ON outbox (token_digest) WHERE token_digest IS NOT NULL
 UPDATE outbox SET token_digest = sha256(convert_to(token, 'UTF8')) WHERE token IS NOT NULL;
 UPDATE outbox SET token = NULL, token_digest = NULL
  WHERE token_digest IN (SELECT digest FROM tokens WHERE state <> 'issued');
+"#;
+
+/// Version 4 (lockout under concurrency, issue 16): the password checks in flight per account
+/// (`login_attempts`, see `AttemptRepo`), and the audit log by actor, action and time
+/// (`audit_by_actor`), from which the `EMAIL_TAKEN` budget of an actor is counted.
+const SCHEMA_V4: &str = r#"
+CREATE TABLE login_attempts (
+    account     BYTEA PRIMARY KEY,
+    in_flight   BIGINT NOT NULL,
+    lease_until BIGINT NOT NULL
+);
+CREATE INDEX audit_by_actor ON audit (actor, action, at);
 "#;
 
 /// The advisory lock key of a schema: the first four bytes of SHA-256 of its name, so every

@@ -5,7 +5,7 @@
 //! refuses any other). [`migrate`] applies the missing scripts when a store opens, each in its
 //! own transaction.
 //!
-//! The schema (version 5):
+//! The schema (version 6):
 //! - `accounts`: id `BLOB(16)`, email (normalised, `UNIQUE`), names, role and state codes,
 //!   phones as E.164 with their kind, PHC password hash and a JSON array of earlier ones,
 //!   lockout counters, times as Unix nanoseconds (`last_login_at` NULL before the first login),
@@ -20,7 +20,8 @@
 //!   the 32-byte SHA-256 digest, an account's sessions found by `sessions_account`; `outbox`
 //!   (the link token in clear until acknowledged or no longer usable, beside its digest, by
 //!   which `outbox_link` finds the mail of a token that ends); `audit` + `audit_establishments`; `documents` and
-//!   `debit_lines`; `establishments`; `counters` (repairer codes).
+//!   `debit_lines`; `establishments`; `counters` (repairer codes); `login_attempts` (password
+//!   checks in flight per account) and `audit_by_actor` (an actor's answers counted by kind).
 //!
 //! The tests here check that an old file is upgraded in place and that each search runs on its
 //! index.
@@ -38,7 +39,7 @@ pub(super) const APPLICATION_ID: i32 = 0x4450_5254;
 
 /// The schema, one script per version: script `i` takes `user_version` from `i` to `i + 1`.
 /// Scripts are never edited once released; a change is a new script.
-pub(super) const MIGRATIONS: &[&str] = &[SCHEMA_V1, SCHEMA_V2, SCHEMA_V3, SCHEMA_V4, SCHEMA_V5];
+pub(super) const MIGRATIONS: &[&str] = &[SCHEMA_V1, SCHEMA_V2, SCHEMA_V3, SCHEMA_V4, SCHEMA_V5, SCHEMA_V6];
 
 const SCHEMA_V1: &str = r#"
 CREATE TABLE establishments (
@@ -236,6 +237,18 @@ ALTER TABLE tokens ADD COLUMN email TEXT;
 const SCHEMA_V5: &str = r#"
 ALTER TABLE outbox ADD COLUMN token_digest BLOB;
 CREATE INDEX outbox_link ON outbox (token_digest) WHERE token_digest IS NOT NULL;
+"#;
+
+/// Version 6 (lockout under concurrency, issue 16): the password checks in flight per account
+/// (`login_attempts`, see `AttemptRepo`), and the audit log by actor, action and time
+/// (`audit_by_actor`), from which the `EMAIL_TAKEN` budget of an actor is counted.
+const SCHEMA_V6: &str = r#"
+CREATE TABLE login_attempts (
+    account     BLOB PRIMARY KEY,
+    in_flight   INTEGER NOT NULL,
+    lease_until INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX audit_by_actor ON audit (actor, action, at);
 "#;
 
 /// Version 5's data: the digest of every link token still in the outbox; then the links whose
