@@ -175,7 +175,9 @@ pub enum Error {
     },
     /// The actor has had as many answers of this kind as the configuration allows in its window
     /// (e.g. `EMAIL_TAKEN`, see `EmailTakenLimit`); it may try again later.
-    #[error("too many {what} answers for this account in the last {window_hours} hours; try again later")]
+    #[error(
+        "too many {what} answers for this account in the last {window_hours} hours; try again later"
+    )]
     RateLimited {
         /// Which answer is rationed (`"email taken"`).
         what: &'static str,

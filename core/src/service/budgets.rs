@@ -98,7 +98,8 @@ impl<S: Store, C: Clock> Portal<S, C> {
         let since = now
             .checked_sub(limit.window)
             .unwrap_or(OffsetDateTime::UNIX_EPOCH);
-        let given = tx.count_actions_since(actor.account.id, AuditAction::EmailTakenAnswered, since)?;
+        let given =
+            tx.count_actions_since(actor.account.id, AuditAction::EmailTakenAnswered, since)?;
         let (action, answer) = if given < limit.max_answers as usize {
             (AuditAction::EmailTakenAnswered, Error::EmailTaken)
         } else {

@@ -1,8 +1,8 @@
 //! A store chosen at run time: what the bindings hold, so one `Portal` type serves every store.
 
 use super::{
-    AccountRepo, AttemptRepo, AuditRepo, DocumentRepo, MemoryStore, OutboxRepo, SessionRepo, SessionSnapshot,
-    Store, TokenRecord, TokenRepo, Tx,
+    AccountRepo, AttemptRepo, AuditRepo, DocumentRepo, MemoryStore, OutboxRepo, SessionRepo,
+    SessionSnapshot, Store, TokenRecord, TokenRepo, Tx,
 };
 use crate::Result;
 use crate::account::{Account, AccountId, AccountPage, AccountQuery};

@@ -112,9 +112,8 @@ pub trait Tx:
     AccountRepo + TokenRepo + SessionRepo + OutboxRepo + AuditRepo + DocumentRepo + AttemptRepo
 {
 }
-impl<
-    T: AccountRepo + TokenRepo + SessionRepo + OutboxRepo + AuditRepo + DocumentRepo + AttemptRepo,
-> Tx for T
+impl<T: AccountRepo + TokenRepo + SessionRepo + OutboxRepo + AuditRepo + DocumentRepo + AttemptRepo>
+    Tx for T
 {
 }
 
