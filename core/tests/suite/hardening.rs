@@ -47,7 +47,7 @@ pub fn est(code: &str) -> EstablishmentCode {
 }
 
 /// Declares the administrator of T99999, gives it its password; its account id and a session.
-pub fn admin<S: Store>(p: &P<S>) -> (AccountId, String) {
+pub fn admin<S: Store, C: Clock>(p: &Portal<S, C>) -> (AccountId, String) {
     let decl = Declaration::new(ADMIN, "Geloen", "Alexandre", "Gérant").unwrap();
     let garage = Establishment::new("T99999", "GARAGE XYZ", "VILLE 1", None).unwrap();
     p.declare_administrator(&decl, &[garage]).unwrap();
@@ -69,7 +69,7 @@ pub fn admin<S: Store>(p: &P<S>) -> (AccountId, String) {
     (s.account_id, s.token.expose().to_owned())
 }
 
-pub fn audit<S: Store>(p: &P<S>) -> Vec<StoredAuditEvent> {
+pub fn audit<S: Store, C: Clock>(p: &Portal<S, C>) -> Vec<StoredAuditEvent> {
     p.store().read(|tx| tx.audit_all()).unwrap()
 }
 
