@@ -101,6 +101,7 @@ export type ErrorCode =
   | 'INVALID_PERIOD'
   | 'INVALID_QUERY'
   | 'INVALID_CONFIG'
+  | 'RATE_LIMITED'
   | 'STORAGE'
 
 // The codes of the core's enums (their serde / `Coded` codes). A test checks each union against
