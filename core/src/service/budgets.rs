@@ -8,6 +8,7 @@ use crate::audit::{AuditAction, NewAuditEvent};
 use crate::clock::Clock;
 use crate::establishment::EstablishmentCode;
 use crate::store::{AccountRepo, AttemptRepo, AuditRepo, Store};
+use crate::token::TokenDigest;
 use crate::{Error, Result};
 use serde_json::json;
 use time::OffsetDateTime;
@@ -16,9 +17,10 @@ use time::OffsetDateTime;
 pub(super) enum Reservation {
     /// A check is reserved: the account as read in the reserving transaction.
     Reserved(Account),
-    /// Refused without a check (and audited): locked, not active, or the budget is spent.
-    Refused,
-    /// The account is gone.
+    /// Refused without a check (locked, not active, or the budget is spent): a decoy is held
+    /// instead, for [`Portal::settle_refusal`] after a dummy argon2 run.
+    Refused(LoginRefusal),
+    /// The account is gone (a decoy is held, as for a refusal).
     Missing,
 }
 
@@ -27,33 +29,82 @@ fn lease(now: OffsetDateTime) -> OffsetDateTime {
     now.checked_add(LockoutConfig::ATTEMPT_LEASE).unwrap_or(now)
 }
 
+/// The decoy of a login: a reservation that counts toward no account, keyed by a digest of
+/// what was typed as the email. A login that checks no password (unknown email, locked
+/// account, budget spent) holds and releases it in the two transactions a real check writes,
+/// so every answer costs the same writes as a wrong password: time tells nothing of whether
+/// the email has an account, or whether it is locked. Held only while the dummy argon2 runs.
+pub(super) fn decoy(email: &str) -> AccountId {
+    let d = TokenDigest::of_text(email);
+    let mut b = [0u8; 16];
+    b.copy_from_slice(&d.as_bytes()[..16]);
+    AccountId::from_bytes(b)
+}
+
 impl<S: Store, C: Clock> Portal<S, C> {
     /// Reserves one password check of the account, in a write transaction, before argon2
     /// runs: granted while the account is unlocked, active, and its failures in a row plus the
     /// checks in flight stay under `lockout.max_failures` ([`Account::may_check_password`]).
-    /// A refusal is audited as `action` with its reason, and no check may then be spent: the
-    /// caller runs a dummy argon2 instead, so the answer takes the same time. A reserved check
-    /// must be settled: [`settle_failed_check`](Self::settle_failed_check) or
+    /// Refused, no check may be spent: the `decoy` is held instead, and the caller runs a
+    /// dummy argon2 then [`settle_refusal`](Self::settle_refusal), so the answer takes the
+    /// time of a wrong password. A reserved check must be settled:
+    /// [`settle_failed_check`](Self::settle_failed_check) or
     /// [`release_check`](Self::release_check) (else it lapses after
     /// [`LockoutConfig::ATTEMPT_LEASE`]).
-    pub(super) fn reserve_check(&self, id: AccountId, action: AuditAction) -> Result<Reservation> {
+    pub(super) fn reserve_check(&self, id: AccountId, decoy: AccountId) -> Result<Reservation> {
         let now = self.now();
         self.store.write(|tx| {
             let Some(a) = tx.account(id)? else {
+                Self::hold(tx, decoy, now)?;
                 return Ok(Reservation::Missing);
             };
             let in_flight = tx.attempts_in_flight(id, now)?;
             match a.may_check_password(in_flight, now, &self.config.lockout) {
                 Ok(()) => {
-                    tx.set_attempts_in_flight(id, in_flight.saturating_add(1), lease(now))?;
+                    Self::hold(tx, id, now)?;
                     Ok(Reservation::Reserved(a))
                 }
                 Err(refusal) => {
-                    self.refuse_in(tx, id, refusal, action, now)?;
-                    Ok(Reservation::Refused)
+                    Self::hold(tx, decoy, now)?;
+                    Ok(Reservation::Refused(refusal))
                 }
             }
         })
+    }
+
+    /// Holds the decoy of a login that will check no password (an unknown email): the first
+    /// of its two transactions (see [`decoy`]).
+    pub(super) fn hold_decoy(&self, decoy: AccountId) -> Result<()> {
+        let now = self.now();
+        self.store.write(|tx| Self::hold(tx, decoy, now))
+    }
+
+    /// The second transaction of a login or a check that checked no password: releases the
+    /// decoy and audits the refusal as `action` (`unknown_email` when there is no account).
+    pub(super) fn settle_refusal(
+        &self,
+        refused: Option<(AccountId, LoginRefusal)>,
+        decoy: AccountId,
+        action: AuditAction,
+    ) -> Result<()> {
+        let now = self.now();
+        self.store.write(|tx| {
+            Self::release_check(tx, decoy, now)?;
+            match refused {
+                Some((id, refusal)) => self.refuse_in(tx, id, refusal, action, now),
+                None => tx
+                    .append(
+                        &NewAuditEvent::new(now, action).with(json!({ "reason": "unknown_email" })),
+                    )
+                    .map(|_| ()),
+            }
+        })
+    }
+
+    /// One more check of `id` in flight.
+    fn hold(tx: &mut S::Tx<'_>, id: AccountId, now: OffsetDateTime) -> Result<()> {
+        let n = tx.attempts_in_flight(id, now)?;
+        tx.set_attempts_in_flight(id, n.saturating_add(1), lease(now))
     }
 
     /// Settles a reserved check whose password did not verify: the check leaves the flight

@@ -1,6 +1,6 @@
 //! Logging in (and the lockout rule), sessions, logging out and changing one's password.
 
-use super::budgets::Reservation;
+use super::budgets::{Reservation, decoy};
 use super::{Portal, establishments_of, existing_establishment};
 use crate::account::{Account, AccountId, AccountState, LoginRefusal, Role};
 use crate::audit::{AuditAction, NewAuditEvent};
@@ -119,34 +119,43 @@ impl<S: Store, C: Clock> Portal<S, C> {
     // ----- login and sessions -----
 
     /// Logs in. Unknown email, wrong password, an account not active, a locked account: all
-    /// answer [`Error::InvalidCredentials`], in about the same time (a dummy argon2 run for
-    /// unknown emails). After `lockout.max_failures` failures in a row the account is locked
+    /// answer [`Error::InvalidCredentials`], in about the same time (a dummy argon2 run and the
+    /// same two writes when no password is checked). A check of the password is reserved in
+    /// the store before argon2 runs and settled after (see `budgets`): however many logins of
+    /// one account run at once, on however many servers, at most `lockout.max_failures`
+    /// checks are spent before the lock, and no login succeeds while the account is locked
+    /// when its transaction commits. After `lockout.max_failures` failures in a row the account is locked
     /// for `lockout.base`, doubling at each further lock; its owner gets a mail. A hash made
     /// with older parameters is re-hashed.
     pub fn login(&self, email: &str, password: &str, remember: bool) -> Result<Session> {
         let too_long = password.len() > MAX_CREDENTIAL_BYTES;
         let normalized = crate::password::normalize(if too_long { "" } else { password });
-        let now = self.now();
         let account = match Email::parse(email) {
             Ok(e) => self.store.read(|tx| tx.account_by_email(&e))?,
             Err(_) => None,
         };
+        // Every answer writes what a wrong password writes (a check held before argon2, then
+        // settled): a decoy stands in when no password is checked (see `budgets::decoy`).
+        let decoy = decoy(email);
         let Some(account) = account else {
+            self.hold_decoy(decoy)?;
             self.hasher.dummy_verify(&normalized);
-            self.store.write(|tx| {
-                tx.append(
-                    &NewAuditEvent::new(now, AuditAction::LoginFailed)
-                        .with(json!({ "reason": "unknown_email" })),
-                )
-            })?;
+            self.settle_refusal(None, decoy, AuditAction::LoginFailed)?;
             return Err(Error::InvalidCredentials);
         };
         // One check of the lockout's budget is reserved before argon2 runs; refused (locked,
         // not active, budget spent by checks under way), a dummy run keeps the time.
-        let account = match self.reserve_check(account.id, AuditAction::LoginFailed)? {
+        let account = match self.reserve_check(account.id, decoy)? {
             Reservation::Reserved(a) => a,
-            Reservation::Refused | Reservation::Missing => {
+            Reservation::Refused(refusal) => {
                 self.hasher.dummy_verify(&normalized);
+                let refused = Some((account.id, refusal));
+                self.settle_refusal(refused, decoy, AuditAction::LoginFailed)?;
+                return Err(Error::InvalidCredentials);
+            }
+            Reservation::Missing => {
+                self.hasher.dummy_verify(&normalized);
+                self.settle_refusal(None, decoy, AuditAction::LoginFailed)?;
                 return Err(Error::InvalidCredentials);
             }
         };
@@ -281,10 +290,18 @@ impl<S: Store, C: Clock> Portal<S, C> {
         let too_long = current.len() > MAX_CREDENTIAL_BYTES;
         let current = crate::password::normalize(if too_long { "" } else { current });
         // The same budget as logins: a check is reserved before argon2 (see `login`).
-        let account = match self.reserve_check(account.id, AuditAction::PasswordCheckFailed)? {
+        let decoy = decoy(account.email.as_str());
+        let account = match self.reserve_check(account.id, decoy)? {
             Reservation::Reserved(a) => a,
-            Reservation::Refused | Reservation::Missing => {
+            Reservation::Refused(refusal) => {
                 self.hasher.dummy_verify(&current);
+                let refused = Some((account.id, refusal));
+                self.settle_refusal(refused, decoy, AuditAction::PasswordCheckFailed)?;
+                return Err(Error::InvalidCredentials);
+            }
+            Reservation::Missing => {
+                self.hasher.dummy_verify(&current);
+                self.settle_refusal(None, decoy, AuditAction::PasswordCheckFailed)?;
                 return Err(Error::InvalidCredentials);
             }
         };
