@@ -16,7 +16,7 @@ use time::OffsetDateTime;
 /// What [`Portal::reserve_check`] got.
 pub(super) enum Reservation {
     /// A check is reserved: the account as read in the reserving transaction.
-    Reserved(Account),
+    Reserved(Box<Account>),
     /// Refused without a check (locked, not active, or the budget is spent): a decoy is held
     /// instead, for [`Portal::settle_refusal`] after a dummy argon2 run.
     Refused(LoginRefusal),
@@ -62,7 +62,7 @@ impl<S: Store, C: Clock> Portal<S, C> {
             match a.may_check_password(in_flight, now, &self.config.lockout) {
                 Ok(()) => {
                     Self::hold(tx, id, now)?;
-                    Ok(Reservation::Reserved(a))
+                    Ok(Reservation::Reserved(Box::new(a)))
                 }
                 Err(refusal) => {
                     Self::hold(tx, decoy, now)?;

@@ -146,7 +146,7 @@ impl<S: Store, C: Clock> Portal<S, C> {
         // One check of the lockout's budget is reserved before argon2 runs; refused (locked,
         // not active, budget spent by checks under way), a dummy run keeps the time.
         let account = match self.reserve_check(account.id, decoy)? {
-            Reservation::Reserved(a) => a,
+            Reservation::Reserved(a) => *a,
             Reservation::Refused(refusal) => {
                 self.hasher.dummy_verify(&normalized);
                 let refused = Some((account.id, refusal));
@@ -292,7 +292,7 @@ impl<S: Store, C: Clock> Portal<S, C> {
         // The same budget as logins: a check is reserved before argon2 (see `login`).
         let decoy = decoy(account.email.as_str());
         let account = match self.reserve_check(account.id, decoy)? {
-            Reservation::Reserved(a) => a,
+            Reservation::Reserved(a) => *a,
             Reservation::Refused(refusal) => {
                 self.hasher.dummy_verify(&current);
                 let refused = Some((account.id, refusal));
