@@ -324,7 +324,7 @@ impl Tls {
                 .connect(NoTls)
                 .map_err(pg("cannot connect to PostgreSQL")),
             Tls::Rustls { connector, raised } => config.connect(connector.clone()).map_err(|e| {
-                if e.to_string().contains("does not support TLS") {
+                if says_no_tls(&e) {
                     pg(if *raised {
                         "cannot connect to PostgreSQL: the server does not offer TLS, and a \
                              link to a host other than loopback is never left in plaintext \
@@ -336,12 +336,73 @@ impl Tls {
                              the URL's sslmode requires; enable ssl on the server, or add \
                              sslmode=disable to the URL to accept plaintext on a network you trust"
                     })(e)
+                } else if e.to_string().contains("TLS handshake") {
+                    Error::storage_from("cannot connect to PostgreSQL", Handshake::new(e))
                 } else {
                     pg("cannot connect to PostgreSQL")(e)
                 }
             }),
         }
     }
+}
+
+/// A failed TLS handshake: rust-postgres says only "error performing TLS handshake", and why
+/// (rustls' "invalid peer certificate: UnknownIssuer", a name the certificate is not valid
+/// for) is in its sources; shown together, the driver's error kept as the source. A handshake
+/// error holds no secret (the server has not been sent the password yet).
+struct Handshake {
+    error: ::postgres::Error,
+    why: String,
+}
+
+impl Handshake {
+    fn new(error: ::postgres::Error) -> Self {
+        let mut why = Vec::new();
+        let mut next = std::error::Error::source(&error);
+        while let Some(e) = next {
+            why.push(e.to_string());
+            next = e.source();
+        }
+        Handshake {
+            error,
+            why: why.join(": "),
+        }
+    }
+}
+
+impl std::fmt::Display for Handshake {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.why.is_empty() {
+            write!(f, "{}", self.error)
+        } else {
+            write!(f, "{}: {}", self.error, self.why)
+        }
+    }
+}
+
+impl std::fmt::Debug for Handshake {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Handshake").field(&self.to_string()).finish()
+    }
+}
+
+impl std::error::Error for Handshake {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.error)
+    }
+}
+
+/// rust-postgres' error when the server answered the SSLRequest with "no": "error performing
+/// TLS handshake", caused by "server does not support TLS".
+fn says_no_tls(e: &::postgres::Error) -> bool {
+    let mut next: Option<&dyn std::error::Error> = Some(e);
+    while let Some(e) = next {
+        if e.to_string().contains("does not support TLS") {
+            return true;
+        }
+        next = e.source();
+    }
+    false
 }
 
 /// Every address the connection may go to is this machine's: a Unix socket, a loopback address,
@@ -629,5 +690,55 @@ mod tests {
             assert!(e.to_string().contains(says), "{e}");
         }
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// A server on loopback that answers every SSLRequest with 'N' (no TLS), as a server with
+    /// `ssl=off` does; returns its port.
+    fn server_without_tls() -> u16 {
+        use std::io::{Read, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        std::thread::spawn(move || {
+            for stream in listener.incoming().take(2) {
+                let Ok(mut stream) = stream else { return };
+                let mut request = [0u8; 8];
+                if stream.read_exact(&mut request).is_ok() {
+                    let _ = stream.write_all(b"N");
+                }
+            }
+        });
+        port
+    }
+
+    #[test]
+    fn a_server_without_tls_is_refused_saying_what_to_add_to_the_url() {
+        let port = server_without_tls();
+        // `prefer` to a remote host (raised to `require`), then explicit `require`, each against
+        // the fake server (a remote host cannot be reached from a test: the connector is the
+        // remote one's, the address loopback).
+        for (url, says) in [
+            (
+                "host=db.internal",
+                "a link to a host other than loopback is never left in plaintext",
+            ),
+            (
+                "host=127.0.0.1 sslmode=require",
+                "which the URL's sslmode requires",
+            ),
+        ] {
+            let t = split(url);
+            let mut remote = Config::from_str(&t.rest).unwrap();
+            let tls = Tls::configure(&mut remote, t.mode, None).unwrap();
+            let mut here = Config::new();
+            here.host("127.0.0.1")
+                .port(port)
+                .user("portal")
+                .ssl_mode(remote.get_ssl_mode());
+            let e = tls.connect(&here).err().expect("connected without TLS");
+            assert_eq!(e.code(), "STORAGE");
+            let msg = e.to_string();
+            assert!(msg.contains(says), "{msg}");
+            assert!(msg.contains("add sslmode=disable to the URL"), "{msg}");
+        }
     }
 }
