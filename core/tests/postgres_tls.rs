@@ -172,7 +172,10 @@ fn a_wrong_host_name_is_refused_by_verify_full_only() {
         &pairs("verify-full", &app("wrong_name")),
         &["cannot connect to PostgreSQL", "certificate"],
     );
-    assert!(msg.contains("not valid for name \"db.example.invalid\""), "{msg}");
+    assert!(
+        msg.contains("not valid for name \"db.example.invalid\""),
+        "{msg}"
+    );
     // verify-ca checks the chain, not the name.
     let a = app("wrong_name_ca");
     let (_store, ssl) = connect(&pairs("verify-ca", &a), &a).unwrap();

@@ -16,7 +16,9 @@
 //! | `verify-full` | always | signed by a trusted CA, and for the host name |
 //!
 //! The trusted CAs are those of the `sslrootcert` file (PEM), or, without one (or with
-//! `sslrootcert=system`, as libpq 16), the operating system's store.
+//! `sslrootcert=system`, as libpq 16), the operating system's store. (libpq's default
+//! without `sslrootcert`, `~/.postgresql/root.crt`, is not read: a library in a server process
+//! has no user's home to speak of.) Unix sockets never use TLS, whatever the mode, as libpq.
 //!
 //! One rule stricter than libpq: a link that is not local (a host other than loopback or a
 //! Unix socket) is never plaintext unless the URL says `sslmode=disable`. `prefer` to such a
@@ -268,7 +270,8 @@ impl Tls {
             }
             (m, _) => m.unwrap_or(SslMode::Prefer),
         };
-        if mode == SslMode::Disable {
+        if mode == SslMode::Disable || only_sockets(config) {
+            // libpq ignores sslmode on Unix sockets (PostgreSQL offers no TLS there).
             config.ssl_mode(PgSslMode::Disable);
             return Ok(Tls::Plain);
         }
@@ -403,6 +406,14 @@ fn says_no_tls(e: &::postgres::Error) -> bool {
         next = e.source();
     }
     false
+}
+
+/// The connection goes to Unix sockets only.
+fn only_sockets(config: &Config) -> bool {
+    let hosts = config.get_hosts();
+    !hosts.is_empty()
+        && config.get_hostaddrs().is_empty()
+        && hosts.iter().all(|h| !matches!(h, Host::Tcp(_)))
 }
 
 /// Every address the connection may go to is this machine's: a Unix socket, a loopback address,
@@ -643,10 +654,13 @@ mod tests {
             "postgres://127.8.9.10/p",
             "postgres://localhost/p",
             "postgres://[::1]/p",
-            "host=/var/run/postgresql",
+            "host=/var/run/postgresql,localhost",
         ] {
             assert_eq!(mode_of(local), (PgSslMode::Prefer, false), "{local}");
         }
+        // Unix sockets: no TLS whatever the mode, as libpq.
+        let socket = "host=/var/run/postgresql sslmode=verify-full sslrootcert=/nonexistent";
+        assert_eq!(mode_of(socket), (PgSslMode::Disable, false));
         // Only the URL's own word allows plaintext to a remote host.
         assert_eq!(
             mode_of("postgres://db.internal/p?sslmode=disable"),
