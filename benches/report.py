@@ -255,11 +255,14 @@ if floor:
                   f"writes {bulk16 / bulk4:.2f}× as many users per second in one bulk transaction "
                   f"({bulk16:,.0f} vs {bulk4:,.0f}), but {one16 / one4:.2f}× as many one commit at a time "
                   f"({one16:,.0f} vs {one4:,.0f}): every commit writes whole pages to the WAL."]
+pg_interleaved = grep("postgres.txt", r"authenticate interleaved \((.*)")
 tls, plain = median_ns("postgres_tls", "authenticate_tls"), median_ns("postgres_tls", "authenticate_plain")
 lines += ["", f"PostgreSQL over TLS (`sslmode=verify-full`, rustls with ring, TLS 1.3) vs plaintext on loopback: "
           f"`authenticate` takes {ratio(tls, plain)} the plaintext time, `select_1` "
           f"{ratio(median_ns('postgres_tls', 'select_1_tls'), median_ns('postgres_tls', 'select_1_plain'))} "
-          f"(goal, issue 16: authenticate ≤ 1.5×). The `postgres` rows above run over the same TLS link."]
+          f"(goal, issue 16: authenticate ≤ 1.5×). The `postgres` rows above run over the same TLS link.",
+          "", f"The same interleaved call by call, each round on both links (steadier on a loaded machine), "
+          f"({pg_interleaved or '—)'}."]
 scan, idx = median_ns("documents_1m", "naive_full_scan/kind_and_period"), median_ns("documents_1m", "sqlite/kind_and_period")
 lines.append("")
 lines.append(f"Indexed search vs naive full scan: the scan takes {ratio(scan, idx)} the indexed query's time.")

@@ -97,6 +97,36 @@ fn tls_beside_plaintext(c: &mut Criterion) {
         });
     }
     g.finish();
+    interleaved(&portals);
+}
+
+/// `authenticate` on each link in turn, round after round (which goes first alternates), so
+/// both see the same load: steadier than criterion's one-after-the-other on a busy machine.
+fn interleaved<S: Store>(portals: &[(&str, Portal<S, SystemClock>, String)]) {
+    const ROUNDS: usize = 4000;
+    let mut times = vec![Vec::with_capacity(ROUNDS); portals.len()];
+    for round in 0..ROUNDS {
+        for k in 0..portals.len() {
+            let k = (k + round) % portals.len();
+            let (_, p, token) = &portals[k];
+            let start = Instant::now();
+            p.authenticate(black_box(token)).unwrap();
+            times[k].push(start.elapsed().as_secs_f64() * 1e6);
+        }
+    }
+    let ratios: Vec<f64> = (0..ROUNDS).map(|i| times[1][i] / times[0][i]).collect();
+    let median = |v: &[f64]| {
+        let mut v = v.to_vec();
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    let (plain, tls) = (median(&times[0]), median(&times[1]));
+    println!(
+        "authenticate interleaved ({ROUNDS} rounds): plaintext median {plain:.1} µs, TLS median \
+         {tls:.1} µs, TLS/plaintext ratio of medians {:.2}, per-round ratios median {:.2}",
+        tls / plain,
+        median(&ratios)
+    );
 }
 
 fn sqlite() -> SqliteStore {
