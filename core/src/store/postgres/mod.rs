@@ -99,9 +99,9 @@ impl Default for PostgresOptions {
 /// the server offers it, unverified), `require` (always, unverified), `verify-ca` (the
 /// certificate signed by a trusted CA), `verify-full` (and issued for the host name: what a
 /// deployment should use). The trusted CAs are those of the PEM file named by `sslrootcert`, or
-/// for `verify-full` the system's (without it, or with `sslrootcert=system`). A host other than loopback or a Unix
-/// socket is never reached in plaintext unless the URL says `sslmode=disable`: `prefer` then
-/// requires TLS.
+/// for `verify-full` the system's (without it, or with `sslrootcert=system`). A host other than
+/// loopback or a Unix socket is never reached in plaintext unless the URL says
+/// `sslmode=disable`: `prefer` then requires TLS.
 ///
 /// ```no_run
 /// use dealer_portal::store::PostgresStore;

@@ -15,8 +15,9 @@
 //! | `verify-ca` | always | signed by a trusted CA |
 //! | `verify-full` | always | signed by a trusted CA, and for the host name |
 //!
-//! The trusted CAs are those of the `sslrootcert` file (PEM), or, without one (or with
-//! `sslrootcert=system`, as libpq 16), the operating system's store. (libpq's default
+//! The trusted CAs are those of the `sslrootcert` file (PEM), or, for `verify-full` without one
+//! (or with `sslrootcert=system`, as libpq 16), the operating system's store; `verify-ca` needs
+//! the file (against public CAs, a check without the name proves nothing). (libpq's default
 //! without `sslrootcert`, `~/.postgresql/root.crt`, is not read: a library in a server process
 //! has no user's home to speak of.) Unix sockets never use TLS, whatever the mode, as libpq.
 //!
@@ -283,7 +284,16 @@ impl Tls {
         });
         let roots = match (mode, root_cert) {
             (_, Some(path)) if path != "system" => Some(read_roots(path)?),
-            (SslMode::VerifyCa | SslMode::VerifyFull, _) => Some(system_roots()?),
+            (SslMode::VerifyFull, _) => Some(system_roots()?),
+            (SslMode::VerifyCa, _) => {
+                return Err(Error::InvalidConfig {
+                    reason: "sslmode=verify-ca in the PostgreSQL URL needs \
+                             sslrootcert=/path/to/ca.pem, the CA that signs the server's \
+                             certificate (against the system's CAs, a certificate any public CA \
+                             signed for any name would pass; with those, use sslmode=verify-full)"
+                        .into(),
+                });
+            }
             _ => None,
         };
         // rustls 0.23.48 deprecates ring's provider for lacking post-quantum key exchange
@@ -694,6 +704,7 @@ mod tests {
                 "host=h sslmode=require sslrootcert=system".to_owned(),
                 "verify-full",
             ),
+            ("host=h sslmode=verify-ca".to_owned(), "needs sslrootcert"),
         ] {
             let t = split(&url);
             let mut c = Config::from_str(&t.rest).unwrap();
