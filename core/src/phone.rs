@@ -253,7 +253,11 @@ impl PhoneNumber {
             ));
         }
         let code = parsed.code().value();
-        if !parsed.is_valid() {
+        // The national significant number with its leading zeros (Italy's `02…`), classified
+        // against the anchored patterns: see `classify`.
+        let national = parsed.national().to_string();
+        let number_type = classify(code, &national);
+        if number_type == Type::Unknown {
             return Err(invalid(format!(
                 "this is not a valid number for +{code}; expected the national number as \
                  dialled in that country{}",
@@ -264,7 +268,6 @@ impl PhoneNumber {
                 }
             )));
         }
-        let number_type = parsed.number_type(&DATABASE);
         if !kind.accepts(number_type) {
             return Err(invalid(format!(
                 "this is {}; {}",
@@ -510,6 +513,119 @@ fn parse_lib(
     })
 }
 
+/// The type of a national significant number (leading zeros included) of a calling code, as
+/// libphonenumber's `getNumberType` computes it, or [`Type::Unknown`] when it is not valid.
+///
+/// The `phonenumber` crate's own `is_valid`/`number_type` differ from libphonenumber in two ways
+/// that this mends, with the crate's metadata: they classify the number with its leading zeros
+/// dropped (so every Italian landline, `+39 02…`, was "unknown"), and their pattern matches are
+/// not anchored at the end (so a number longer than any valid one passed when a pattern matched
+/// its start: whisperfish/rust-phonenumber#31). Here each pattern must match the whole number,
+/// `^(?:pattern)$`, as in libphonenumber; the region of a shared calling code (`+1`, `+7`,
+/// `+44`…) is chosen as libphonenumber does (its leading digits, else the first region whose
+/// patterns the number matches). `core/tests/differential/` checks the result against
+/// libphonenumber itself (PyPI `phonenumbers`) for every calling code.
+fn classify(code: u16, national: &str) -> Type {
+    let Some(regions) = DATABASE.region(&code) else {
+        return Type::Unknown;
+    };
+    let metas: Vec<&phonenumber::metadata::Metadata> = if regions.len() == 1 {
+        DATABASE.by_code(&code).unwrap_or_default()
+    } else {
+        regions.iter().filter_map(|r| DATABASE.by_id(*r)).collect()
+    };
+    if let [only] = metas.as_slice() {
+        return number_type_of(only, national);
+    }
+    for meta in metas {
+        if let Some(leading) = meta.leading_digits() {
+            if leading.find(national).is_some_and(|m| m.start() == 0) {
+                return number_type_of(meta, national);
+            }
+        } else {
+            let t = number_type_of(meta, national);
+            if t != Type::Unknown {
+                return t;
+            }
+        }
+    }
+    Type::Unknown
+}
+
+/// libphonenumber's `getNumberTypeHelper`, with whole-number matches.
+fn number_type_of(meta: &phonenumber::metadata::Metadata, national: &str) -> Type {
+    let d = meta.descriptors();
+    if !matches_whole(Some(d.general()), national) {
+        return Type::Unknown;
+    }
+    let ordered = [
+        (d.premium_rate(), Type::PremiumRate),
+        (d.toll_free(), Type::TollFree),
+        (d.shared_cost(), Type::SharedCost),
+        (d.voip(), Type::Voip),
+        (d.personal_number(), Type::PersonalNumber),
+        (d.pager(), Type::Pager),
+        (d.uan(), Type::Uan),
+        (d.voicemail(), Type::Voicemail),
+    ];
+    if let Some((_, t)) = ordered
+        .into_iter()
+        .find(|(desc, _)| matches_whole(*desc, national))
+    {
+        return t;
+    }
+    let same_pattern = match (d.fixed_line(), d.mobile()) {
+        (Some(f), Some(m)) => f.national_number().as_str() == m.national_number().as_str(),
+        _ => false,
+    };
+    if matches_whole(d.fixed_line(), national) {
+        if same_pattern || matches_whole(d.mobile(), national) {
+            return Type::FixedLineOrMobile;
+        }
+        return Type::FixedLine;
+    }
+    if !same_pattern && matches_whole(d.mobile(), national) {
+        return Type::Mobile;
+    }
+    Type::Unknown
+}
+
+/// libphonenumber's `isNumberMatchingDesc`: a possible length, and the whole number matches.
+fn matches_whole(desc: Option<&phonenumber::metadata::Descriptor>, national: &str) -> bool {
+    let Some(desc) = desc else {
+        return false;
+    };
+    let lengths = desc.possible_length();
+    if !lengths.is_empty() && !lengths.iter().any(|&l| usize::from(l) == national.len()) {
+        return false;
+    }
+    anchored(desc.national_number().as_str()).is_some_and(|re| re.is_match(national))
+}
+
+/// The metadata pattern compiled as `^(?:pattern)$`, once per pattern.
+fn anchored(pattern: &str) -> Option<std::sync::Arc<regex::Regex>> {
+    use std::collections::HashMap;
+    use std::sync::{Arc, Mutex, OnceLock};
+    type Cache = Mutex<HashMap<String, Option<Arc<regex::Regex>>>>;
+    static CACHE: OnceLock<Cache> = OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    let mut cache = cache
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    cache
+        .entry(pattern.to_owned())
+        .or_insert_with(|| {
+            // The metadata's patterns are laid out over lines: whitespace is insignificant in
+            // them, as in the crate's own compilation.
+            regex::RegexBuilder::new(&format!("^(?:{pattern})$"))
+                .ignore_whitespace(true)
+                .build()
+                .ok()
+                .map(Arc::new)
+        })
+        .clone()
+}
+
 impl std::fmt::Display for PhoneNumber {
     /// The E.164 form.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -585,6 +701,88 @@ mod tests {
         match r {
             Err(Error::InvalidPhone { reason }) => reason,
             other => panic!("expected InvalidPhone, got {other:?}"),
+        }
+    }
+
+    /// Issue 16, item 9: national numbers starting with 0 were refused as "unknown type".
+    #[test]
+    fn national_numbers_with_leading_zeros_are_valid() {
+        for (cc, typed, kind, e164, display) in [
+            (
+                "+39",
+                "02 1234 5678",
+                PhoneKind::FixedLine,
+                "+390212345678",
+                "02 1234 5678",
+            ),
+            (
+                "+378",
+                "0549 886377",
+                PhoneKind::FixedLine,
+                "+3780549886377",
+                "0549 886377",
+            ),
+            (
+                "+225",
+                "01 23 45 6789",
+                PhoneKind::Mobile,
+                "+2250123456789",
+                "01 23 45 6789",
+            ),
+            (
+                "+229",
+                "01 95 12 34 56",
+                PhoneKind::Mobile,
+                "+2290195123456",
+                "01 95 12 34 56",
+            ),
+            (
+                "+242",
+                "06 123 4567",
+                PhoneKind::Mobile,
+                "+242061234567",
+                "06 123 4567",
+            ),
+            (
+                "+241",
+                "01 44 12 34",
+                PhoneKind::FixedLine,
+                "+24101441234",
+                "01 44 12 34",
+            ),
+        ] {
+            let n =
+                PhoneNumber::parse(cc, typed, kind).unwrap_or_else(|e| panic!("{cc} {typed}: {e}"));
+            assert_eq!(n.e164(), e164, "{cc} {typed}");
+            assert_eq!(n.national_display(), display, "{cc} {typed}");
+            assert_eq!(PhoneNumber::from_e164(e164, kind).unwrap(), n);
+            let intl = PhoneNumber::parse_fr(&format!("{cc} {typed}"), kind).unwrap();
+            assert_eq!(intl, n, "{cc} {typed}");
+        }
+        // Still typed against the field: an Italian landline is not a mobile.
+        let r = reason_of(PhoneNumber::parse("+39", "02 1234 5678", PhoneKind::Mobile));
+        assert!(r.starts_with("this is a fixed-line number"), "{r}");
+    }
+
+    /// Issue 16, item 9: numbers longer than any valid one passed when a pattern matched their
+    /// start (whisperfish/rust-phonenumber#31).
+    #[test]
+    fn numbers_longer_than_any_valid_one_are_refused() {
+        for (typed, kind) in [
+            ("+31 6 1234 5678 49", PhoneKind::Mobile),
+            ("+60 12 345 67890", PhoneKind::Mobile),
+            ("+86 10 1234 5678 3", PhoneKind::FixedLine),
+        ] {
+            let r = reason_of(PhoneNumber::parse_fr(typed, kind));
+            assert!(r.contains("not a valid number"), "{typed}: {r}");
+        }
+        // Their valid prefixes are accepted.
+        for (typed, kind) in [
+            ("+31 6 1234 5678", PhoneKind::Mobile),
+            ("+60 12 345 6789", PhoneKind::Mobile),
+            ("+86 10 1234 5678", PhoneKind::FixedLine),
+        ] {
+            assert!(PhoneNumber::parse_fr(typed, kind).is_ok(), "{typed}");
         }
     }
 
