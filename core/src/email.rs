@@ -405,9 +405,14 @@ fn normalise_domain(domain: &str) -> Result<(String, String)> {
     // Letters (and the marks that go with them), digits and hyphens: UTS #46 alone would let
     // symbols and emoji through, which IDNA 2008 and mail systems refuse.
     for label in unicode.split('.') {
-        for (i, c) in label.chars().enumerate() {
+        let chars: Vec<char> = label.chars().collect();
+        for (i, &c) in chars.iter().enumerate() {
+            // IDNA 2008's one punctuation inside a word: the Catalan middle dot, `l·l`.
+            let catalan =
+                c == '·' && i > 0 && chars[i - 1] == 'l' && chars.get(i + 1) == Some(&'l');
             let ok = c.is_ascii_alphanumeric()
                 || c == '-'
+                || catalan
                 || (!c.is_ascii()
                     && match group(c) {
                         Group::Letter => true,
@@ -729,6 +734,11 @@ mod tests {
         assert_eq!(reason_of("jean@garage.fr1"), reason::TLD_NUMERIC);
         assert_eq!(reason_of("jean@garage.☃"), reason::DOMAIN_CHAR);
         assert_eq!(reason_of("jean@☃.fr"), reason::DOMAIN_CHAR);
+        assert_eq!(reason_of("jean@ab·cd.fr"), reason::DOMAIN_CHAR);
+        assert_eq!(
+            Email::parse("jean@l·l.cat").unwrap().ascii(),
+            "jean@xn--ll-0ea.cat"
+        );
     }
 
     #[test]

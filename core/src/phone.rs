@@ -181,19 +181,28 @@ impl PhoneNumber {
     /// ```
     pub fn parse(calling_code: &str, national: &str, kind: PhoneKind) -> Result<Self> {
         let typed = check_typed(national)?;
-        let parsed = if typed.starts_with('+') {
-            parse_lib(None, typed)?
+        // The digits typed after the calling code (whether it was typed or chosen).
+        let digits: String = typed.chars().filter(char::is_ascii_digit).collect();
+        let (parsed, after_code) = if typed.starts_with('+') {
+            let parsed = parse_lib(None, typed)?;
+            let code = parsed.code().value().to_string();
+            let rest = digits.strip_prefix(&code).map(str::to_owned);
+            (parsed, rest)
         } else if let Some(international) = typed.strip_prefix("00") {
-            parse_lib(None, &format!("+{international}"))?
+            let parsed = parse_lib(None, &format!("+{international}"))?;
+            let code = parsed.code().value().to_string();
+            let rest = digits[2..].strip_prefix(&code).map(str::to_owned);
+            (parsed, rest)
         } else {
             let code = parse_calling_code(calling_code)?;
-            match region_of(code) {
+            let parsed = match region_of(code) {
                 Some(region) => parse_lib(Some(region), typed)?,
                 // A non-geographic code (+800, +882...): no region to parse in.
                 None => parse_lib(None, &format!("+{code} {typed}"))?,
-            }
+            };
+            (parsed, Some(digits))
         };
-        Self::from_parsed(&parsed, kind)
+        Self::from_parsed(&parsed, kind, after_code.as_deref())
     }
 
     /// Parses a number as typed in a form without a calling-code field: the default calling
@@ -235,7 +244,8 @@ impl PhoneNumber {
             )));
         }
         let parsed = parse_lib(None, e164)?;
-        let number = Self::from_parsed(&parsed, kind)?;
+        let after_code = digits.strip_prefix(&parsed.code().value().to_string());
+        let number = Self::from_parsed(&parsed, kind, after_code)?;
         if number.e164 != e164 {
             return Err(invalid(format!(
                 "{:?} is not in canonical E.164 form; expected {}",
@@ -246,7 +256,13 @@ impl PhoneNumber {
         Ok(number)
     }
 
-    fn from_parsed(parsed: &phonenumber::PhoneNumber, kind: PhoneKind) -> Result<Self> {
+    /// Checks a number the library parsed; `typed` is the digits typed after the calling code,
+    /// when known (see [`mend_national`]).
+    fn from_parsed(
+        parsed: &phonenumber::PhoneNumber,
+        kind: PhoneKind,
+        typed: Option<&str>,
+    ) -> Result<Self> {
         if parsed.extension().is_some() {
             return Err(invalid(
                 "extensions are not accepted; type the direct number only",
@@ -255,7 +271,7 @@ impl PhoneNumber {
         let code = parsed.code().value();
         // The national significant number with its leading zeros (Italy's `02…`), classified
         // against the anchored patterns: see `classify`.
-        let national = parsed.national().to_string();
+        let national = mend_national(code, parsed.national().to_string(), typed);
         let number_type = classify(code, &national);
         if number_type == Type::Unknown {
             return Err(invalid(format!(
@@ -275,10 +291,11 @@ impl PhoneNumber {
                 kind.field()
             )));
         }
+        let e164 = format!("+{code}{national}");
         Ok(PhoneNumber {
-            e164: parsed.format().mode(Mode::E164).to_string(),
+            national: national_format(parsed, &national, &e164).into(),
+            e164,
             kind,
-            national: parsed.format().mode(Mode::National).to_string().into(),
             calling_code: code,
         })
     }
@@ -296,8 +313,18 @@ impl PhoneNumber {
     /// The number in its country's national format, for display (`06 23 42 54 55`).
     pub fn national_display(&self) -> &str {
         self.national.get_or_init(|| {
+            let after_code = self.e164[1..]
+                .strip_prefix(&self.calling_code.to_string())
+                .unwrap_or_default();
             parse_lib(None, &self.e164)
-                .map(|p| p.format().mode(Mode::National).to_string())
+                .map(|p| {
+                    let national = mend_national(
+                        self.calling_code,
+                        p.national().to_string(),
+                        Some(after_code),
+                    );
+                    national_format(&p, &national, &self.e164)
+                })
                 .unwrap_or_else(|_| self.e164.clone())
         })
     }
@@ -511,6 +538,52 @@ fn parse_lib(
             _ => "this is not a phone number; expected a number such as 06 23 42 54 55".to_owned(),
         })
     })
+}
+
+/// The national significant number libphonenumber would have kept, from the one the crate
+/// kept and the digits typed after the calling code.
+///
+/// The crate strips a national prefix (`8` in Russia and Lithuania) or a repeated calling code
+/// (`39…` typed in Italy, `250…` in Rwanda) when its unanchored match says the rest looks like
+/// a number, where libphonenumber keeps the digits as typed when they match the region's
+/// general pattern and the rest does not. So: when the crate's number does not match the whole
+/// general pattern of the code's main region, the longest tail of the typed digits that does
+/// is the number.
+fn mend_national(code: u16, kept: String, typed: Option<&str>) -> String {
+    let Some(meta) = main_metadata(code) else {
+        return kept;
+    };
+    let general = Some(meta.descriptors().general());
+    if matches_whole(general, &kept) {
+        return kept;
+    }
+    let Some(typed) = typed.filter(|t| t.len() > kept.len() && t.ends_with(kept.as_str())) else {
+        return kept;
+    };
+    (0..typed.len() - kept.len())
+        .map(|i| &typed[i..])
+        .find(|tail| matches_whole(general, tail))
+        .map_or(kept, str::to_owned)
+}
+
+/// The national format of a number, or its E.164 form when the crate's idea of the number is
+/// not ours (see [`mend_national`]: its formatting would show other digits).
+fn national_format(parsed: &phonenumber::PhoneNumber, national: &str, e164: &str) -> String {
+    if parsed.national().to_string() == national {
+        parsed.format().mode(Mode::National).to_string()
+    } else {
+        e164.to_owned()
+    }
+}
+
+/// The metadata of a calling code's main region (or of the non-geographic code).
+fn main_metadata(code: u16) -> Option<&'static phonenumber::metadata::Metadata> {
+    let metas = DATABASE.by_code(&code)?;
+    metas
+        .iter()
+        .find(|m| m.is_main_country_for_code())
+        .or_else(|| metas.first())
+        .copied()
 }
 
 /// The type of a national significant number (leading zeros included) of a calling code, as
