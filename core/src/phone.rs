@@ -566,14 +566,23 @@ fn mend_national(code: u16, kept: String, typed: Option<&str>) -> String {
         .map_or(kept, str::to_owned)
 }
 
-/// The national format of a number, or its E.164 form when the crate's idea of the number is
-/// not ours (see [`mend_national`]: its formatting would show other digits).
+/// The national format of a number: the crate's formatting of `parsed`, with its national
+/// number replaced by ours when [`mend_national`] changed it (through the crate's serde form, its
+/// only public way to build a number), or the E.164 form should that fail.
 fn national_format(parsed: &phonenumber::PhoneNumber, national: &str, e164: &str) -> String {
     if parsed.national().to_string() == national {
-        parsed.format().mode(Mode::National).to_string()
-    } else {
-        e164.to_owned()
+        return parsed.format().mode(Mode::National).to_string();
     }
+    let rebuilt = (|| {
+        let ours: phonenumber::NationalNumber = national.parse().ok()?;
+        let mut value = serde_json::to_value(parsed).ok()?;
+        *value.get_mut("national")? = serde_json::to_value(ours).ok()?;
+        serde_json::from_value::<phonenumber::PhoneNumber>(value).ok()
+    })();
+    rebuilt.map_or_else(
+        || e164.to_owned(),
+        |n| n.format().mode(Mode::National).to_string(),
+    )
 }
 
 /// The metadata of a calling code's main region (or of the non-geographic code).
@@ -835,6 +844,41 @@ mod tests {
         // Still typed against the field: an Italian landline is not a mobile.
         let r = reason_of(PhoneNumber::parse("+39", "02 1234 5678", PhoneKind::Mobile));
         assert!(r.starts_with("this is a fixed-line number"), "{r}");
+    }
+
+    /// Found by the differential test: the crate strips a national prefix or a repeated calling
+    /// code that libphonenumber keeps, when what is left matches no pattern.
+    #[test]
+    fn digits_are_kept_as_typed_when_stripping_leaves_no_number() {
+        for (cc, typed, kind, e164) in [
+            (
+                "+33",
+                "+7 855 195 12 83",
+                PhoneKind::FixedLine,
+                "+78551951283",
+            ),
+            (
+                "+7",
+                "8 (855) 195-12-83",
+                PhoneKind::FixedLine,
+                "+78551951283",
+            ),
+            (
+                "+33",
+                "+370 8012 3456",
+                PhoneKind::FixedLine,
+                "+37080123456",
+            ),
+            ("+39", "397 171 978", PhoneKind::Mobile, "+39397171978"),
+            ("+250", "250 123 456", PhoneKind::FixedLine, "+250250123456"),
+        ] {
+            let n =
+                PhoneNumber::parse(cc, typed, kind).unwrap_or_else(|e| panic!("{cc} {typed}: {e}"));
+            assert_eq!(n.e164(), e164, "{cc} {typed}");
+            assert_eq!(PhoneNumber::from_e164(e164, kind).unwrap(), n);
+            let stored = PhoneNumber::from_store(e164, kind).unwrap();
+            assert_eq!(stored.national_display(), n.national_display());
+        }
     }
 
     /// Issue 16, item 9: numbers longer than any valid one passed when a pattern matched their
