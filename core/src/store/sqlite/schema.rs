@@ -22,6 +22,9 @@
 //!   which `outbox_link` finds the mail of a token that ends); `audit` + `audit_establishments`; `documents` and
 //!   `debit_lines`; `establishments`; `counters` (repairer codes).
 //!
+//! Version 6 changes no table: its data step (`emails.rs`) rewrites stored emails in the
+//! normal form of IDNA domains.
+//!
 //! The tests here check that an old file is upgraded in place and that each search runs on its
 //! index.
 
