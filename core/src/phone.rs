@@ -544,25 +544,27 @@ fn parse_lib(
 /// kept and the digits typed after the calling code.
 ///
 /// The crate strips a national prefix (`8` in Russia and Lithuania) or a repeated calling code
-/// (`39…` typed in Italy, `250…` in Rwanda) when its unanchored match says the rest looks like
-/// a number, where libphonenumber keeps the digits as typed when they match the region's
-/// general pattern and the rest does not. So: when the crate's number does not match the whole
-/// general pattern of the code's main region, the longest tail of the typed digits that does
-/// is the number.
+/// (`39…` typed in Italy, `250…` in Rwanda, the area code `55` in Brazil) when its unanchored
+/// match says the rest looks like a number, where libphonenumber keeps the digits as typed when
+/// they match the region's general pattern. So, when the crate's number is not valid: the digits
+/// as typed, or without the region's national prefix, if they make a valid number. Nothing else
+/// is tried (dropping other digits would turn a mistyped number into someone else's).
 fn mend_national(code: u16, kept: String, typed: Option<&str>) -> String {
-    let Some(meta) = main_metadata(code) else {
+    let (Some(meta), Some(typed)) = (main_metadata(code), typed) else {
         return kept;
     };
-    let general = Some(meta.descriptors().general());
-    if matches_whole(general, &kept) {
+    if typed == kept || classify(code, &kept) != Type::Unknown {
         return kept;
     }
-    let Some(typed) = typed.filter(|t| t.len() > kept.len() && t.ends_with(kept.as_str())) else {
-        return kept;
-    };
-    (0..typed.len() - kept.len())
-        .map(|i| &typed[i..])
-        .find(|tail| matches_whole(general, tail))
+    let general = Some(meta.descriptors().general());
+    let without_prefix = meta
+        .national_prefix()
+        .filter(|p| !p.is_empty())
+        .and_then(|p| typed.strip_prefix(p));
+    [Some(typed), without_prefix]
+        .into_iter()
+        .flatten()
+        .find(|c| matches_whole(general, c) && classify(code, c) != Type::Unknown)
         .map_or(kept, str::to_owned)
 }
 
@@ -871,6 +873,12 @@ mod tests {
             ),
             ("+39", "397 171 978", PhoneKind::Mobile, "+39397171978"),
             ("+250", "250 123 456", PhoneKind::FixedLine, "+250250123456"),
+            (
+                "+55",
+                "(55) 4509-7144",
+                PhoneKind::FixedLine,
+                "+555545097144",
+            ),
         ] {
             let n =
                 PhoneNumber::parse(cc, typed, kind).unwrap_or_else(|e| panic!("{cc} {typed}: {e}"));
@@ -878,6 +886,18 @@ mod tests {
             assert_eq!(PhoneNumber::from_e164(e164, kind).unwrap(), n);
             let stored = PhoneNumber::from_store(e164, kind).unwrap();
             assert_eq!(stored.national_display(), n.national_display());
+        }
+        assert_eq!(
+            PhoneNumber::parse("+7", "8 (855) 195-12-83", PhoneKind::FixedLine)
+                .unwrap()
+                .national_display(),
+            "8 (855) 195-12-83"
+        );
+        // Only the typed digits, or them without the national prefix, are tried: a mistyped
+        // number does not become another one by losing its first digits.
+        for typed in ["06 23 42 54 55 66", "01 34 34 67 88 9"] {
+            let r = reason_of(PhoneNumber::parse_fr(typed, PhoneKind::FixedLine));
+            assert!(r.contains("not a valid number"), "{typed}: {r}");
         }
     }
 
