@@ -30,6 +30,7 @@ mod accounts;
 mod attempts;
 mod audit;
 mod documents;
+mod emails;
 mod listing;
 mod outbox;
 mod pool;
