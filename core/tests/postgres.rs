@@ -954,7 +954,7 @@ fn lockout_child() {
     p.store()
         .read(|tx| tx.account(AccountId::generate()))
         .unwrap();
-    let mut gate = Client::connect(&base_url(), NoTls).unwrap();
+    let mut gate = admin_client();
     gate.execute("SELECT pg_advisory_lock_shared($1)", &[&key])
         .unwrap();
     gate.execute("SELECT pg_advisory_unlock_shared($1)", &[&key])
