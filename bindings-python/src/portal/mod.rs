@@ -612,7 +612,7 @@ impl Portal {
 
     /// Recomputes the audit chain; returns the number of events. StorageError if edited.
     fn verify_audit_chain(&self, py: Python<'_>) -> Res<usize> {
-        Ok(py.detach(|| self.inner.verify_audit_chain())?)
+        Ok(py.detach(|| self.inner.verify_audit_chain(None))?)
     }
 
     // ----- documents and debits -----

@@ -28,7 +28,7 @@ const MIGRATION_LOCK_OFFSET: i32 = 1;
 
 /// The schema, one script per version: script `i` takes the schema from version `i` to `i + 1`.
 /// Scripts are never edited once released; a change is a new script.
-const MIGRATIONS: &[&str] = &[SCHEMA_V1, SCHEMA_V2, SCHEMA_V3];
+const MIGRATIONS: &[&str] = &[SCHEMA_V1, SCHEMA_V2, SCHEMA_V3, SCHEMA_V4];
 
 const SCHEMA_V1: &str = r#"
 CREATE TABLE establishments (
@@ -193,6 +193,16 @@ UPDATE outbox SET token_digest = sha256(convert_to(token, 'UTF8')) WHERE token I
 UPDATE outbox SET token = NULL, token_digest = NULL
  WHERE token_digest IN (SELECT digest FROM tokens WHERE state <> 'issued');
 "#;
+
+// ----- version 4 (branch `audit`): the keyed audit chain -----
+
+/// Version 4: each audit event records the scheme that chained it (0: SHA-256, as every event
+/// before; 1: HMAC-SHA-256 under the portal's key). Existing rows are SHA-256 (the default).
+const SCHEMA_V4: &str = r#"
+ALTER TABLE audit ADD COLUMN scheme SMALLINT NOT NULL DEFAULT 0;
+"#;
+
+// ----- end of version 4 -----
 
 /// The advisory lock key of a schema: the first four bytes of SHA-256 of its name, so every
 /// server computes the same key, and portals in different schemas do not serialise each other.

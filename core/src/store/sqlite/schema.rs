@@ -38,7 +38,9 @@ pub(super) const APPLICATION_ID: i32 = 0x4450_5254;
 
 /// The schema, one script per version: script `i` takes `user_version` from `i` to `i + 1`.
 /// Scripts are never edited once released; a change is a new script.
-pub(super) const MIGRATIONS: &[&str] = &[SCHEMA_V1, SCHEMA_V2, SCHEMA_V3, SCHEMA_V4, SCHEMA_V5];
+pub(super) const MIGRATIONS: &[&str] = &[
+    SCHEMA_V1, SCHEMA_V2, SCHEMA_V3, SCHEMA_V4, SCHEMA_V5, SCHEMA_V6,
+];
 
 const SCHEMA_V1: &str = r#"
 CREATE TABLE establishments (
@@ -237,6 +239,17 @@ const SCHEMA_V5: &str = r#"
 ALTER TABLE outbox ADD COLUMN token_digest BLOB;
 CREATE INDEX outbox_link ON outbox (token_digest) WHERE token_digest IS NOT NULL;
 "#;
+
+// ----- version 6 (branch `audit`): the keyed audit chain -----
+
+/// Version 6: each audit event records the scheme that chained it (0: SHA-256, as every event
+/// before; 1: HMAC-SHA-256 under the portal's key), so a log begun unkeyed still verifies once
+/// the portal is given a key. Existing rows are SHA-256 (the default), and are not rewritten.
+const SCHEMA_V6: &str = r#"
+ALTER TABLE audit ADD COLUMN scheme INTEGER NOT NULL DEFAULT 0;
+"#;
+
+// ----- end of version 6 -----
 
 /// Version 5's data: the digest of every link token still in the outbox; then the links whose
 /// token is no longer issued are erased.
