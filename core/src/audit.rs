@@ -635,6 +635,89 @@ mod tests {
         }
     }
 
+    /// A log of `n` events, the first `unkeyed` by SHA-256 and the rest under `key`.
+    fn mixed(n: u64, unkeyed: u64, key: &AuditKey) -> Vec<StoredAuditEvent> {
+        let mut out = log(n);
+        let mut prev = GENESIS;
+        for e in &mut out {
+            e.prev_hash = prev;
+            if e.seq > unkeyed {
+                e.scheme = AuditScheme::HmacSha256;
+                e.hash = scheme_hash(e.scheme, Some(key), &prev, e.seq, &e.event).unwrap();
+            }
+            prev = e.hash;
+        }
+        out
+    }
+
+    #[test]
+    fn a_keyed_log_verifies_under_its_key_only() {
+        let key = AuditKey::from_bytes([3; 32]);
+        let l = mixed(6, 2, &key);
+        assert!(verify_chain(&l, Some(&key)).is_ok());
+        let no_key = verify_chain(&l, None).unwrap_err();
+        assert_eq!(no_key.code(), "AUDIT_CHAIN_BROKEN");
+        assert!(no_key.to_string().contains("event 3"));
+        assert!(no_key.to_string().contains("no audit_key"));
+        let other = verify_chain(&l, Some(&AuditKey::from_bytes([4; 32]))).unwrap_err();
+        assert!(other.to_string().contains("not the one"), "{other}");
+        // An unkeyed log under a key: its last event must be keyed.
+        let plain = log(3);
+        let e = verify_chain(&plain, Some(&key)).unwrap_err();
+        assert!(e.to_string().contains("event 3"), "{e}");
+        // The HMAC differs from the plain hash of the same bytes.
+        assert_ne!(l[2].hash, chain_hash(&l[2].prev_hash, 3, &l[2].event));
+    }
+
+    #[test]
+    fn a_rewritten_keyed_event_rechained_without_the_key_is_caught() {
+        let key = AuditKey::from_bytes([3; 32]);
+        let mut l = mixed(5, 0, &key);
+        l[3].event.details = json!({"n": 99});
+        let mut prev = l[2].hash;
+        for e in l.iter_mut().skip(3) {
+            e.prev_hash = prev;
+            e.scheme = AuditScheme::Sha256;
+            e.hash = chain_hash(&prev, e.seq, &e.event);
+            prev = e.hash;
+        }
+        assert!(verify_chain(&l, None).is_err(), "a keyed event is left");
+        let e = verify_chain(&l, Some(&key)).unwrap_err();
+        assert!(e.to_string().contains("event 4"), "{e}");
+    }
+
+    #[test]
+    fn heads() {
+        let l = log(4);
+        let head = head_of(l.last());
+        assert_eq!(head.seq, 4);
+        assert!(check_head(&l, &head).is_ok());
+        assert!(check_head(&l, &AuditHead::new(2, hex(&l[1].hash).to_uppercase())).is_ok());
+        assert!(check_head(&l, &head_of(None)).is_ok());
+        let cut = check_head(&l[..3], &head).unwrap_err();
+        assert_eq!(cut.code(), "AUDIT_CHAIN_BROKEN");
+        assert!(cut.to_string().contains("cut"));
+        let other = check_head(&l, &AuditHead::new(4, hex(&l[0].hash))).unwrap_err();
+        assert_eq!(other.code(), "AUDIT_CHAIN_BROKEN");
+        assert_eq!(
+            check_head(&l, &AuditHead::new(1, "xyz")).unwrap_err().code(),
+            "INVALID_INPUT"
+        );
+    }
+
+    #[test]
+    fn keys_parse_from_hex_and_never_show() {
+        let k = AuditKey::from_hex(&"0F".repeat(32)).unwrap();
+        assert_eq!(k.0, [0x0f; 32]);
+        for bad in ["", "0f", &"0g".repeat(32), &"0f".repeat(33)] {
+            let e = AuditKey::from_hex(bad).unwrap_err();
+            assert_eq!(e.code(), "INVALID_CONFIG");
+        }
+        let e = AuditKey::from_hex(&"zz".repeat(32)).unwrap_err();
+        assert!(!e.to_string().contains("zz"));
+        assert_eq!(format!("{k:?}"), "AuditKey(***)");
+    }
+
     #[test]
     fn actions_have_unique_codes() {
         let codes: std::collections::HashSet<_> =

@@ -114,6 +114,8 @@ fi
 DB=dealer_portal_test
 "$PGBIN/createdb" -h 127.0.0.1 -p "$PORT" -U postgres "$DB"
 export DEALER_PORTAL_PG_URL="postgresql://postgres@127.0.0.1:$PORT/$DB"
+# The server's own client tools (pg_dump, for the erasure test), of the server's version.
+export DEALER_PORTAL_PG_BIN="$PGBIN"
 log "PostgreSQL on 127.0.0.1:$PORT, database $DB"
 
 if [ "$#" -eq 0 ]; then
