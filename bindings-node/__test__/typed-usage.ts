@@ -24,6 +24,7 @@ import type {
   AccountState,
   AccountSummary,
   AuditEvent,
+  AuditHead,
   CallingCode,
   ScreenLabel,
   Check,
@@ -232,6 +233,10 @@ function scripts(): void {
   const actions: string[] = log.map((e) => `${e.seq} ${e.at} ${e.action} ${e.actionLabelFr} ${e.actor ?? '-'} ${e.subject ?? '-'} ${e.prevHash} ${e.hash}`)
   const details: unknown = log[0]?.details
   const chain: number = portal.verifyAuditChain()
+  const head: AuditHead = portal.auditHead()
+  const sinceHead: number = portal.verifyAuditChain({ seq: head.seq, hash: head.hash })
+  const erased: void = portal.eraseAccount(s, '0'.repeat(32))
+  void [sinceHead, erased]
   const live: Evaluation = portal.evaluatePassword('x', { confirmation: 'y' })
   portal.logout(s)
   void [kinds, expires, meta, usable, who, regime, failed, manages, state, names, total, docId, docIds, numbers, statement, actions, details, chain, live]

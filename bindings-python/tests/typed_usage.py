@@ -225,6 +225,11 @@ def portal_flows(portal: dp.Portal) -> None:
         _ = (who, whom, details)
     count: int = portal.verify_audit_chain()
     assert count >= len(events)
+    head: dp.AuditHead = portal.audit_head()
+    head_seq: int = head.seq
+    head_hash: str = head.hash
+    assert portal.verify_audit_chain(dp.AuditHead(head_seq, head_hash)) == head_seq
+    assert portal.verify_audit_chain(expected_head=None) == head_seq
 
     portal.disable_account(s, user_id)
     portal.enable_account(s, user_id)

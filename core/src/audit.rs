@@ -277,9 +277,14 @@ pub(crate) fn chain_hash_encoded(
     details_json: &str,
 ) -> [u8; 32] {
     let mut h = Sha256::new();
-    canonical_bytes(prev, seq, event, establishments_json, details_json, &mut |b| {
-        h.update(b)
-    });
+    canonical_bytes(
+        prev,
+        seq,
+        event,
+        establishments_json,
+        details_json,
+        &mut |b| h.update(b),
+    );
     h.finalize().into()
 }
 
@@ -307,9 +312,14 @@ pub(crate) fn scheme_hash_encoded(
             use hmac::{KeyInit, Mac};
             let mut mac = hmac::Hmac::<sha2_hmac::Sha256>::new_from_slice(&key?.0)
                 .expect("HMAC takes a key of any length");
-            canonical_bytes(prev, seq, event, establishments_json, details_json, &mut |b| {
-                mac.update(b)
-            });
+            canonical_bytes(
+                prev,
+                seq,
+                event,
+                establishments_json,
+                details_json,
+                &mut |b| mac.update(b),
+            );
             Some(mac.finalize().into_bytes().into())
         }
     }
@@ -433,14 +443,18 @@ pub fn verify_chain(events: &[StoredAuditEvent], key: Option<&AuditKey>) -> Resu
         }
         match e.scheme {
             AuditScheme::Sha256 if key.is_some() && keyed_seen => {
-                return Err(bad("chained without the key after keyed events: the log was \
+                return Err(bad(
+                    "chained without the key after keyed events: the log was \
                      re-chained by someone without the audit_key, or the portal ran without it"
-                    .into()));
+                        .into(),
+                ));
             }
             AuditScheme::HmacSha256 if key.is_none() => {
-                return Err(bad("chained with a key (HMAC-SHA-256) and the portal has no \
+                return Err(bad(
+                    "chained with a key (HMAC-SHA-256) and the portal has no \
                      audit_key: configure the key that chained it to verify the log"
-                    .into()));
+                        .into(),
+                ));
             }
             _ => {}
         }
@@ -555,7 +569,10 @@ mod tests {
     fn any_edit_breaks_it() {
         let mut l = log(5);
         l[2].event.details = json!({"n": 99});
-        assert_eq!(verify_chain(&l, None).unwrap_err().code(), "AUDIT_CHAIN_BROKEN");
+        assert_eq!(
+            verify_chain(&l, None).unwrap_err().code(),
+            "AUDIT_CHAIN_BROKEN"
+        );
         let mut l = log(5);
         l.remove(1);
         assert!(verify_chain(&l, None).is_err());
@@ -700,7 +717,9 @@ mod tests {
         let other = check_head(&l, &AuditHead::new(4, hex(&l[0].hash))).unwrap_err();
         assert_eq!(other.code(), "AUDIT_CHAIN_BROKEN");
         assert_eq!(
-            check_head(&l, &AuditHead::new(1, "xyz")).unwrap_err().code(),
+            check_head(&l, &AuditHead::new(1, "xyz"))
+                .unwrap_err()
+                .code(),
             "INVALID_INPUT"
         );
     }

@@ -103,8 +103,8 @@ mod sqlite {
     }
 
     pub fn store(name: &str) -> (std::sync::Arc<SqliteStore>, OnDisk) {
-        let dir = std::env::temp_dir()
-            .join(format!("dealer-portal-audit-{}-{name}", std::process::id()));
+        let dir =
+            std::env::temp_dir().join(format!("dealer-portal-audit-{}-{name}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join("portal.db");

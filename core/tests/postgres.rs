@@ -16,6 +16,8 @@
 #![cfg(feature = "postgres")]
 
 // The suites' fixtures serve the own tests of some includers only.
+#[path = "suite/audit.rs"]
+mod audit_checks;
 #[allow(dead_code)]
 #[path = "suite/conformance.rs"]
 mod checks;
@@ -24,8 +26,6 @@ mod checks;
 mod flows;
 #[path = "suite/host.rs"]
 mod host;
-#[path = "suite/audit.rs"]
-mod audit_checks;
 #[allow(dead_code)]
 #[path = "suite/sessions.rs"]
 mod sessions;

@@ -121,11 +121,13 @@ mod tests {
     #[test]
     fn the_audit_key_is_read_never_written_nor_shown() {
         let hex = "a1".repeat(32);
-        let c: PortalConfig = serde_json::from_value(serde_json::json!({ "audit_key": hex })).unwrap();
+        let c: PortalConfig =
+            serde_json::from_value(serde_json::json!({ "audit_key": hex })).unwrap();
         assert!(c.audit_key.is_some());
         assert!(!format!("{c:?}").contains(&hex));
         assert!(!serde_json::to_string(&c).unwrap().contains("audit_key"));
-        let none: PortalConfig = serde_json::from_value(serde_json::json!({ "audit_key": "" })).unwrap();
+        let none: PortalConfig =
+            serde_json::from_value(serde_json::json!({ "audit_key": "" })).unwrap();
         assert!(none.audit_key.is_none());
         let bad = serde_json::from_value::<PortalConfig>(serde_json::json!({ "audit_key": "12" }))
             .unwrap_err()

@@ -35,11 +35,12 @@ impl<S: Store, C: Clock> Portal<S, C> {
     /// p.complete_password_reset(link.expose(), "admin@garage-xyz.fr", "Garage-XYZ-2026!", "Garage-XYZ-2026!")?;
     /// let s = p.login("admin@garage-xyz.fr", "Garage-XYZ-2026!", false)?;
     /// let user = NewUser::new("Dupont", "Jean", "jean@garage-xyz.fr")?;
-    /// let id = p.create_user(&s.token, &garage.code, &user, Rights::EMPTY.with(Right::SubmitClaims))?;
-    /// assert_eq!(p.erase_account(&s.token, id).unwrap_err().code(), "INVALID_STATE");
-    /// p.disable_account(&s.token, id)?;
-    /// p.erase_account(&s.token, id)?;
-    /// assert_eq!(p.account(&s.token, id).unwrap_err().code(), "UNKNOWN_ACCOUNT");
+    /// let s = s.token.expose();
+    /// let id = p.create_user(s, &garage.code, &user, Rights::EMPTY.with(Right::SubmitClaims))?;
+    /// assert_eq!(p.erase_account(s, id).unwrap_err().code(), "INVALID_STATE");
+    /// p.disable_account(s, id)?;
+    /// p.erase_account(s, id)?;
+    /// assert_eq!(p.account(s, id).unwrap_err().code(), "UNKNOWN_ACCOUNT");
     /// assert!(p.verify_audit_chain(None)? > 0);
     /// # Ok::<(), dealer_portal::Error>(())
     /// ```

@@ -115,7 +115,10 @@ impl Store for MemoryStore {
     }
 
     fn set_audit_key(&self, key: Option<AuditKey>) {
-        self.state.lock().unwrap_or_else(|p| p.into_inner()).audit_key = key;
+        self.state
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .audit_key = key;
     }
 }
 

@@ -120,9 +120,8 @@ pub trait Tx:
     AccountRepo + TokenRepo + SessionRepo + OutboxRepo + AuditRepo + DocumentRepo + ErasureRepo
 {
 }
-impl<
-    T: AccountRepo + TokenRepo + SessionRepo + OutboxRepo + AuditRepo + DocumentRepo + ErasureRepo,
-> Tx for T
+impl<T: AccountRepo + TokenRepo + SessionRepo + OutboxRepo + AuditRepo + DocumentRepo + ErasureRepo>
+    Tx for T
 {
 }
 

@@ -105,7 +105,10 @@ pub fn a_keyed_chain_catches_a_rewrite<S: Store + 'static>(s: Arc<S>, intruder: 
     assert!(why.contains("event 3"), "{why}");
 }
 
-pub fn a_keyed_chain_catches_a_rechained_tail<S: Store + 'static>(s: Arc<S>, intruder: &dyn Intruder) {
+pub fn a_keyed_chain_catches_a_rechained_tail<S: Store + 'static>(
+    s: Arc<S>,
+    intruder: &dyn Intruder,
+) {
     let p = portal(&s, Some(KEY));
     populate(&p);
     let events = log(&p);
@@ -122,7 +125,10 @@ pub fn an_unkeyed_chain_is_rewritten_unseen_but_its_head_is_not<S: Store + 'stat
     let p = portal(&s, None);
     populate(&p);
     let head = p.audit_head().unwrap();
-    assert_eq!(head.seq as usize, p.verify_audit_chain(Some(&head)).unwrap());
+    assert_eq!(
+        head.seq as usize,
+        p.verify_audit_chain(Some(&head)).unwrap()
+    );
     rewrite_and_rechain(intruder, log(&p), 2);
     // The weakness the key removes: a re-chained SHA-256 log verifies on its own...
     assert_eq!(p.verify_audit_chain(None).unwrap(), head.seq as usize);
@@ -351,7 +357,12 @@ pub fn erase_account_leaves_no_personal_byte<S: Store + 'static>(
         p.disable_account(&admin, victim),
         p.erase_account(&admin, victim),
         p.resend_activation(&admin, victim),
-        p.set_rights(&admin, victim, &t99, Rights::EMPTY.with(Right::SubmitClaims)),
+        p.set_rights(
+            &admin,
+            victim,
+            &t99,
+            Rights::EMPTY.with(Right::SubmitClaims),
+        ),
         p.update_profile(&admin, victim, &update).map(|_| ()),
     ] {
         assert_eq!(r.unwrap_err().code(), "UNKNOWN_ACCOUNT");
@@ -376,7 +387,10 @@ pub fn erase_account_leaves_no_personal_byte<S: Store + 'static>(
         .filter(|e| e.event.subject == Some(victim))
         .collect();
     assert!(about.len() > 3);
-    assert_eq!(about.last().unwrap().event.action, AuditAction::AccountErased);
+    assert_eq!(
+        about.last().unwrap().event.action,
+        AuditAction::AccountErased
+    );
     // The other person is intact, and still gets mail.
     assert_eq!(p.account(&admin, other).unwrap(), other_before);
     p.request_password_reset(&super::flows::email("hippolyte.barnabeau@garage-xyz.fr"))
@@ -408,7 +422,6 @@ pub fn erase_account_leaves_no_personal_byte<S: Store + 'static>(
         Rights::EMPTY.with(Right::SubmitClaims),
     )
     .unwrap();
-
 }
 
 /// Invokes `$m!` with the name of every check above.

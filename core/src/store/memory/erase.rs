@@ -34,7 +34,8 @@ impl ErasureRepo for MemoryTx<'_> {
             .into_iter()
             .filter_map(|d| st.tokens.remove_entry(&d))
             .collect();
-        let mut addresses: Vec<Email> = tokens.iter().filter_map(|(_, t)| t.email.clone()).collect();
+        let mut addresses: Vec<Email> =
+            tokens.iter().filter_map(|(_, t)| t.email.clone()).collect();
         addresses.push(account.email.clone());
         let mails: Vec<_> = (st.outbox.iter())
             .filter(|(_, (n, _))| addresses.contains(&n.body.email))

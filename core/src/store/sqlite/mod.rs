@@ -496,7 +496,10 @@ impl Store for SqliteStore {
     }
 
     fn set_audit_key(&self, key: Option<AuditKey>) {
-        *self.audit_key.lock().unwrap_or_else(PoisonError::into_inner) = key.map(Arc::new);
+        *self
+            .audit_key
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = key.map(Arc::new);
     }
 
     fn session_snapshot(&self, digest: &TokenDigest) -> Result<Option<SessionSnapshot>> {
