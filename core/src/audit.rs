@@ -470,16 +470,16 @@ pub fn verify_chain(events: &[StoredAuditEvent], key: Option<&AuditKey>) -> Resu
         keyed_seen |= e.scheme == AuditScheme::HmacSha256;
         prev = e.hash;
     }
-    if let (Some(_), Some(last)) = (key, events.last()) {
-        if last.scheme != AuditScheme::HmacSha256 {
-            return Err(Error::AuditChainBroken {
-                reason: format!(
-                    "event {}: the log ends with an event chained without the key, although the \
-                     portal has an audit_key: events were re-chained without the key",
-                    last.seq
-                ),
-            });
-        }
+    if let (Some(_), Some(last)) = (key, events.last())
+        && last.scheme != AuditScheme::HmacSha256
+    {
+        return Err(Error::AuditChainBroken {
+            reason: format!(
+                "event {}: the log ends with an event chained without the key, although the \
+                 portal has an audit_key: events were re-chained without the key",
+                last.seq
+            ),
+        });
     }
     Ok(())
 }

@@ -2,8 +2,8 @@
 //! in memory, and SQLite, whose intruder edits the file with its own connection (SQL `UPDATE`
 //! and `DELETE`) and whose bytes are the database file and its WAL.
 
-// The fixtures serve the own tests of some includers only.
-#[allow(dead_code)]
+// Only the fixtures of the flows suite are used here, not its flows.
+#[allow(dead_code, unused_macros, unused_imports)]
 #[path = "suite/flows.rs"]
 mod flows;
 #[path = "suite/audit.rs"]
