@@ -6,7 +6,7 @@
 //! lock on the schema ([`schema_key`]), so servers starting together apply each script once;
 //! DDL is transactional, so a failed migration leaves the schema as it was.
 //!
-//! The schema (version 3): the tables of the SQLite store (see its `schema`), with
+//! The schema (version 4): the tables of the SQLite store (see its `schema`), with
 //! PostgreSQL's types: ids, digests, hashes and sort keys `BYTEA`, times `BIGINT` nanoseconds
 //! (`accounts.last_login_at` NULL before the first login), codes and emails `COLLATE "C"`,
 //! `documents.issued_on` a `DATE`; `rights` without the listing copies (the listing reads

@@ -5,7 +5,7 @@
 //! refuses any other). [`migrate`] applies the missing scripts when a store opens, each in its
 //! own transaction.
 //!
-//! The schema (version 5):
+//! The schema (version 6):
 //! - `accounts`: id `BLOB(16)`, email (normalised, `UNIQUE`), names, role and state codes,
 //!   phones as E.164 with their kind, PHC password hash and a JSON array of earlier ones,
 //!   lockout counters, times as Unix nanoseconds (`last_login_at` NULL before the first login),
@@ -19,7 +19,8 @@
 //!   and `sessions` (with the `establishment` the session is connected to, or NULL), keyed by
 //!   the 32-byte SHA-256 digest, an account's sessions found by `sessions_account`; `outbox`
 //!   (the link token in clear until acknowledged or no longer usable, beside its digest, by
-//!   which `outbox_link` finds the mail of a token that ends); `audit` + `audit_establishments`; `documents` and
+//!   which `outbox_link` finds the mail of a token that ends); `audit` (with the `scheme` that
+//!   chained each event: 0 SHA-256, 1 HMAC-SHA-256) + `audit_establishments`; `documents` and
 //!   `debit_lines`; `establishments`; `counters` (repairer codes).
 //!
 //! The tests here check that an old file is upgraded in place and that each search runs on its
