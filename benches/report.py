@@ -213,6 +213,16 @@ if imports:
               "`create_users` calls only, row building excluded; then 500 `create_user` calls one by one "
               "on the filled file; goals: ≥ 100,000 users/s in bulk, ≥ 3,000/s one by one):", ""]
     lines += [f"- {l}" for l in imports]
+try:
+    with open(os.path.join(out, "erase_scale.txt")) as f:
+        erasures = [l.strip() for l in f if l.startswith("erase_account")]
+except OSError:
+    erasures = []
+if erasures:
+    lines += ["", "Erasure (`--example erase_scale`: the same import, then accounts spread over the store "
+              "disabled and erased one by one; `erase_account` alone timed, its WAL truncation included; "
+              "goal, issue 18: under 50 ms):", ""]
+    lines += [f"- {l}" for l in erasures]
 floor = rate_lines("import_floor.txt")
 if floor:
     lines += ["", "The floor under it (`--example import_floor`): the same rows each user needs (account, rights, "

@@ -33,6 +33,8 @@ for batch in 1000 10000 "$users"; do
 done
 echo "== the floor: the same rows prebuilt, inserted with SQLite alone (no harness)"
 cargo run -q --release -p dealer-portal-benches --example import_floor "$users" | tee "$out/import_floor.txt"
+echo "== erase_account on a store of as many accounts (no harness)"
+cargo run -q --release -p dealer-portal-benches --example erase_scale "$users" | tee "$out/erase_scale.txt"
 echo "== argon2 peak memory (no harness)"
 cargo run -q --release -p dealer-portal-benches --example argon2_rss | tee "$out/argon2_rss.txt"
 echo "== argon2 vs the C reference, interleaved call by call (no harness)"
