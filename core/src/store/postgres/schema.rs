@@ -6,7 +6,7 @@
 //! lock on the schema ([`schema_key`]), so servers starting together apply each script once;
 //! DDL is transactional, so a failed migration leaves the schema as it was.
 //!
-//! The schema (version 4): the tables of the SQLite store (see its `schema`), with
+//! The schema (version 5): the tables of the SQLite store (see its `schema`), with
 //! PostgreSQL's types: ids, digests, hashes and sort keys `BYTEA`, times `BIGINT` nanoseconds
 //! (`accounts.last_login_at` NULL before the first login), codes and emails `COLLATE "C"`,
 //! `documents.issued_on` a `DATE`; `rights` without the listing copies (the listing reads
@@ -28,7 +28,13 @@ const MIGRATION_LOCK_OFFSET: i32 = 1;
 
 /// The schema, one script per version: script `i` takes the schema from version `i` to `i + 1`.
 /// Scripts are never edited once released; a change is a new script.
-const MIGRATIONS: &[&str] = &[SCHEMA_V1, SCHEMA_V2, SCHEMA_V3, SCHEMA_V4];
+const MIGRATIONS: &[&str] = &[
+    SCHEMA_V1,
+    SCHEMA_V2,
+    SCHEMA_V3,
+    SCHEMA_V4_EMAILS,
+    SCHEMA_V5_AUDIT,
+];
 
 const SCHEMA_V1: &str = r#"
 CREATE TABLE establishments (
@@ -194,15 +200,22 @@ UPDATE outbox SET token = NULL, token_digest = NULL
  WHERE token_digest IN (SELECT digest FROM tokens WHERE state <> 'issued');
 "#;
 
-// ----- version 4 (branch `audit`): the keyed audit chain -----
+// ---- Version 4 (branch `values`, issue 16 item 9): emails re-normalised, data only. ----
+/// No change of tables: the data step is `emails::renormalise` (IDNA domains).
+const SCHEMA_V4_EMAILS: &str = "";
+/// The schema version whose data step re-normalises the emails.
+const EMAILS_VERSION: usize = 4;
+// ---- end of version 4 ----
 
-/// Version 4: each audit event records the scheme that chained it (0: SHA-256, as every event
+// ----- version 5 (branch `audit`): the keyed audit chain -----
+
+/// Version 5: each audit event records the scheme that chained it (0: SHA-256, as every event
 /// before; 1: HMAC-SHA-256 under the portal's key). Existing rows are SHA-256 (the default).
-const SCHEMA_V4: &str = r#"
+const SCHEMA_V5_AUDIT: &str = r#"
 ALTER TABLE audit ADD COLUMN scheme SMALLINT NOT NULL DEFAULT 0;
 "#;
 
-// ----- end of version 4 -----
+// ----- end of version 5 -----
 
 /// The advisory lock key of a schema: the first four bytes of SHA-256 of its name, so every
 /// server computes the same key, and portals in different schemas do not serialise each other.
@@ -306,6 +319,9 @@ pub(super) fn migrate(client: &mut Client, location: &str) -> Result<i32> {
     }
     for (i, script) in MIGRATIONS.iter().enumerate().skip(count(version.into())) {
         tx.batch_execute(script).map_err(pg("migration failed"))?;
+        if i + 1 == EMAILS_VERSION {
+            super::emails::renormalise(&mut tx)?;
+        }
         tx.execute("UPDATE schema_version SET version = $1", &[&(i as i32 + 1)])
             .map_err(pg("migration failed"))?;
     }

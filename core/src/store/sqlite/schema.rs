@@ -5,7 +5,7 @@
 //! refuses any other). [`migrate`] applies the missing scripts when a store opens, each in its
 //! own transaction.
 //!
-//! The schema (version 6):
+//! The schema (version 7):
 //! - `accounts`: id `BLOB(16)`, email (normalised, `UNIQUE`), names, role and state codes,
 //!   phones as E.164 with their kind, PHC password hash and a JSON array of earlier ones,
 //!   lockout counters, times as Unix nanoseconds (`last_login_at` NULL before the first login),
@@ -22,6 +22,9 @@
 //!   which `outbox_link` finds the mail of a token that ends); `audit` (with the `scheme` that
 //!   chained each event: 0 SHA-256, 1 HMAC-SHA-256) + `audit_establishments`; `documents` and
 //!   `debit_lines`; `establishments`; `counters` (repairer codes).
+//!
+//! Version 6 changes no table: its data step (`emails.rs`) rewrites stored emails in the
+//! normal form of IDNA domains.
 //!
 //! The tests here check that an old file is upgraded in place and that each search runs on its
 //! index.
@@ -40,7 +43,13 @@ pub(super) const APPLICATION_ID: i32 = 0x4450_5254;
 /// The schema, one script per version: script `i` takes `user_version` from `i` to `i + 1`.
 /// Scripts are never edited once released; a change is a new script.
 pub(super) const MIGRATIONS: &[&str] = &[
-    SCHEMA_V1, SCHEMA_V2, SCHEMA_V3, SCHEMA_V4, SCHEMA_V5, SCHEMA_V6,
+    SCHEMA_V1,
+    SCHEMA_V2,
+    SCHEMA_V3,
+    SCHEMA_V4,
+    SCHEMA_V5,
+    SCHEMA_V6_EMAILS,
+    SCHEMA_V7_AUDIT,
 ];
 
 const SCHEMA_V1: &str = r#"
@@ -241,16 +250,23 @@ ALTER TABLE outbox ADD COLUMN token_digest BLOB;
 CREATE INDEX outbox_link ON outbox (token_digest) WHERE token_digest IS NOT NULL;
 "#;
 
-// ----- version 6 (branch `audit`): the keyed audit chain -----
+// ---- Version 6 (branch `values`, issue 16 item 9): emails re-normalised, data only. ----
+/// No change of tables: the data step is `emails::renormalise` (IDNA domains).
+const SCHEMA_V6_EMAILS: &str = "";
+/// The schema version whose data step re-normalises the emails.
+const EMAILS_VERSION: i64 = 6;
+// ---- end of version 6 ----
 
-/// Version 6: each audit event records the scheme that chained it (0: SHA-256, as every event
+// ----- version 7 (branch `audit`): the keyed audit chain -----
+
+/// Version 7: each audit event records the scheme that chained it (0: SHA-256, as every event
 /// before; 1: HMAC-SHA-256 under the portal's key), so a log begun unkeyed still verifies once
 /// the portal is given a key. Existing rows are SHA-256 (the default), and are not rewritten.
-const SCHEMA_V6: &str = r#"
+const SCHEMA_V7_AUDIT: &str = r#"
 ALTER TABLE audit ADD COLUMN scheme INTEGER NOT NULL DEFAULT 0;
 "#;
 
-// ----- end of version 6 -----
+// ----- end of version 7 -----
 
 /// Version 5's data: the digest of every link token still in the outbox; then the links whose
 /// token is no longer issued are erased.
@@ -298,6 +314,9 @@ pub(super) fn migrate(conn: &Connection, location: &str) -> Result<()> {
                 .map_err(storage("migration failed"))?;
             if target == 5 {
                 digest_links(conn)?;
+            }
+            if target == EMAILS_VERSION {
+                super::emails::renormalise(conn)?;
             }
             conn.execute_batch(&format!(
                 "PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = {target};"
