@@ -29,6 +29,7 @@
 mod accounts;
 mod audit;
 mod documents;
+mod lifecycle;
 mod listing;
 mod outbox;
 mod pool;
