@@ -89,7 +89,7 @@ impl LifecycleRepo for PostgresTx<'_> {
                            RETURNING t.digest, t.state),
                   erased AS (UPDATE outbox SET token = NULL, token_digest = NULL
                              WHERE token_digest IN (SELECT digest FROM gone WHERE state = $3))
-             SELECT (SELECT count(*) FROM win), (SELECT max(digest) FROM win),
+             SELECT (SELECT count(*) FROM win), (SELECT digest FROM win ORDER BY digest DESC LIMIT 1),
                     (SELECT count(*) FROM gone)",
             &[
                 &from.0.as_slice(),
@@ -121,7 +121,7 @@ impl LifecycleRepo for PostgresTx<'_> {
                              AND (win.expires_at <= $3
                                   OR win.last_seen::numeric + win.idle_ns <= $3)
                            RETURNING s.digest)
-             SELECT (SELECT count(*) FROM win), (SELECT max(digest) FROM win),
+             SELECT (SELECT count(*) FROM win), (SELECT digest FROM win ORDER BY digest DESC LIMIT 1),
                     (SELECT count(*) FROM gone)",
             &[&from.0.as_slice(), &limit_param(limit), &ns_clamped(now)],
             "cannot purge sessions",

@@ -3,9 +3,11 @@
 //! Each purge batch walks its table in key order from the cursor (the digest for tokens and
 //! sessions, the id for the outbox), reads at most `limit` rows, and deletes the ones that match:
 //! a batch costs the same whatever share of the table is live, and the write lock is held for
-//! one batch only. `secure_delete` zeroes the deleted cells; the transaction is marked so that
-//! [`Store::write`](crate::store::Store::write) truncates the WAL after the commit, as after an
-//! acknowledgement, and no older page image keeps the removed rows.
+//! one batch only. `secure_delete` zeroes the deleted cells. The last batch of a purge marks its
+//! transaction so that [`Store::write`](crate::store::Store::write) checkpoints and truncates the
+//! WAL after the commit, as after an acknowledgement: no older page image of the removed rows
+//! is left, without a checkpoint per batch. (A link erased from a pending mail marks its own
+//! batch, as everywhere else.)
 
 use super::audit::{AUDIT_COLUMNS, audit_from_row};
 use super::tokens::{TOKEN_COLUMNS, token_from_row};
@@ -43,16 +45,26 @@ impl SqliteTx<'_> {
             stmt.execute([&d.as_bytes()[..]])
                 .map_err(storage("cannot purge"))?;
         }
-        self.erased |= !gone.is_empty();
         Ok(())
     }
 }
 
-fn next_after(examined: usize, limit: usize, last: Option<Vec<u8>>) -> Option<PurgeCursor> {
-    if examined < limit {
-        None
-    } else {
-        last.map(PurgeCursor)
+impl SqliteTx<'_> {
+    /// Where the next batch starts; at the last batch, the WAL is to be truncated after the
+    /// commit, so that no page image of the purge's rows outlives it.
+    fn next_after(
+        &mut self,
+        examined: usize,
+        limit: usize,
+        last: Option<Vec<u8>>,
+    ) -> Option<PurgeCursor> {
+        let next = if examined < limit {
+            None
+        } else {
+            last.map(PurgeCursor)
+        };
+        self.erased |= next.is_none();
+        next
     }
 }
 
@@ -98,10 +110,11 @@ impl LifecycleRepo for SqliteTx<'_> {
             stmt.execute([id])
                 .map_err(storage("cannot purge the outbox"))?;
         }
-        self.erased |= !gone.is_empty();
+        drop(stmt);
+        let next = self.next_after(examined, limit, last.map(|id| id.to_be_bytes().to_vec()));
         Ok(PurgeBatch {
             removed: gone.len(),
-            next: next_after(examined, limit, last.map(|id| id.to_be_bytes().to_vec())),
+            next,
         })
     }
 
@@ -149,9 +162,10 @@ impl LifecycleRepo for SqliteTx<'_> {
             self.erase_links(d)?;
         }
         self.delete_by_digest("tokens", &gone)?;
+        let next = self.next_after(examined, limit, last);
         Ok(PurgeBatch {
             removed: gone.len(),
-            next: next_after(examined, limit, last),
+            next,
         })
     }
 
@@ -191,9 +205,10 @@ impl LifecycleRepo for SqliteTx<'_> {
             }
         }
         self.delete_by_digest("sessions", &gone)?;
+        let next = self.next_after(examined, limit, last);
         Ok(PurgeBatch {
             removed: gone.len(),
-            next: next_after(examined, limit, last),
+            next,
         })
     }
 
