@@ -23,6 +23,7 @@ __all__ = [
     "Evaluation",
     "ExpectedDebit",
     "ForbiddenError",
+    "MaintenanceReport",
     "NotFoundError",
     "Notification",
     "PasswordHasher",
