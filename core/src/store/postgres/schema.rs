@@ -28,7 +28,7 @@ const MIGRATION_LOCK_OFFSET: i32 = 1;
 
 /// The schema, one script per version: script `i` takes the schema from version `i` to `i + 1`.
 /// Scripts are never edited once released; a change is a new script.
-const MIGRATIONS: &[&str] = &[SCHEMA_V1, SCHEMA_V2, SCHEMA_V3];
+const MIGRATIONS: &[&str] = &[SCHEMA_V1, SCHEMA_V2, SCHEMA_V3, SCHEMA_V4_EMAILS];
 
 const SCHEMA_V1: &str = r#"
 CREATE TABLE establishments (
@@ -194,6 +194,13 @@ UPDATE outbox SET token = NULL, token_digest = NULL
  WHERE token_digest IN (SELECT digest FROM tokens WHERE state <> 'issued');
 "#;
 
+// ---- Version 4 (branch `values`, issue 16 item 9): emails re-normalised, data only. ----
+/// No change of tables: the data step is `emails::renormalise` (IDNA domains).
+const SCHEMA_V4_EMAILS: &str = "";
+/// The schema version whose data step re-normalises the emails.
+const EMAILS_VERSION: usize = 4;
+// ---- end of version 4 ----
+
 /// The advisory lock key of a schema: the first four bytes of SHA-256 of its name, so every
 /// server computes the same key, and portals in different schemas do not serialise each other.
 fn schema_key(schema: &str) -> i32 {
@@ -296,6 +303,9 @@ pub(super) fn migrate(client: &mut Client, location: &str) -> Result<i32> {
     }
     for (i, script) in MIGRATIONS.iter().enumerate().skip(count(version.into())) {
         tx.batch_execute(script).map_err(pg("migration failed"))?;
+        if i + 1 == EMAILS_VERSION {
+            super::emails::renormalise(&mut tx)?;
+        }
         tx.execute("UPDATE schema_version SET version = $1", &[&(i as i32 + 1)])
             .map_err(pg("migration failed"))?;
     }

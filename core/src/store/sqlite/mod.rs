@@ -29,6 +29,7 @@
 mod accounts;
 mod audit;
 mod documents;
+mod emails;
 mod lifecycle;
 mod listing;
 mod outbox;

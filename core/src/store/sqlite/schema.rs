@@ -22,6 +22,9 @@
 //!   which `outbox_link` finds the mail of a token that ends); `audit` + `audit_establishments`; `documents` and
 //!   `debit_lines`; `establishments`; `counters` (repairer codes).
 //!
+//! Version 6 changes no table: its data step (`emails.rs`) rewrites stored emails in the
+//! normal form of IDNA domains.
+//!
 //! The tests here check that an old file is upgraded in place and that each search runs on its
 //! index.
 
@@ -38,7 +41,14 @@ pub(super) const APPLICATION_ID: i32 = 0x4450_5254;
 
 /// The schema, one script per version: script `i` takes `user_version` from `i` to `i + 1`.
 /// Scripts are never edited once released; a change is a new script.
-pub(super) const MIGRATIONS: &[&str] = &[SCHEMA_V1, SCHEMA_V2, SCHEMA_V3, SCHEMA_V4, SCHEMA_V5];
+pub(super) const MIGRATIONS: &[&str] = &[
+    SCHEMA_V1,
+    SCHEMA_V2,
+    SCHEMA_V3,
+    SCHEMA_V4,
+    SCHEMA_V5,
+    SCHEMA_V6_EMAILS,
+];
 
 const SCHEMA_V1: &str = r#"
 CREATE TABLE establishments (
@@ -238,6 +248,13 @@ ALTER TABLE outbox ADD COLUMN token_digest BLOB;
 CREATE INDEX outbox_link ON outbox (token_digest) WHERE token_digest IS NOT NULL;
 "#;
 
+// ---- Version 6 (branch `values`, issue 16 item 9): emails re-normalised, data only. ----
+/// No change of tables: the data step is `emails::renormalise` (IDNA domains).
+const SCHEMA_V6_EMAILS: &str = "";
+/// The schema version whose data step re-normalises the emails.
+const EMAILS_VERSION: i64 = 6;
+// ---- end of version 6 ----
+
 /// Version 5's data: the digest of every link token still in the outbox; then the links whose
 /// token is no longer issued are erased.
 fn digest_links(conn: &Connection) -> Result<()> {
@@ -284,6 +301,9 @@ pub(super) fn migrate(conn: &Connection, location: &str) -> Result<()> {
                 .map_err(storage("migration failed"))?;
             if target == 5 {
                 digest_links(conn)?;
+            }
+            if target == EMAILS_VERSION {
+                super::emails::renormalise(conn)?;
             }
             conn.execute_batch(&format!(
                 "PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = {target};"
