@@ -29,10 +29,12 @@ use crate::token::{TokenDigest, TokenLifecycle, TokenPurpose, TokenState};
 use time::OffsetDateTime;
 
 mod any;
+mod lifecycle;
 mod memory;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 mod row;
 pub use any::{AnyStore, DynTx};
+pub use lifecycle::LifecycleRepo;
 pub use memory::{MemoryStore, MemoryTx};
 #[cfg(feature = "sqlite")]
 mod sqlite;
@@ -109,10 +111,14 @@ impl<S: Store + 'static> Store for std::sync::Arc<S> {
 
 /// Everything a transaction can do.
 pub trait Tx:
-    AccountRepo + TokenRepo + SessionRepo + OutboxRepo + AuditRepo + DocumentRepo
+    AccountRepo + TokenRepo + SessionRepo + OutboxRepo + AuditRepo + DocumentRepo + LifecycleRepo
 {
 }
-impl<T: AccountRepo + TokenRepo + SessionRepo + OutboxRepo + AuditRepo + DocumentRepo> Tx for T {}
+impl<
+    T: AccountRepo + TokenRepo + SessionRepo + OutboxRepo + AuditRepo + DocumentRepo + LifecycleRepo,
+> Tx for T
+{
+}
 
 /// A token as stored: its digest, its account, its lifecycle.
 #[derive(Debug, Clone, PartialEq, Eq)]

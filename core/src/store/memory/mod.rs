@@ -22,6 +22,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Mutex;
 use time::OffsetDateTime;
 
+mod lifecycle;
+
 type Undo = Box<dyn FnOnce(&mut State) + Send>;
 
 #[derive(Default)]
