@@ -245,6 +245,7 @@ mod hooks {
 mod accounts;
 mod audit;
 mod documents;
+mod lifecycle;
 mod profiles;
 mod sessions;
 

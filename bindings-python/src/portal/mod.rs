@@ -32,6 +32,7 @@ use std::path::PathBuf;
 
 mod audit;
 pub(crate) use audit::AuditHead;
+mod lifecycle;
 
 /// The portal over a store: a SQLite file (`Portal.open`) or memory (`Portal.in_memory`).
 /// Safe to share between threads.

@@ -2,6 +2,7 @@
 
 use crate::account::LockoutConfig;
 use crate::audit::AuditKey;
+use crate::lifecycle::RetentionConfig;
 use crate::locale::Locale;
 use crate::password::{HashParams, PasswordPolicy};
 use crate::secret::SecretString;
@@ -61,6 +62,8 @@ pub struct PortalConfig {
     /// more writes than the unknown one, and the difference alone would tell who has an
     /// account. 10 ms by default, above either path on an ordinary disk; 0 turns it off.
     pub anonymous_response_floor_ms: u64,
+    /// What `run_maintenance` removes and how (acknowledged mails kept 30 days by default).
+    pub retention: RetentionConfig,
 }
 
 impl Default for PortalConfig {
@@ -74,6 +77,7 @@ impl Default for PortalConfig {
             lockout: LockoutConfig::default(),
             locale: Locale::default(),
             anonymous_response_floor_ms: 10,
+            retention: RetentionConfig::default(),
         }
     }
 }
@@ -84,6 +88,7 @@ impl PortalConfig {
         self.policy.validate_config()?;
         self.hash.validate()?;
         self.tokens.validate()?;
+        self.retention.validate()?;
         if self.anonymous_response_floor_ms > 10_000 {
             return Err(Error::InvalidConfig {
                 reason: "anonymous_response_floor_ms is at most 10000".into(),

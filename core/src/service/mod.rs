@@ -9,6 +9,7 @@ mod administrator;
 mod config;
 mod documents;
 mod erasure;
+mod lifecycle;
 mod notifications;
 mod profiles;
 mod reset;

@@ -29,10 +29,12 @@ use crate::token::{TokenDigest, TokenLifecycle, TokenPurpose, TokenState};
 use time::OffsetDateTime;
 
 mod any;
+mod lifecycle;
 mod memory;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 mod row;
 pub use any::{AnyStore, DynTx};
+pub use lifecycle::LifecycleRepo;
 pub use memory::{MemoryStore, MemoryTx};
 #[cfg(feature = "sqlite")]
 mod sqlite;
@@ -117,11 +119,26 @@ impl<S: Store + 'static> Store for std::sync::Arc<S> {
 
 /// Everything a transaction can do.
 pub trait Tx:
-    AccountRepo + TokenRepo + SessionRepo + OutboxRepo + AuditRepo + DocumentRepo + ErasureRepo
+    AccountRepo
+    + TokenRepo
+    + SessionRepo
+    + OutboxRepo
+    + AuditRepo
+    + DocumentRepo
+    + LifecycleRepo
+    + ErasureRepo
 {
 }
-impl<T: AccountRepo + TokenRepo + SessionRepo + OutboxRepo + AuditRepo + DocumentRepo + ErasureRepo>
-    Tx for T
+impl<
+    T: AccountRepo
+        + TokenRepo
+        + SessionRepo
+        + OutboxRepo
+        + AuditRepo
+        + DocumentRepo
+        + LifecycleRepo
+        + ErasureRepo,
+> Tx for T
 {
 }
 

@@ -40,6 +40,7 @@ mod audit;
 mod documents;
 mod emails;
 mod erase;
+mod lifecycle;
 mod outbox;
 mod pool;
 mod schema;

@@ -31,6 +31,7 @@ mod audit;
 mod documents;
 mod emails;
 mod erase;
+mod lifecycle;
 mod listing;
 mod outbox;
 mod pool;

@@ -22,6 +22,7 @@ use time::OffsetDateTime;
 
 mod audit;
 mod erase;
+mod lifecycle;
 
 type Undo = Box<dyn FnOnce(&mut State) + Send>;
 
