@@ -101,6 +101,7 @@ export type ErrorCode =
   | 'INVALID_PERIOD'
   | 'INVALID_QUERY'
   | 'INVALID_CONFIG'
+  | 'AUDIT_CHAIN_BROKEN'
   | 'STORAGE'
 
 // The codes of the core's enums (their serde / `Coded` codes). A test checks each union against

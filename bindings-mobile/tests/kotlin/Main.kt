@@ -424,8 +424,18 @@ private fun hostSurface() {
         expectCode("FORBIDDEN") { portal.createUser(admin, "T77777", "Roy", "Anne", "zoe@garage.fr", listOf(Right.SEARCH_CLAIMS)) }
         val n = portal.verifyAuditChain()
         check(n > 0UL) { "no event verified" }
+        val head = portal.auditHead()
+        eq(head.seq, n)
+        eq(portal.verifyAuditChain(AuditHead(head.seq, head.hash)), n)
         portal.logout(lea)
         eq(portal.verifyAuditChain(), n + 1UL)
+        eq(portal.verifyAuditChain(head), n + 1UL)
+        expectCode("AUDIT_CHAIN_BROKEN") { portal.verifyAuditChain(AuditHead(n + 10UL, head.hash)) }
+        expectCode("INVALID_STATE") { portal.eraseAccount(admin, leaId) }
+        portal.disableAccount(admin, leaId)
+        portal.eraseAccount(admin, leaId)
+        expectCode("UNKNOWN_ACCOUNT") { portal.account(admin, leaId) }
+        check(portal.verifyAuditChain() > n) { "the chain no longer verifies after an erasure" }
     }
     portal.close()
 }

@@ -8,6 +8,7 @@
 mod administrator;
 mod config;
 mod documents;
+mod erasure;
 mod lifecycle;
 mod notifications;
 mod profiles;
@@ -120,12 +121,14 @@ impl<S: Store, C: Clock> Portal<S, C> {
             Some(p) => PasswordHasher::with_pepper(config.hash, p.clone()),
             None => PasswordHasher::new(config.hash),
         };
-        Ok(Portal {
+        let portal = Portal {
             store,
             clock,
             config,
             hasher,
-        })
+        };
+        portal.key_audit_chain()?;
+        Ok(portal)
     }
 
     /// The store.
