@@ -29,7 +29,7 @@ const CONTRACT_CODES = [
   'NO_RIGHTS_SELECTED', 'LAST_MANAGER', 'UNKNOWN_ESTABLISHMENT', 'UNKNOWN_ACCOUNT',
   'INVALID_PERIOD', 'INVALID_QUERY', 'STORAGE',
   // Added in the second release (those the core has).
-  'UNKNOWN_SESSION', 'INVALID_STATE', 'RATE_LIMITED',
+  'UNKNOWN_SESSION', 'INVALID_STATE', 'RATE_LIMITED', 'AUDIT_CHAIN_BROKEN',
 ]
 
 const NOBODY = '0'.repeat(32)
@@ -184,6 +184,10 @@ const CASES = [
   ['INVALID_CONFIG', (s, m) => (m === 'async' ? Portal.openAsync(path.join(dir, 'cfg.db'), { tokens: { reset_ttl: 'an hour' } }) : Portal.open(path.join(dir, 'cfg.db'), { tokens: { reset_ttl: 'an hour' } }))],
   ['INVALID_CONFIG', () => dp.evaluatePassword('x', { policy: { min_length: 'fifteen' } })],
   ['INVALID_ESTABLISHMENT_CODE', (s, m) => call(s.portal, m, 'addEstablishment', { code: 'T-99', name: 'G', city: 'V' })],
+  ['INVALID_STATE', async (s, m) => call(s.portal, m, 'eraseAccount', s.session, await user(s, m))],
+  ['UNKNOWN_ACCOUNT', (s, m) => call(s.portal, m, 'eraseAccount', s.session, NOBODY)],
+  ['AUDIT_CHAIN_BROKEN', (s, m) => call(s.portal, m, 'verifyAuditChain', { seq: 1000, hash: '0'.repeat(64) })],
+  ['INVALID_INPUT', (s, m) => call(s.portal, m, 'verifyAuditChain', { seq: 1, hash: 'nope' })],
 ]
 
 function checkError(e, code, secrets) {

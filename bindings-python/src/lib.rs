@@ -48,6 +48,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<values::ScreenLabel>()?;
     m.add_class::<values::Notification>()?;
     m.add_class::<values::TokenStatus>()?;
+    m.add_class::<values::MaintenanceReport>()?;
     m.add_class::<values::AccountSummary>()?;
     m.add_class::<values::AccountPage>()?;
     m.add_class::<values::Document>()?;
@@ -61,6 +62,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<values::SupportChannel>()?;
     m.add_class::<values::SupportDirectory>()?;
     m.add_class::<values::UserImport>()?;
+    m.add_class::<portal::AuditHead>()?;
     m.add_class::<portal::Portal>()?;
     Ok(())
 }

@@ -20,7 +20,7 @@ CONTRACT_CODES = {
 }  # fmt: skip
 # The codes the second release adds that the core has now (API.md, "Added in the second
 # release"; the two-factor, rate-limit and audit-head codes come with their flows).
-SECOND_RELEASE_CODES = {"SESSION_INVALID", "UNKNOWN_SESSION", "RATE_LIMITED"}
+SECOND_RELEASE_CODES = {"SESSION_INVALID", "UNKNOWN_SESSION", "INVALID_STATE", "AUDIT_CHAIN_BROKEN", "RATE_LIMITED"}
 
 NOBODY = "0" * 32
 GOOD = "Valide-Motdepasse-1!"
@@ -166,6 +166,11 @@ CASES: list[tuple[str, type[dp.PortalError], Case]] = [
     ("TOKEN_INVALID", dp.TokenError, lambda s, t: s.portal.confirm_email_change(reset_token(s))),  # wrong purpose
     ("EMAIL_TAKEN", dp.ValidationError, lambda s, t: email_taken_since_the_request(s)),
     ("RATE_LIMITED", dp.ValidationError, lambda s, t: email_taken_until_rationed(s)),
+    ("INVALID_STATE", dp.ValidationError, lambda s, t: s.portal.erase_account(s.session, user(s))),
+    ("UNKNOWN_ACCOUNT", dp.NotFoundError, lambda s, t: s.portal.erase_account(s.session, NOBODY)),
+    ("AUDIT_CHAIN_BROKEN", dp.StorageError,
+     lambda s, t: s.portal.verify_audit_chain(dp.AuditHead(s.portal.audit_head().seq + 5, "0" * 64))),
+    ("INVALID_INPUT", dp.ValidationError, lambda s, t: s.portal.verify_audit_chain(dp.AuditHead(1, "not hex"))),
     # Codes beyond the contract's list, still mapped by family.
     ("UNKNOWN_NOTIFICATION", dp.NotFoundError, lambda s, t: s.portal.acknowledge_notification(987_654)),
     ("UNKNOWN_CODE", dp.ValidationError, lambda s, t: dp.Right.from_code("fly")),

@@ -446,7 +446,7 @@ fn a_hot_journal_left_by_a_kill_is_rolled_back() {
     let p = Portal::open(&ours, PortalConfig::for_tests())
         .unwrap_or_else(|e| panic!("a database cut during its creation does not open: {e}"));
     admin_session(&p);
-    p.verify_audit_chain().unwrap();
+    p.verify_audit_chain(None).unwrap();
     drop(p);
     check_invariants(&ours);
 
@@ -543,7 +543,7 @@ fn check_after_kill(path: &Path, acked: &Acked, new: (usize, usize), audit_befor
     let p = Portal::open(path, PortalConfig::for_tests())
         .unwrap_or_else(|e| panic!("the file does not open after a kill: {e}"));
     let events = p
-        .verify_audit_chain()
+        .verify_audit_chain(None)
         .unwrap_or_else(|e| panic!("audit chain after a kill: {e}"));
     assert!(events >= audit_before, "audit events lost");
     check_invariants(path);
@@ -625,7 +625,7 @@ fn check_after_kill(path: &Path, acked: &Acked, new: (usize, usize), audit_befor
         );
         assert_eq!(code(p.login(email, pw, false)), "OK", "password of {email}");
     }
-    p.verify_audit_chain().unwrap()
+    p.verify_audit_chain(None).unwrap()
 }
 
 struct Killed {
@@ -832,7 +832,7 @@ fn concurrency_soak() {
         }
     }
     // The log holds exactly one event per write that succeeded.
-    p.verify_audit_chain().unwrap();
+    p.verify_audit_chain(None).unwrap();
     check_invariants(&path);
     let after = actions(&path);
     let delta = |a: &str| after.get(a).copied().unwrap_or(0) - before.get(a).copied().unwrap_or(0);
@@ -1235,7 +1235,7 @@ fn clock_jumps_and_reset_links<S: Store>(store: S) {
     assert!(p.inspect_token(&t).unwrap().usable);
     clock.advance(Duration::minutes(45 + 60));
     assert_eq!(try_reset(&t), "TOKEN_INVALID");
-    p.verify_audit_chain().unwrap();
+    p.verify_audit_chain(None).unwrap();
 }
 
 /// Sessions: a jump back never ends one early; jumps back and forth never keep one past its
@@ -1318,7 +1318,7 @@ fn clock_jumps_and_sessions<S: Store>(store: S) {
     assert_eq!(auth(&s), "SESSION_INVALID");
     clock.set(start + Duration::days(3));
     assert_eq!(auth(&s), "SESSION_INVALID", "remembered session revived");
-    p.verify_audit_chain().unwrap();
+    p.verify_audit_chain(None).unwrap();
 }
 
 /// Lockouts. A lock ends at an instant of the portal's clock (`locked_until`, set once, when
@@ -1408,7 +1408,7 @@ fn clock_jumps_and_lockouts<S: Store>(store: S) {
     assert_eq!(right(), "INVALID_CREDENTIALS");
     clock.advance(Duration::days(1));
     assert_eq!(right(), "OK");
-    p.verify_audit_chain().unwrap();
+    p.verify_audit_chain(None).unwrap();
 }
 
 #[test]

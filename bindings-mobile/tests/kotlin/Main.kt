@@ -424,8 +424,18 @@ private fun hostSurface() {
         expectCode("FORBIDDEN") { portal.createUser(admin, "T77777", "Roy", "Anne", "zoe@garage.fr", listOf(Right.SEARCH_CLAIMS)) }
         val n = portal.verifyAuditChain()
         check(n > 0UL) { "no event verified" }
+        val head = portal.auditHead()
+        eq(head.seq, n)
+        eq(portal.verifyAuditChain(AuditHead(head.seq, head.hash)), n)
         portal.logout(lea)
         eq(portal.verifyAuditChain(), n + 1UL)
+        eq(portal.verifyAuditChain(head), n + 1UL)
+        expectCode("AUDIT_CHAIN_BROKEN") { portal.verifyAuditChain(AuditHead(n + 10UL, head.hash)) }
+        expectCode("INVALID_STATE") { portal.eraseAccount(admin, leaId) }
+        portal.disableAccount(admin, leaId)
+        portal.eraseAccount(admin, leaId)
+        expectCode("UNKNOWN_ACCOUNT") { portal.account(admin, leaId) }
+        check(portal.verifyAuditChain() > n) { "the chain no longer verifies after an erasure" }
     }
     portal.close()
 }
@@ -470,6 +480,25 @@ private fun tokensNeverPrint() {
     }
 }
 
+/** Issue 18: retention and the right of access. */
+private fun dataLifecycle() {
+    test("runMaintenance removes ended links; exportAccount holds no secret") {
+        val portal = Portal.inMemory(FAST)
+        val adminId = portal.declareAdministrator(ADMIN, "Geloen", "Alexandre", "Gérant", GARAGES)
+        portal.requestPasswordReset(ADMIN)
+        val link = portal.takeMail("password_reset", ADMIN).token!!.expose()
+        portal.completePasswordReset(link, ADMIN, ADMIN_PASSWORD, ADMIN_PASSWORD)
+        val token = portal.login(ADMIN, ADMIN_PASSWORD).token.expose()
+        eq(portal.runMaintenance(), MaintenanceReport(0UL, 1UL, 0UL))
+        eq(portal.inspectToken(link).kind, null)
+        val json = portal.exportAccount(token, adminId)
+        check(json.contains("\"email\": \"$ADMIN\"")) { "the export: $json" }
+        check(!json.contains(token) && !json.contains(link) && !json.contains("argon2")) { "a secret in the export" }
+        expectCode("SESSION_INVALID") { portal.exportAccount("not a session", adminId) }
+        portal.close()
+    }
+}
+
 fun main() {
     emailTakenIsRationed()
     passwordCriteria()
@@ -478,6 +507,7 @@ fun main() {
     seedScenario()
     hostSurface()
     tokensNeverPrint()
+    dataLifecycle()
     println("$passed passed, $failed failed")
     exitProcess(if (failed == 0) 0 else 1)
 }

@@ -243,7 +243,9 @@ mod hooks {
 }
 
 mod accounts;
+mod audit;
 mod documents;
+mod lifecycle;
 mod profiles;
 mod sessions;
 

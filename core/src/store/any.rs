@@ -1,12 +1,12 @@
 //! A store chosen at run time: what the bindings hold, so one `Portal` type serves every store.
 
 use super::{
-    AccountRepo, AttemptRepo, AuditRepo, DocumentRepo, MemoryStore, OutboxRepo, SessionRepo,
-    SessionSnapshot, Store, TokenRecord, TokenRepo, Tx,
+    AccountRepo, AttemptRepo, AuditRepo, DocumentRepo, ErasureRepo, MemoryStore, OutboxRepo,
+    SessionRepo, SessionSnapshot, Store, TokenRecord, TokenRepo, Tx,
 };
 use crate::Result;
 use crate::account::{Account, AccountId, AccountPage, AccountQuery};
-use crate::audit::{AuditAction, NewAuditEvent, StoredAuditEvent};
+use crate::audit::{AuditAction, AuditKey, NewAuditEvent, StoredAuditEvent};
 use crate::document::{DocumentId, DocumentPage, DocumentQuery, NewDocument};
 use crate::email::Email;
 use crate::establishment::{Establishment, EstablishmentCode};
@@ -98,6 +98,16 @@ impl Store for AnyStore {
         }
     }
 
+    fn set_audit_key(&self, key: Option<AuditKey>) {
+        match self {
+            AnyStore::Memory(s) => s.set_audit_key(key),
+            #[cfg(feature = "sqlite")]
+            AnyStore::Sqlite(s) => s.set_audit_key(key),
+            #[cfg(feature = "postgres")]
+            AnyStore::Postgres(s) => s.set_audit_key(key),
+        }
+    }
+
     fn session_snapshot(&self, digest: &TokenDigest) -> Result<Option<SessionSnapshot>> {
         match self {
             AnyStore::Memory(s) => s.session_snapshot(digest),
@@ -159,6 +169,10 @@ forward! {
         fn append(&mut self, e: &NewAuditEvent) -> Result<u64>;
         fn audit_for(&mut self, establishment: &EstablishmentCode, offset: usize, limit: usize) -> Result<Vec<StoredAuditEvent>>;
         fn audit_all(&mut self) -> Result<Vec<StoredAuditEvent>>;
+        fn audit_last(&mut self) -> Result<Option<StoredAuditEvent>>;
+    }
+    ErasureRepo {
+        fn erase_account(&mut self, id: AccountId) -> Result<bool>;
     }
     AttemptRepo {
         fn attempts_in_flight(&mut self, account: AccountId, now: OffsetDateTime) -> Result<u32>;
@@ -170,5 +184,29 @@ forward! {
         fn search_documents(&mut self, establishment: &EstablishmentCode, q: &DocumentQuery) -> Result<DocumentPage>;
         fn insert_debit_line(&mut self, establishment: &EstablishmentCode, month: YearMonth, line: &DebitLine) -> Result<()>;
         fn debit_lines(&mut self, establishment: &EstablishmentCode, month: YearMonth) -> Result<Vec<DebitLine>>;
+    }
+}
+
+/// The lifecycle repository, forwarded apart from the flows' repositories.
+mod lifecycle_forward {
+    use super::DynTx;
+    use crate::Result;
+    use crate::account::AccountId;
+    use crate::audit::StoredAuditEvent;
+    use crate::email::Email;
+    use crate::lifecycle::{PurgeBatch, PurgeCursor};
+    use crate::notification::Notification;
+    use crate::store::{LifecycleRepo, TokenRecord};
+    use time::OffsetDateTime;
+
+    forward! {
+        LifecycleRepo {
+            fn purge_notifications(&mut self, before: OffsetDateTime, from: &PurgeCursor, limit: usize) -> Result<PurgeBatch>;
+            fn purge_tokens(&mut self, now: OffsetDateTime, from: &PurgeCursor, limit: usize) -> Result<PurgeBatch>;
+            fn purge_sessions(&mut self, now: OffsetDateTime, from: &PurgeCursor, limit: usize) -> Result<PurgeBatch>;
+            fn tokens_of(&mut self, account: AccountId) -> Result<Vec<TokenRecord>>;
+            fn notifications_to(&mut self, email: &Email) -> Result<Vec<(Notification, bool)>>;
+            fn audit_about(&mut self, account: AccountId) -> Result<Vec<StoredAuditEvent>>;
+        }
     }
 }

@@ -16,7 +16,7 @@
 
 use crate::Result;
 use crate::account::{Account, AccountId, AccountPage, AccountQuery};
-use crate::audit::{AuditAction, NewAuditEvent, StoredAuditEvent};
+use crate::audit::{AuditAction, AuditKey, NewAuditEvent, StoredAuditEvent};
 use crate::document::{DocumentId, DocumentPage, DocumentQuery, NewDocument};
 use crate::email::Email;
 use crate::establishment::{Establishment, EstablishmentCode};
@@ -29,10 +29,12 @@ use crate::token::{TokenDigest, TokenLifecycle, TokenPurpose, TokenState};
 use time::OffsetDateTime;
 
 mod any;
+mod lifecycle;
 mod memory;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 mod row;
 pub use any::{AnyStore, DynTx};
+pub use lifecycle::LifecycleRepo;
 pub use memory::{MemoryStore, MemoryTx};
 #[cfg(feature = "sqlite")]
 mod sqlite;
@@ -56,6 +58,11 @@ pub trait Store: Send + Sync {
 
     /// Runs `f` over a consistent snapshot; writes inside it fail.
     fn read<R>(&self, f: impl FnOnce(&mut Self::Tx<'_>) -> Result<R>) -> Result<R>;
+
+    /// The key [`AuditRepo::append`] chains new events with (HMAC-SHA-256), or `None` for plain
+    /// SHA-256. Held in memory only, never written to the store; the portal sets it from its
+    /// configuration when it opens.
+    fn set_audit_key(&self, key: Option<AuditKey>);
 
     /// The session with this digest, its account and the account's rights, read together:
     /// what checking a session on every request needs. The default reads them in one
@@ -102,6 +109,9 @@ impl<S: Store + 'static> Store for std::sync::Arc<S> {
     fn read<R>(&self, f: impl FnOnce(&mut Self::Tx<'_>) -> Result<R>) -> Result<R> {
         (**self).read(f)
     }
+    fn set_audit_key(&self, key: Option<AuditKey>) {
+        (**self).set_audit_key(key)
+    }
     fn session_snapshot(&self, digest: &TokenDigest) -> Result<Option<SessionSnapshot>> {
         (**self).session_snapshot(digest)
     }
@@ -109,11 +119,28 @@ impl<S: Store + 'static> Store for std::sync::Arc<S> {
 
 /// Everything a transaction can do.
 pub trait Tx:
-    AccountRepo + TokenRepo + SessionRepo + OutboxRepo + AuditRepo + DocumentRepo + AttemptRepo
+    AccountRepo
+    + TokenRepo
+    + SessionRepo
+    + OutboxRepo
+    + AuditRepo
+    + DocumentRepo
+    + LifecycleRepo
+    + ErasureRepo
+    + AttemptRepo
 {
 }
-impl<T: AccountRepo + TokenRepo + SessionRepo + OutboxRepo + AuditRepo + DocumentRepo + AttemptRepo>
-    Tx for T
+impl<
+    T: AccountRepo
+        + TokenRepo
+        + SessionRepo
+        + OutboxRepo
+        + AuditRepo
+        + DocumentRepo
+        + LifecycleRepo
+        + ErasureRepo
+        + AttemptRepo,
+> Tx for T
 {
 }
 
@@ -272,6 +299,19 @@ pub trait AuditRepo {
     ) -> Result<Vec<StoredAuditEvent>>;
     /// The whole log in order, for verification.
     fn audit_all(&mut self) -> Result<Vec<StoredAuditEvent>>;
+    /// The last event, if any: the chain's head.
+    fn audit_last(&mut self) -> Result<Option<StoredAuditEvent>>;
+}
+
+/// Erasing a person (the right to erasure).
+pub trait ErasureRepo {
+    /// Deletes the account and everything personal the store holds about it: its row (email,
+    /// names, phones, function, password hash and history), its rights, sessions and tokens,
+    /// and every mail queued to its email or to an address one of its email-change links
+    /// named, pending or sent. Its audit events stay (they name it by id only). Whether the
+    /// account existed. A store that keeps deleted bytes (SQLite's WAL) wipes them as it does
+    /// an acknowledged link.
+    fn erase_account(&mut self, id: AccountId) -> Result<bool>;
 }
 
 /// What the lockout and the rate limits count: the password checks of an account under way,
