@@ -101,6 +101,7 @@ export type ErrorCode =
   | 'INVALID_PERIOD'
   | 'INVALID_QUERY'
   | 'INVALID_CONFIG'
+  | 'RATE_LIMITED'
   | 'AUDIT_CHAIN_BROKEN'
   | 'STORAGE'
 

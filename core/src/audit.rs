@@ -60,6 +60,8 @@ actions! {
     EmailChangeIgnored = "email_change_ignored", "Changement d'e-mail sans suite", "Email change ignored";
     EmailChanged = "email_changed", "E-mail modifié", "Email changed";
     PasswordCheckFailed = "password_check_failed", "Mot de passe actuel refusé", "Current password refused";
+    EmailTakenAnswered = "email_taken_answered", "E-mail déjà utilisé signalé", "Email already in use reported";
+    RateLimited = "rate_limited", "Limite de réponses atteinte", "Rate limit reached";
     AccountErased = "account_erased", "Compte effacé", "Account erased";
     AuditChainKeyed = "audit_chain_keyed", "Journal d'audit scellé par clé", "Audit log keyed";
 }

@@ -171,6 +171,17 @@ pub enum Error {
         /// What is wrong with it.
         reason: String,
     },
+    /// The actor has had as many answers of this kind as the configuration allows in its window
+    /// (e.g. `EMAIL_TAKEN`, see `EmailTakenLimit`); it may try again later.
+    #[error(
+        "too many {what} answers for this account in the last {window_hours} hours; try again later"
+    )]
+    RateLimited {
+        /// Which answer is rationed (`"email taken"`).
+        what: &'static str,
+        /// The window, in whole hours (rounded up).
+        window_hours: i64,
+    },
     /// The audit log does not verify: an event was edited, removed or re-chained, its tail was
     /// cut (against a recorded head), or the portal's audit key is missing or not the one that
     /// chained it.
@@ -371,6 +382,7 @@ impl Error {
         "INVALID_PERIOD",
         "INVALID_QUERY",
         "INVALID_CONFIG",
+        "RATE_LIMITED",
         "AUDIT_CHAIN_BROKEN",
         "STORAGE",
     ];
@@ -408,6 +420,7 @@ impl Error {
             Error::InvalidPeriod { .. } => "INVALID_PERIOD",
             Error::InvalidQuery { .. } => "INVALID_QUERY",
             Error::InvalidConfig { .. } => "INVALID_CONFIG",
+            Error::RateLimited { .. } => "RATE_LIMITED",
             Error::AuditChainBroken { .. } => "AUDIT_CHAIN_BROKEN",
             Error::Storage(_) => "STORAGE",
         }
@@ -501,6 +514,10 @@ mod tests {
                 reason: "x",
             },
             Error::InvalidConfig { reason: "x".into() },
+            Error::RateLimited {
+                what: "email taken",
+                window_hours: 24,
+            },
             Error::EmailTaken,
             Error::PasswordPolicy {
                 failed: vec!["min_length"],

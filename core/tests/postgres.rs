@@ -24,6 +24,9 @@ mod checks;
 #[allow(dead_code)]
 #[path = "suite/flows.rs"]
 mod flows;
+#[allow(dead_code)]
+#[path = "suite/hardening.rs"]
+mod hardening;
 #[path = "suite/host.rs"]
 mod host;
 #[allow(dead_code)]
@@ -313,6 +316,21 @@ fn maintenance_changes_no_answer() {
     lifecycle::maintenance_changes_no_answer(a.store(), b.store());
 }
 
+/// One `#[test]` per check of the hardening suite (issue 16), each on a fresh schema.
+macro_rules! hardening_on_postgres {
+    ($($check:ident),* $(,)?) => {
+        mod hardening_checks {
+            $(#[test]
+            fn $check() {
+                let db = super::TestDb::new(stringify!($check));
+                super::hardening::$check(db.store());
+            })*
+        }
+    };
+}
+
+hardening::every_hardening_check!(hardening_on_postgres);
+
 // ---------------------------------------------------------------------------------------------
 // PostgreSQL only
 // ---------------------------------------------------------------------------------------------
@@ -363,7 +381,7 @@ fn reconnecting_keeps_everything_and_migrations_run_once() {
         )
         .unwrap()
         .get(0);
-    assert_eq!(v, 5, "the schema's five migrations, each applied once");
+    assert_eq!(v, 6, "the schema's six migrations, each applied once");
 }
 
 /// Schema version 4 (issue 16, item 9): emails stored before the IDNA normalisation are
@@ -957,5 +975,136 @@ fn race_child() {
             "RACE email {i} {}",
             code(store.write(|tx| tx.insert_account(&a)))
         );
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The lockout with two OS processes on one database (issue 16 item 1)
+// ---------------------------------------------------------------------------------------------
+
+const LOCKOUT_CHILD_VAR: &str = "DEALER_PORTAL_LOCKOUT_CHILD";
+/// Guessing threads in each of the two processes.
+const LOCKOUT_THREADS: usize = 12;
+
+#[test]
+fn two_processes_guessing_at_once_lock_once() {
+    use dealer_portal::audit::AuditAction;
+    use dealer_portal::store::AuditRepo;
+    let db = TestDb::new("lockout_procs");
+    let p = race_portal(&db.url);
+    let (account, _) = hardening::admin(&p);
+    let before = p.store().read(|tx| tx.audit_all()).unwrap().len();
+    let barrier_key = i64::from(std::process::id()) + (1 << 40);
+    let mut gate = admin_client();
+    gate.execute("SELECT pg_advisory_lock($1)", &[&barrier_key])
+        .unwrap();
+    let exe = std::env::current_exe().unwrap();
+    let children: Vec<_> = (0..2)
+        .map(|_| {
+            Command::new(&exe)
+                .args(["--exact", "lockout_child", "--ignored", "--nocapture"])
+                .env(LOCKOUT_CHILD_VAR, format!("{}\n{barrier_key}", db.url))
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let waiting: i64 = gate
+            .query_one(
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted
+                 AND classid = $1 AND objid = $2 AND objsubid = 1",
+                &[&((barrier_key >> 32) as u32), &(barrier_key as u32)],
+            )
+            .unwrap()
+            .get(0);
+        if waiting == 2 {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the children did not reach the start line"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    gate.execute("SELECT pg_advisory_unlock($1)", &[&barrier_key])
+        .unwrap();
+    let mut answers = Vec::new();
+    for c in children {
+        let out = c.wait_with_output().unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+        assert!(
+            out.status.success(),
+            "a child failed:\n{stdout}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        answers.extend(
+            stdout
+                .lines()
+                .filter_map(|l| l.strip_prefix("LOCKOUT "))
+                .map(str::to_owned),
+        );
+    }
+    assert_eq!(answers.len(), 2 * LOCKOUT_THREADS);
+    assert!(
+        answers.iter().all(|a| a == "INVALID_CREDENTIALS"),
+        "{answers:?}"
+    );
+    let log = p.store().read(|tx| tx.audit_all()).unwrap();
+    let after: Vec<_> = log[before..].to_vec();
+    let of =
+        |action: AuditAction, reason: Option<&str>| hardening::count(&after, 0, action, reason);
+    assert_eq!(of(AuditAction::LoginFailed, None), 2 * LOCKOUT_THREADS);
+    assert_eq!(
+        of(AuditAction::LoginFailed, Some("wrong_password")),
+        PortalConfig::for_tests().lockout.max_failures as usize,
+        "password checks spent by the two processes"
+    );
+    assert_eq!(of(AuditAction::AccountLocked, None), 1, "one lock");
+    // The right password during the lock: refused, from either process.
+    assert_eq!(
+        code(p.login(hardening::ADMIN, hardening::ADMIN_PW, false)),
+        "INVALID_CREDENTIALS"
+    );
+    let a = p.store().read(|tx| tx.account(account)).unwrap().unwrap();
+    assert_eq!(a.lockouts, 1);
+    assert!(p.verify_audit_chain(None).is_ok());
+}
+
+/// One of the two processes of `two_processes_guessing_at_once_lock_once`.
+#[test]
+#[ignore = "a child process of two_processes_guessing_at_once_lock_once"]
+fn lockout_child() {
+    let spec = std::env::var(LOCKOUT_CHILD_VAR)
+        .unwrap_or_else(|_| panic!("run by two_processes_guessing_at_once_lock_once only"));
+    let (url, key) = spec.split_once('\n').unwrap();
+    let key: i64 = key.parse().unwrap();
+    let p = race_portal(url);
+    // Warm the pool, then wait at the start line.
+    p.store()
+        .read(|tx| tx.account(AccountId::generate()))
+        .unwrap();
+    let mut gate = admin_client();
+    gate.execute("SELECT pg_advisory_lock_shared($1)", &[&key])
+        .unwrap();
+    gate.execute("SELECT pg_advisory_unlock_shared($1)", &[&key])
+        .unwrap();
+    let start = std::sync::Barrier::new(LOCKOUT_THREADS);
+    let answers: Vec<&str> = std::thread::scope(|s| {
+        let hs: Vec<_> = (0..LOCKOUT_THREADS)
+            .map(|_| {
+                let (p, start) = (&p, &start);
+                s.spawn(move || {
+                    start.wait();
+                    code(p.login(hardening::ADMIN, hardening::WRONG_PW, false))
+                })
+            })
+            .collect();
+        hs.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    for a in answers {
+        println!("LOCKOUT {a}");
     }
 }

@@ -440,6 +440,22 @@ private fun hostSurface() {
     portal.close()
 }
 
+/** Issue 16 item 3: an actor's EMAIL_TAKEN answers are rationed, then RATE_LIMITED. */
+private fun emailTakenIsRationed() {
+    test("EMAIL_TAKEN rationed per actor, then RATE_LIMITED (configured: 2 per hour)") {
+        val portal = Portal.inMemory(FAST.dropLast(1) + """, "email_taken": {"max_answers": 2, "window": 3600}}""")
+        portal.declareAdministrator(ADMIN, "Geloen", "Alexandre", "Gérant", GARAGES)
+        portal.requestPasswordReset(ADMIN)
+        val link = portal.pendingNotifications()[0].token!!.expose()
+        portal.completePasswordReset(link, ADMIN, ADMIN_PASSWORD, ADMIN_PASSWORD)
+        val admin = portal.login(ADMIN, ADMIN_PASSWORD).token.expose()
+        repeat(2) { expectCode("EMAIL_TAKEN") { portal.createUser(admin, "T99999", "Pris", "Deja", ADMIN, listOf(Right.SEARCH_CLAIMS)) } }
+        val e = expectCode("RATE_LIMITED") { portal.createUser(admin, "T99999", "Pris", "Deja", ADMIN, listOf(Right.SEARCH_CLAIMS)) }
+        check(!e.detail.contains(ADMIN)) { "the email echoed: ${e.detail}" }
+        portal.close()
+    }
+}
+
 /** Issue 16 item 6: a Session or a Notification printed into an app's log never shows its token. */
 private fun tokensNeverPrint() {
     test("tokens never print: Session and Notification toString") {
@@ -484,6 +500,7 @@ private fun dataLifecycle() {
 }
 
 fun main() {
+    emailTakenIsRationed()
     passwordCriteria()
     menuSections()
     pureFunctions()

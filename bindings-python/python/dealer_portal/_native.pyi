@@ -69,7 +69,7 @@ class PortalError(Exception):
     """For PASSWORD_POLICY, the codes of the unmet criteria; empty otherwise."""
 
 class ValidationError(PortalError):
-    """Bad input: values, password policy, states, periods, queries."""
+    """Bad input: values, password policy, states, periods, queries; RATE_LIMITED."""
 
 class AuthError(PortalError):
     """INVALID_CREDENTIALS, SESSION_INVALID."""

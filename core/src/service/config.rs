@@ -1,6 +1,6 @@
 //! What a deployment configures: [`PortalConfig`].
 
-use crate::account::LockoutConfig;
+use crate::account::{EmailTakenLimit, LockoutConfig};
 use crate::audit::AuditKey;
 use crate::lifecycle::RetentionConfig;
 use crate::locale::Locale;
@@ -55,6 +55,8 @@ pub struct PortalConfig {
     pub tokens: TokenConfig,
     /// Lockout after failed logins.
     pub lockout: LockoutConfig,
+    /// How many `EMAIL_TAKEN` answers an actor gets per window before `RATE_LIMITED`.
+    pub email_taken: EmailTakenLimit,
     /// Language of the mails.
     pub locale: Locale,
     /// The least time (milliseconds) an anonymous request takes — "Mot de passe oublié" and a
@@ -75,6 +77,7 @@ impl Default for PortalConfig {
             audit_key: None,
             tokens: TokenConfig::default(),
             lockout: LockoutConfig::default(),
+            email_taken: EmailTakenLimit::default(),
             locale: Locale::default(),
             anonymous_response_floor_ms: 10,
             retention: RetentionConfig::default(),
@@ -102,6 +105,17 @@ impl PortalConfig {
             return Err(Error::InvalidConfig {
                 reason: format!(
                     "lockout needs max_failures >= 1 and 0 < base <= max <= {} days",
+                    LockoutConfig::MAX_LOCK.whole_days()
+                ),
+            });
+        }
+        if self.email_taken.max_answers == 0
+            || self.email_taken.window < Duration::SECOND
+            || self.email_taken.window > LockoutConfig::MAX_LOCK
+        {
+            return Err(Error::InvalidConfig {
+                reason: format!(
+                    "email_taken needs max_answers >= 1 and a window from 1 second to {} days",
                     LockoutConfig::MAX_LOCK.whole_days()
                 ),
             });

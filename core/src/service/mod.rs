@@ -6,6 +6,7 @@
 //! done inside one transaction.
 
 mod administrator;
+mod budgets;
 mod config;
 mod documents;
 mod erasure;

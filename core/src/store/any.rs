@@ -1,12 +1,12 @@
 //! A store chosen at run time: what the bindings hold, so one `Portal` type serves every store.
 
 use super::{
-    AccountRepo, AuditRepo, DocumentRepo, ErasureRepo, MemoryStore, OutboxRepo, SessionRepo,
-    SessionSnapshot, Store, TokenRecord, TokenRepo, Tx,
+    AccountRepo, AttemptRepo, AuditRepo, DocumentRepo, ErasureRepo, MemoryStore, OutboxRepo,
+    SessionRepo, SessionSnapshot, Store, TokenRecord, TokenRepo, Tx,
 };
 use crate::Result;
 use crate::account::{Account, AccountId, AccountPage, AccountQuery};
-use crate::audit::{AuditKey, NewAuditEvent, StoredAuditEvent};
+use crate::audit::{AuditAction, AuditKey, NewAuditEvent, StoredAuditEvent};
 use crate::document::{DocumentId, DocumentPage, DocumentQuery, NewDocument};
 use crate::email::Email;
 use crate::establishment::{Establishment, EstablishmentCode};
@@ -173,6 +173,11 @@ forward! {
     }
     ErasureRepo {
         fn erase_account(&mut self, id: AccountId) -> Result<bool>;
+    }
+    AttemptRepo {
+        fn attempts_in_flight(&mut self, account: AccountId, now: OffsetDateTime) -> Result<u32>;
+        fn set_attempts_in_flight(&mut self, account: AccountId, n: u32, lease_until: OffsetDateTime) -> Result<()>;
+        fn count_actions_since(&mut self, actor: AccountId, action: AuditAction, since: OffsetDateTime) -> Result<usize>;
     }
     DocumentRepo {
         fn insert_document(&mut self, establishment: &EstablishmentCode, d: &NewDocument) -> Result<DocumentId>;

@@ -16,7 +16,7 @@
 
 use crate::Result;
 use crate::account::{Account, AccountId, AccountPage, AccountQuery};
-use crate::audit::{AuditKey, NewAuditEvent, StoredAuditEvent};
+use crate::audit::{AuditAction, AuditKey, NewAuditEvent, StoredAuditEvent};
 use crate::document::{DocumentId, DocumentPage, DocumentQuery, NewDocument};
 use crate::email::Email;
 use crate::establishment::{Establishment, EstablishmentCode};
@@ -127,6 +127,7 @@ pub trait Tx:
     + DocumentRepo
     + LifecycleRepo
     + ErasureRepo
+    + AttemptRepo
 {
 }
 impl<
@@ -137,7 +138,8 @@ impl<
         + AuditRepo
         + DocumentRepo
         + LifecycleRepo
-        + ErasureRepo,
+        + ErasureRepo
+        + AttemptRepo,
 > Tx for T
 {
 }
@@ -310,6 +312,35 @@ pub trait ErasureRepo {
     /// account existed. A store that keeps deleted bytes (SQLite's WAL) wipes them as it does
     /// an acknowledged link.
     fn erase_account(&mut self, id: AccountId) -> Result<bool>;
+}
+
+/// What the lockout and the rate limits count: the password checks of an account under way,
+/// and an actor's audited answers of one kind.
+///
+/// A password check is *reserved* in a write transaction before argon2 runs and *settled* in
+/// another after it: the reservations in flight count toward the lockout's budget, so however
+/// many servers check one account at once, no more than `max_failures` checks are spent before
+/// the lock (see `Account::reserve_attempt`). Reservations lapse at their expiry, so a server
+/// that dies between the two transactions does not hold the budget for ever.
+pub trait AttemptRepo {
+    /// How many password checks of the account are reserved and not settled; 0 once their
+    /// lease (see [`set_attempts_in_flight`](Self::set_attempts_in_flight)) has passed at `now`.
+    fn attempts_in_flight(&mut self, account: AccountId, now: OffsetDateTime) -> Result<u32>;
+    /// Records `n` checks of the account in flight, all lapsing at `lease_until` (0 forgets them).
+    fn set_attempts_in_flight(
+        &mut self,
+        account: AccountId,
+        n: u32,
+        lease_until: OffsetDateTime,
+    ) -> Result<()>;
+    /// How many audit events of `action` by `actor` were recorded at or after `since` (the
+    /// stores answer from an index on the audit log by actor, action and time).
+    fn count_actions_since(
+        &mut self,
+        actor: AccountId,
+        action: AuditAction,
+        since: OffsetDateTime,
+    ) -> Result<usize>;
 }
 
 /// Documents and debit lines.

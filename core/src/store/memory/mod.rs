@@ -20,6 +20,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Mutex;
 use time::OffsetDateTime;
 
+mod attempts;
 mod audit;
 mod erase;
 mod lifecycle;
@@ -48,6 +49,7 @@ struct State {
     documents: BTreeMap<DocumentId, Document>,
     documents_by_establishment: HashMap<EstablishmentCode, Vec<DocumentId>>,
     debit_lines: HashMap<(EstablishmentCode, YearMonth), Vec<DebitLine>>,
+    attempts: HashMap<AccountId, (u32, OffsetDateTime)>,
 }
 
 /// A store held in memory, behind one mutex. Its transactions keep an undo journal, so an `Err`

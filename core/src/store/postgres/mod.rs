@@ -36,6 +36,7 @@
 //!   each.
 
 mod accounts;
+mod attempts;
 mod audit;
 mod documents;
 mod emails;

@@ -27,6 +27,7 @@
 //! - `tokens`, `sessions`, `outbox`, `audit`, `documents`: one repository trait each.
 
 mod accounts;
+mod attempts;
 mod audit;
 mod documents;
 mod emails;
