@@ -54,6 +54,10 @@ actions! {
     EmailChangeIgnored = "email_change_ignored", "Changement d'e-mail sans suite", "Email change ignored";
     EmailChanged = "email_changed", "E-mail modifié", "Email changed";
     PasswordCheckFailed = "password_check_failed", "Mot de passe actuel refusé", "Current password refused";
+    TotpEnrolled = "totp_enrolled", "Double authentification activée", "Two-factor login enabled";
+    TotpDisabled = "totp_disabled", "Double authentification désactivée", "Two-factor login disabled";
+    TotpReset = "totp_reset", "Double authentification réinitialisée", "Two-factor login reset";
+    RecoveryCodeUsed = "recovery_code_used", "Code de secours utilisé", "Recovery code used";
 }
 coded_serde!(AuditAction);
 

@@ -31,6 +31,13 @@ pub struct Actor {
     pub rights: RightsMatrix,
     /// The session they called with.
     pub session: SessionRecord,
+    /// Whether the account has a confirmed second factor.
+    pub mfa_enrolled: bool,
+    /// Whether the session may only enrol a second factor, authenticate and log out: the
+    /// deployment's policy requires one for this account and it has none. Derived on every
+    /// request from the policy and the store (never stored with the session), so a stricter
+    /// policy, or a reset second factor, applies to sessions already open.
+    pub restricted: bool,
 }
 
 impl Actor {
@@ -82,10 +89,10 @@ pub struct SessionInfo {
     pub rights: RightsMatrix,
     /// The menu sections visible on the connected establishment, in the seed's order.
     pub sections: Vec<Section>,
-    /// Whether the account has a second factor (always `false` until two-factor login).
+    /// Whether the account has a confirmed second factor.
     pub mfa_enrolled: bool,
-    /// Whether the session may only enrol a second factor (always `false` until two-factor
-    /// login).
+    /// Whether the session may only enrol a second factor, authenticate and log out
+    /// (the deployment requires a second factor that the account has not enrolled yet).
     pub restricted: bool,
 }
 
@@ -108,8 +115,8 @@ impl SessionInfo {
             establishment,
             rights: actor.rights.clone(),
             sections,
-            mfa_enrolled: false,
-            restricted: false,
+            mfa_enrolled: actor.mfa_enrolled,
+            restricted: actor.restricted,
         }
     }
 }
@@ -122,7 +129,27 @@ impl<S: Store, C: Clock> Portal<S, C> {
     /// unknown emails). After `lockout.max_failures` failures in a row the account is locked
     /// for `lockout.base`, doubling at each further lock; its owner gets a mail. A hash made
     /// with older parameters is re-hashed.
+    ///
+    /// An account with a second factor needs [`Portal::login_with_otp`]: here it answers
+    /// [`Error::MfaRequired`] once the password is right.
     pub fn login(&self, email: &str, password: &str, remember: bool) -> Result<Session> {
+        self.login_with_otp(email, password, remember, None)
+    }
+
+    /// [`Portal::login`] with the code of the account's authenticator app, or one of its
+    /// recovery codes (each used once): what the bindings call `login(..., otp=)`. The
+    /// password is checked first (argon2); then, if the account has a second factor, a missing
+    /// `otp` is [`Error::MfaRequired`], and a wrong or replayed code (each 30 s step is
+    /// accepted once per account, one step of drift either side) or a used recovery code is
+    /// [`Error::InvalidCredentials`], counted toward the lockout like a wrong password. An
+    /// `otp` given for an account without a second factor is ignored.
+    pub fn login_with_otp(
+        &self,
+        email: &str,
+        password: &str,
+        remember: bool,
+        otp: Option<&str>,
+    ) -> Result<Session> {
         let too_long = password.len() > MAX_CREDENTIAL_BYTES;
         let normalized = crate::password::normalize(if too_long { "" } else { password });
         let now = self.now();
@@ -158,10 +185,13 @@ impl<S: Store, C: Clock> Portal<S, C> {
             None,
             &self.config.tokens,
         );
-        self.store.write(|tx| {
+        let logged_in = self.store.write(|tx| {
             let mut a = tx.account(account.id)?.ok_or(Error::InvalidCredentials)?;
             if a.state != AccountState::Active {
                 return Err(Error::InvalidCredentials);
+            }
+            if !self.second_factor(tx, a.id, otp, now)? {
+                return Ok(false);
             }
             a.record_login(now);
             if let Some(h) = rehash {
@@ -180,8 +210,17 @@ impl<S: Store, C: Clock> Portal<S, C> {
                     .at_establishments(establishments)
                     .with(json!({ "remember": remember })),
             )?;
-            Ok(())
+            Ok(true)
         })?;
+        if !logged_in {
+            self.record_refusal(
+                account.id,
+                LoginRefusal::WrongCode,
+                AuditAction::LoginFailed,
+                now,
+            )?;
+            return Err(Error::InvalidCredentials);
+        }
         Ok(Session {
             token: SecretString::from(secret.expose()),
             account_id: account.id,
@@ -272,11 +311,23 @@ impl<S: Store, C: Clock> Portal<S, C> {
     ///
     /// One read of the store ([`Store::session_snapshot`]): on PostgreSQL one round trip.
     pub fn authenticate(&self, session_token: &str) -> Result<SessionInfo> {
-        Ok(SessionInfo::of(&self.actor(session_token)?))
+        Ok(SessionInfo::of(&self.actor_even_restricted(session_token)?))
     }
 
-    /// The actor behind a session: its account, rights and session.
+    /// The actor behind a session: its account, rights and session. Every flow resolves its
+    /// caller here, so this is where a restricted session (see [`Actor::restricted`]) is
+    /// refused, with [`Error::MfaEnrollmentRequired`]; the few flows a restricted session may
+    /// call use `actor_even_restricted`.
     pub fn actor(&self, session_token: &str) -> Result<Actor> {
+        let actor = self.actor_even_restricted(session_token)?;
+        if actor.restricted {
+            return Err(Error::MfaEnrollmentRequired);
+        }
+        Ok(actor)
+    }
+
+    /// The actor behind a session, restricted or not: for `authenticate` and enrolment only.
+    pub(super) fn actor_even_restricted(&self, session_token: &str) -> Result<Actor> {
         let secret = TokenSecret::parse(session_token).map_err(|_| Error::SessionInvalid)?;
         let digest = secret.digest();
         let now = self.now();
@@ -284,6 +335,7 @@ impl<S: Store, C: Clock> Portal<S, C> {
             mut session,
             account,
             rights,
+            mfa_enrolled,
         } = self
             .store
             .session_snapshot(&digest)?
@@ -300,10 +352,13 @@ impl<S: Store, C: Clock> Portal<S, C> {
             self.store.write(|tx| tx.touch_session(&digest, now))?;
             session.touch(now);
         }
+        let restricted = !mfa_enrolled && self.config.mfa.requires(account.role);
         Ok(Actor {
             account,
             rights,
             session,
+            mfa_enrolled,
+            restricted,
         })
     }
 

@@ -30,6 +30,8 @@ use time::OffsetDateTime;
 
 mod any;
 mod memory;
+mod mfa;
+pub use mfa::MfaRepo;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 mod row;
 pub use any::{AnyStore, DynTx};
@@ -70,10 +72,12 @@ pub trait Store: Send + Sync {
                 return Ok(None);
             };
             let rights = tx.rights(account.id)?;
+            let mfa_enrolled = tx.totp(account.id)?.is_some_and(|t| t.confirmed);
             Ok(Some(SessionSnapshot {
                 session,
                 account,
                 rights,
+                mfa_enrolled,
             }))
         })
     }
@@ -89,6 +93,8 @@ pub struct SessionSnapshot {
     pub account: Account,
     /// The account's rights on every establishment.
     pub rights: RightsMatrix,
+    /// Whether the account has a confirmed second factor.
+    pub mfa_enrolled: bool,
 }
 
 impl<S: Store + 'static> Store for std::sync::Arc<S> {
@@ -109,10 +115,13 @@ impl<S: Store + 'static> Store for std::sync::Arc<S> {
 
 /// Everything a transaction can do.
 pub trait Tx:
-    AccountRepo + TokenRepo + SessionRepo + OutboxRepo + AuditRepo + DocumentRepo
+    AccountRepo + TokenRepo + SessionRepo + OutboxRepo + AuditRepo + DocumentRepo + MfaRepo
 {
 }
-impl<T: AccountRepo + TokenRepo + SessionRepo + OutboxRepo + AuditRepo + DocumentRepo> Tx for T {}
+impl<T: AccountRepo + TokenRepo + SessionRepo + OutboxRepo + AuditRepo + DocumentRepo + MfaRepo> Tx
+    for T
+{
+}
 
 /// A token as stored: its digest, its account, its lifecycle.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -38,6 +38,7 @@
 mod accounts;
 mod audit;
 mod documents;
+mod mfa;
 mod outbox;
 mod pool;
 mod schema;

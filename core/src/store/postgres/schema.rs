@@ -28,7 +28,7 @@ const MIGRATION_LOCK_OFFSET: i32 = 1;
 
 /// The schema, one script per version: script `i` takes the schema from version `i` to `i + 1`.
 /// Scripts are never edited once released; a change is a new script.
-const MIGRATIONS: &[&str] = &[SCHEMA_V1, SCHEMA_V2, SCHEMA_V3];
+const MIGRATIONS: &[&str] = &[SCHEMA_V1, SCHEMA_V2, SCHEMA_V3, SCHEMA_V4_TOTP];
 
 const SCHEMA_V1: &str = r#"
 CREATE TABLE establishments (
@@ -193,6 +193,29 @@ UPDATE outbox SET token_digest = sha256(convert_to(token, 'UTF8')) WHERE token I
 UPDATE outbox SET token = NULL, token_digest = NULL
  WHERE token_digest IN (SELECT digest FROM tokens WHERE state <> 'issued');
 "#;
+
+// ----- two-factor login (branch totp): renumber if another migration took version 4 -----
+
+/// Version 4: second factors. `totp`: one row per enrolled (or enrolling) account with the
+/// secret sealed under the deployment's `totp_key` (never in clear), whether a first code
+/// confirmed it, and the last accepted time step; `totp_recovery`: unused recovery codes'
+/// SHA-256 digests.
+const SCHEMA_V4_TOTP: &str = r#"
+CREATE TABLE totp (
+    account    BYTEA PRIMARY KEY CHECK (length(account) = 16),
+    sealed     BYTEA NOT NULL,
+    confirmed  BOOLEAN NOT NULL,
+    last_step  BIGINT NOT NULL,
+    created_at BIGINT NOT NULL
+);
+CREATE TABLE totp_recovery (
+    account BYTEA NOT NULL,
+    digest  BYTEA NOT NULL CHECK (length(digest) = 32),
+    PRIMARY KEY (account, digest)
+);
+"#;
+
+// ----- end of two-factor login -----
 
 /// The advisory lock key of a schema: the first four bytes of SHA-256 of its name, so every
 /// server computes the same key, and portals in different schemas do not serialise each other.

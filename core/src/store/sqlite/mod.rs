@@ -30,6 +30,7 @@ mod accounts;
 mod audit;
 mod documents;
 mod listing;
+mod mfa;
 mod outbox;
 mod pool;
 mod schema;

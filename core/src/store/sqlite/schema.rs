@@ -5,7 +5,7 @@
 //! refuses any other). [`migrate`] applies the missing scripts when a store opens, each in its
 //! own transaction.
 //!
-//! The schema (version 5):
+//! The schema (version 6):
 //! - `accounts`: id `BLOB(16)`, email (normalised, `UNIQUE`), names, role and state codes,
 //!   phones as E.164 with their kind, PHC password hash and a JSON array of earlier ones,
 //!   lockout counters, times as Unix nanoseconds (`last_login_at` NULL before the first login),
@@ -20,7 +20,8 @@
 //!   the 32-byte SHA-256 digest, an account's sessions found by `sessions_account`; `outbox`
 //!   (the link token in clear until acknowledged or no longer usable, beside its digest, by
 //!   which `outbox_link` finds the mail of a token that ends); `audit` + `audit_establishments`; `documents` and
-//!   `debit_lines`; `establishments`; `counters` (repairer codes).
+//!   `debit_lines`; `establishments`; `counters` (repairer codes); `totp` (each account's
+//!   sealed second factor and last accepted step) and `totp_recovery` (recovery-code digests).
 //!
 //! The tests here check that an old file is upgraded in place and that each search runs on its
 //! index.
@@ -38,7 +39,14 @@ pub(super) const APPLICATION_ID: i32 = 0x4450_5254;
 
 /// The schema, one script per version: script `i` takes `user_version` from `i` to `i + 1`.
 /// Scripts are never edited once released; a change is a new script.
-pub(super) const MIGRATIONS: &[&str] = &[SCHEMA_V1, SCHEMA_V2, SCHEMA_V3, SCHEMA_V4, SCHEMA_V5];
+pub(super) const MIGRATIONS: &[&str] = &[
+    SCHEMA_V1,
+    SCHEMA_V2,
+    SCHEMA_V3,
+    SCHEMA_V4,
+    SCHEMA_V5,
+    SCHEMA_V6_TOTP,
+];
 
 const SCHEMA_V1: &str = r#"
 CREATE TABLE establishments (
@@ -237,6 +245,29 @@ const SCHEMA_V5: &str = r#"
 ALTER TABLE outbox ADD COLUMN token_digest BLOB;
 CREATE INDEX outbox_link ON outbox (token_digest) WHERE token_digest IS NOT NULL;
 "#;
+
+// ----- two-factor login (branch totp): renumber if another migration took version 6 -----
+
+/// Version 6: second factors. `totp` holds one row per enrolled (or enrolling) account: the
+/// secret sealed with XChaCha20-Poly1305 under the deployment's `totp_key` (never in clear),
+/// whether a first code confirmed it, and the last accepted time step (each accepted once);
+/// `totp_recovery` the SHA-256 digests of the unused recovery codes.
+const SCHEMA_V6_TOTP: &str = r#"
+CREATE TABLE totp (
+    account    BLOB PRIMARY KEY CHECK (length(account) = 16),
+    sealed     BLOB NOT NULL,
+    confirmed  INTEGER NOT NULL,
+    last_step  INTEGER NOT NULL,
+    created_at INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE totp_recovery (
+    account BLOB NOT NULL,
+    digest  BLOB NOT NULL CHECK (length(digest) = 32),
+    PRIMARY KEY (account, digest)
+) WITHOUT ROWID;
+"#;
+
+// ----- end of two-factor login -----
 
 /// Version 5's data: the digest of every link token still in the outbox; then the links whose
 /// token is no longer issued are erased.

@@ -22,6 +22,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Mutex;
 use time::OffsetDateTime;
 
+mod mfa;
+
 type Undo = Box<dyn FnOnce(&mut State) + Send>;
 
 #[derive(Default)]
@@ -45,6 +47,7 @@ struct State {
     documents: BTreeMap<DocumentId, Document>,
     documents_by_establishment: HashMap<EstablishmentCode, Vec<DocumentId>>,
     debit_lines: HashMap<(EstablishmentCode, YearMonth), Vec<DebitLine>>,
+    mfa: mfa::MfaState,
 }
 
 /// A store held in memory, behind one mutex. Its transactions keep an undo journal, so an `Err`
