@@ -158,6 +158,14 @@ impl TotpSecret {
         TotpSecret(bytes)
     }
 
+    /// The secret from its base32 text (as [`base32`](Self::base32) gives it), or `None` if it
+    /// is not 20 bytes of base32: what a host's tests, or an example, use to compute codes.
+    pub fn from_base32(text: &str) -> Option<TotpSecret> {
+        let s = totp_rs::Secret::try_from_base32(text).ok()?;
+        let bytes: [u8; SECRET_BYTES] = s.as_bytes().try_into().ok()?;
+        Some(TotpSecret(bytes))
+    }
+
     /// The secret as RFC 4648 base32 without padding: what a person types into an
     /// authenticator app by hand.
     pub fn base32(&self) -> SecretString {

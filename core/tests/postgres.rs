@@ -27,6 +27,9 @@ mod host;
 #[allow(dead_code)]
 #[path = "suite/sessions.rs"]
 mod sessions;
+#[allow(dead_code)]
+#[path = "suite/totp.rs"]
+mod totp;
 
 use dealer_portal::account::{AccountState, Declaration, NewUser};
 use dealer_portal::establishment::Establishment;
@@ -171,6 +174,21 @@ macro_rules! host_on_postgres {
 }
 
 host::every_host_flow!(host_on_postgres);
+
+/// One `#[test]` per flow of the two-factor suite, each on a fresh schema.
+macro_rules! totp_on_postgres {
+    ($($flow:ident),* $(,)?) => {
+        mod totp_flows {
+            $(#[test]
+            fn $flow() {
+                let db = super::TestDb::new(stringify!($flow));
+                super::totp::$flow(db.store());
+            })*
+        }
+    };
+}
+
+totp::every_totp_flow!(totp_on_postgres);
 
 // ---------------------------------------------------------------------------------------------
 // PostgreSQL only
