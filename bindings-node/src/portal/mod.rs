@@ -246,6 +246,7 @@ mod accounts;
 mod documents;
 mod profiles;
 mod sessions;
+mod totp;
 
 // The portal is shared between the JS thread and the thread pool.
 const _: fn() = || {
