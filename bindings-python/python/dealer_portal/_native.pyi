@@ -42,6 +42,7 @@ __all__ = [
     "SupportDirectory",
     "TokenError",
     "TokenStatus",
+    "TotpEnrollment",
     "UserImport",
     "ValidationError",
     "calling_codes",
