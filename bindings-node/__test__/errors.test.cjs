@@ -17,6 +17,7 @@ const {
   takeToken,
   seed,
   invite,
+  totp,
 } = require('./helpers.cjs')
 
 const { Portal, Right, Regime } = dp
@@ -29,10 +30,11 @@ const CONTRACT_CODES = [
   'NO_RIGHTS_SELECTED', 'LAST_MANAGER', 'UNKNOWN_ESTABLISHMENT', 'UNKNOWN_ACCOUNT',
   'INVALID_PERIOD', 'INVALID_QUERY', 'STORAGE',
   // Added in the second release (those the core has).
-  'UNKNOWN_SESSION', 'INVALID_STATE',
+  'UNKNOWN_SESSION', 'INVALID_STATE', 'MFA_REQUIRED', 'MFA_INVALID', 'MFA_ENROLLMENT_REQUIRED',
 ]
 
 const NOBODY = '0'.repeat(32)
+const TOTP_KEY = '2d'.repeat(32)
 const GOOD = 'Valide-Motdepasse-1!'
 const dir = tmpDir()
 
@@ -175,6 +177,23 @@ const CASES = [
   ['INVALID_CONFIG', (s, m) => (m === 'async' ? Portal.openAsync(path.join(dir, 'cfg.db'), { tokens: { reset_ttl: 'an hour' } }) : Portal.open(path.join(dir, 'cfg.db'), { tokens: { reset_ttl: 'an hour' } }))],
   ['INVALID_CONFIG', () => dp.evaluatePassword('x', { policy: { min_length: 'fifteen' } })],
   ['INVALID_ESTABLISHMENT_CODE', (s, m) => call(s.portal, m, 'addEstablishment', { code: 'T-99', name: 'G', city: 'V' })],
+  // Two-factor login.
+  ['MFA_INVALID', async (s, m) => {
+    const t = await seed(Portal.inMemory({ ...FAST, totp_key: TOTP_KEY }), m)
+    await call(t.portal, m, 'beginTotpEnrollment', t.session, ADMIN_PASSWORD)
+    return call(t.portal, m, 'confirmTotpEnrollment', t.session, 'abcdef')
+  }],
+  ['MFA_REQUIRED', async (s, m) => {
+    const t = await seed(Portal.inMemory({ ...FAST, totp_key: TOTP_KEY }), m)
+    const e = await call(t.portal, m, 'beginTotpEnrollment', t.session, ADMIN_PASSWORD)
+    await call(t.portal, m, 'confirmTotpEnrollment', t.session, totp(e.secret))
+    return call(t.portal, m, 'login', ADMIN_EMAIL, ADMIN_PASSWORD)
+  }],
+  ['MFA_ENROLLMENT_REQUIRED', async (s, m) => {
+    const t = await seed(Portal.inMemory({ ...FAST, totp_key: TOTP_KEY, mfa: 'required' }), m)
+    return call(t.portal, m, 'listSessions', t.session)
+  }],
+  ['INVALID_CONFIG', () => Portal.inMemory({ ...FAST, mfa: 'required' })],
 ]
 
 function checkError(e, code, secrets) {

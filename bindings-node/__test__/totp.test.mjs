@@ -4,36 +4,10 @@
 
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { createHmac } from 'node:crypto'
 import helpers from './helpers.cjs'
 
-const { FAST, ADMIN_EMAIL, ADMIN_PASSWORD, portals, call, seed } = helpers
+const { FAST, ADMIN_EMAIL, ADMIN_PASSWORD, portals, call, seed, totp } = helpers
 const KEY = { totp_key: '3c'.repeat(32) }
-
-function base32(text) {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567'
-  let bits = 0
-  let value = 0
-  const out = []
-  for (const ch of text) {
-    value = (value << 5) | alphabet.indexOf(ch)
-    bits += 5
-    if (bits >= 8) {
-      bits -= 8
-      out.push((value >>> bits) & 0xff)
-    }
-  }
-  return Buffer.from(out)
-}
-
-/** RFC 6238: SHA-1, 6 digits, 30 s steps. */
-function totp(secret, at = Date.now() / 1000) {
-  const counter = Buffer.alloc(8)
-  counter.writeBigUInt64BE(BigInt(Math.floor(at / 30)))
-  const mac = createHmac('sha1', base32(secret)).update(counter).digest()
-  const offset = mac[mac.length - 1] & 0x0f
-  return String((mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000).padStart(6, '0')
-}
 
 async function fails(promise, code) {
   let caught
