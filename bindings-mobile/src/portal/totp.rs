@@ -7,32 +7,46 @@ use crate::error::Result;
 use dealer_portal::SecretString;
 use std::sync::Arc;
 
-/// What `beginTotpEnrollment` answers: the new secret, to show once (as text, and as a QR code
-/// of `uri()`). An object rather than a record, so printing it never shows the secret: it
-/// prints as `TotpEnrollment(***)`.
-#[derive(uniffi::Object)]
-#[uniffi::export(Debug)]
-pub struct TotpEnrollment {
-    secret: SecretString,
-    uri: SecretString,
-}
-
-impl std::fmt::Debug for TotpEnrollment {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("TotpEnrollment(***)")
-    }
-}
+/// A secret of the enrolment (the base32 secret, or the `otpauth://` URI that holds it): an
+/// object that prints as `TotpSecretText(***)`; `expose()` gives the value to show once.
+#[derive(uniffi::Object, PartialEq, Eq)]
+#[uniffi::export(Debug, Display, Eq, Hash)]
+pub struct TotpSecretText(SecretString);
 
 #[uniffi::export]
-impl TotpEnrollment {
-    /// The secret in base32, for typing into an authenticator app; never log it.
-    pub fn secret(&self) -> String {
-        self.secret.expose().to_owned()
+impl TotpSecretText {
+    /// The text itself, to show once (or draw as a QR code); never log it.
+    pub fn expose(&self) -> String {
+        self.0.expose().to_owned()
     }
-    /// `otpauth://totp/...?secret=...&issuer=...`, for a QR code; never log it.
-    pub fn uri(&self) -> String {
-        self.uri.expose().to_owned()
+}
+
+impl std::hash::Hash for TotpSecretText {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.0.expose().hash(state);
     }
+}
+
+impl std::fmt::Debug for TotpSecretText {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("TotpSecretText(***)")
+    }
+}
+
+impl std::fmt::Display for TotpSecretText {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("TotpSecretText(***)")
+    }
+}
+
+/// What `begin_totp_enrollment` answers: the new secret, to show once, as text and as a QR
+/// code of `uri`. Both print redacted.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct TotpEnrollment {
+    /// The secret in base32, for typing into an authenticator app.
+    pub secret: Arc<TotpSecretText>,
+    /// `otpauth://totp/...?secret=...&issuer=...`, for a QR code.
+    pub uri: Arc<TotpSecretText>,
 }
 
 #[uniffi::export]
@@ -44,15 +58,15 @@ impl Portal {
         &self,
         session_token: String,
         current_password: String,
-    ) -> Result<Arc<TotpEnrollment>> {
+    ) -> Result<TotpEnrollment> {
         let current = SecretString::from(current_password);
         let e = self
             .inner
             .begin_totp_enrollment(&session_token, current.expose())?;
-        Ok(Arc::new(TotpEnrollment {
-            secret: e.secret,
-            uri: e.uri,
-        }))
+        Ok(TotpEnrollment {
+            secret: Arc::new(TotpSecretText(e.secret)),
+            uri: Arc::new(TotpSecretText(e.uri)),
+        })
     }
 
     /// Activates the pending second factor with a first code (`MFA_INVALID` if wrong); answers
@@ -81,5 +95,18 @@ impl Portal {
     pub fn reset_totp(&self, session_token: String, account_id: String) -> Result<()> {
         let id = to_account_id(&account_id)?;
         Ok(self.inner.reset_totp(&session_token, id)?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secret_texts_print_redacted() {
+        let t = TotpSecretText(SecretString::from("GEZDGNBVGY3TQOJQ"));
+        assert_eq!(format!("{t}"), "TotpSecretText(***)");
+        assert!(!format!("{t:?}").contains("GEZD"));
+        assert_eq!(t.expose(), "GEZDGNBVGY3TQOJQ");
     }
 }
