@@ -38,7 +38,14 @@ fn verify(c: &mut Criterion) {
 
 /// A portal (OWASP argon2 parameters, as deployed) with one administrator; with `enrol`, it
 /// has a second factor, whose secret is returned.
-fn portal(email: &str, enrol: bool) -> (Portal<MemoryStore, ManualClock>, ManualClock, Option<TotpSecret>) {
+fn portal(
+    email: &str,
+    enrol: bool,
+) -> (
+    Portal<MemoryStore, ManualClock>,
+    ManualClock,
+    Option<TotpSecret>,
+) {
     const PW: &str = "Garage XYZ 2026!";
     let clock = ManualClock::new(datetime!(2026-06-01 12:00:10 UTC));
     let config = PortalConfig {

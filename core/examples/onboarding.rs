@@ -15,9 +15,9 @@ use dealer_portal::period::YearMonth;
 use dealer_portal::regime::{DebitLine, Reconciliation, Regime, expected_debits};
 use dealer_portal::rights::{Right, Rights};
 use dealer_portal::service::{Portal, PortalConfig};
-use dealer_portal::totp::{MfaPolicy, TotpKey, TotpSecret};
 use dealer_portal::store::SqliteStore;
 use dealer_portal::support::support_directory;
+use dealer_portal::totp::{MfaPolicy, TotpKey, TotpSecret};
 use dealer_portal::{Coded, Email, Locale};
 
 type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
@@ -40,8 +40,11 @@ fn main() -> Result<()> {
     // Two-factor login required for administrators; the key that seals the TOTP secrets in the
     // database comes from the environment (a deployment keeps it outside the database), or is
     // drawn for this run.
-    let totp_key = std::env::var("DEALER_PORTAL_TOTP_KEY")
-        .unwrap_or_else(|_| dealer_portal::token::TokenSecret::generate().digest().to_hex());
+    let totp_key = std::env::var("DEALER_PORTAL_TOTP_KEY").unwrap_or_else(|_| {
+        dealer_portal::token::TokenSecret::generate()
+            .digest()
+            .to_hex()
+    });
     let config = PortalConfig {
         mfa: MfaPolicy::RequiredForAdministrators,
         totp_key: Some(TotpKey::from_hex(&totp_key)?),
@@ -127,10 +130,9 @@ fn main() -> Result<()> {
     // Enrolment: the app scans the otpauth:// URI (a QR code); here the library's own
     // arithmetic plays the phone. Neither the secret nor the recovery codes are printed.
     let enrolment = portal.begin_totp_enrollment(&first, ADMIN_PASSWORD)?;
-    let phone = TotpSecret::from_base32(enrolment.secret.expose())
-        .ok_or("the secret is base32")?;
+    let app = TotpSecret::from_base32(enrolment.secret.expose()).ok_or("the secret is base32")?;
     let now = time::OffsetDateTime::now_utc();
-    let recovery = portal.confirm_totp_enrollment(&first, &phone.code_at(now))?;
+    let recovery = portal.confirm_totp_enrollment(&first, &app.code_at(now))?;
     println!(
         "Application d'authentification enregistrée ; {} codes de secours remis une seule fois",
         recovery.len()
@@ -140,7 +142,7 @@ fn main() -> Result<()> {
     println!("Nouvelle connexion sans code → {}", refused.code());
     // The code of the current 30 s step was spent confirming: the next step's code (one step of
     // drift is accepted) stands for the one the app shows half a minute later.
-    let code = phone.code_at(now + time::Duration::seconds(30));
+    let code = app.code_at(now + time::Duration::seconds(30));
     let admin = portal.login_with_otp(ADMIN, ADMIN_PASSWORD, false, Some(&code))?;
     println!(
         "Connexion avec le code à 6 chiffres → session ouverte jusqu'à {} (sans activité : 30 min)",

@@ -71,7 +71,11 @@ impl Portal {
 
     /// Activates the pending second factor with a first code (`MFA_INVALID` if wrong); answers
     /// the 10 recovery codes, shown once.
-    pub fn confirm_totp_enrollment(&self, session_token: String, code: String) -> Result<Vec<String>> {
+    pub fn confirm_totp_enrollment(
+        &self,
+        session_token: String,
+        code: String,
+    ) -> Result<Vec<String>> {
         let codes = self.inner.confirm_totp_enrollment(&session_token, &code)?;
         Ok(codes.iter().map(|c| c.expose().to_owned()).collect())
     }

@@ -80,7 +80,12 @@ impl Portal {
 
     /// Resets another account's second factor (a manager of all its establishments); its
     /// owner gets a "totp_reset" notification.
-    fn reset_totp(&self, py: Python<'_>, session_token: PyBackedStr, account_id: PyBackedStr) -> Res<()> {
+    fn reset_totp(
+        &self,
+        py: Python<'_>,
+        session_token: PyBackedStr,
+        account_id: PyBackedStr,
+    ) -> Res<()> {
         Ok(py.detach(|| {
             let id = parse_account_id(&account_id)?;
             self.inner.reset_totp(&session_token, id)
