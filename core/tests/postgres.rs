@@ -240,7 +240,10 @@ fn reconnecting_keeps_everything_and_migrations_run_once() {
         )
         .unwrap()
         .get(0);
-    assert_eq!(v, 3, "the schema's three migrations, each applied once");
+    assert_eq!(
+        v, 4,
+        "the schema's four migrations (the fourth: two-factor login), each applied once"
+    );
 }
 
 #[test]
