@@ -2,6 +2,7 @@
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use dealer_portal::establishment::EstablishmentCode;
+use dealer_portal::names::{PersonName, sort_key};
 use dealer_portal::password::PasswordPolicy;
 use dealer_portal::reference::parse_reference;
 use dealer_portal::rights::{Right, Rights, RightsMatrix};
@@ -64,6 +65,21 @@ fn references(c: &mut Criterion) {
     g.finish();
 }
 
+/// The account list's French sort key, computed for every account written.
+fn sort_keys(c: &mut Criterion) {
+    let last = PersonName::parse("Lefèvre-Dupont").unwrap();
+    let first = PersonName::parse("Jean-François").unwrap();
+    c.bench_function("names/sort_key", |b| {
+        b.iter(|| {
+            sort_key(
+                black_box(&last),
+                black_box(&first),
+                "jean-francois.lefevre@garage-xyz.fr",
+            )
+        })
+    });
+}
+
 use dealer_portal::Coded;
-criterion_group!(benches, evaluate, rights, references);
+criterion_group!(benches, evaluate, rights, references, sort_keys);
 criterion_main!(benches);

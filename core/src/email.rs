@@ -1,28 +1,53 @@
 //! Email addresses, the login identifier of every account.
 //!
 //! An [`Email`] is parsed once at the boundary and is valid by construction. It is stored in its
-//! normalised form — trimmed, NFC-normalised and lower-cased — so that equality, hashing and
-//! ordering are case-insensitive, as the spec requires of login identifiers ("compared
-//! case-insensitively, stored normalised").
+//! normalised form, so that equality, hashing and ordering are those of the mailbox, as the spec
+//! requires of login identifiers ("compared case-insensitively, stored normalised"):
+//! - trimmed;
+//! - the local part (before the `@`) NFC-normalised and lower-cased;
+//! - the domain in the Unicode form of IDNA (UTS #46, the mapping mail systems and browsers
+//!   apply): lower case, full-width letters and dots mapped to ASCII ones (`ｇａｒａｇｅ.fr` is
+//!   `garage.fr`), `xn--` labels decoded (`xn--garag-fsa.fr` is `garagé.fr`).
 //!
-//! Validation is pragmatic, like a portal's sign-up form rather than a full RFC 5322 parser:
-//! - at most 254 characters in total, no whitespace, no control or invisible characters;
+//! The stored and compared key and the displayed form are one and the same string: the Unicode
+//! form is canonical (two spellings of one domain give the same string), readable, and what the
+//! stores index (`accounts.email`, `UNIQUE`). Comparing it is comparing the ASCII form the spec
+//! names, since for a valid domain each form is a function of the other. The ASCII form a mail
+//! server needs on the wire is derived from it by [`Email::ascii`].
+//!
+//! Rows written before this normalisation hold the old form (`xn--` and full-width domains
+//! spelled as typed); the stores re-parse each email they read, so such a row loads under its
+//! new form, but a lookup by the new form does not find it until the row is rewritten.
+//!
+//! Validation is pragmatic, like a portal's sign-up form rather than a full RFC 5322 parser, and
+//! agrees with the widely used Python `email-validator` (checked by the differential test in
+//! `core/tests/differential/`, which lists the deliberate differences):
+//! - at most 254 bytes in total (UTF-8, with the domain in its ASCII form), no whitespace, no
+//!   control or invisible characters;
 //! - exactly one `@`;
-//! - a local part of 1 to 64 printable characters, without a leading, trailing or doubled dot
-//!   (quoted local parts such as `"a b"@x.fr` are not accepted);
-//! - a domain of at least two dot-separated labels, each 1 to 63 letters (Unicode letters are
-//!   allowed, for internationalised domains), ASCII digits and hyphens, not starting or ending
-//!   with a hyphen; the top-level domain is not all digits (so `a@1.2.3.4` is refused, as are
-//!   bracketed IP literals).
+//! - a local part of 1 to 64 bytes (UTF-8) of letters, digits and `! # $ % & ' * + - / = ? ^ _
+//!   ` { | } ~`, or other Unicode letters, marks, numbers, punctuation and symbols, without a
+//!   leading, trailing or doubled dot; quoted local parts such as `"a b"@x.fr`, and the other
+//!   specials (`( ) , : ; < > [ \ ] "`), are not accepted;
+//! - a domain that is a valid internationalised domain name, of at least two dot-separated
+//!   labels, each 1 to 63 bytes in ASCII form, made of letters (Unicode letters and marks are
+//!   allowed), digits and hyphens, not starting or ending with a hyphen, with no `--` in third and
+//!   fourth place other than an `xn--` label that decodes; at most 253 bytes in ASCII form;
+//! - a top-level domain ending with a letter (so `a@1.2.3.4` is refused, as are bracketed IP
+//!   literals) that is not reserved for uses other than mail: `.arpa`, `.invalid`, `.local`,
+//!   `.localhost`, `.onion`, `.test`.
 
 use crate::{Error, Result};
 use icu_normalizer::ComposingNormalizerBorrowed;
+use idna::uts46::{AsciiDenyList, DnsLength, Hyphens, Uts46};
 use serde::{Deserialize, Serialize};
 
-/// A valid email address, normalised (trimmed, NFC, lower case).
+/// A valid email address, normalised (trimmed; local part NFC and lower case; domain in IDNA's
+/// Unicode form).
 ///
 /// Equality, hashing and ordering use the normalised form, so `Jean.Dupont@Garage.FR` and
-/// `jean.dupont@garage.fr` are the same login.
+/// `jean.dupont@garage.fr` are the same login, as are `jean@garagé.fr` and
+/// `jean@xn--garag-fsa.fr`.
 ///
 /// ```
 /// use dealer_portal::email::Email;
@@ -31,6 +56,10 @@ use serde::{Deserialize, Serialize};
 /// assert_eq!(email.local_part(), "jean.dupont");
 /// assert_eq!(email.domain(), "garage-xyz.fr");
 /// assert_eq!(email, "JEAN.DUPONT@garage-xyz.fr".parse::<Email>().unwrap());
+///
+/// let idn = Email::parse("jean@xn--garag-fsa.fr").unwrap();
+/// assert_eq!(idn.as_str(), "jean@garagé.fr");
+/// assert_eq!(idn.ascii(), "jean@xn--garag-fsa.fr");
 ///
 /// let err = Email::parse("jean.dupont.garage.fr").unwrap_err();
 /// assert_eq!(err.code(), "INVALID_EMAIL");
@@ -43,45 +72,70 @@ pub struct Email(String);
 /// Why an address is refused: one distinct reason per rule.
 mod reason {
     pub const EMPTY: &str = "empty";
-    pub const TOO_LONG: &str = "longer than 254 characters";
+    pub const TOO_LONG: &str = "longer than 254 bytes (UTF-8, domain in ASCII form)";
     pub const CONTROL: &str = "control characters are not allowed";
     pub const WHITESPACE: &str = "spaces are not allowed";
     pub const INVISIBLE: &str = "invisible formatting characters are not allowed";
     pub const MISSING_AT: &str = "missing @";
     pub const SEVERAL_AT: &str = "more than one @";
     pub const LOCAL_EMPTY: &str = "nothing before the @";
-    pub const LOCAL_TOO_LONG: &str = "the part before the @ is longer than 64 characters";
+    pub const LOCAL_TOO_LONG: &str = "the part before the @ is longer than 64 bytes (UTF-8)";
     pub const LOCAL_EDGE_DOT: &str = "the part before the @ starts or ends with a dot";
     pub const LOCAL_DOUBLE_DOT: &str = "the part before the @ has two dots in a row";
+    pub const LOCAL_QUOTED: &str = "quotes are not accepted before the @";
+    pub const LOCAL_CHAR: &str = "the part before the @ may only hold letters, digits, dots and \
+         ! # $ % & ' * + - / = ? ^ _ ` { | } ~";
     pub const DOMAIN_EMPTY: &str = "nothing after the @";
     pub const DOMAIN_NO_DOT: &str = "domain has no dot";
     pub const DOMAIN_EMPTY_LABEL: &str =
         "domain starts or ends with a dot, or has two dots in a row";
-    pub const DOMAIN_LABEL_TOO_LONG: &str = "a domain label is longer than 63 characters";
+    pub const DOMAIN_LABEL_TOO_LONG: &str =
+        "a domain label is longer than 63 bytes (in its ASCII form)";
+    pub const DOMAIN_TOO_LONG: &str = "the domain is longer than 253 bytes (in its ASCII form)";
     pub const DOMAIN_CHAR: &str = "domain may only hold letters, digits, hyphens and dots";
     pub const DOMAIN_HYPHEN: &str = "a domain label starts or ends with a hyphen";
-    pub const TLD_NUMERIC: &str = "top-level domain is all digits";
+    pub const DOMAIN_HYPHEN_34: &str =
+        "a domain label has -- in third and fourth place, which only xn-- labels may have";
+    pub const DOMAIN_IDNA: &str =
+        "the domain is not a valid internationalised domain name (IDNA, or a bad xn-- label)";
+    pub const TLD_NUMERIC: &str = "top-level domain does not end with a letter";
+    pub const TLD_RESERVED: &str = "the domain is reserved and receives no mail (.arpa, \
+         .invalid, .local, .localhost, .onion, .test)";
 }
 
-impl Email {
-    /// Longest accepted address, in characters.
-    pub const MAX_LEN: usize = 254;
-    /// Longest accepted local part (before the `@`), in characters.
-    pub const MAX_LOCAL_LEN: usize = 64;
-    /// Longest accepted domain label, in characters.
-    pub const MAX_LABEL_LEN: usize = 63;
+/// Top-level domains reserved for uses other than Internet mail (IANA special-use names, the
+/// list `email-validator` refuses too).
+const RESERVED_TLDS: [&str; 6] = ["arpa", "invalid", "local", "localhost", "onion", "test"];
 
-    /// Parses and normalises an address (trimmed, NFC, lower case).
+/// Inputs longer than this are refused before any normalisation (a bound on the work).
+const MAX_INPUT_BYTES: usize = 4 * Email::MAX_LEN;
+
+impl Email {
+    /// Longest accepted address, in bytes (UTF-8, with the domain in its ASCII form).
+    pub const MAX_LEN: usize = 254;
+    /// Longest accepted local part (before the `@`), in bytes (UTF-8).
+    pub const MAX_LOCAL_LEN: usize = 64;
+    /// Longest accepted domain label, in bytes of its ASCII form.
+    pub const MAX_LABEL_LEN: usize = 63;
+    /// Longest accepted domain, in bytes of its ASCII form.
+    pub const MAX_DOMAIN_LEN: usize = 253;
+
+    /// Parses and normalises an address (trimmed; local part NFC and lower case; domain in
+    /// IDNA's Unicode form).
     ///
     /// Every refusal is an [`Error::InvalidEmail`] whose reason names the rule that failed.
     ///
     /// ```
     /// use dealer_portal::{email::Email, Error};
     /// assert_eq!(Email::parse("Admin@Example.fr").unwrap().as_str(), "admin@example.fr");
+    /// // Full-width letters are the ASCII ones for mail systems: one mailbox, one login.
+    /// assert_eq!(Email::parse("admin@ｅｘａｍｐｌｅ.fr").unwrap().as_str(), "admin@example.fr");
     /// assert_eq!(
     ///     Email::parse("admin@localhost").unwrap_err(),
     ///     Error::InvalidEmail { reason: "domain has no dot" }
     /// );
+    /// assert!(Email::parse("je;an@example.fr").is_err());
+    /// assert!(Email::parse("admin@garage.test").is_err());
     /// ```
     pub fn parse(input: &str) -> Result<Self> {
         let trimmed = input.trim();
@@ -100,25 +154,59 @@ impl Email {
                 return Err(invalid(reason::INVISIBLE));
             }
         }
-        let normalised = ComposingNormalizerBorrowed::new_nfc()
-            .normalize(&trimmed.to_lowercase())
-            .into_owned();
-        if normalised.chars().count() > Self::MAX_LEN {
+        if trimmed.len() > MAX_INPUT_BYTES {
             return Err(invalid(reason::TOO_LONG));
         }
-        let (local, domain) = match normalised.split_once('@') {
+        let (local, domain) = match trimmed.split_once('@') {
             None => return Err(invalid(reason::MISSING_AT)),
             Some((_, rest)) if rest.contains('@') => return Err(invalid(reason::SEVERAL_AT)),
             Some(parts) => parts,
         };
-        check_local(local)?;
-        check_domain(domain)?;
-        Ok(Email(normalised))
+        let local = ComposingNormalizerBorrowed::new_nfc()
+            .normalize(&local.to_lowercase())
+            .into_owned();
+        check_local(&local)?;
+        let (ascii, unicode) = normalise_domain(domain)?;
+        if local.len() + 1 + ascii.len() > Self::MAX_LEN
+            || local.len() + 1 + unicode.len() > Self::MAX_LEN
+        {
+            return Err(invalid(reason::TOO_LONG));
+        }
+        Ok(Email(format!("{local}@{unicode}")))
     }
 
-    /// The normalised address.
+    /// The normalised address: what is stored, compared and displayed.
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+
+    /// The address with its domain in IDNA's ASCII form (`xn--` labels), as a mail server
+    /// without SMTPUTF8 needs it. The local part is unchanged (non-ASCII local parts need
+    /// SMTPUTF8 whatever the domain).
+    ///
+    /// ```
+    /// use dealer_portal::email::Email;
+    /// let e = Email::parse("Éric@Garagé.fr").unwrap();
+    /// assert_eq!(e.as_str(), "éric@garagé.fr");
+    /// assert_eq!(e.ascii(), "éric@xn--garag-fsa.fr");
+    /// assert_eq!(Email::parse("a@b.fr").unwrap().ascii(), "a@b.fr");
+    /// ```
+    pub fn ascii(&self) -> String {
+        let (local, domain) = self.split();
+        if domain.is_ascii() {
+            return self.0.clone();
+        }
+        // Valid by construction: the domain came out of the same conversion.
+        let ascii = Uts46::new()
+            .to_ascii(
+                domain.as_bytes(),
+                AsciiDenyList::EMPTY,
+                Hyphens::Allow,
+                DnsLength::Ignore,
+            )
+            .map(|d| d.into_owned())
+            .unwrap_or_else(|_| domain.to_owned());
+        format!("{local}@{ascii}")
     }
 
     /// The part before the `@` (normalised).
@@ -131,7 +219,7 @@ impl Email {
         self.split().0
     }
 
-    /// The part after the `@` (normalised).
+    /// The part after the `@` (normalised, in IDNA's Unicode form).
     ///
     /// ```
     /// use dealer_portal::email::Email;
@@ -181,12 +269,73 @@ fn is_invisible(c: char) -> bool {
     )
 }
 
+/// The general-category groups of a character: letter, mark, number, punctuation, symbol, or
+/// something else (separators, controls, formats, unassigned, private use).
+#[derive(PartialEq)]
+enum Group {
+    Letter,
+    Mark,
+    Number,
+    PunctuationOrSymbol,
+    Other,
+}
+
+fn group(c: char) -> Group {
+    use icu_properties::CodePointMapData;
+    use icu_properties::props::GeneralCategory as Gc;
+    match CodePointMapData::<Gc>::new().get(c) {
+        Gc::UppercaseLetter
+        | Gc::LowercaseLetter
+        | Gc::TitlecaseLetter
+        | Gc::ModifierLetter
+        | Gc::OtherLetter => Group::Letter,
+        Gc::NonspacingMark | Gc::SpacingMark | Gc::EnclosingMark => Group::Mark,
+        Gc::DecimalNumber | Gc::LetterNumber | Gc::OtherNumber => Group::Number,
+        Gc::ConnectorPunctuation
+        | Gc::DashPunctuation
+        | Gc::OpenPunctuation
+        | Gc::ClosePunctuation
+        | Gc::InitialPunctuation
+        | Gc::FinalPunctuation
+        | Gc::OtherPunctuation
+        | Gc::MathSymbol
+        | Gc::CurrencySymbol
+        | Gc::ModifierSymbol
+        | Gc::OtherSymbol => Group::PunctuationOrSymbol,
+        _ => Group::Other,
+    }
+}
+
+/// RFC 5322's `atext` (ASCII), which an unquoted local part is made of, with its dots.
+fn is_ascii_atext(c: char) -> bool {
+    c.is_ascii_alphanumeric() || "!#$%&'*+-/=?^_`{|}~".contains(c)
+}
+
 fn check_local(local: &str) -> Result<()> {
     if local.is_empty() {
         return Err(invalid(reason::LOCAL_EMPTY));
     }
-    if local.chars().count() > Email::MAX_LOCAL_LEN {
+    if local.len() > Email::MAX_LOCAL_LEN {
         return Err(invalid(reason::LOCAL_TOO_LONG));
+    }
+    if local.contains('"') {
+        return Err(invalid(reason::LOCAL_QUOTED));
+    }
+    for (i, c) in local.chars().enumerate() {
+        let ok = if c.is_ascii() {
+            c == '.' || is_ascii_atext(c)
+        } else {
+            // RFC 6531's UTF-8 local parts, without what would make them unsafe to show: a
+            // leading combining mark (it would combine with what precedes the address).
+            match group(c) {
+                Group::Letter | Group::Number | Group::PunctuationOrSymbol => true,
+                Group::Mark => i > 0,
+                Group::Other => false,
+            }
+        };
+        if !ok {
+            return Err(invalid(reason::LOCAL_CHAR));
+        }
     }
     if local.starts_with('.') || local.ends_with('.') {
         return Err(invalid(reason::LOCAL_EDGE_DOT));
@@ -197,36 +346,91 @@ fn check_local(local: &str) -> Result<()> {
     Ok(())
 }
 
-fn check_domain(domain: &str) -> Result<()> {
+/// Checks a domain and returns its IDNA ASCII form (for lengths and the wire) and its IDNA
+/// Unicode form (stored and shown).
+fn normalise_domain(domain: &str) -> Result<(String, String)> {
     if domain.is_empty() {
         return Err(invalid(reason::DOMAIN_EMPTY));
     }
-    if !domain.contains('.') {
+    let uts46 = Uts46::new();
+    // UTS #46 mapping (case, width, NFC) and xn-- validation; the structural rules are ours
+    // below, for distinct reasons.
+    let ascii = uts46
+        .to_ascii(
+            domain.as_bytes(),
+            AsciiDenyList::EMPTY,
+            Hyphens::Allow,
+            DnsLength::Ignore,
+        )
+        .map_err(|_| invalid(reason::DOMAIN_IDNA))?
+        .into_owned();
+    if ascii.is_empty() {
+        return Err(invalid(reason::DOMAIN_EMPTY));
+    }
+    if !ascii.contains('.') {
         return Err(invalid(reason::DOMAIN_NO_DOT));
     }
     let mut tld = "";
-    for label in domain.split('.') {
+    for label in ascii.split('.') {
         if label.is_empty() {
             return Err(invalid(reason::DOMAIN_EMPTY_LABEL));
         }
-        if label.chars().count() > Email::MAX_LABEL_LEN {
+        if label.len() > Email::MAX_LABEL_LEN {
             return Err(invalid(reason::DOMAIN_LABEL_TOO_LONG));
         }
         if !label
-            .chars()
-            .all(|c| c.is_alphabetic() || c.is_ascii_digit() || c == '-')
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-')
         {
             return Err(invalid(reason::DOMAIN_CHAR));
         }
         if label.starts_with('-') || label.ends_with('-') {
             return Err(invalid(reason::DOMAIN_HYPHEN));
         }
+        if label.get(2..4) == Some("--") && !label.starts_with("xn--") {
+            return Err(invalid(reason::DOMAIN_HYPHEN_34));
+        }
         tld = label;
     }
-    if tld.bytes().all(|b| b.is_ascii_digit()) {
+    if ascii.len() > Email::MAX_DOMAIN_LEN {
+        return Err(invalid(reason::DOMAIN_TOO_LONG));
+    }
+    if !tld.ends_with(|c: char| c.is_ascii_alphabetic()) {
         return Err(invalid(reason::TLD_NUMERIC));
     }
-    Ok(())
+    if RESERVED_TLDS.contains(&tld) {
+        return Err(invalid(reason::TLD_RESERVED));
+    }
+    let (unicode, status) =
+        uts46.to_unicode(ascii.as_bytes(), AsciiDenyList::EMPTY, Hyphens::Allow);
+    if status.is_err() {
+        return Err(invalid(reason::DOMAIN_IDNA));
+    }
+    let unicode = unicode.into_owned();
+    // Letters (and the marks that go with them), digits and hyphens: UTS #46 alone would let
+    // symbols and emoji through, which IDNA 2008 and mail systems refuse.
+    for label in unicode.split('.') {
+        let chars: Vec<char> = label.chars().collect();
+        for (i, &c) in chars.iter().enumerate() {
+            // IDNA 2008's one punctuation inside a word: the Catalan middle dot, `l·l`.
+            let catalan =
+                c == '·' && i > 0 && chars[i - 1] == 'l' && chars.get(i + 1) == Some(&'l');
+            let ok = c.is_ascii_alphanumeric()
+                || c == '-'
+                || catalan
+                || (!c.is_ascii()
+                    && match group(c) {
+                        Group::Letter => true,
+                        Group::Mark => i > 0,
+                        Group::Number => c.is_numeric(),
+                        _ => false,
+                    });
+            if !ok {
+                return Err(invalid(reason::DOMAIN_CHAR));
+            }
+        }
+    }
+    Ok((ascii, unicode))
 }
 
 impl std::fmt::Display for Email {
@@ -403,12 +607,143 @@ mod tests {
             reason::DOMAIN_CHAR,
             reason::DOMAIN_HYPHEN,
             reason::TLD_NUMERIC,
+            reason::LOCAL_QUOTED,
+            reason::LOCAL_CHAR,
+            reason::DOMAIN_TOO_LONG,
+            reason::DOMAIN_HYPHEN_34,
+            reason::DOMAIN_IDNA,
+            reason::TLD_RESERVED,
         ];
         let set: std::collections::HashSet<_> = all.iter().collect();
         assert_eq!(set.len(), all.len());
         let msg = Email::parse("nobody").unwrap_err().to_string();
         assert!(msg.contains("missing @"), "{msg}");
         assert!(msg.contains("name@example.fr"), "{msg}");
+    }
+
+    /// Issue 16, item 9: unquoted specials were accepted and stored.
+    #[test]
+    fn unquoted_specials_are_refused() {
+        for s in [
+            "je(an@garage.fr",
+            "je)an@garage.fr",
+            "je,an@garage.fr",
+            "je;an@garage.fr",
+            "je:an@garage.fr",
+            "je<an@garage.fr",
+            "je>an@garage.fr",
+            "je[an@garage.fr",
+            "je]an@garage.fr",
+            "je\\an@garage.fr",
+            "mailto:jean@garage.fr",
+        ] {
+            assert_eq!(reason_of(s), reason::LOCAL_CHAR, "{s:?}");
+        }
+        // RFC 5322's other specials of atext stay accepted.
+        for s in ["j!#$%&'*+-/=?^_`{|}~n@garage.fr", "o'brien@garage.fr"] {
+            assert!(Email::parse(s).is_ok(), "{s:?}");
+        }
+    }
+
+    /// Issue 16, item 9: quoted local parts were stored with their quotes.
+    #[test]
+    fn quoted_local_parts_are_refused() {
+        for s in [
+            "\"jean\"@garage.fr",
+            "\"je.an\"@garage.fr",
+            "je\"an@garage.fr",
+        ] {
+            assert_eq!(reason_of(s), reason::LOCAL_QUOTED, "{s:?}");
+        }
+    }
+
+    /// Issue 16, item 9: one mailbox, one account, whatever the spelling of its domain.
+    #[test]
+    fn domains_are_idna_normalised_for_uniqueness() {
+        let unicode = Email::parse("jean@garagé.fr").unwrap();
+        let ascii = Email::parse("jean@xn--garag-fsa.fr").unwrap();
+        assert_eq!(unicode, ascii);
+        assert_eq!(ascii.as_str(), "jean@garagé.fr");
+        assert_eq!(ascii.domain(), "garagé.fr");
+        assert_eq!(unicode.ascii(), "jean@xn--garag-fsa.fr");
+        let full_width = Email::parse("jean@ｇａｒａｇｅ.fr").unwrap();
+        assert_eq!(full_width, Email::parse("jean@garage.fr").unwrap());
+        assert_eq!(full_width.as_str(), "jean@garage.fr");
+        // Full-width and ideographic dots are dots.
+        assert_eq!(
+            Email::parse("jean@garage．fr").unwrap().as_str(),
+            "jean@garage.fr"
+        );
+        assert_eq!(
+            Email::parse("jean@garage。fr").unwrap().as_str(),
+            "jean@garage.fr"
+        );
+        assert_eq!(
+            Email::parse("JEAN@GARAGÉ.FR").unwrap().as_str(),
+            "jean@garagé.fr"
+        );
+        // The normal form is a fixed point.
+        assert_eq!(Email::parse(unicode.as_str()).unwrap(), unicode);
+        assert_eq!(Email::parse(&unicode.ascii()).unwrap(), unicode);
+    }
+
+    /// Issue 16, item 9: lengths are the bytes of the ASCII form, not characters.
+    #[test]
+    fn lengths_are_counted_in_bytes_of_the_ascii_form() {
+        // 63 × é is 63 characters but a 130-odd byte xn-- label.
+        let label = "é".repeat(63);
+        assert_eq!(
+            reason_of(&format!("jean@{label}.fr")),
+            reason::DOMAIN_LABEL_TOO_LONG
+        );
+        // 33 × é is 66 bytes in UTF-8.
+        assert_eq!(
+            reason_of(&format!("{}@garage.fr", "é".repeat(33))),
+            reason::LOCAL_TOO_LONG
+        );
+        assert!(Email::parse(&format!("{}@garage.fr", "é".repeat(32))).is_ok());
+        // The whole: 163 characters, but 256 bytes.
+        let label = "é".repeat(31);
+        let s = format!("{}@{label}.{label}.{label}.fr", "a".repeat(64));
+        assert_eq!(s.chars().count(), 163);
+        assert_eq!(reason_of(&s), reason::TOO_LONG);
+        // The domain alone: 253 bytes at most.
+        let long = format!("{0}.{0}.{0}.{1}.fr", "b".repeat(63), "c".repeat(60));
+        assert_eq!(reason_of(&format!("x@{long}")), reason::DOMAIN_TOO_LONG);
+    }
+
+    /// Issue 16, item 9: reserved top-level domains and invalid xn-- labels were accepted.
+    #[test]
+    fn reserved_tlds_and_bad_punycode_are_refused() {
+        for s in [
+            "jean@garage.local",
+            "jean@garage.test",
+            "jean@garage.invalid",
+            "jean@garage.onion",
+            "jean@garage.localhost",
+            "jean@1.168.192.in-addr.arpa",
+            "jean@GARAGE.TEST",
+        ] {
+            assert_eq!(reason_of(s), reason::TLD_RESERVED, "{s:?}");
+        }
+        for s in [
+            "jean@xn--.fr",
+            "jean@xn--a.fr",
+            "jean@xn--garage-.fr",
+            "jean@xn--ls8h-.fr",
+        ] {
+            assert!(Email::parse(s).is_err(), "{s:?}");
+        }
+        assert_eq!(reason_of("jean@xn--a.fr"), reason::DOMAIN_IDNA);
+        assert_eq!(reason_of("jean@ab--cd.fr"), reason::DOMAIN_HYPHEN_34);
+        assert_eq!(reason_of("jean@garage.fr1"), reason::TLD_NUMERIC);
+        assert_eq!(reason_of("jean@garage.☃"), reason::DOMAIN_CHAR);
+        assert_eq!(reason_of("jean@☃.fr"), reason::DOMAIN_CHAR);
+        assert_eq!(reason_of("jean@ab·cd.fr"), reason::DOMAIN_CHAR);
+        assert_eq!(
+            Email::parse("jean@l·l.cat").unwrap().ascii(),
+            "jean@xn--ll-0ea.cat"
+        );
     }
 
     #[test]
@@ -455,9 +790,12 @@ mod tests {
     fn valid_email() -> impl Strategy<Value = String> {
         (
             "[A-Za-z0-9_+'-]{1,20}(\\.[A-Za-z0-9_+-]{1,10}){0,2}",
-            "[A-Za-z0-9]([A-Za-z0-9-]{0,10}[A-Za-z0-9])?(\\.[a-zé]{1,8}){0,2}",
+            "[A-Za-z0-9]([A-Za-z0-9]{0,5}-?[A-Za-z0-9]{0,4}[A-Za-z0-9])?(\\.[a-zé]{1,8}){0,2}",
             "[A-Za-z]{2,6}",
         )
+            .prop_filter("reserved top-level domain", |(_, _, t)| {
+                !RESERVED_TLDS.contains(&t.to_lowercase().as_str())
+            })
             .prop_map(|(l, d, t)| format!("{l}@{d}.{t}"))
     }
 

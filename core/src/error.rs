@@ -26,9 +26,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 #[non_exhaustive]
 pub enum Error {
     /// An email address that cannot be a login identifier.
-    #[error(
-        "invalid email: {reason}; expected an address like name@example.fr, at most 254 characters"
-    )]
+    #[error("invalid email: {reason}; expected an address like name@example.fr, at most 254 bytes")]
     InvalidEmail {
         /// What is wrong with it.
         reason: &'static str,

@@ -181,19 +181,28 @@ impl PhoneNumber {
     /// ```
     pub fn parse(calling_code: &str, national: &str, kind: PhoneKind) -> Result<Self> {
         let typed = check_typed(national)?;
-        let parsed = if typed.starts_with('+') {
-            parse_lib(None, typed)?
+        // The digits typed after the calling code (whether it was typed or chosen).
+        let digits: String = typed.chars().filter(char::is_ascii_digit).collect();
+        let (parsed, after_code) = if typed.starts_with('+') {
+            let parsed = parse_lib(None, typed)?;
+            let code = parsed.code().value().to_string();
+            let rest = digits.strip_prefix(&code).map(str::to_owned);
+            (parsed, rest)
         } else if let Some(international) = typed.strip_prefix("00") {
-            parse_lib(None, &format!("+{international}"))?
+            let parsed = parse_lib(None, &format!("+{international}"))?;
+            let code = parsed.code().value().to_string();
+            let rest = digits[2..].strip_prefix(&code).map(str::to_owned);
+            (parsed, rest)
         } else {
             let code = parse_calling_code(calling_code)?;
-            match region_of(code) {
+            let parsed = match region_of(code) {
                 Some(region) => parse_lib(Some(region), typed)?,
                 // A non-geographic code (+800, +882...): no region to parse in.
                 None => parse_lib(None, &format!("+{code} {typed}"))?,
-            }
+            };
+            (parsed, Some(digits))
         };
-        Self::from_parsed(&parsed, kind)
+        Self::from_parsed(&parsed, kind, after_code.as_deref())
     }
 
     /// Parses a number as typed in a form without a calling-code field: the default calling
@@ -235,7 +244,8 @@ impl PhoneNumber {
             )));
         }
         let parsed = parse_lib(None, e164)?;
-        let number = Self::from_parsed(&parsed, kind)?;
+        let after_code = digits.strip_prefix(&parsed.code().value().to_string());
+        let number = Self::from_parsed(&parsed, kind, after_code)?;
         if number.e164 != e164 {
             return Err(invalid(format!(
                 "{:?} is not in canonical E.164 form; expected {}",
@@ -246,14 +256,24 @@ impl PhoneNumber {
         Ok(number)
     }
 
-    fn from_parsed(parsed: &phonenumber::PhoneNumber, kind: PhoneKind) -> Result<Self> {
+    /// Checks a number the library parsed; `typed` is the digits typed after the calling code,
+    /// when known (see [`mend_national`]).
+    fn from_parsed(
+        parsed: &phonenumber::PhoneNumber,
+        kind: PhoneKind,
+        typed: Option<&str>,
+    ) -> Result<Self> {
         if parsed.extension().is_some() {
             return Err(invalid(
                 "extensions are not accepted; type the direct number only",
             ));
         }
         let code = parsed.code().value();
-        if !parsed.is_valid() {
+        // The national significant number with its leading zeros (Italy's `02…`), classified
+        // against the anchored patterns: see `classify`.
+        let national = mend_national(code, parsed.national().to_string(), typed);
+        let number_type = classify(code, &national);
+        if number_type == Type::Unknown {
             return Err(invalid(format!(
                 "this is not a valid number for +{code}; expected the national number as \
                  dialled in that country{}",
@@ -264,7 +284,6 @@ impl PhoneNumber {
                 }
             )));
         }
-        let number_type = parsed.number_type(&DATABASE);
         if !kind.accepts(number_type) {
             return Err(invalid(format!(
                 "this is {}; {}",
@@ -272,10 +291,11 @@ impl PhoneNumber {
                 kind.field()
             )));
         }
+        let e164 = format!("+{code}{national}");
         Ok(PhoneNumber {
-            e164: parsed.format().mode(Mode::E164).to_string(),
+            national: national_format(parsed, &national, &e164).into(),
+            e164,
             kind,
-            national: parsed.format().mode(Mode::National).to_string().into(),
             calling_code: code,
         })
     }
@@ -293,8 +313,18 @@ impl PhoneNumber {
     /// The number in its country's national format, for display (`06 23 42 54 55`).
     pub fn national_display(&self) -> &str {
         self.national.get_or_init(|| {
+            let after_code = self.e164[1..]
+                .strip_prefix(&self.calling_code.to_string())
+                .unwrap_or_default();
             parse_lib(None, &self.e164)
-                .map(|p| p.format().mode(Mode::National).to_string())
+                .map(|p| {
+                    let national = mend_national(
+                        self.calling_code,
+                        p.national().to_string(),
+                        Some(after_code),
+                    );
+                    national_format(&p, &national, &self.e164)
+                })
                 .unwrap_or_else(|_| self.e164.clone())
         })
     }
@@ -510,6 +540,176 @@ fn parse_lib(
     })
 }
 
+/// The national significant number libphonenumber would have kept, from the one the crate
+/// kept and the digits typed after the calling code.
+///
+/// The crate strips a national prefix (`8` in Russia and Lithuania) or a repeated calling code
+/// (`39…` typed in Italy, `250…` in Rwanda, the area code `55` in Brazil) when its unanchored
+/// match says the rest looks like a number, where libphonenumber keeps the digits as typed when
+/// they match the region's general pattern. So, when the crate's number is not valid: the digits
+/// as typed, or without the region's national prefix, if they make a valid number. Nothing else
+/// is tried (dropping other digits would turn a mistyped number into someone else's).
+fn mend_national(code: u16, kept: String, typed: Option<&str>) -> String {
+    let (Some(meta), Some(typed)) = (main_metadata(code), typed) else {
+        return kept;
+    };
+    if typed == kept || classify(code, &kept) != Type::Unknown {
+        return kept;
+    }
+    let general = Some(meta.descriptors().general());
+    let without_prefix = meta
+        .national_prefix()
+        .filter(|p| !p.is_empty())
+        .and_then(|p| typed.strip_prefix(p));
+    [Some(typed), without_prefix]
+        .into_iter()
+        .flatten()
+        .find(|c| matches_whole(general, c) && classify(code, c) != Type::Unknown)
+        .map_or(kept, str::to_owned)
+}
+
+/// The national format of a number: the crate's formatting of `parsed`, with its national
+/// number replaced by ours when [`mend_national`] changed it (through the crate's serde form, its
+/// only public way to build a number), or the E.164 form should that fail.
+fn national_format(parsed: &phonenumber::PhoneNumber, national: &str, e164: &str) -> String {
+    if parsed.national().to_string() == national {
+        return parsed.format().mode(Mode::National).to_string();
+    }
+    let rebuilt = (|| {
+        let ours: phonenumber::NationalNumber = national.parse().ok()?;
+        let mut value = serde_json::to_value(parsed).ok()?;
+        *value.get_mut("national")? = serde_json::to_value(ours).ok()?;
+        serde_json::from_value::<phonenumber::PhoneNumber>(value).ok()
+    })();
+    rebuilt.map_or_else(
+        || e164.to_owned(),
+        |n| n.format().mode(Mode::National).to_string(),
+    )
+}
+
+/// The metadata of a calling code's main region (or of the non-geographic code).
+fn main_metadata(code: u16) -> Option<&'static phonenumber::metadata::Metadata> {
+    let metas = DATABASE.by_code(&code)?;
+    metas
+        .iter()
+        .find(|m| m.is_main_country_for_code())
+        .or_else(|| metas.first())
+        .copied()
+}
+
+/// The type of a national significant number (leading zeros included) of a calling code, as
+/// libphonenumber's `getNumberType` computes it, or [`Type::Unknown`] when it is not valid.
+///
+/// The `phonenumber` crate's own `is_valid`/`number_type` differ from libphonenumber in two ways
+/// that this mends, with the crate's metadata: they classify the number with its leading zeros
+/// dropped (so every Italian landline, `+39 02…`, was "unknown"), and their pattern matches are
+/// not anchored at the end (so a number longer than any valid one passed when a pattern matched
+/// its start: whisperfish/rust-phonenumber#31). Here each pattern must match the whole number,
+/// `^(?:pattern)$`, as in libphonenumber; the region of a shared calling code (`+1`, `+7`,
+/// `+44`…) is chosen as libphonenumber does (its leading digits, else the first region whose
+/// patterns the number matches). `core/tests/differential/` checks the result against
+/// libphonenumber itself (PyPI `phonenumbers`) for every calling code.
+fn classify(code: u16, national: &str) -> Type {
+    let Some(regions) = DATABASE.region(&code) else {
+        return Type::Unknown;
+    };
+    let metas: Vec<&phonenumber::metadata::Metadata> = if regions.len() == 1 {
+        DATABASE.by_code(&code).unwrap_or_default()
+    } else {
+        regions.iter().filter_map(|r| DATABASE.by_id(*r)).collect()
+    };
+    if let [only] = metas.as_slice() {
+        return number_type_of(only, national);
+    }
+    for meta in metas {
+        if let Some(leading) = meta.leading_digits() {
+            if leading.find(national).is_some_and(|m| m.start() == 0) {
+                return number_type_of(meta, national);
+            }
+        } else {
+            let t = number_type_of(meta, national);
+            if t != Type::Unknown {
+                return t;
+            }
+        }
+    }
+    Type::Unknown
+}
+
+/// libphonenumber's `getNumberTypeHelper`, with whole-number matches.
+fn number_type_of(meta: &phonenumber::metadata::Metadata, national: &str) -> Type {
+    let d = meta.descriptors();
+    if !matches_whole(Some(d.general()), national) {
+        return Type::Unknown;
+    }
+    let ordered = [
+        (d.premium_rate(), Type::PremiumRate),
+        (d.toll_free(), Type::TollFree),
+        (d.shared_cost(), Type::SharedCost),
+        (d.voip(), Type::Voip),
+        (d.personal_number(), Type::PersonalNumber),
+        (d.pager(), Type::Pager),
+        (d.uan(), Type::Uan),
+        (d.voicemail(), Type::Voicemail),
+    ];
+    if let Some((_, t)) = ordered
+        .into_iter()
+        .find(|(desc, _)| matches_whole(*desc, national))
+    {
+        return t;
+    }
+    let same_pattern = match (d.fixed_line(), d.mobile()) {
+        (Some(f), Some(m)) => f.national_number().as_str() == m.national_number().as_str(),
+        _ => false,
+    };
+    if matches_whole(d.fixed_line(), national) {
+        if same_pattern || matches_whole(d.mobile(), national) {
+            return Type::FixedLineOrMobile;
+        }
+        return Type::FixedLine;
+    }
+    if !same_pattern && matches_whole(d.mobile(), national) {
+        return Type::Mobile;
+    }
+    Type::Unknown
+}
+
+/// libphonenumber's `isNumberMatchingDesc`: a possible length, and the whole number matches.
+fn matches_whole(desc: Option<&phonenumber::metadata::Descriptor>, national: &str) -> bool {
+    let Some(desc) = desc else {
+        return false;
+    };
+    let lengths = desc.possible_length();
+    if !lengths.is_empty() && !lengths.iter().any(|&l| usize::from(l) == national.len()) {
+        return false;
+    }
+    anchored(desc.national_number().as_str()).is_some_and(|re| re.is_match(national))
+}
+
+/// The metadata pattern compiled as `^(?:pattern)$`, once per pattern.
+fn anchored(pattern: &str) -> Option<std::sync::Arc<regex::Regex>> {
+    use std::collections::HashMap;
+    use std::sync::{Arc, Mutex, OnceLock};
+    type Cache = Mutex<HashMap<String, Option<Arc<regex::Regex>>>>;
+    static CACHE: OnceLock<Cache> = OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    let mut cache = cache
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    cache
+        .entry(pattern.to_owned())
+        .or_insert_with(|| {
+            // The metadata's patterns are laid out over lines: whitespace is insignificant in
+            // them, as in the crate's own compilation.
+            regex::RegexBuilder::new(&format!("^(?:{pattern})$"))
+                .ignore_whitespace(true)
+                .build()
+                .ok()
+                .map(Arc::new)
+        })
+        .clone()
+}
+
 impl std::fmt::Display for PhoneNumber {
     /// The E.164 form.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -585,6 +785,141 @@ mod tests {
         match r {
             Err(Error::InvalidPhone { reason }) => reason,
             other => panic!("expected InvalidPhone, got {other:?}"),
+        }
+    }
+
+    /// Issue 16, item 9: national numbers starting with 0 were refused as "unknown type".
+    #[test]
+    fn national_numbers_with_leading_zeros_are_valid() {
+        for (cc, typed, kind, e164, display) in [
+            (
+                "+39",
+                "02 1234 5678",
+                PhoneKind::FixedLine,
+                "+390212345678",
+                "02 1234 5678",
+            ),
+            (
+                "+378",
+                "0549 886377",
+                PhoneKind::FixedLine,
+                "+3780549886377",
+                "0549 886377",
+            ),
+            (
+                "+225",
+                "01 23 45 6789",
+                PhoneKind::Mobile,
+                "+2250123456789",
+                "01 23 45 6789",
+            ),
+            (
+                "+229",
+                "01 95 12 34 56",
+                PhoneKind::Mobile,
+                "+2290195123456",
+                "01 95 12 34 56",
+            ),
+            (
+                "+242",
+                "06 123 4567",
+                PhoneKind::Mobile,
+                "+242061234567",
+                "06 123 4567",
+            ),
+            (
+                "+241",
+                "01 44 12 34",
+                PhoneKind::FixedLine,
+                "+24101441234",
+                "01 44 12 34",
+            ),
+        ] {
+            let n =
+                PhoneNumber::parse(cc, typed, kind).unwrap_or_else(|e| panic!("{cc} {typed}: {e}"));
+            assert_eq!(n.e164(), e164, "{cc} {typed}");
+            assert_eq!(n.national_display(), display, "{cc} {typed}");
+            assert_eq!(PhoneNumber::from_e164(e164, kind).unwrap(), n);
+            let intl = PhoneNumber::parse_fr(&format!("{cc} {typed}"), kind).unwrap();
+            assert_eq!(intl, n, "{cc} {typed}");
+        }
+        // Still typed against the field: an Italian landline is not a mobile.
+        let r = reason_of(PhoneNumber::parse("+39", "02 1234 5678", PhoneKind::Mobile));
+        assert!(r.starts_with("this is a fixed-line number"), "{r}");
+    }
+
+    /// Found by the differential test: the crate strips a national prefix or a repeated calling
+    /// code that libphonenumber keeps, when what is left matches no pattern.
+    #[test]
+    fn digits_are_kept_as_typed_when_stripping_leaves_no_number() {
+        for (cc, typed, kind, e164) in [
+            (
+                "+33",
+                "+7 855 195 12 83",
+                PhoneKind::FixedLine,
+                "+78551951283",
+            ),
+            (
+                "+7",
+                "8 (855) 195-12-83",
+                PhoneKind::FixedLine,
+                "+78551951283",
+            ),
+            (
+                "+33",
+                "+370 8012 3456",
+                PhoneKind::FixedLine,
+                "+37080123456",
+            ),
+            ("+39", "397 171 978", PhoneKind::Mobile, "+39397171978"),
+            ("+250", "250 123 456", PhoneKind::FixedLine, "+250250123456"),
+            (
+                "+55",
+                "(55) 4509-7144",
+                PhoneKind::FixedLine,
+                "+555545097144",
+            ),
+        ] {
+            let n =
+                PhoneNumber::parse(cc, typed, kind).unwrap_or_else(|e| panic!("{cc} {typed}: {e}"));
+            assert_eq!(n.e164(), e164, "{cc} {typed}");
+            assert_eq!(PhoneNumber::from_e164(e164, kind).unwrap(), n);
+            let stored = PhoneNumber::from_store(e164, kind).unwrap();
+            assert_eq!(stored.national_display(), n.national_display());
+        }
+        assert_eq!(
+            PhoneNumber::parse("+7", "8 (855) 195-12-83", PhoneKind::FixedLine)
+                .unwrap()
+                .national_display(),
+            "8 (855) 195-12-83"
+        );
+        // Only the typed digits, or them without the national prefix, are tried: a mistyped
+        // number does not become another one by losing its first digits.
+        for typed in ["06 23 42 54 55 66", "01 34 34 67 88 9"] {
+            let r = reason_of(PhoneNumber::parse_fr(typed, PhoneKind::FixedLine));
+            assert!(r.contains("not a valid number"), "{typed}: {r}");
+        }
+    }
+
+    /// Issue 16, item 9: numbers longer than any valid one passed when a pattern matched their
+    /// start (whisperfish/rust-phonenumber#31).
+    #[test]
+    fn numbers_longer_than_any_valid_one_are_refused() {
+        for (typed, kind) in [
+            ("+31 6 1234 5678 49", PhoneKind::Mobile),
+            ("+60 12 345 67890", PhoneKind::Mobile),
+            ("+86 10 1234 5678 3", PhoneKind::FixedLine),
+        ] {
+            let r = reason_of(PhoneNumber::parse_fr(typed, kind));
+            assert!(r.contains("not a valid number"), "{typed}: {r}");
+        }
+        // Their valid prefixes are accepted.
+        for (typed, kind) in [
+            ("+31 6 1234 5678", PhoneKind::Mobile),
+            ("+60 12 345 6789", PhoneKind::Mobile),
+            ("+86 10 1234 5678", PhoneKind::FixedLine),
+        ] {
+            assert!(PhoneNumber::parse_fr(typed, kind).is_ok(), "{typed}");
         }
     }
 

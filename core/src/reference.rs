@@ -615,26 +615,6 @@ mod tests {
         );
     }
 
-    #[test]
-    fn fast_enough() {
-        // Generous bound (unoptimised build, shared machine): the target is < 1 µs optimised.
-        let inputs = [
-            "AB-123-CD",
-            "1234 AB 56",
-            "2204003143",
-            "GV2024000123",
-            "AI-123-CD",
-        ];
-        let start = std::time::Instant::now();
-        for _ in 0..2_000 {
-            for s in inputs {
-                let _ = std::hint::black_box(parse_reference(std::hint::black_box(s)));
-            }
-        }
-        let per = start.elapsed() / 10_000;
-        assert!(per < std::time::Duration::from_micros(20), "{per:?}");
-    }
-
     fn siv_letter() -> impl Strategy<Value = char> {
         proptest::sample::select(
             ('A'..='Z')

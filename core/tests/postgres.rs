@@ -241,9 +241,68 @@ fn reconnecting_keeps_everything_and_migrations_run_once() {
         .unwrap()
         .get(0);
     assert_eq!(
-        v, 4,
-        "the schema's four migrations (the fourth: two-factor login), each applied once"
+        v, 5,
+        "the schema's five migrations (the fifth: two-factor login), each applied once"
     );
+}
+
+/// Schema version 4 (issue 16, item 9): emails stored before the IDNA normalisation are
+/// rewritten in the new normal form, except a form another account holds and a now-invalid one.
+#[test]
+fn a_version_3_schema_gets_its_emails_in_the_new_normal_form() {
+    let db = TestDb::new("emails");
+    let (jean, max, twin, odd) = (
+        checks_account("jean@garagé.fr"),
+        checks_account("max@garagé.fr"),
+        checks_account("twin@garage.fr"),
+        checks_account("odd@garage.fr"),
+    );
+    let store = db.store();
+    for a in [&jean, &max, &twin, &odd] {
+        store.write(|tx| tx.insert_account(a)).unwrap();
+    }
+    drop(store);
+    // As the release before the fix stored them.
+    let mut c = admin_client();
+    c.batch_execute(&format!(
+        "UPDATE {0}.accounts SET email = 'jean@xn--garag-fsa.fr' WHERE email = 'jean@garagé.fr';
+         UPDATE {0}.accounts SET email = 'max@xn--garag-fsa.fr' WHERE email = 'twin@garage.fr';
+         UPDATE {0}.accounts SET email = 'je;an@garage.fr' WHERE email = 'odd@garage.fr';
+         UPDATE {0}.schema_version SET version = 3;",
+        db.schema
+    ))
+    .unwrap();
+    let store = db.store();
+    let stored = |id: AccountId| -> String {
+        admin_client()
+            .query_one(
+                &format!("SELECT email FROM {}.accounts WHERE id = $1", db.schema),
+                &[&id.as_bytes().to_vec()],
+            )
+            .unwrap()
+            .get(0)
+    };
+    assert_eq!(stored(jean.id), "jean@garagé.fr");
+    assert_eq!(stored(max.id), "max@garagé.fr");
+    assert_eq!(
+        stored(twin.id),
+        "max@xn--garag-fsa.fr",
+        "Max holds its new form"
+    );
+    assert_eq!(
+        stored(odd.id),
+        "je;an@garage.fr",
+        "refused by the new rules"
+    );
+    let owner = |email: &str| {
+        let email = email.parse().unwrap();
+        store
+            .read(|tx| tx.account_by_email(&email))
+            .unwrap()
+            .map(|a| a.id)
+    };
+    assert_eq!(owner("JEAN@xn--garag-fsa.fr"), Some(jean.id));
+    assert_eq!(owner("max@ｇａｒａｇé.fr"), Some(max.id));
 }
 
 #[test]

@@ -83,7 +83,7 @@ impl AccountRow {
     }
 }
 
-fn account_from_row(row: &Row) -> Result<Account> {
+pub(super) fn account_from_row(row: &Row) -> Result<Account> {
     read_account_row!(col, row).into_account()
 }
 

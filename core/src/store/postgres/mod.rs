@@ -38,6 +38,7 @@
 mod accounts;
 mod audit;
 mod documents;
+mod emails;
 mod mfa;
 mod outbox;
 mod pool;

@@ -28,7 +28,13 @@ const MIGRATION_LOCK_OFFSET: i32 = 1;
 
 /// The schema, one script per version: script `i` takes the schema from version `i` to `i + 1`.
 /// Scripts are never edited once released; a change is a new script.
-const MIGRATIONS: &[&str] = &[SCHEMA_V1, SCHEMA_V2, SCHEMA_V3, SCHEMA_V4_TOTP];
+const MIGRATIONS: &[&str] = &[
+    SCHEMA_V1,
+    SCHEMA_V2,
+    SCHEMA_V3,
+    SCHEMA_V4_EMAILS,
+    SCHEMA_V5_TOTP,
+];
 
 const SCHEMA_V1: &str = r#"
 CREATE TABLE establishments (
@@ -194,21 +200,29 @@ UPDATE outbox SET token = NULL, token_digest = NULL
  WHERE token_digest IN (SELECT digest FROM tokens WHERE state <> 'issued');
 "#;
 
-// ----- two-factor login (branch totp): renumber if another migration took version 4 -----
+// ---- Version 4 (branch `values`, issue 16 item 9): emails re-normalised, data only. ----
+/// No change of tables: the data step is `emails::renormalise` (IDNA domains).
+const SCHEMA_V4_EMAILS: &str = "";
+/// The schema version whose data step re-normalises the emails.
+const EMAILS_VERSION: usize = 4;
+// ---- end of version 4 ----
 
-/// Version 4: second factors. `totp`: one row per enrolled (or enrolling) account with the
+// ----- two-factor login (branch totp): renumber if another migration took version 5 -----
+
+/// Version 5: second factors. `totp`: one row per enrolled (or enrolling) account with the
 /// secret sealed under the deployment's `totp_key` (never in clear), whether a first code
 /// confirmed it, and the last accepted time step; `totp_recovery`: unused recovery codes'
-/// SHA-256 digests.
-const SCHEMA_V4_TOTP: &str = r#"
-CREATE TABLE totp (
+/// SHA-256 digests. `IF NOT EXISTS`: a test that winds the recorded version back (to replay
+/// an earlier data step) replays this script too.
+const SCHEMA_V5_TOTP: &str = r#"
+CREATE TABLE IF NOT EXISTS totp (
     account    BYTEA PRIMARY KEY CHECK (length(account) = 16),
     sealed     BYTEA NOT NULL,
     confirmed  BOOLEAN NOT NULL,
     last_step  BIGINT NOT NULL,
     created_at BIGINT NOT NULL
 );
-CREATE TABLE totp_recovery (
+CREATE TABLE IF NOT EXISTS totp_recovery (
     account BYTEA NOT NULL,
     digest  BYTEA NOT NULL CHECK (length(digest) = 32),
     PRIMARY KEY (account, digest)
@@ -319,6 +333,9 @@ pub(super) fn migrate(client: &mut Client, location: &str) -> Result<i32> {
     }
     for (i, script) in MIGRATIONS.iter().enumerate().skip(count(version.into())) {
         tx.batch_execute(script).map_err(pg("migration failed"))?;
+        if i + 1 == EMAILS_VERSION {
+            super::emails::renormalise(&mut tx)?;
+        }
         tx.execute("UPDATE schema_version SET version = $1", &[&(i as i32 + 1)])
             .map_err(pg("migration failed"))?;
     }

@@ -123,7 +123,7 @@ impl AccountRow {
     }
 }
 
-fn account_from_row(row: &Row<'_>) -> Result<Account> {
+pub(super) fn account_from_row(row: &Row<'_>) -> Result<Account> {
     read_account_row!(col, row).into_account()
 }
 

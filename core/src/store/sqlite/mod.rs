@@ -29,6 +29,7 @@
 mod accounts;
 mod audit;
 mod documents;
+mod emails;
 mod listing;
 mod mfa;
 mod outbox;

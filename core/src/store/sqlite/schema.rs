@@ -5,7 +5,7 @@
 //! refuses any other). [`migrate`] applies the missing scripts when a store opens, each in its
 //! own transaction.
 //!
-//! The schema (version 6):
+//! The schema (version 7):
 //! - `accounts`: id `BLOB(16)`, email (normalised, `UNIQUE`), names, role and state codes,
 //!   phones as E.164 with their kind, PHC password hash and a JSON array of earlier ones,
 //!   lockout counters, times as Unix nanoseconds (`last_login_at` NULL before the first login),
@@ -22,6 +22,9 @@
 //!   which `outbox_link` finds the mail of a token that ends); `audit` + `audit_establishments`; `documents` and
 //!   `debit_lines`; `establishments`; `counters` (repairer codes); `totp` (each account's
 //!   sealed second factor and last accepted step) and `totp_recovery` (recovery-code digests).
+//!
+//! Version 6 changes no table: its data step (`emails.rs`) rewrites stored emails in the
+//! normal form of IDNA domains.
 //!
 //! The tests here check that an old file is upgraded in place and that each search runs on its
 //! index.
@@ -45,7 +48,8 @@ pub(super) const MIGRATIONS: &[&str] = &[
     SCHEMA_V3,
     SCHEMA_V4,
     SCHEMA_V5,
-    SCHEMA_V6_TOTP,
+    SCHEMA_V6_EMAILS,
+    SCHEMA_V7_TOTP,
 ];
 
 const SCHEMA_V1: &str = r#"
@@ -246,21 +250,28 @@ ALTER TABLE outbox ADD COLUMN token_digest BLOB;
 CREATE INDEX outbox_link ON outbox (token_digest) WHERE token_digest IS NOT NULL;
 "#;
 
-// ----- two-factor login (branch totp): renumber if another migration took version 6 -----
+// ---- Version 6 (branch `values`, issue 16 item 9): emails re-normalised, data only. ----
+/// No change of tables: the data step is `emails::renormalise` (IDNA domains).
+const SCHEMA_V6_EMAILS: &str = "";
+/// The schema version whose data step re-normalises the emails.
+const EMAILS_VERSION: i64 = 6;
+// ---- end of version 6 ----
 
-/// Version 6: second factors. `totp` holds one row per enrolled (or enrolling) account: the
+// ----- two-factor login (branch totp): renumber if another migration took version 7 -----
+
+/// Version 7: second factors. `totp` holds one row per enrolled (or enrolling) account: the
 /// secret sealed with XChaCha20-Poly1305 under the deployment's `totp_key` (never in clear),
 /// whether a first code confirmed it, and the last accepted time step (each accepted once);
 /// `totp_recovery` the SHA-256 digests of the unused recovery codes.
-const SCHEMA_V6_TOTP: &str = r#"
-CREATE TABLE totp (
+const SCHEMA_V7_TOTP: &str = r#"
+CREATE TABLE IF NOT EXISTS totp (
     account    BLOB PRIMARY KEY CHECK (length(account) = 16),
     sealed     BLOB NOT NULL,
     confirmed  INTEGER NOT NULL,
     last_step  INTEGER NOT NULL,
     created_at INTEGER NOT NULL
 ) WITHOUT ROWID;
-CREATE TABLE totp_recovery (
+CREATE TABLE IF NOT EXISTS totp_recovery (
     account BLOB NOT NULL,
     digest  BLOB NOT NULL CHECK (length(digest) = 32),
     PRIMARY KEY (account, digest)
@@ -315,6 +326,9 @@ pub(super) fn migrate(conn: &Connection, location: &str) -> Result<()> {
                 .map_err(storage("migration failed"))?;
             if target == 5 {
                 digest_links(conn)?;
+            }
+            if target == EMAILS_VERSION {
+                super::emails::renormalise(conn)?;
             }
             conn.execute_batch(&format!(
                 "PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = {target};"
