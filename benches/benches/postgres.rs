@@ -7,6 +7,12 @@
 //! core/tests/postgres.sh cargo bench -p dealer-portal-benches --features postgres --bench postgres
 //! ```
 //!
+//! The PostgreSQL link is the deployment's: TLS with the certificate and host name checked
+//! (`sslmode=verify-full`, from `DEALER_PORTAL_PG_URL`). The `postgres_tls` group measures
+//! `select_1` and `authenticate` over plaintext (`DEALER_PORTAL_PG_PLAIN_URL`,
+//! `sslmode=disable`) and over that TLS link, set up alike, one after the other: the cost of TLS
+//! on loopback is their ratio (issue 16: goal ≤ 1.5×).
+//!
 //! Both stores are durable (SQLite `synchronous=FULL`; PostgreSQL's defaults, `fsync` and
 //! `synchronous_commit` on) and hash with the test parameters, so the figures are the stores',
 //! not argon2's. `*_4_threads` runs four threads on one portal: the throughput of one server
@@ -45,6 +51,82 @@ fn postgres() -> PostgresStore {
         )
     });
     PostgresStore::connect(&url).unwrap()
+}
+
+/// The same database in plaintext (a role postgres.sh lets in without TLS).
+fn postgres_plain() -> PostgresStore {
+    let url = std::env::var("DEALER_PORTAL_PG_PLAIN_URL").unwrap_or_else(|_| {
+        panic!(
+            "DEALER_PORTAL_PG_PLAIN_URL is not set: run core/tests/postgres.sh cargo bench \
+             -p dealer-portal-benches --features postgres --bench postgres"
+        )
+    });
+    PostgresStore::connect(&url).unwrap()
+}
+
+/// `select_1` and `authenticate` over TLS and over plaintext, each on a portal set up the same
+/// way just before (one administrator, one session), one after the other in one group.
+fn tls_beside_plaintext(c: &mut Criterion) {
+    let mut g = c.benchmark_group("postgres_tls");
+    g.sample_size(30);
+    g.warm_up_time(Duration::from_secs(1));
+    g.measurement_time(Duration::from_secs(5));
+    let run = run_id();
+    let mut portals = Vec::new();
+    for (k, (link, store)) in [("plain", postgres_plain()), ("tls", postgres())]
+        .into_iter()
+        .enumerate()
+    {
+        g.bench_function(format!("select_1_{link}"), |b| {
+            b.iter(|| store.ping().unwrap())
+        });
+        let p = Portal::new(store, SystemClock, PortalConfig::for_tests()).unwrap();
+        // Another administrator and garage each, in the same database.
+        let (email, _) = admin(&p, run + 1 + k as u64);
+        let token = p
+            .login(&email, PW, false)
+            .unwrap()
+            .token
+            .expose()
+            .to_owned();
+        portals.push((link, p, token));
+    }
+    for (link, p, token) in &portals {
+        g.bench_function(format!("authenticate_{link}"), |b| {
+            b.iter(|| p.authenticate(black_box(token)).unwrap())
+        });
+    }
+    g.finish();
+    interleaved(&portals);
+}
+
+/// `authenticate` on each link in turn, round after round (which goes first alternates), so
+/// both see the same load: steadier than criterion's one-after-the-other on a busy machine.
+fn interleaved<S: Store>(portals: &[(&str, Portal<S, SystemClock>, String)]) {
+    const ROUNDS: usize = 4000;
+    let mut times = vec![Vec::with_capacity(ROUNDS); portals.len()];
+    for round in 0..ROUNDS {
+        for k in 0..portals.len() {
+            let k = (k + round) % portals.len();
+            let (_, p, token) = &portals[k];
+            let start = Instant::now();
+            p.authenticate(black_box(token)).unwrap();
+            times[k].push(start.elapsed().as_secs_f64() * 1e6);
+        }
+    }
+    let ratios: Vec<f64> = (0..ROUNDS).map(|i| times[1][i] / times[0][i]).collect();
+    let median = |v: &[f64]| {
+        let mut v = v.to_vec();
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    let (plain, tls) = (median(&times[0]), median(&times[1]));
+    println!(
+        "authenticate interleaved ({ROUNDS} rounds): plaintext median {plain:.1} µs, TLS median \
+         {tls:.1} µs, TLS/plaintext ratio of medians {:.2}, per-round ratios median {:.2}",
+        tls / plain,
+        median(&ratios)
+    );
 }
 
 fn sqlite() -> SqliteStore {
@@ -166,6 +248,8 @@ fn on<S: Store>(c: &mut Criterion, name: &str, store: S) {
 }
 
 fn stores(c: &mut Criterion) {
+    // First, while the outbox is short (`admin` looks for its reset mail in the pending ones).
+    tls_beside_plaintext(c);
     let pg = postgres();
     // The floor of one round trip through the same pool: what authenticate is measured against.
     {

@@ -165,6 +165,9 @@ CASES: list[tuple[str, type[dp.PortalError], Case]] = [
     ("INVALID_CONFIG", dp.ValidationError, lambda s, t: dp.Portal.in_memory(config={"hash": {"m_cost_kib": 1}})),
     ("INVALID_CONFIG", dp.ValidationError, lambda s, t: dp.Portal.in_memory(config={"hash": {"memory": 1}})),
     ("INVALID_CONFIG", dp.ValidationError, lambda s, t: dp.evaluate_password("x", policy={"min_length": "fifteen"})),
+    # TLS to PostgreSQL (issue 16, item 4): refused before any connection is tried.
+    ("INVALID_CONFIG", dp.ValidationError, lambda s, t: dp.Portal.open("postgresql://portal@db.invalid/portal?sslmode=allow", config=FAST)),
+    ("INVALID_CONFIG", dp.ValidationError, lambda s, t: dp.Portal.open("postgresql://portal@db.invalid/portal?sslmode=verify-ca", config=FAST)),
     ("INVALID_ESTABLISHMENT_CODE", dp.ValidationError, lambda s, t: dp.Establishment("T-99", "G", "V", None)),
 ]  # fmt: skip
 

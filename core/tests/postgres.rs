@@ -47,6 +47,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 const URL_VAR: &str = "DEALER_PORTAL_PG_URL";
+const PLAIN_URL_VAR: &str = "DEALER_PORTAL_PG_PLAIN_URL";
 
 /// The database the tests may scribble on. Missing: the test fails, saying how to get one.
 fn base_url() -> String {
@@ -61,9 +62,17 @@ fn base_url() -> String {
     }
 }
 
+/// The tests' own client (creating and dropping schemas, gates): rust-postgres without TLS, so
+/// on `DEALER_PORTAL_PG_PLAIN_URL` when set (core/tests/postgres.sh sets it: a role the server
+/// lets in without TLS, while the store goes through `DEALER_PORTAL_PG_URL` over TLS), else on
+/// `DEALER_PORTAL_PG_URL`.
 fn admin_client() -> Client {
-    Client::connect(&base_url(), NoTls)
-        .unwrap_or_else(|e| panic!("cannot connect to {URL_VAR}: {e}"))
+    Client::connect(&admin_url(), NoTls)
+        .unwrap_or_else(|e| panic!("cannot connect to the database: {e}"))
+}
+
+fn admin_url() -> String {
+    std::env::var(PLAIN_URL_VAR).unwrap_or_else(|_| base_url())
 }
 
 /// The URL with the schema first in the `search_path`.
@@ -105,7 +114,7 @@ impl TestDb {
 
 impl Drop for TestDb {
     fn drop(&mut self) {
-        if let Ok(mut c) = Client::connect(&base_url(), NoTls) {
+        if let Ok(mut c) = Client::connect(&admin_url(), NoTls) {
             let _ = c.batch_execute(&format!("DROP SCHEMA IF EXISTS {} CASCADE", self.schema));
         }
     }
@@ -787,7 +796,7 @@ fn race_child() {
     // Warm both pools, then wait at the start line.
     p.authenticate(&admin).unwrap();
     store.read(|tx| tx.account(AccountId::generate())).unwrap();
-    let mut gate = Client::connect(&base_url(), NoTls).unwrap();
+    let mut gate = admin_client();
     gate.execute("SELECT pg_advisory_lock_shared($1)", &[&key])
         .unwrap();
     gate.execute("SELECT pg_advisory_unlock_shared($1)", &[&key])

@@ -14,6 +14,16 @@
 # The cluster lives in a temporary directory, listens on 127.0.0.1 on a free port (and on a
 # socket in that directory), runs as the `postgres` user when we are root (initdb refuses root),
 # trusts local connections, and is stopped and deleted on exit, whatever happens.
+#
+# TLS, as a deployment runs it: the script makes a CA and a server certificate for localhost and
+# 127.0.0.1 (openssl CLI), and the server has `ssl=on` and a pg_hba.conf that takes TCP
+# connections over TLS only (`hostssl`), but for one role, `dealer_plain`, allowed in plaintext
+# (`hostnossl`) for the plaintext tests and the bench's plaintext peer. The tests' URL is the
+# deployment's path, TLS with the certificate and host name checked:
+#   DEALER_PORTAL_PG_URL        postgresql://postgres@127.0.0.1:PORT/DB?sslmode=verify-full&sslrootcert=DIR/ca.crt
+#   DEALER_PORTAL_PG_PLAIN_URL  postgresql://dealer_plain@127.0.0.1:PORT/DB?sslmode=disable
+#   DEALER_PORTAL_PG_TLS_DIR    ca.crt (the server's CA), wrong-ca.crt (another CA)
+#   DEALER_PORTAL_PG_PORT, DEALER_PORTAL_PG_DB
 set -euo pipefail
 
 cd "$(dirname "$0")/../.."
@@ -43,7 +53,7 @@ if [ -z "$PGBIN" ]; then
     log "installing PostgreSQL from Debian's packages"
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql openssl >/dev/null
     PGBIN="$(find_bin)"
     if [ -z "$PGBIN" ]; then
         log "the postgresql package installed no initdb/pg_ctl"
@@ -51,6 +61,15 @@ if [ -z "$PGBIN" ]; then
     fi
 fi
 log "using $("$PGBIN/pg_ctl" --version)"
+if ! command -v openssl >/dev/null 2>&1; then
+    if [ "$(id -u)" != 0 ]; then
+        log "no openssl CLI to make the test certificates; install it (Debian: sudo apt-get install openssl)"
+        exit 1
+    fi
+    log "installing openssl from Debian's packages"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends openssl >/dev/null
+fi
 
 # Who runs the server: ourselves, or `postgres` when we are root.
 RUN=()
@@ -92,6 +111,47 @@ trap 'exit 130' INT TERM
     exit 1
 }
 
+# The certificates: a CA, a server certificate it signs (localhost, 127.0.0.1), another CA.
+TLS="$DIR/tls"
+mkdir -p "$TLS"
+cat >"$TLS/openssl.cnf" <<'CNF'
+[req]
+distinguished_name = dn
+prompt = no
+[dn]
+CN = dealer-portal test
+[ca]
+basicConstraints = critical,CA:TRUE
+keyUsage = critical,keyCertSign,cRLSign
+subjectKeyIdentifier = hash
+[server]
+basicConstraints = critical,CA:FALSE
+keyUsage = critical,digitalSignature,keyEncipherment
+extendedKeyUsage = serverAuth
+subjectAltName = DNS:localhost,IP:127.0.0.1
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+CNF
+for ca in ca wrong-ca; do
+    openssl req -x509 -new -nodes -newkey ec -pkeyopt ec_paramgen_curve:P-256 \
+        -config "$TLS/openssl.cnf" -extensions ca -subj "/CN=dealer-portal test $ca" -days 2 \
+        -keyout "$TLS/$ca.key" -out "$TLS/$ca.crt" 2>/dev/null
+done
+openssl req -new -nodes -newkey ec -pkeyopt ec_paramgen_curve:P-256 -config "$TLS/openssl.cnf" \
+    -subj "/CN=localhost" -keyout "$TLS/server.key" -out "$TLS/server.csr" 2>/dev/null
+openssl x509 -req -in "$TLS/server.csr" -CA "$TLS/ca.crt" -CAkey "$TLS/ca.key" -CAcreateserial \
+    -days 2 -extfile "$TLS/openssl.cnf" -extensions server -out "$TLS/server.crt" 2>/dev/null
+rm -f "$TLS/server.csr" "$TLS/ca.key" "$TLS/wrong-ca.key"
+chmod 600 "$TLS/server.key"
+[ "${#RUN[@]}" -eq 0 ] || chown postgres "$TLS/server.key"
+
+# TCP over TLS only, but for the plaintext role; the socket for the script's own commands.
+cat >"$DATA/pg_hba.conf" <<'HBA'
+local     all all                       trust
+hostssl   all all          127.0.0.1/32 trust
+hostnossl all dealer_plain 127.0.0.1/32 trust
+HBA
+
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 PORT=""
@@ -99,7 +159,7 @@ for _ in 1 2 3 4 5 6 7 8; do
     candidate=$((20000 + RANDOM % 40000))
     port_in_use "$candidate" && continue
     if "${RUN[@]}" "$PGBIN/pg_ctl" -D "$DATA" -l "$LOGFILE" -w -t 60 \
-        -o "-p $candidate -k $SOCK -c listen_addresses=127.0.0.1 -c max_connections=200" \
+        -o "-p $candidate -k $SOCK -c listen_addresses=127.0.0.1 -c max_connections=200 -c ssl=on -c ssl_cert_file=$TLS/server.crt -c ssl_key_file=$TLS/server.key" \
         start >/dev/null; then
         PORT="$candidate"
         STARTED=1
@@ -112,11 +172,14 @@ if [ -z "$PORT" ]; then
 fi
 
 DB=dealer_portal_test
-"$PGBIN/createdb" -h 127.0.0.1 -p "$PORT" -U postgres "$DB"
-export DEALER_PORTAL_PG_URL="postgresql://postgres@127.0.0.1:$PORT/$DB"
-log "PostgreSQL on 127.0.0.1:$PORT, database $DB"
+"$PGBIN/createdb" -h "$SOCK" -p "$PORT" -U postgres "$DB"
+"$PGBIN/createuser" -h "$SOCK" -p "$PORT" -U postgres --superuser dealer_plain
+export DEALER_PORTAL_PG_URL="postgresql://postgres@127.0.0.1:$PORT/$DB?sslmode=verify-full&sslrootcert=$TLS/ca.crt"
+export DEALER_PORTAL_PG_PLAIN_URL="postgresql://dealer_plain@127.0.0.1:$PORT/$DB?sslmode=disable"
+export DEALER_PORTAL_PG_TLS_DIR="$TLS" DEALER_PORTAL_PG_PORT="$PORT" DEALER_PORTAL_PG_DB="$DB"
+log "PostgreSQL on 127.0.0.1:$PORT (TLS; plaintext for dealer_plain only), database $DB"
 
 if [ "$#" -eq 0 ]; then
-    set -- cargo test -p dealer-portal --features postgres --test postgres
+    set -- cargo test -p dealer-portal --features postgres --test postgres --test postgres_tls
 fi
 "$@"

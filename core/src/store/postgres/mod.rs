@@ -44,10 +44,12 @@ mod outbox;
 mod pool;
 mod schema;
 mod sessions;
+mod tls;
 mod tokens;
 
 use self::pool::{Conn, Pool, PoolState, Pooled};
 use self::schema::migrate;
+use self::tls::{Tls, TlsUrl};
 use super::row::corrupt;
 use super::{SessionSnapshot, Store};
 use crate::token::TokenDigest;
@@ -93,9 +95,23 @@ impl Default for PostgresOptions {
 /// [`PostgresStore::connect`] takes a libpq-style URL
 /// (`postgres://user:password@host:5432/dbname`, or `key=value` pairs). The tables live in the
 /// first schema of the connection's `search_path` (by default `public`); several portals can
-/// share a database with a schema each (`?options=-c%20search_path%3Dportal_a`). TLS is not
-/// supported yet: use `sslmode=disable` or leave it to the default `prefer`, on a trusted network
-/// or a local socket (`host=/var/run/postgresql`).
+/// share a database with a schema each (`?options=-c%20search_path%3Dportal_a`).
+///
+/// The link is TLS (rustls) as libpq's `sslmode` says: `disable`, `prefer` (the default: TLS when
+/// the server offers it, unverified), `require` (always, unverified), `verify-ca` (the
+/// certificate signed by a trusted CA), `verify-full` (and issued for the host name: what a
+/// deployment should use). The trusted CAs are those of the PEM file named by `sslrootcert`, or
+/// for `verify-full` the system's (without it, or with `sslrootcert=system`). A host other than
+/// loopback or a Unix socket is never reached in plaintext unless the URL says
+/// `sslmode=disable`: `prefer` then requires TLS.
+///
+/// ```no_run
+/// use dealer_portal::store::PostgresStore;
+/// let store = PostgresStore::connect(
+///     "postgresql://portal@db.internal/portal?sslmode=verify-full&sslrootcert=/etc/portal/db-ca.pem",
+/// )?;
+/// # Ok::<(), dealer_portal::Error>(())
+/// ```
 pub struct PostgresStore {
     pool: Pool,
     /// The second key of the advisory locks: derived from the schema's name.
@@ -205,10 +221,14 @@ impl PostgresStore {
                 reason: "a PostgreSQL store needs at least one connection".into(),
             });
         }
+        // rust-postgres knows neither `sslrootcert` nor `verify-ca`/`verify-full`: taken out
+        // first (see `tls`).
+        let url = TlsUrl::split(url)?;
         // The parser's message never repeats the URL (which may hold a password).
-        let mut config = Config::from_str(url).map_err(|e| Error::InvalidConfig {
+        let mut config = Config::from_str(&url.rest).map_err(|e| Error::InvalidConfig {
             reason: format!("invalid PostgreSQL connection URL: {e}"),
         })?;
+        let tls = Tls::configure(&mut config, url.mode, url.root_cert.as_deref())?;
         if config.get_application_name().is_none() {
             config.application_name("dealer-portal");
         }
@@ -219,6 +239,7 @@ impl PostgresStore {
         let location = describe_config(&config);
         let pool = Pool {
             config,
+            tls,
             max: opts.max_connections,
             timeout: opts.acquire_timeout,
             state: Mutex::new(PoolState::default()),

@@ -8,8 +8,9 @@
 //! then its slot is freed and the next caller opens a new one.
 
 use super::pg;
+use super::tls::Tls;
 use crate::{Error, Result};
-use ::postgres::{Client, Config, NoTls, Statement};
+use ::postgres::{Client, Config, Statement};
 use std::collections::HashMap;
 use std::sync::{Condvar, Mutex, PoisonError};
 use std::time::{Duration, Instant};
@@ -22,6 +23,8 @@ pub(super) struct Conn {
 
 pub(super) struct Pool {
     pub(super) config: Config,
+    /// Plaintext or TLS, as the URL's `sslmode` says (see `tls`).
+    pub(super) tls: Tls,
     pub(super) max: usize,
     pub(super) timeout: Duration,
     pub(super) state: Mutex<PoolState>,
@@ -120,10 +123,7 @@ impl Pool {
     }
 
     fn open(&self) -> Result<Conn> {
-        let mut client = self
-            .config
-            .connect(NoTls)
-            .map_err(pg("cannot connect to PostgreSQL"))?;
+        let mut client = self.tls.connect(&self.config)?;
         // A server cut off in the middle of a transaction (a network partition) would hold the
         // writer lock until TCP gives up, hours later: unless the URL's options chose a limit,
         // PostgreSQL ends a session left idle inside a transaction for a minute.
