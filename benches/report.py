@@ -217,6 +217,17 @@ if imports:
               "`create_users` calls only, row building excluded; then 500 `create_user` calls one by one "
               "on the filled file; goals: ≥ 100,000 users/s in bulk, ≥ 3,000/s one by one):", ""]
     lines += [f"- {l}" for l in imports]
+try:
+    with open(os.path.join(out, "maintenance.txt")) as f:
+        maintenance = [l.strip() for l in f if "rows/s" in l]
+except OSError:
+    maintenance = []
+if maintenance:
+    lines += ["", "`run_maintenance` on a year of expired rows (`--example maintenance`: a SQLite file, default "
+              "options (synchronous=FULL), 100,000 accounts each with 3 ended links, 4 ended sessions and 3 "
+              "acknowledged mails older than the retention, every tenth also with rows that must stay; one run "
+              "on a manual clock; goals: under 2 s, no batch holding the write lock over 50 ms):", ""]
+    lines += [f"- {l}" for l in maintenance]
 floor = rate_lines("import_floor.txt")
 if floor:
     lines += ["", "The floor under it (`--example import_floor`): the same rows each user needs (account, rights, "

@@ -33,6 +33,12 @@ for batch in 1000 10000 "$users"; do
 done
 echo "== the floor: the same rows prebuilt, inserted with SQLite alone (no harness)"
 cargo run -q --release -p dealer-portal-benches --example import_floor "$users" | tee "$out/import_floor.txt"
+echo "== run_maintenance on a year of expired rows (no harness)"
+cargo build -q --release -p dealer-portal-benches --example maintenance
+: > "$out/maintenance.txt"
+for batch in 250 1000 10000; do
+  ./target/release/examples/maintenance "$users" "$batch" 2>/dev/null | tee -a "$out/maintenance.txt"
+done
 echo "== argon2 peak memory (no harness)"
 cargo run -q --release -p dealer-portal-benches --example argon2_rss | tee "$out/argon2_rss.txt"
 echo "== argon2 vs the C reference, interleaved call by call (no harness)"

@@ -400,6 +400,30 @@ export declare class Portal {
    * Runs on the libuv thread pool: the event loop keeps running.
    */
   monthlyStatementAsync(sessionToken: string, establishmentCode: string | undefined | null, month: string): Promise<Reconciliation>
+  /**
+   * Removes acknowledged mails past the retention, ended links and ended sessions, in
+   * batches; says how many of each.
+   */
+  runMaintenance(): MaintenanceReport
+  /**
+   * Removes acknowledged mails past the retention, ended links and ended sessions, in
+   * batches; says how many of each.
+   *
+   * Runs on the libuv thread pool: the event loop keeps running.
+   */
+  runMaintenanceAsync(): Promise<MaintenanceReport>
+  /**
+   * Everything the store holds about the account, as JSON text (no token, digest or
+   * hash); oneself, or a manager who can read the account.
+   */
+  exportAccount(sessionToken: string, accountId: string): string
+  /**
+   * Everything the store holds about the account, as JSON text (no token, digest or
+   * hash); oneself, or a manager who can read the account.
+   *
+   * Runs on the libuv thread pool: the event loop keeps running.
+   */
+  exportAccountAsync(sessionToken: string, accountId: string): Promise<string>
   /** An account's profile: one's own, or one the actor can list (else UNKNOWN_ACCOUNT). */
   account(sessionToken: string, accountId: string): AccountDetail
   /**
@@ -938,6 +962,16 @@ export interface LoginOptions {
    * the account has a second factor (without it, MFA_REQUIRED).
    */
   otp?: string
+}
+
+/** How many acknowledged mails, ended links and ended sessions a maintenance run removed. */
+export interface MaintenanceReport {
+  /** Acknowledged mails past the retention. */
+  notificationsPurged: number
+  /** Links used, superseded, revoked or expired. */
+  tokensPurged: number
+  /** Sessions past their expiry or idle timeout. */
+  sessionsPurged: number
 }
 
 /** A queued mail the host must send, then acknowledge. */

@@ -19,6 +19,7 @@ import {
   screenLabels,
 } from 'dealer-portal'
 import type {
+  MaintenanceReport,
   AccountDetail,
   AccountPage,
   AccountState,
@@ -233,9 +234,12 @@ function scripts(): void {
   const actions: string[] = log.map((e) => `${e.seq} ${e.at} ${e.action} ${e.actionLabelFr} ${e.actor ?? '-'} ${e.subject ?? '-'} ${e.prevHash} ${e.hash}`)
   const details: unknown = log[0]?.details
   const chain: number = portal.verifyAuditChain()
+  const report: MaintenanceReport = portal.runMaintenance()
+  const purged: number = report.notificationsPurged + report.tokensPurged + report.sessionsPurged
+  const exported: string = portal.exportAccount(s, 'account-id')
   const live: Evaluation = portal.evaluatePassword('x', { confirmation: 'y' })
   portal.logout(s)
-  void [kinds, expires, meta, usable, who, regime, failed, manages, state, names, total, docId, docIds, numbers, statement, actions, details, chain, live]
+  void [kinds, expires, meta, usable, who, regime, failed, manages, state, names, total, docId, docIds, numbers, statement, actions, details, chain, live, purged, exported]
 }
 
 // ----- the portal, asynchronous (a web server) -----
@@ -273,6 +277,9 @@ async function server(): Promise<void> {
   const page: AccountPage = await portal.listAccountsAsync(s, { descending: true })
   const log: AuditEvent[] = await portal.auditLogAsync(s, 'T99999')
   const chain: number = await portal.verifyAuditChainAsync()
+  const reportAsync: MaintenanceReport = await portal.runMaintenanceAsync()
+  const exportedAsync: string = await portal.exportAccountAsync(s, 'account-id')
+  void [reportAsync, exportedAsync]
   const docId: string = await portal.addDocumentAsync('T99999', { category: 'quote', number: 'Q1', issuedOn: '2024-05-01' })
   const docIds: string[] = await portal.addDocumentsAsync('T99999', [])
   const docs: DocumentPage = await portal.searchDocumentsAsync(s, 'T99999', 'quote')

@@ -49,6 +49,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<values::ScreenLabel>()?;
     m.add_class::<values::Notification>()?;
     m.add_class::<values::TokenStatus>()?;
+    m.add_class::<values::MaintenanceReport>()?;
     m.add_class::<values::AccountSummary>()?;
     m.add_class::<values::AccountPage>()?;
     m.add_class::<values::Document>()?;

@@ -224,6 +224,11 @@ def portal_flows(portal: dp.Portal) -> None:
         assert seq and chain and where is not None
         _ = (who, whom, details)
     count: int = portal.verify_audit_chain()
+    report: dp.MaintenanceReport = portal.run_maintenance()
+    purged: tuple[int, int, int] = (report.notifications_purged, report.tokens_purged, report.sessions_purged)
+    assert purged[1] >= 0
+    exported: str = portal.export_account(s, admin_id)
+    assert exported.startswith("{")
     assert count >= len(events)
 
     portal.disable_account(s, user_id)

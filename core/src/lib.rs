@@ -23,6 +23,7 @@ pub mod document;
 pub mod email;
 pub mod error;
 pub mod establishment;
+pub mod lifecycle;
 pub mod locale;
 pub mod menu;
 pub mod names;

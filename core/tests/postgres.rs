@@ -25,6 +25,9 @@ mod flows;
 #[path = "suite/host.rs"]
 mod host;
 #[allow(dead_code)]
+#[path = "suite/lifecycle.rs"]
+mod lifecycle;
+#[allow(dead_code)]
 #[path = "suite/sessions.rs"]
 mod sessions;
 #[allow(dead_code)]
@@ -198,6 +201,41 @@ macro_rules! totp_on_postgres {
 }
 
 totp::every_totp_flow!(totp_on_postgres);
+
+/// One `#[test]` per check and flow of the lifecycle suite, each on a fresh schema.
+macro_rules! lifecycle_checks_on_postgres {
+    ($($check:ident),* $(,)?) => {
+        mod lifecycle_checks {
+            $(#[test]
+            fn $check() {
+                let db = super::TestDb::new(stringify!($check));
+                super::lifecycle::$check(&db.store());
+            })*
+        }
+    };
+}
+
+lifecycle::every_lifecycle_check!(lifecycle_checks_on_postgres);
+
+macro_rules! lifecycle_flows_on_postgres {
+    ($($flow:ident),* $(,)?) => {
+        mod lifecycle_flows {
+            $(#[test]
+            fn $flow() {
+                let db = super::TestDb::new(stringify!($flow));
+                super::lifecycle::$flow(db.store());
+            })*
+        }
+    };
+}
+
+lifecycle::every_lifecycle_flow!(lifecycle_flows_on_postgres);
+
+#[test]
+fn maintenance_changes_no_answer() {
+    let (a, b) = (TestDb::new("no_answer_a"), TestDb::new("no_answer_b"));
+    lifecycle::maintenance_changes_no_answer(a.store(), b.store());
+}
 
 // ---------------------------------------------------------------------------------------------
 // PostgreSQL only

@@ -207,8 +207,6 @@ fn run(f: &Fixture, input: &Input) {
         (true, Some(TokenPurpose::PasswordReset))
     } else if token == f.activation {
         (true, Some(TokenPurpose::Activation))
-    } else if token == f.consumed {
-        (false, Some(TokenPurpose::PasswordReset))
     } else {
         (false, None)
     };

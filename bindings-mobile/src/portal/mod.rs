@@ -11,6 +11,7 @@
 pub(crate) mod access;
 pub(crate) mod accounts;
 pub(crate) mod documents;
+pub(crate) mod lifecycle;
 pub(crate) mod outbox;
 pub(crate) mod profiles;
 pub(crate) mod totp;

@@ -454,6 +454,25 @@ private fun tokensNeverPrint() {
     }
 }
 
+/** Issue 18: retention and the right of access. */
+private fun dataLifecycle() {
+    test("runMaintenance removes ended links; exportAccount holds no secret") {
+        val portal = Portal.inMemory(FAST)
+        val adminId = portal.declareAdministrator(ADMIN, "Geloen", "Alexandre", "Gérant", GARAGES)
+        portal.requestPasswordReset(ADMIN)
+        val link = portal.takeMail("password_reset", ADMIN).token!!.expose()
+        portal.completePasswordReset(link, ADMIN, ADMIN_PASSWORD, ADMIN_PASSWORD)
+        val token = portal.login(ADMIN, ADMIN_PASSWORD).token.expose()
+        eq(portal.runMaintenance(), MaintenanceReport(0UL, 1UL, 0UL))
+        eq(portal.inspectToken(link).kind, null)
+        val json = portal.exportAccount(token, adminId)
+        check(json.contains("\"email\": \"$ADMIN\"")) { "the export: $json" }
+        check(!json.contains(token) && !json.contains(link) && !json.contains("argon2")) { "a secret in the export" }
+        expectCode("SESSION_INVALID") { portal.exportAccount("not a session", adminId) }
+        portal.close()
+    }
+}
+
 fun main() {
     passwordCriteria()
     menuSections()
@@ -461,6 +480,7 @@ fun main() {
     seedScenario()
     hostSurface()
     tokensNeverPrint()
+    dataLifecycle()
     println("$passed passed, $failed failed")
     exitProcess(if (failed == 0) 0 else 1)
 }

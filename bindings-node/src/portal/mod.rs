@@ -244,6 +244,7 @@ mod hooks {
 
 mod accounts;
 mod documents;
+mod lifecycle;
 mod profiles;
 mod sessions;
 mod totp;

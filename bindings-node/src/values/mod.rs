@@ -5,6 +5,7 @@
 mod accounts;
 mod documents;
 mod labels;
+mod lifecycle;
 mod passwords;
 mod regimes;
 mod sessions;
@@ -12,6 +13,7 @@ mod sessions;
 pub(crate) use accounts::*;
 pub(crate) use documents::*;
 pub(crate) use labels::*;
+pub(crate) use lifecycle::*;
 pub(crate) use passwords::*;
 pub(crate) use regimes::*;
 pub(crate) use sessions::*;

@@ -33,6 +33,8 @@ use pyo3::pybacked::PyBackedStr;
 use pyo3::types::PyDict;
 use std::path::PathBuf;
 
+mod lifecycle;
+
 /// The portal over a store: a SQLite file (`Portal.open`) or memory (`Portal.in_memory`).
 /// Safe to share between threads.
 #[pyclass(module = "dealer_portal", frozen)]

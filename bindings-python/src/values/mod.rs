@@ -11,6 +11,7 @@
 mod accounts;
 mod documents;
 mod host;
+mod lifecycle;
 mod password;
 mod regimes;
 mod support;
@@ -24,6 +25,7 @@ pub(crate) use host::{
     AccountDetail, CallingCode, PySection, ScreenLabel, SessionInfo, SessionSummary, calling_codes,
     screen_labels, visible_sections,
 };
+pub(crate) use lifecycle::MaintenanceReport;
 pub(crate) use password::{Check, Evaluation};
 pub(crate) use regimes::{DebitLine, ExpectedDebit, PyRegime, ReconciledDebit, Reconciliation};
 pub(crate) use support::{SupportChannel, SupportDirectory};

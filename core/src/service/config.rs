@@ -1,6 +1,7 @@
 //! What a deployment configures: [`PortalConfig`].
 
 use crate::account::LockoutConfig;
+use crate::lifecycle::RetentionConfig;
 use crate::locale::Locale;
 use crate::password::{HashParams, PasswordPolicy};
 use crate::secret::SecretString;
@@ -57,6 +58,8 @@ pub struct PortalConfig {
     /// more writes than the unknown one, and the difference alone would tell who has an
     /// account. 10 ms by default, above either path on an ordinary disk; 0 turns it off.
     pub anonymous_response_floor_ms: u64,
+    /// What `run_maintenance` removes and how (acknowledged mails kept 30 days by default).
+    pub retention: RetentionConfig,
     /// Who must log in with a second factor (TOTP): `"optional"` (the default),
     /// `"required_for_administrators"` or `"required"`. An account that must but has not
     /// enrolled gets a restricted session that may only enrol, authenticate and log out.
@@ -79,6 +82,7 @@ impl Default for PortalConfig {
             lockout: LockoutConfig::default(),
             locale: Locale::default(),
             anonymous_response_floor_ms: 10,
+            retention: RetentionConfig::default(),
             mfa: MfaPolicy::Optional,
             totp_key: None,
         }
@@ -91,6 +95,7 @@ impl PortalConfig {
         self.policy.validate_config()?;
         self.hash.validate()?;
         self.tokens.validate()?;
+        self.retention.validate()?;
         if self.anonymous_response_floor_ms > 10_000 {
             return Err(Error::InvalidConfig {
                 reason: "anonymous_response_floor_ms is at most 10000".into(),

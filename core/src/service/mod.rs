@@ -8,6 +8,7 @@
 mod administrator;
 mod config;
 mod documents;
+mod lifecycle;
 mod notifications;
 mod profiles;
 mod reset;

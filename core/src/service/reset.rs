@@ -16,14 +16,14 @@ use crate::store::{
 use crate::token::{TokenDigest, TokenLifecycle, TokenPurpose, TokenSecret, TokenState};
 use crate::{Error, Result};
 use serde_json::json;
-use time::{Duration, OffsetDateTime};
+use time::OffsetDateTime;
 
 /// What [`Portal::inspect_token`] says of a link: the form page shows itself or "link expired".
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct TokenStatus {
     /// Whether the link can still be used.
     pub usable: bool,
-    /// Its purpose, when the token is known.
+    /// Its purpose, while the link can be used.
     pub kind: Option<TokenPurpose>,
     /// When it expires, when usable.
     pub expires_at: Option<OffsetDateTime>,
@@ -96,7 +96,7 @@ impl<S: Store, C: Clock> Portal<S, C> {
     }
 
     fn rate_limited(&self, tx: &mut S::Tx<'_>, email: &Email, now: OffsetDateTime) -> Result<bool> {
-        let since = now - Duration::hours(1);
+        let since = now - crate::lifecycle::MAIL_RATE_WINDOW;
         let sent = tx.count_queued_since(email, NotificationKind::PasswordReset, since)?
             + tx.count_queued_since(email, NotificationKind::Activation, since)?;
         Ok(sent >= self.config.tokens.max_reset_mails_per_hour as usize)
@@ -171,7 +171,9 @@ impl<S: Store, C: Clock> Portal<S, C> {
         Ok(match rec {
             Some(r) => TokenStatus {
                 usable: r.lifecycle.is_usable(now),
-                kind: Some(r.lifecycle.purpose),
+                // Only a usable link says what it is for: an ended one answers like an unknown
+                // one, before and after maintenance removes it.
+                kind: r.lifecycle.is_usable(now).then_some(r.lifecycle.purpose),
                 expires_at: r.lifecycle.is_usable(now).then_some(r.lifecycle.expires_at),
             },
             _ => unusable,

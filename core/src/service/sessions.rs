@@ -422,7 +422,9 @@ impl<S: Store, C: Clock> Portal<S, C> {
             let target = tx
                 .sessions_of(actor.account.id)?
                 .into_iter()
-                .find(|s| s.id() == *id)
+                // An ended session is gone for every flow, whether or not maintenance has
+                // removed its row yet.
+                .find(|s| s.id() == *id && s.is_valid(now))
                 .ok_or(Error::UnknownSession)?;
             tx.delete_session(&target.digest)?;
             tx.append(
@@ -439,6 +441,8 @@ impl<S: Store, C: Clock> Portal<S, C> {
         let actor = self.actor(session_token)?;
         let now = self.now();
         self.store.write(|tx| {
+            // Ended sessions are not counted (as if maintenance had already removed them).
+            tx.delete_expired_sessions(actor.account.id, now)?;
             let others: Vec<SessionRecord> = tx
                 .sessions_of(actor.account.id)?
                 .into_iter()

@@ -177,3 +177,27 @@ forward! {
         fn debit_lines(&mut self, establishment: &EstablishmentCode, month: YearMonth) -> Result<Vec<DebitLine>>;
     }
 }
+
+/// The lifecycle repository, forwarded apart from the flows' repositories.
+mod lifecycle_forward {
+    use super::DynTx;
+    use crate::Result;
+    use crate::account::AccountId;
+    use crate::audit::StoredAuditEvent;
+    use crate::email::Email;
+    use crate::lifecycle::{PurgeBatch, PurgeCursor};
+    use crate::notification::Notification;
+    use crate::store::{LifecycleRepo, TokenRecord};
+    use time::OffsetDateTime;
+
+    forward! {
+        LifecycleRepo {
+            fn purge_notifications(&mut self, before: OffsetDateTime, from: &PurgeCursor, limit: usize) -> Result<PurgeBatch>;
+            fn purge_tokens(&mut self, now: OffsetDateTime, from: &PurgeCursor, limit: usize) -> Result<PurgeBatch>;
+            fn purge_sessions(&mut self, now: OffsetDateTime, from: &PurgeCursor, limit: usize) -> Result<PurgeBatch>;
+            fn tokens_of(&mut self, account: AccountId) -> Result<Vec<TokenRecord>>;
+            fn notifications_to(&mut self, email: &Email) -> Result<Vec<(Notification, bool)>>;
+            fn audit_about(&mut self, account: AccountId) -> Result<Vec<StoredAuditEvent>>;
+        }
+    }
+}

@@ -29,12 +29,14 @@ use crate::token::{TokenDigest, TokenLifecycle, TokenPurpose, TokenState};
 use time::OffsetDateTime;
 
 mod any;
+mod lifecycle;
 mod memory;
 mod mfa;
 pub use mfa::MfaRepo;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 mod row;
 pub use any::{AnyStore, DynTx};
+pub use lifecycle::LifecycleRepo;
 pub use memory::{MemoryStore, MemoryTx};
 #[cfg(feature = "sqlite")]
 mod sqlite;
@@ -115,11 +117,26 @@ impl<S: Store + 'static> Store for std::sync::Arc<S> {
 
 /// Everything a transaction can do.
 pub trait Tx:
-    AccountRepo + TokenRepo + SessionRepo + OutboxRepo + AuditRepo + DocumentRepo + MfaRepo
+    AccountRepo
+    + TokenRepo
+    + SessionRepo
+    + OutboxRepo
+    + AuditRepo
+    + DocumentRepo
+    + LifecycleRepo
+    + MfaRepo
 {
 }
-impl<T: AccountRepo + TokenRepo + SessionRepo + OutboxRepo + AuditRepo + DocumentRepo + MfaRepo> Tx
-    for T
+impl<
+    T: AccountRepo
+        + TokenRepo
+        + SessionRepo
+        + OutboxRepo
+        + AuditRepo
+        + DocumentRepo
+        + LifecycleRepo
+        + MfaRepo,
+> Tx for T
 {
 }
 

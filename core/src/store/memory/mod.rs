@@ -22,6 +22,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Mutex;
 use time::OffsetDateTime;
 
+mod lifecycle;
 mod mfa;
 
 type Undo = Box<dyn FnOnce(&mut State) + Send>;

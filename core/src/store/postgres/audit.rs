@@ -14,10 +14,10 @@ use crate::store::row::{account_id, coded, corrupt, from_ns, hash32, ns_clamped}
 use crate::{Error, Result};
 use ::postgres::Row;
 
-const AUDIT_COLUMNS: &str =
+pub(super) const AUDIT_COLUMNS: &str =
     "a.seq, a.at, a.actor, a.action, a.subject, a.establishments, a.details, a.prev_hash, a.hash";
 
-fn audit_from_row(row: &Row) -> Result<StoredAuditEvent> {
+pub(super) fn audit_from_row(row: &Row) -> Result<StoredAuditEvent> {
     const T: &str = "audit";
     let seq: i64 = col(row, 0, T, "seq")?;
     let actor: Option<&[u8]> = col(row, 2, T, "actor")?;

@@ -39,6 +39,7 @@ mod accounts;
 mod audit;
 mod documents;
 mod emails;
+mod lifecycle;
 mod mfa;
 mod outbox;
 mod pool;

@@ -19,7 +19,8 @@ use crate::{Error, Result};
 use ::postgres::Row;
 use time::OffsetDateTime;
 
-const TOKEN_COLUMNS: &str = "digest, account, purpose, state, issued_at, expires_at, email";
+pub(super) const TOKEN_COLUMNS: &str =
+    "digest, account, purpose, state, issued_at, expires_at, email";
 
 /// After a `WITH ended AS (UPDATE tokens … RETURNING digest …)`: erases the links of the mails
 /// carrying the ended tokens (PostgreSQL runs a data-modifying `WITH` to completion whatever
@@ -27,7 +28,7 @@ const TOKEN_COLUMNS: &str = "digest, account, purpose, state, issued_at, expires
 const ERASE_LINKS: &str = ", erased AS (UPDATE outbox SET token = NULL, token_digest = NULL
      WHERE token_digest IN (SELECT digest FROM ended))";
 
-fn token_from_row(row: &Row) -> Result<TokenRecord> {
+pub(super) fn token_from_row(row: &Row) -> Result<TokenRecord> {
     const T: &str = "tokens";
     let d: &[u8] = col(row, 0, T, "digest")?;
     let account: &[u8] = col(row, 1, T, "account")?;

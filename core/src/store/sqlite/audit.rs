@@ -14,7 +14,7 @@ use crate::store::row::{account_id, coded, corrupt, from_ns, hash32, ns};
 use crate::{Error, Result};
 use rusqlite::{OptionalExtension, Row, params};
 
-fn audit_from_row(row: &Row<'_>) -> Result<StoredAuditEvent> {
+pub(super) fn audit_from_row(row: &Row<'_>) -> Result<StoredAuditEvent> {
     const T: &str = "audit";
     let seq: i64 = col(row, 0, T, "seq")?;
     let actor: Option<Vec<u8>> = col(row, 2, T, "actor")?;
@@ -40,7 +40,7 @@ fn audit_from_row(row: &Row<'_>) -> Result<StoredAuditEvent> {
     })
 }
 
-const AUDIT_COLUMNS: &str =
+pub(super) const AUDIT_COLUMNS: &str =
     "a.seq, a.at, a.actor, a.action, a.subject, a.establishments, a.details, a.prev_hash, a.hash";
 
 impl AuditRepo for SqliteTx<'_> {

@@ -30,6 +30,7 @@ mod accounts;
 mod audit;
 mod documents;
 mod emails;
+mod lifecycle;
 mod listing;
 mod mfa;
 mod outbox;

@@ -17,7 +17,7 @@ use rusqlite::{ErrorCode, Row, params};
 use std::sync::LazyLock;
 use time::OffsetDateTime;
 
-fn token_from_row(row: &Row<'_>) -> Result<TokenRecord> {
+pub(super) fn token_from_row(row: &Row<'_>) -> Result<TokenRecord> {
     const T: &str = "tokens";
     let d: Vec<u8> = col(row, 0, T, "digest")?;
     let account: Vec<u8> = col(row, 1, T, "account")?;
@@ -39,7 +39,8 @@ fn token_from_row(row: &Row<'_>) -> Result<TokenRecord> {
     })
 }
 
-const TOKEN_COLUMNS: &str = "digest, account, purpose, state, issued_at, expires_at, email";
+pub(super) const TOKEN_COLUMNS: &str =
+    "digest, account, purpose, state, issued_at, expires_at, email";
 
 // The statement run for every token issued, formatted once.
 static INSERT_TOKEN: LazyLock<String> = LazyLock::new(|| {
