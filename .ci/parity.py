@@ -25,7 +25,9 @@ ROOT = Path(__file__).resolve().parents[1]
 # own constructors (`open`, `in_memory`, `Portal(location)`), hold no store or clock of their own,
 # and `actor` is the Rust host's lower-level `authenticate` (the bindings' `authenticate` answers
 # the same session check).
-RUST_ONLY = {"new", "open", "open_any", "in_memory", "store", "config", "actor"}
+# `login_with_otp` is Rust's spelling of the bindings' `login(..., otp=)` (Rust has no default
+# arguments): each binding's `login` takes the code and calls it.
+RUST_ONLY = {"new", "open", "open_any", "in_memory", "store", "config", "actor", "login_with_otp"}
 # Flows that the bindings expose as free functions rather than Portal methods.
 AS_FUNCTIONS = {"evaluate_password"}
 

@@ -293,6 +293,22 @@ if memacc:
 timing = grep("timing.txt", r"(?s)(login.*)")
 if timing:
     lines += ["", "## Timing (no enumeration)", "", "```", timing.strip(), "```"]
+verify = median_ns("totp", "verify_code")
+if verify is not None:
+    plain, coded = median_ns("login", "without_code"), median_ns("login", "with_code")
+    lines += [
+        "", "## Two-factor login (TOTP)", "",
+        "| what | median | goal |", "|---|---|---|",
+        f"| verify a code (`TotpSecret::verify`, ±1 step) | {fmt(verify)} | < 10 µs |",
+        f"| unseal the secret (XChaCha20-Poly1305) and verify | {fmt(median_ns('totp', 'unseal_and_verify_code'))} | < 10 µs |",
+        f"| verify a wrong code | {fmt(median_ns('totp', 'verify_wrong_code'))} | — |",
+        f"| login without a code (argon2id m=19456 KiB, t=2, p=1; MemoryStore) | {fmt(plain)} | — |",
+        f"| login with a code | {fmt(coded)} | ≤ 1.05× without |",
+        "", f"Login with a code ÷ without (criterion, one after the other): {ratio(coded, plain)}.",
+    ]
+    interleaved = grep("totp_interleaved.txt", r"(login interleaved.*)")
+    if interleaved:
+        lines += ["", f"Interleaved call by call (`--example totp_interleaved`, steadier under load): {interleaved.strip()}"]
 for name in ["python.txt", "node.txt"]:
     path = os.path.join(out, name)
     if os.path.exists(path):

@@ -14,7 +14,7 @@ if ! ls /usr/lib/llvm-*/lib/libclang*.so >/dev/null 2>&1; then
 fi
 # The argon2 peer is the C reference built for this CPU, as the goal is stated.
 export ARGON2_KDF_C_COMPILER_FLAGS="-march=native"
-for b in domain argon2 casbin stores timing; do
+for b in domain argon2 casbin stores timing totp; do
   if grep -q "name = \"$b\"" benches/Cargo.toml; then
     echo "== cargo bench $b"
     cargo bench -q -p dealer-portal-benches --bench "$b" -- --noplot 2>&1 | tee "$out/$b.txt"
@@ -49,6 +49,11 @@ rounds=60
 if [ "${1:-}" = quick ]; then rounds=quick; fi
 cargo run -q --release -p dealer-portal-benches --example argon2_interleaved "$rounds" \
   | tee "$out/argon2_interleaved.txt"
+echo "== login with a TOTP code vs without, interleaved call by call (no harness)"
+totp_rounds=60
+if [ "${1:-}" = quick ]; then totp_rounds=8; fi
+cargo run -q --release -p dealer-portal-benches --example totp_interleaved "$totp_rounds" \
+  | tee "$out/totp_interleaved.txt"
 if [ "${1:-}" != quick ]; then
   for s in benches/python_bench.sh benches/node_bench.sh; do
     if [ -f "$s" ]; then echo "== $s"; bash "$s" "$out"; fi

@@ -104,6 +104,9 @@ export type ErrorCode =
   | 'RATE_LIMITED'
   | 'AUDIT_CHAIN_BROKEN'
   | 'STORAGE'
+  | 'MFA_REQUIRED'
+  | 'MFA_INVALID'
+  | 'MFA_ENROLLMENT_REQUIRED'
 
 // The codes of the core's enums (their serde / `Coded` codes). A test checks each union against
 // the core's lists, so these cannot drift from the addon.
@@ -128,6 +131,7 @@ export type NotificationKind =
   | 'account_exists'
   | 'email_change'
   | 'email_change_requested'
+  | 'totp_reset'
 /** What a link (token) is for. */
 export type TokenKind = 'password_reset' | 'activation' | 'email_change'
 /** An account's state. */

@@ -104,6 +104,9 @@ export type ErrorCode =
   | 'RATE_LIMITED'
   | 'AUDIT_CHAIN_BROKEN'
   | 'STORAGE'
+  | 'MFA_REQUIRED'
+  | 'MFA_INVALID'
+  | 'MFA_ENROLLMENT_REQUIRED'
 
 // The codes of the core's enums (their serde / `Coded` codes). A test checks each union against
 // the core's lists, so these cannot drift from the addon.
@@ -128,6 +131,7 @@ export type NotificationKind =
   | 'account_exists'
   | 'email_change'
   | 'email_change_requested'
+  | 'totp_reset'
 /** What a link (token) is for. */
 export type TokenKind = 'password_reset' | 'activation' | 'email_change'
 /** An account's state. */
@@ -552,12 +556,16 @@ export declare class Portal {
   acknowledgeNotificationAsync(notificationId: number): Promise<void>
   /**
    * Logs in; every failure (unknown email, wrong password, not active, locked) is
-   * INVALID_CREDENTIALS.
+   * INVALID_CREDENTIALS. An account with a second factor needs `options.otp`: without it,
+   * MFA_REQUIRED (only after a right password); a wrong or replayed code is
+   * INVALID_CREDENTIALS and counts toward the lockout.
    */
   login(email: string, password: string, options?: LoginOptions | undefined | null): Session
   /**
    * Logs in; every failure (unknown email, wrong password, not active, locked) is
-   * INVALID_CREDENTIALS.
+   * INVALID_CREDENTIALS. An account with a second factor needs `options.otp`: without it,
+   * MFA_REQUIRED (only after a right password); a wrong or replayed code is
+   * INVALID_CREDENTIALS and counts toward the lockout.
    *
    * Runs on the libuv thread pool: the event loop keeps running.
    */
@@ -636,6 +644,56 @@ export declare class Portal {
    * Runs on the libuv thread pool: the event loop keeps running.
    */
   revokeOtherSessionsAsync(sessionToken: string): Promise<number>
+  /**
+   * Starts enrolling an authenticator app (the current password is checked; a wrong one
+   * is INVALID_CREDENTIALS and counts toward the lockout). Active after
+   * `confirmTotpEnrollment`. A restricted session may call it.
+   */
+  beginTotpEnrollment(sessionToken: string, currentPassword: string): TotpEnrollment
+  /**
+   * Starts enrolling an authenticator app (the current password is checked; a wrong one
+   * is INVALID_CREDENTIALS and counts toward the lockout). Active after
+   * `confirmTotpEnrollment`. A restricted session may call it.
+   *
+   * Runs on the libuv thread pool: the event loop keeps running.
+   */
+  beginTotpEnrollmentAsync(sessionToken: string, currentPassword: string): Promise<TotpEnrollment>
+  /**
+   * Activates the pending second factor with a first code; answers the 10 recovery codes,
+   * shown once. A wrong code is MFA_INVALID.
+   */
+  confirmTotpEnrollment(sessionToken: string, code: string): Array<string>
+  /**
+   * Activates the pending second factor with a first code; answers the 10 recovery codes,
+   * shown once. A wrong code is MFA_INVALID.
+   *
+   * Runs on the libuv thread pool: the event loop keeps running.
+   */
+  confirmTotpEnrollmentAsync(sessionToken: string, code: string): Promise<Array<string>>
+  /**
+   * Removes one's second factor: the current password and a current code (or a recovery
+   * code). A wrong code is MFA_INVALID and counts toward the lockout.
+   */
+  disableTotp(sessionToken: string, currentPassword: string, code: string): void
+  /**
+   * Removes one's second factor: the current password and a current code (or a recovery
+   * code). A wrong code is MFA_INVALID and counts toward the lockout.
+   *
+   * Runs on the libuv thread pool: the event loop keeps running.
+   */
+  disableTotpAsync(sessionToken: string, currentPassword: string, code: string): Promise<void>
+  /**
+   * Resets another account's second factor (lost phone): a manager of all its
+   * establishments; its owner gets a `totp_reset` notification.
+   */
+  resetTotp(sessionToken: string, accountId: string): void
+  /**
+   * Resets another account's second factor (lost phone): a manager of all its
+   * establishments; its owner gets a `totp_reset` notification.
+   *
+   * Runs on the libuv thread pool: the event loop keeps running.
+   */
+  resetTotpAsync(sessionToken: string, accountId: string): Promise<void>
 }
 
 /** An account's profile as `account` and `updateProfile` answer it. */
@@ -939,6 +997,11 @@ export interface ListAccountsOptions {
 export interface LoginOptions {
   /** "Enregistrer mes identifiants": a remembered (30-day) session. */
   remember?: boolean
+  /**
+   * The code of the account's authenticator app, or one of its recovery codes: needed when
+   * the account has a second factor (without it, MFA_REQUIRED).
+   */
+  otp?: string
 }
 
 /** How many acknowledged mails, ended links and ended sessions a maintenance run removed. */
@@ -1236,6 +1299,14 @@ export interface TokenStatus {
   kind?: TokenKind
   /** When it expires, when usable (ISO 8601, UTC). */
   expiresAt?: string
+}
+
+/** What `beginTotpEnrollment` answers: show once (as text and as a QR code of `uri`). */
+export interface TotpEnrollment {
+  /** The secret in base32, for typing into an authenticator app. */
+  secret: string
+  /** `otpauth://totp/...?secret=...&issuer=...`, for a QR code. */
+  uri: string
 }
 
 /** One row of a bulk user import (`createUsers`), as given: the core validates each row. */

@@ -63,7 +63,7 @@ TYPES = [
 ]
 # Objects that hold a secret (issue 16 item 6): a record prints every field, so a token crosses
 # as one of these, which print redacted (`SessionToken(***)`) and give the value by `expose()`.
-SECRET_OBJECTS = ["SessionToken", "LinkToken"]
+SECRET_OBJECTS = ["SessionToken", "LinkToken", "TotpSecretText"]
 
 
 def core_names():

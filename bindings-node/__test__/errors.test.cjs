@@ -17,6 +17,7 @@ const {
   takeToken,
   seed,
   invite,
+  totp,
 } = require('./helpers.cjs')
 
 const { Portal, Right, Regime } = dp
@@ -30,9 +31,11 @@ const CONTRACT_CODES = [
   'INVALID_PERIOD', 'INVALID_QUERY', 'STORAGE',
   // Added in the second release (those the core has).
   'UNKNOWN_SESSION', 'INVALID_STATE', 'RATE_LIMITED', 'AUDIT_CHAIN_BROKEN',
+  'MFA_REQUIRED', 'MFA_INVALID', 'MFA_ENROLLMENT_REQUIRED',
 ]
 
 const NOBODY = '0'.repeat(32)
+const TOTP_KEY = '2d'.repeat(32)
 const GOOD = 'Valide-Motdepasse-1!'
 const dir = tmpDir()
 
@@ -188,6 +191,23 @@ const CASES = [
   ['UNKNOWN_ACCOUNT', (s, m) => call(s.portal, m, 'eraseAccount', s.session, NOBODY)],
   ['AUDIT_CHAIN_BROKEN', (s, m) => call(s.portal, m, 'verifyAuditChain', { seq: 1000, hash: '0'.repeat(64) })],
   ['INVALID_INPUT', (s, m) => call(s.portal, m, 'verifyAuditChain', { seq: 1, hash: 'nope' })],
+  // Two-factor login.
+  ['MFA_INVALID', async (s, m) => {
+    const t = await seed(Portal.inMemory({ ...FAST, totp_key: TOTP_KEY }), m)
+    await call(t.portal, m, 'beginTotpEnrollment', t.session, ADMIN_PASSWORD)
+    return call(t.portal, m, 'confirmTotpEnrollment', t.session, 'abcdef')
+  }],
+  ['MFA_REQUIRED', async (s, m) => {
+    const t = await seed(Portal.inMemory({ ...FAST, totp_key: TOTP_KEY }), m)
+    const e = await call(t.portal, m, 'beginTotpEnrollment', t.session, ADMIN_PASSWORD)
+    await call(t.portal, m, 'confirmTotpEnrollment', t.session, totp(e.secret))
+    return call(t.portal, m, 'login', ADMIN_EMAIL, ADMIN_PASSWORD)
+  }],
+  ['MFA_ENROLLMENT_REQUIRED', async (s, m) => {
+    const t = await seed(Portal.inMemory({ ...FAST, totp_key: TOTP_KEY, mfa: 'required' }), m)
+    return call(t.portal, m, 'listSessions', t.session)
+  }],
+  ['INVALID_CONFIG', () => Portal.inMemory({ ...FAST, mfa: 'required' })],
 ]
 
 function checkError(e, code, secrets) {

@@ -82,8 +82,35 @@ async function invite(s, email, rights, { code = 'T99999', last = 'Martin', firs
   return id
 }
 
+/** RFC 4648 base32 (no padding) to bytes. */
+function base32(text) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567'
+  let bits = 0
+  let value = 0
+  const out = []
+  for (const ch of text) {
+    value = (value << 5) | alphabet.indexOf(ch)
+    bits += 5
+    if (bits >= 8) {
+      bits -= 8
+      out.push((value >>> bits) & 0xff)
+    }
+  }
+  return Buffer.from(out)
+}
+
+/** The tests' own RFC 6238 (node:crypto HMAC-SHA-1, 6 digits, 30 s), not the library's. */
+function totp(secret, at = Date.now() / 1000) {
+  const counter = Buffer.alloc(8)
+  counter.writeBigUInt64BE(BigInt(Math.floor(at / 30)))
+  const mac = require('node:crypto').createHmac('sha1', base32(secret)).update(counter).digest()
+  const offset = mac[mac.length - 1] & 0x0f
+  return String((mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000).padStart(6, '0')
+}
+
 module.exports = {
   dp,
+  totp,
   FAST,
   ADMIN_EMAIL,
   ADMIN_PASSWORD,

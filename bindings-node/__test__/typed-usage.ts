@@ -52,6 +52,7 @@ import type {
   Section,
   SectionCode,
   Session,
+  TotpEnrollment,
   SessionInfo,
   SessionSummary,
   SupportDirectory,
@@ -304,7 +305,14 @@ async function server(): Promise<void> {
   const hereLog: AuditEvent[] = await portal.auditLogAsync(s, undefined, { limit: 5 })
   const hereStatement: Reconciliation = await portal.monthlyStatementAsync(s, null, '5/2024')
   const created: string = await portal.createUserAsync(s, null, 'Martin', 'Paul', 'paul@garage-xyz.fr', [Right.SEARCH_CLAIMS])
+  const enrolment: TotpEnrollment = await portal.beginTotpEnrollmentAsync(s, 'Garage-XYZ-2026!')
+  const recovery: string[] = await portal.confirmTotpEnrollmentAsync(s, '123456')
+  const withCode: Session = await portal.loginAsync('admin@garage-xyz.fr', 'Garage-XYZ-2026!', { otp: recovery[0] })
+  await portal.disableTotpAsync(s, 'Garage-XYZ-2026!', recovery[1])
+  portal.resetTotp(s, userId)
+  const second: string = enrolment.secret + enrolment.uri + withCode.token
   await portal.logoutAsync(s)
+  void [second]
   void [adminId, status, mine, outcomes, matrix, page, log, chain, docId, docIds, docs, statement]
   void [moved, ended, quick, detail, after, here, hereLog, hereStatement, created]
 }

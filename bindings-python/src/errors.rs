@@ -30,7 +30,7 @@ create_exception!(
     dealer_portal,
     AuthError,
     PortalError,
-    "Credentials and sessions: INVALID_CREDENTIALS, SESSION_INVALID."
+    "Credentials and sessions: INVALID_CREDENTIALS, SESSION_INVALID, MFA_REQUIRED, MFA_INVALID, MFA_ENROLLMENT_REQUIRED."
 );
 create_exception!(
     dealer_portal,

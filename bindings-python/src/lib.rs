@@ -42,6 +42,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<values::Evaluation>()?;
     m.add_class::<values::Session>()?;
     m.add_class::<values::SessionInfo>()?;
+    m.add_class::<portal::TotpEnrollment>()?;
     m.add_class::<values::SessionSummary>()?;
     m.add_class::<values::AccountDetail>()?;
     m.add_class::<values::CallingCode>()?;

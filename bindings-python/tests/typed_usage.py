@@ -341,10 +341,32 @@ def host_surface(portal: dp.Portal) -> None:
     assert portal.login("nouvelle@garage-xyz.fr", PASSWORD).account_id == admin_id
 
 
+def two_factor(portal: dp.Portal) -> None:
+    """Two-factor login: enrolment, recovery codes, a login with `otp`, disabling."""
+    xyz = dp.Establishment("T99999", "GARAGE XYZ", "VILLE 1", dp.Regime.INSURANCE)
+    portal.declare_administrator(ADMIN, "Geloen", "Alexandre", "Gérant", [xyz])
+    portal.request_password_reset(ADMIN)
+    portal.complete_password_reset(first_token(portal, ADMIN, "password_reset"), ADMIN, PASSWORD, PASSWORD)
+    s: str = portal.login(ADMIN, PASSWORD).token
+    enrolment: dp.TotpEnrollment = portal.begin_totp_enrollment(s, PASSWORD)
+    secret: str = enrolment.secret
+    uri: str = enrolment.uri
+    assert uri.startswith("otpauth://totp/") and secret in uri
+    try:
+        portal.confirm_totp_enrollment(s, "not a code")
+    except dp.AuthError as e:
+        assert e.code == "MFA_INVALID"
+    assert not portal.authenticate(s).mfa_enrolled
+    portal.reset_totp  # a manager's call, typed: (session_token, account_id) -> None
+    session: dp.Session = portal.login(ADMIN, PASSWORD, remember=False, otp=None)
+    portal.logout(session.token)
+
+
 def main() -> None:
     pure_functions()
     portal_flows(dp.Portal.in_memory(config=FAST))
     host_surface(dp.Portal.in_memory(config=FAST))
+    two_factor(dp.Portal.in_memory(config={**FAST, "totp_key": "11" * 32}))
     with tempfile.TemporaryDirectory() as tmp:
         path: str | os.PathLike[str] = Path(tmp) / "portal.db"
         portal_flows(dp.Portal.open(path, config=FAST))

@@ -17,6 +17,7 @@ use dealer_portal::rights::{Right, Rights};
 use dealer_portal::service::{Portal, PortalConfig};
 use dealer_portal::store::SqliteStore;
 use dealer_portal::support::support_directory;
+use dealer_portal::totp::{MfaPolicy, TotpKey, TotpSecret};
 use dealer_portal::{Coded, Email, Locale};
 
 type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
@@ -36,7 +37,20 @@ fn main() -> Result<()> {
     if let Some(dir) = std::path::Path::new(&path).parent() {
         std::fs::create_dir_all(dir)?;
     }
-    let portal = Portal::<SqliteStore>::open(&path, PortalConfig::default())?;
+    // Two-factor login required for administrators; the key that seals the TOTP secrets in the
+    // database comes from the environment (a deployment keeps it outside the database), or is
+    // drawn for this run.
+    let totp_key = std::env::var("DEALER_PORTAL_TOTP_KEY").unwrap_or_else(|_| {
+        dealer_portal::token::TokenSecret::generate()
+            .digest()
+            .to_hex()
+    });
+    let config = PortalConfig {
+        mfa: MfaPolicy::RequiredForAdministrators,
+        totp_key: Some(TotpKey::from_hex(&totp_key)?),
+        ..PortalConfig::default()
+    };
+    let portal = Portal::<SqliteStore>::open(&path, config)?;
     println!("Espace partenaire — base SQLite {path}\n");
 
     // 1. CRÉATION DU COMPTE ADMINISTRATEUR
@@ -107,8 +121,31 @@ fn main() -> Result<()> {
         yes(portal.inspect_token(link.expose())?.usable)
     );
     let admin = portal.login(ADMIN, ADMIN_PASSWORD, false)?;
+    let first = admin.token.expose().to_owned();
     println!(
-        "Connexion à votre espace → session ouverte jusqu'à {} (sans activité : 30 min)",
+        "Connexion à votre espace → session restreinte = {} : la double authentification est \
+         obligatoire pour les administrateurs",
+        yes(portal.authenticate(&first)?.restricted)
+    );
+    // Enrolment: the app scans the otpauth:// URI (a QR code); here the library's own
+    // arithmetic plays the phone. Neither the secret nor the recovery codes are printed.
+    let enrolment = portal.begin_totp_enrollment(&first, ADMIN_PASSWORD)?;
+    let app = TotpSecret::from_base32(enrolment.secret.expose()).ok_or("the secret is base32")?;
+    let now = time::OffsetDateTime::now_utc();
+    let recovery = portal.confirm_totp_enrollment(&first, &app.code_at(now))?;
+    println!(
+        "Application d'authentification enregistrée ; {} codes de secours remis une seule fois",
+        recovery.len()
+    );
+    portal.logout(&first)?;
+    let refused = portal.login(ADMIN, ADMIN_PASSWORD, false).unwrap_err();
+    println!("Nouvelle connexion sans code → {}", refused.code());
+    // The code of the current 30 s step was spent confirming: the next step's code (one step of
+    // drift is accepted) stands for the one the app shows half a minute later.
+    let code = app.code_at(now + time::Duration::seconds(30));
+    let admin = portal.login_with_otp(ADMIN, ADMIN_PASSWORD, false, Some(&code))?;
+    println!(
+        "Connexion avec le code à 6 chiffres → session ouverte jusqu'à {} (sans activité : 30 min)",
         when(admin.expires_at)
     );
     let admin = admin.token.expose().to_owned();

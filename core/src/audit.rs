@@ -64,6 +64,10 @@ actions! {
     RateLimited = "rate_limited", "Limite de réponses atteinte", "Rate limit reached";
     AccountErased = "account_erased", "Compte effacé", "Account erased";
     AuditChainKeyed = "audit_chain_keyed", "Journal d'audit scellé par clé", "Audit log keyed";
+    TotpEnrolled = "totp_enrolled", "Double authentification activée", "Two-factor login enabled";
+    TotpDisabled = "totp_disabled", "Double authentification désactivée", "Two-factor login disabled";
+    TotpReset = "totp_reset", "Double authentification réinitialisée", "Two-factor login reset";
+    RecoveryCodeUsed = "recovery_code_used", "Code de secours utilisé", "Recovery code used";
 }
 coded_serde!(AuditAction);
 

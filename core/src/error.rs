@@ -165,6 +165,17 @@ pub enum Error {
         /// What is wrong with it and what is accepted.
         reason: String,
     },
+    /// The password was right, and the account has a second factor: call again with its
+    /// current code (or a recovery code).
+    #[error("a code from your authenticator app (or a recovery code) is needed to log in")]
+    MfaRequired,
+    /// The code given to confirm or disable a second factor is not the current one.
+    #[error("invalid code: expected the 6 digits your authenticator app shows now")]
+    MfaInvalid,
+    /// The session may only enrol a second factor (the deployment requires one), authenticate
+    /// and log out.
+    #[error("a second factor is required: enrol an authenticator app first")]
+    MfaEnrollmentRequired,
     /// The configuration is inconsistent.
     #[error("invalid configuration: {reason}")]
     InvalidConfig {
@@ -385,6 +396,9 @@ impl Error {
         "RATE_LIMITED",
         "AUDIT_CHAIN_BROKEN",
         "STORAGE",
+        "MFA_REQUIRED",
+        "MFA_INVALID",
+        "MFA_ENROLLMENT_REQUIRED",
     ];
 
     /// The stable code of this error, for programs to branch on.
@@ -423,6 +437,9 @@ impl Error {
             Error::RateLimited { .. } => "RATE_LIMITED",
             Error::AuditChainBroken { .. } => "AUDIT_CHAIN_BROKEN",
             Error::Storage(_) => "STORAGE",
+            Error::MfaRequired => "MFA_REQUIRED",
+            Error::MfaInvalid => "MFA_INVALID",
+            Error::MfaEnrollmentRequired => "MFA_ENROLLMENT_REQUIRED",
         }
     }
 
@@ -434,7 +451,11 @@ impl Error {
     /// ```
     pub fn family(&self) -> ErrorFamily {
         match self {
-            Error::InvalidCredentials | Error::SessionInvalid => ErrorFamily::Auth,
+            Error::InvalidCredentials
+            | Error::SessionInvalid
+            | Error::MfaRequired
+            | Error::MfaInvalid
+            | Error::MfaEnrollmentRequired => ErrorFamily::Auth,
             Error::TokenInvalid | Error::EmailMismatch => ErrorFamily::Token,
             Error::Forbidden { .. }
             | Error::RightsEscalation { .. }
@@ -544,6 +565,9 @@ mod tests {
             Error::InvalidQuery { reason: "x".into() },
             Error::AuditChainBroken { reason: "x".into() },
             Error::storage("x"),
+            Error::MfaRequired,
+            Error::MfaInvalid,
+            Error::MfaEnrollmentRequired,
         ];
         let codes: std::collections::HashSet<_> = all.iter().map(Error::code).collect();
         assert_eq!(codes.len(), all.len());

@@ -40,6 +40,7 @@ pub mod session;
 pub mod store;
 pub mod support;
 pub mod token;
+pub mod totp;
 
 pub use account::{AccountId, AccountState, Role};
 pub use clock::{Clock, ManualClock, SystemClock};

@@ -25,6 +25,9 @@ pub enum NotificationKind {
     EmailChange,
     /// The notice to the current address that a change of email was asked for.
     EmailChangeRequested,
+    /// The account's second factor was reset by a manager (a lost phone): the owner can
+    /// enrol again, and knows if it was not them who asked.
+    TotpReset,
 }
 
 impl Coded for NotificationKind {
@@ -35,9 +38,10 @@ impl Coded for NotificationKind {
         NotificationKind::AccountExists,
         NotificationKind::EmailChange,
         NotificationKind::EmailChangeRequested,
+        NotificationKind::TotpReset,
     ];
     const WHAT: &'static str = "notification kind";
-    const ACCEPTED: &'static str = "password_reset, activation, account_locked, account_exists, email_change, email_change_requested";
+    const ACCEPTED: &'static str = "password_reset, activation, account_locked, account_exists, email_change, email_change_requested, totp_reset";
     fn code(self) -> &'static str {
         match self {
             NotificationKind::PasswordReset => "password_reset",
@@ -46,6 +50,7 @@ impl Coded for NotificationKind {
             NotificationKind::AccountExists => "account_exists",
             NotificationKind::EmailChange => "email_change",
             NotificationKind::EmailChangeRequested => "email_change_requested",
+            NotificationKind::TotpReset => "totp_reset",
         }
     }
     fn label(self, locale: Locale) -> &'static str {
@@ -70,6 +75,10 @@ impl Coded for NotificationKind {
             (NotificationKind::EmailChangeRequested, Locale::En) => {
                 "A change of email address was requested"
             }
+            (NotificationKind::TotpReset, Locale::Fr) => {
+                "Votre double authentification a été réinitialisée"
+            }
+            (NotificationKind::TotpReset, Locale::En) => "Your two-factor login was reset",
         }
     }
 }

@@ -35,6 +35,9 @@ mod lifecycle;
 #[allow(dead_code)]
 #[path = "suite/sessions.rs"]
 mod sessions;
+#[allow(dead_code)]
+#[path = "suite/totp.rs"]
+mod totp;
 
 use dealer_portal::account::{AccountState, Declaration, NewUser};
 use dealer_portal::establishment::Establishment;
@@ -281,6 +284,21 @@ macro_rules! audit_on_postgres {
 
 audit_checks::every_audit_check!(audit_on_postgres);
 
+/// One `#[test]` per flow of the two-factor suite, each on a fresh schema.
+macro_rules! totp_on_postgres {
+    ($($flow:ident),* $(,)?) => {
+        mod totp_flows {
+            $(#[test]
+            fn $flow() {
+                let db = super::TestDb::new(stringify!($flow));
+                super::totp::$flow(db.store());
+            })*
+        }
+    };
+}
+
+totp::every_totp_flow!(totp_on_postgres);
+
 /// One `#[test]` per check and flow of the lifecycle suite, each on a fresh schema.
 macro_rules! lifecycle_checks_on_postgres {
     ($($check:ident),* $(,)?) => {
@@ -381,7 +399,10 @@ fn reconnecting_keeps_everything_and_migrations_run_once() {
         )
         .unwrap()
         .get(0);
-    assert_eq!(v, 6, "the schema's six migrations, each applied once");
+    assert_eq!(
+        v, 7,
+        "the schema's seven migrations (the seventh: two-factor login), each applied once"
+    );
 }
 
 /// Schema version 4 (issue 16, item 9): emails stored before the IDNA normalisation are

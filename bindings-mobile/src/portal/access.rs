@@ -194,13 +194,22 @@ impl Portal {
 
     /// Logs in ("Enregistrer mes identifiants" = `remember`). Unknown email, wrong password,
     /// inactive or locked account: `INVALID_CREDENTIALS`. The session is connected to the first
-    /// establishment (code order) where the account holds a right.
-    #[uniffi::method(default(remember = false))]
-    pub fn login(&self, email: String, password: String, remember: bool) -> Result<Session> {
+    /// establishment (code order) where the account holds a right. An account with a second
+    /// factor needs `otp` (its app's current code, or a recovery code): without it,
+    /// `MFA_REQUIRED` (only after a right password); a wrong or replayed one is
+    /// `INVALID_CREDENTIALS` and counts toward the lockout.
+    #[uniffi::method(default(remember = false, otp = None))]
+    pub fn login(
+        &self,
+        email: String,
+        password: String,
+        remember: bool,
+        otp: Option<String>,
+    ) -> Result<Session> {
         let password = SecretString::from(password); // wiped when it drops, after the call
         Ok(self
             .inner
-            .login(&email, password.expose(), remember)?
+            .login_with_otp(&email, password.expose(), remember, otp.as_deref())?
             .into())
     }
 

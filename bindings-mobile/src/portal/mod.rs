@@ -15,6 +15,7 @@ pub(crate) mod documents;
 pub(crate) mod lifecycle;
 pub(crate) mod outbox;
 pub(crate) mod profiles;
+pub(crate) mod totp;
 
 use crate::error::{Result, bad_json};
 use crate::types::{Establishment, Evaluation};

@@ -248,6 +248,7 @@ mod documents;
 mod lifecycle;
 mod profiles;
 mod sessions;
+mod totp;
 
 // The portal is shared between the JS thread and the thread pool.
 const _: fn() = || {

@@ -19,6 +19,9 @@ use std::sync::Arc;
 pub struct LoginOptions {
     /// "Enregistrer mes identifiants": a remembered (30-day) session.
     pub remember: Option<bool>,
+    /// The code of the account's authenticator app, or one of its recovery codes: needed when
+    /// the account has a second factor (without it, MFA_REQUIRED).
+    pub otp: Option<String>,
 }
 
 fn outbox_id(id: i64) -> Result<NotificationId, Error> {
@@ -64,11 +67,14 @@ portal_methods! {
     |p| { p.acknowledge_notification(outbox_id(notification_id)?) }
 
     #[doc = "Logs in; every failure (unknown email, wrong password, not active, locked) is"]
-    #[doc = "INVALID_CREDENTIALS."]
+    #[doc = "INVALID_CREDENTIALS. An account with a second factor needs `options.otp`: without it,"]
+    #[doc = "MFA_REQUIRED (only after a right password); a wrong or replayed code is"]
+    #[doc = "INVALID_CREDENTIALS and counts toward the lockout."]
     fn login / login_async(email: String, password: String, options: Option<LoginOptions>) -> Session as "Promise<Session>"
     |p| {
-        let remember = options.and_then(|o| o.remember).unwrap_or(false);
-        p.login(&email, &password, remember).map(Session::from)
+        let remember = options.as_ref().and_then(|o| o.remember).unwrap_or(false);
+        let otp = options.as_ref().and_then(|o| o.otp.as_deref());
+        p.login_with_otp(&email, &password, remember, otp).map(Session::from)
     }
 
     #[doc = "Ends a session (an unknown one is not an error)."]

@@ -4,6 +4,9 @@
 //! (`py.detach`) for the whole call into the core (argon2, store transactions), so Python
 //! threads run in parallel; then converts the result back.
 
+mod totp;
+pub(crate) use totp::TotpEnrollment;
+
 use crate::convert::iso;
 use crate::errors::{Res, to_py_err};
 use crate::functions::from_config;
@@ -203,16 +206,21 @@ impl Portal {
 
     // ----- login and sessions -----
 
-    /// Logs in; every failure is AuthError INVALID_CREDENTIALS.
-    #[pyo3(signature = (email, password, remember=false))]
+    /// Logs in; every failure is AuthError INVALID_CREDENTIALS. An account with a second
+    /// factor needs `otp` (its current code, or a recovery code): without it, MFA_REQUIRED.
+    #[pyo3(signature = (email, password, remember=false, otp=None))]
     fn login(
         &self,
         py: Python<'_>,
         email: PyBackedStr,
         password: PyBackedStr,
         remember: bool,
+        otp: Option<PyBackedStr>,
     ) -> Res<Session> {
-        let s = py.detach(|| self.inner.login(&email, &password, remember))?;
+        let s = py.detach(|| {
+            self.inner
+                .login_with_otp(&email, &password, remember, otp.as_deref())
+        })?;
         Ok(Session {
             account_id: s.account_id.to_string(),
             expires_at: iso(s.expires_at),

@@ -69,10 +69,13 @@ pub enum LoginRefusal {
     Locked,
     /// The account cannot log in in this state (declared, invited, disabled).
     NotActive(AccountState),
-    /// The password did not verify: the one refusal that counts toward the lockout.
+    /// The password did not verify: counts toward the lockout.
     WrongPassword,
     /// The lockout's budget is spent by checks still under way: the password was not checked.
     ChecksInFlight,
+    /// The password verified but the second factor (a TOTP code, a replayed one, or a
+    /// recovery code) did not: counts toward the lockout like a wrong password.
+    WrongCode,
 }
 
 impl LoginRefusal {
@@ -83,12 +86,13 @@ impl LoginRefusal {
             LoginRefusal::NotActive(state) => state.code(),
             LoginRefusal::WrongPassword => "wrong_password",
             LoginRefusal::ChecksInFlight => "checks_in_flight",
+            LoginRefusal::WrongCode => "wrong_code",
         }
     }
 
     /// Whether this refusal counts as a failed attempt toward the lockout.
     pub fn counts_toward_lockout(self) -> bool {
-        self == LoginRefusal::WrongPassword
+        matches!(self, LoginRefusal::WrongPassword | LoginRefusal::WrongCode)
     }
 }
 

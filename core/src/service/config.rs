@@ -7,6 +7,7 @@ use crate::locale::Locale;
 use crate::password::{HashParams, PasswordPolicy};
 use crate::secret::SecretString;
 use crate::token::TokenConfig;
+use crate::totp::{MfaPolicy, TotpKey};
 use crate::{Error, Result};
 use time::Duration;
 
@@ -30,6 +31,21 @@ fn audit_key<'de, D: serde::Deserializer<'de>>(
             .map_err(serde::de::Error::custom),
         _ => Ok(None),
     }
+}
+
+fn totp_key<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> std::result::Result<Option<TotpKey>, D::Error> {
+    use serde::Deserialize;
+    let Some(hex) = Option::<String>::deserialize(d)?
+        .filter(|k| !k.is_empty())
+        .map(SecretString::from)
+    else {
+        return Ok(None);
+    };
+    TotpKey::from_hex(hex.expose())
+        .map(Some)
+        .map_err(serde::de::Error::custom)
 }
 
 /// Everything configurable about a portal. `Default` is the seed's portal with OWASP's argon2
@@ -66,6 +82,16 @@ pub struct PortalConfig {
     pub anonymous_response_floor_ms: u64,
     /// What `run_maintenance` removes and how (acknowledged mails kept 30 days by default).
     pub retention: RetentionConfig,
+    /// Who must log in with a second factor (TOTP): `"optional"` (the default),
+    /// `"required_for_administrators"` or `"required"`. An account that must but has not
+    /// enrolled gets a restricted session that may only enrol, authenticate and log out.
+    pub mfa: MfaPolicy,
+    /// The key (64 hex digits) that seals TOTP secrets in the store, kept outside the
+    /// database. Without it, enrolment is refused (`INVALID_CONFIG`), and a policy other than
+    /// `"optional"` is refused when the portal opens: a secret stored in clear would give the
+    /// second factor to whoever copies the database. Read from a config, never written out.
+    #[serde(skip_serializing, deserialize_with = "totp_key")]
+    pub totp_key: Option<TotpKey>,
 }
 
 impl Default for PortalConfig {
@@ -81,6 +107,8 @@ impl Default for PortalConfig {
             locale: Locale::default(),
             anonymous_response_floor_ms: 10,
             retention: RetentionConfig::default(),
+            mfa: MfaPolicy::Optional,
+            totp_key: None,
         }
     }
 }
@@ -95,6 +123,15 @@ impl PortalConfig {
         if self.anonymous_response_floor_ms > 10_000 {
             return Err(Error::InvalidConfig {
                 reason: "anonymous_response_floor_ms is at most 10000".into(),
+            });
+        }
+        if self.mfa != MfaPolicy::Optional && self.totp_key.is_none() {
+            return Err(Error::InvalidConfig {
+                reason: format!(
+                    "mfa {:?} needs totp_key (64 hexadecimal digits) to seal the second \
+                     factors' secrets; accepted without one: \"optional\"",
+                    crate::locale::Coded::code(self.mfa)
+                ),
             });
         }
         if self.lockout.max_failures == 0

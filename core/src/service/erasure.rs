@@ -7,7 +7,7 @@ use crate::clock::Clock;
 use crate::error::Forbidden;
 use crate::locale::Coded;
 use crate::rights::{self, DisableScope};
-use crate::store::{AccountRepo, AuditRepo, ErasureRepo, Store};
+use crate::store::{AccountRepo, AuditRepo, ErasureRepo, MfaRepo, Store};
 use crate::{Error, Result};
 
 impl<S: Store, C: Clock> Portal<S, C> {
@@ -67,8 +67,8 @@ impl<S: Store, C: Clock> Portal<S, C> {
                     reason: "only a disabled account can be erased; disable it first",
                 });
             }
-            // TODO(totp): once the second factor is stored (branch `totp`), the store's
-            // `erase_account` must delete the account's TOTP secret and recovery codes too.
+            // The second factor (sealed secret, recovery-code digests) goes with the rest.
+            tx.delete_totp(a.id)?;
             tx.erase_account(a.id)?;
             tx.append(
                 &NewAuditEvent::new(now, AuditAction::AccountErased)

@@ -15,12 +15,14 @@ mod notifications;
 mod profiles;
 mod reset;
 mod sessions;
+mod totp;
 mod users;
 
 pub use crate::account::LockoutConfig;
 pub use config::PortalConfig;
 pub use reset::TokenStatus;
 pub use sessions::{Actor, SessionInfo};
+pub use totp::TotpEnrollment;
 pub use users::UserImport;
 
 use crate::account::{Account, AccountId};

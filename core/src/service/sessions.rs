@@ -32,6 +32,13 @@ pub struct Actor {
     pub rights: RightsMatrix,
     /// The session they called with.
     pub session: SessionRecord,
+    /// Whether the account has a confirmed second factor.
+    pub mfa_enrolled: bool,
+    /// Whether the session may only enrol a second factor, authenticate and log out: the
+    /// deployment's policy requires one for this account and it has none. Derived on every
+    /// request from the policy and the store (never stored with the session), so a stricter
+    /// policy, or a reset second factor, applies to sessions already open.
+    pub restricted: bool,
 }
 
 impl Actor {
@@ -83,10 +90,10 @@ pub struct SessionInfo {
     pub rights: RightsMatrix,
     /// The menu sections visible on the connected establishment, in the seed's order.
     pub sections: Vec<Section>,
-    /// Whether the account has a second factor (always `false` until two-factor login).
+    /// Whether the account has a confirmed second factor.
     pub mfa_enrolled: bool,
-    /// Whether the session may only enrol a second factor (always `false` until two-factor
-    /// login).
+    /// Whether the session may only enrol a second factor, authenticate and log out
+    /// (the deployment requires a second factor that the account has not enrolled yet).
     pub restricted: bool,
 }
 
@@ -109,8 +116,8 @@ impl SessionInfo {
             establishment,
             rights: actor.rights.clone(),
             sections,
-            mfa_enrolled: false,
-            restricted: false,
+            mfa_enrolled: actor.mfa_enrolled,
+            restricted: actor.restricted,
         }
     }
 }
@@ -127,7 +134,27 @@ impl<S: Store, C: Clock> Portal<S, C> {
     /// when its transaction commits. After `lockout.max_failures` failures in a row the account is locked
     /// for `lockout.base`, doubling at each further lock; its owner gets a mail. A hash made
     /// with older parameters is re-hashed.
+    ///
+    /// An account with a second factor needs [`Portal::login_with_otp`]: here it answers
+    /// [`Error::MfaRequired`] once the password is right.
     pub fn login(&self, email: &str, password: &str, remember: bool) -> Result<Session> {
+        self.login_with_otp(email, password, remember, None)
+    }
+
+    /// [`Portal::login`] with the code of the account's authenticator app, or one of its
+    /// recovery codes (each used once): what the bindings call `login(..., otp=)`. The
+    /// password is checked first (argon2); then, if the account has a second factor, a missing
+    /// `otp` is [`Error::MfaRequired`], and a wrong or replayed code (each 30 s step is
+    /// accepted once per account, one step of drift either side) or a used recovery code is
+    /// [`Error::InvalidCredentials`], counted toward the lockout like a wrong password. An
+    /// `otp` given for an account without a second factor is ignored.
+    pub fn login_with_otp(
+        &self,
+        email: &str,
+        password: &str,
+        remember: bool,
+        otp: Option<&str>,
+    ) -> Result<Session> {
         let too_long = password.len() > MAX_CREDENTIAL_BYTES;
         let normalized = crate::password::normalize(if too_long { "" } else { password });
         let account = match Email::parse(email) {
@@ -184,13 +211,25 @@ impl<S: Store, C: Clock> Portal<S, C> {
             None,
             &self.config.tokens,
         );
-        let opened = self.store.write(|tx| {
+        let outcome = self.store.write(|tx| {
             Self::release_check(tx, account.id, now)?;
             let mut a = tx.account(account.id)?.ok_or(Error::InvalidCredentials)?;
             // Locked (or disabled) since the check: refused when this transaction commits.
             if let Some(refusal) = a.login_refusal(true, now) {
                 self.refuse_in(tx, a.id, refusal, AuditAction::LoginFailed, now)?;
-                return Ok(false);
+                return Ok(LoginOutcome::Refused);
+            }
+            // The password was right; the second factor's answer commits with the check's
+            // release, and a wrong or replayed code counts toward the lockout.
+            match self.second_factor(tx, a.id, otp, now) {
+                Ok(true) => {}
+                Ok(false) => {
+                    let wrong = LoginRefusal::WrongCode;
+                    self.refuse_in(tx, a.id, wrong, AuditAction::LoginFailed, now)?;
+                    return Ok(LoginOutcome::Refused);
+                }
+                Err(Error::MfaRequired) => return Ok(LoginOutcome::MfaRequired),
+                Err(e) => return Err(e),
             }
             a.record_login(now);
             if let Some(h) = rehash {
@@ -209,10 +248,12 @@ impl<S: Store, C: Clock> Portal<S, C> {
                     .at_establishments(establishments)
                     .with(json!({ "remember": remember })),
             )?;
-            Ok(true)
+            Ok(LoginOutcome::Opened)
         })?;
-        if !opened {
-            return Err(Error::InvalidCredentials);
+        match outcome {
+            LoginOutcome::Opened => {}
+            LoginOutcome::MfaRequired => return Err(Error::MfaRequired),
+            LoginOutcome::Refused => return Err(Error::InvalidCredentials),
         }
         Ok(Session {
             token: SecretString::from(secret.expose()),
@@ -321,11 +362,23 @@ impl<S: Store, C: Clock> Portal<S, C> {
     ///
     /// One read of the store ([`Store::session_snapshot`]): on PostgreSQL one round trip.
     pub fn authenticate(&self, session_token: &str) -> Result<SessionInfo> {
-        Ok(SessionInfo::of(&self.actor(session_token)?))
+        Ok(SessionInfo::of(&self.actor_even_restricted(session_token)?))
     }
 
-    /// The actor behind a session: its account, rights and session.
+    /// The actor behind a session: its account, rights and session. Every flow resolves its
+    /// caller here, so this is where a restricted session (see [`Actor::restricted`]) is
+    /// refused, with [`Error::MfaEnrollmentRequired`]; the few flows a restricted session may
+    /// call use `actor_even_restricted`.
     pub fn actor(&self, session_token: &str) -> Result<Actor> {
+        let actor = self.actor_even_restricted(session_token)?;
+        if actor.restricted {
+            return Err(Error::MfaEnrollmentRequired);
+        }
+        Ok(actor)
+    }
+
+    /// The actor behind a session, restricted or not: for `authenticate` and enrolment only.
+    pub(super) fn actor_even_restricted(&self, session_token: &str) -> Result<Actor> {
         let secret = TokenSecret::parse(session_token).map_err(|_| Error::SessionInvalid)?;
         let digest = secret.digest();
         let now = self.now();
@@ -333,6 +386,7 @@ impl<S: Store, C: Clock> Portal<S, C> {
             mut session,
             account,
             rights,
+            mfa_enrolled,
         } = self
             .store
             .session_snapshot(&digest)?
@@ -349,10 +403,13 @@ impl<S: Store, C: Clock> Portal<S, C> {
             self.store.write(|tx| tx.touch_session(&digest, now))?;
             session.touch(now);
         }
+        let restricted = !mfa_enrolled && self.config.mfa.requires(account.role);
         Ok(Actor {
             account,
             rights,
             session,
+            mfa_enrolled,
+            restricted,
         })
     }
 
@@ -502,4 +559,14 @@ impl<S: Store, C: Clock> Portal<S, C> {
             Self::save_new_password(tx, &a, AuditAction::PasswordChanged, now)
         })
     }
+}
+
+/// How a login's last transaction ended.
+enum LoginOutcome {
+    /// The session is open.
+    Opened,
+    /// Locked since the check, or a wrong second factor: refused and recorded.
+    Refused,
+    /// The password was right, and the account's second factor is missing.
+    MfaRequired,
 }

@@ -1,8 +1,8 @@
 //! A store chosen at run time: what the bindings hold, so one `Portal` type serves every store.
 
 use super::{
-    AccountRepo, AttemptRepo, AuditRepo, DocumentRepo, ErasureRepo, MemoryStore, OutboxRepo,
-    SessionRepo, SessionSnapshot, Store, TokenRecord, TokenRepo, Tx,
+    AccountRepo, AttemptRepo, AuditRepo, DocumentRepo, ErasureRepo, MemoryStore, MfaRepo,
+    OutboxRepo, SessionRepo, SessionSnapshot, Store, TokenRecord, TokenRepo, Tx,
 };
 use crate::Result;
 use crate::account::{Account, AccountId, AccountPage, AccountQuery};
@@ -16,6 +16,7 @@ use crate::regime::DebitLine;
 use crate::rights::{Rights, RightsMatrix};
 use crate::session::SessionRecord;
 use crate::token::{TokenDigest, TokenPurpose, TokenState};
+use crate::totp::TotpRecord;
 use time::OffsetDateTime;
 
 /// One of the stores, chosen at run time.
@@ -178,6 +179,15 @@ forward! {
         fn attempts_in_flight(&mut self, account: AccountId, now: OffsetDateTime) -> Result<u32>;
         fn set_attempts_in_flight(&mut self, account: AccountId, n: u32, lease_until: OffsetDateTime) -> Result<()>;
         fn count_actions_since(&mut self, actor: AccountId, action: AuditAction, since: OffsetDateTime) -> Result<usize>;
+    }
+    MfaRepo {
+        fn totp(&mut self, account: AccountId) -> Result<Option<TotpRecord>>;
+        fn put_pending_totp(&mut self, r: &TotpRecord) -> Result<bool>;
+        fn confirm_totp(&mut self, account: AccountId, step: i64, recovery: &[TokenDigest]) -> Result<bool>;
+        fn advance_totp_step(&mut self, account: AccountId, step: i64) -> Result<bool>;
+        fn use_recovery_code(&mut self, account: AccountId, digest: &TokenDigest) -> Result<bool>;
+        fn recovery_codes_left(&mut self, account: AccountId) -> Result<usize>;
+        fn delete_totp(&mut self, account: AccountId) -> Result<bool>;
     }
     DocumentRepo {
         fn insert_document(&mut self, establishment: &EstablishmentCode, d: &NewDocument) -> Result<DocumentId>;

@@ -31,6 +31,8 @@ use time::OffsetDateTime;
 mod any;
 mod lifecycle;
 mod memory;
+mod mfa;
+pub use mfa::MfaRepo;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 mod row;
 pub use any::{AnyStore, DynTx};
@@ -77,10 +79,12 @@ pub trait Store: Send + Sync {
                 return Ok(None);
             };
             let rights = tx.rights(account.id)?;
+            let mfa_enrolled = tx.totp(account.id)?.is_some_and(|t| t.confirmed);
             Ok(Some(SessionSnapshot {
                 session,
                 account,
                 rights,
+                mfa_enrolled,
             }))
         })
     }
@@ -96,6 +100,8 @@ pub struct SessionSnapshot {
     pub account: Account,
     /// The account's rights on every establishment.
     pub rights: RightsMatrix,
+    /// Whether the account has a confirmed second factor.
+    pub mfa_enrolled: bool,
 }
 
 impl<S: Store + 'static> Store for std::sync::Arc<S> {
@@ -128,6 +134,7 @@ pub trait Tx:
     + LifecycleRepo
     + ErasureRepo
     + AttemptRepo
+    + MfaRepo
 {
 }
 impl<
@@ -139,7 +146,8 @@ impl<
         + DocumentRepo
         + LifecycleRepo
         + ErasureRepo
-        + AttemptRepo,
+        + AttemptRepo
+        + MfaRepo,
 > Tx for T
 {
 }

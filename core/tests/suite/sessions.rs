@@ -537,6 +537,7 @@ pub fn check_session_snapshot<S: Store>(store: &S) {
             session: s.clone(),
             account: a.clone(),
             rights: rights.clone(),
+            mfa_enrolled: false,
         }
     );
     assert_eq!(store.read(|tx| tx.rights(a.id)).unwrap(), rights);

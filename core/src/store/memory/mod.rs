@@ -22,8 +22,10 @@ use time::OffsetDateTime;
 
 mod attempts;
 mod audit;
+mod debug;
 mod erase;
 mod lifecycle;
+mod mfa;
 
 type Undo = Box<dyn FnOnce(&mut State) + Send>;
 
@@ -50,6 +52,7 @@ struct State {
     documents_by_establishment: HashMap<EstablishmentCode, Vec<DocumentId>>,
     debit_lines: HashMap<(EstablishmentCode, YearMonth), Vec<DebitLine>>,
     attempts: HashMap<AccountId, (u32, OffsetDateTime)>,
+    mfa: mfa::MfaState,
 }
 
 /// A store held in memory, behind one mutex. Its transactions keep an undo journal, so an `Err`
@@ -71,12 +74,6 @@ impl MemoryStore {
     /// An empty store.
     pub fn new() -> Self {
         Self::default()
-    }
-}
-
-impl std::fmt::Debug for MemoryStore {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("MemoryStore")
     }
 }
 

@@ -27,8 +27,7 @@ impl ErasureRepo for PostgresTx<'_> {
             &[&id],
             "cannot erase an account",
         )?;
-        // TODO(totp): delete the account's second factor (secret, recovery codes) here once
-        // the `totp` branch stores it.
+        // The second factor is deleted by the service through `MfaRepo::delete_totp`.
         Ok(n > 0)
     }
 }

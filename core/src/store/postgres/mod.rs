@@ -42,6 +42,7 @@ mod documents;
 mod emails;
 mod erase;
 mod lifecycle;
+mod mfa;
 mod outbox;
 mod pool;
 mod schema;

@@ -35,6 +35,7 @@ const MIGRATIONS: &[&str] = &[
     SCHEMA_V4_EMAILS,
     SCHEMA_V5_AUDIT,
     SCHEMA_V6_ATTEMPTS,
+    SCHEMA_V7_TOTP,
 ];
 
 const SCHEMA_V1: &str = r#"
@@ -234,6 +235,29 @@ CREATE TABLE IF NOT EXISTS login_attempts (
 CREATE INDEX IF NOT EXISTS audit_by_actor ON audit (actor, action, at);
 "#;
 // ---- end of version 6 ----
+// ----- version 7: two-factor login (issue 17) -----
+
+/// Version 7: second factors. `totp`: one row per enrolled (or enrolling) account with the
+/// secret sealed under the deployment's `totp_key` (never in clear), whether a first code
+/// confirmed it, and the last accepted time step; `totp_recovery`: unused recovery codes'
+/// SHA-256 digests. `IF NOT EXISTS`: a test that winds the recorded version back (to replay
+/// an earlier data step) replays this script too.
+const SCHEMA_V7_TOTP: &str = r#"
+CREATE TABLE IF NOT EXISTS totp (
+    account    BYTEA PRIMARY KEY CHECK (length(account) = 16),
+    sealed     BYTEA NOT NULL,
+    confirmed  BOOLEAN NOT NULL,
+    last_step  BIGINT NOT NULL,
+    created_at BIGINT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS totp_recovery (
+    account BYTEA NOT NULL,
+    digest  BYTEA NOT NULL CHECK (length(digest) = 32),
+    PRIMARY KEY (account, digest)
+);
+"#;
+
+// ----- end of two-factor login -----
 
 /// The advisory lock key of a schema: the first four bytes of SHA-256 of its name, so every
 /// server computes the same key, and portals in different schemas do not serialise each other.

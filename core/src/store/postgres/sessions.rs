@@ -59,7 +59,8 @@ const SNAPSHOT_RIGHTS: usize = SNAPSHOT_SESSION + column_count(SESSION_COLUMNS);
 /// primary key; `array_agg` over no row is NULL, hence the `COALESCE`).
 static SNAPSHOT: LazyLock<String> = LazyLock::new(|| {
     format!(
-        "SELECT {}, {}, r.codes, r.bits
+        "SELECT {}, {}, r.codes, r.bits,
+                EXISTS (SELECT 1 FROM totp t WHERE t.account = s.account AND t.confirmed)
          FROM sessions s
          JOIN accounts a ON a.id = s.account
          CROSS JOIN LATERAL (
@@ -116,10 +117,12 @@ fn snapshot_from_row(row: &Row) -> Result<SessionSnapshot> {
             EstablishmentCode::parse(code).map_err(|_| corrupt("rights", "establishment"))?;
         rights.set(code, rights_from_bits(bits)?);
     }
+    let mfa_enrolled: bool = col(row, SNAPSHOT_RIGHTS + 2, "totp", "confirmed")?;
     Ok(SessionSnapshot {
         session,
         account,
         rights,
+        mfa_enrolled,
     })
 }
 

@@ -28,8 +28,7 @@ impl ErasureRepo for SqliteTx<'_> {
         run("DELETE FROM sessions WHERE account = ?1")?;
         run("DELETE FROM tokens WHERE account = ?1")?;
         run("DELETE FROM rights WHERE account = ?1")?;
-        // TODO(totp): delete the account's second factor (secret, recovery codes) here once
-        // the `totp` branch stores it.
+        // The second factor is deleted by the service through `MfaRepo::delete_totp`.
         let existed = run("DELETE FROM accounts WHERE id = ?1")? > 0;
         self.erased |= existed;
         Ok(existed)

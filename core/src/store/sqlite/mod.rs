@@ -34,6 +34,7 @@ mod emails;
 mod erase;
 mod lifecycle;
 mod listing;
+mod mfa;
 mod outbox;
 mod pool;
 mod schema;

@@ -5,7 +5,7 @@
 //! refuses any other). [`migrate`] applies the missing scripts when a store opens, each in its
 //! own transaction.
 //!
-//! The schema (version 8):
+//! The schema (version 9):
 //! - `accounts`: id `BLOB(16)`, email (normalised, `UNIQUE`), names, role and state codes,
 //!   phones as E.164 with their kind, PHC password hash and a JSON array of earlier ones,
 //!   lockout counters, times as Unix nanoseconds (`last_login_at` NULL before the first login),
@@ -22,7 +22,9 @@
 //!   which `outbox_link` finds the mail of a token that ends); `audit` (with the `scheme` that
 //!   chained each event: 0 SHA-256, 1 HMAC-SHA-256) + `audit_establishments`; `documents` and
 //!   `debit_lines`; `establishments`; `counters` (repairer codes); `login_attempts` (password
-//!   checks in flight per account) and `audit_by_actor` (an actor's answers counted by kind).
+//!   checks in flight per account) and `audit_by_actor` (an actor's answers counted by kind);
+//!   `totp` (each account's sealed second factor and last accepted step) and `totp_recovery`
+//!   (recovery-code digests).
 //!
 //! Version 6 changes no table: its data step (`emails.rs`) rewrites stored emails in the
 //! normal form of IDNA domains.
@@ -52,6 +54,7 @@ pub(super) const MIGRATIONS: &[&str] = &[
     SCHEMA_V6_EMAILS,
     SCHEMA_V7_AUDIT,
     SCHEMA_V8_ATTEMPTS,
+    SCHEMA_V9_TOTP,
 ];
 
 const SCHEMA_V1: &str = r#"
@@ -284,6 +287,28 @@ CREATE TABLE IF NOT EXISTS login_attempts (
 CREATE INDEX IF NOT EXISTS audit_by_actor ON audit (actor, action, at);
 "#;
 // ---- end of version 8 ----
+// ----- version 9: two-factor login (issue 17) -----
+
+/// Version 9: second factors. `totp` holds one row per enrolled (or enrolling) account: the
+/// secret sealed with XChaCha20-Poly1305 under the deployment's `totp_key` (never in clear),
+/// whether a first code confirmed it, and the last accepted time step (each accepted once);
+/// `totp_recovery` the SHA-256 digests of the unused recovery codes.
+const SCHEMA_V9_TOTP: &str = r#"
+CREATE TABLE IF NOT EXISTS totp (
+    account    BLOB PRIMARY KEY CHECK (length(account) = 16),
+    sealed     BLOB NOT NULL,
+    confirmed  INTEGER NOT NULL,
+    last_step  INTEGER NOT NULL,
+    created_at INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS totp_recovery (
+    account BLOB NOT NULL,
+    digest  BLOB NOT NULL CHECK (length(digest) = 32),
+    PRIMARY KEY (account, digest)
+) WITHOUT ROWID;
+"#;
+
+// ----- end of two-factor login -----
 
 /// Version 5's data: the digest of every link token still in the outbox; then the links whose
 /// token is no longer issued are erased.
@@ -758,6 +783,7 @@ mod tests {
             [vec![0u8; 32]],
         );
         assert!(!p.contains("SCAN") && !p.contains("TEMP B-TREE"), "{p}");
-        assert_eq!(p.matches("SEARCH").count(), 3, "{p}");
+        // sessions, accounts, rights, and totp (whether the account has a second factor).
+        assert_eq!(p.matches("SEARCH").count(), 4, "{p}");
     }
 }

@@ -56,7 +56,8 @@ const SNAPSHOT_RIGHTS: usize = SNAPSHOT_SESSION + column_count(SESSION_COLUMNS);
 /// rights when it holds none), formatted once.
 pub(super) static SNAPSHOT: LazyLock<String> = LazyLock::new(|| {
     format!(
-        "SELECT {}, {}, r.establishment, r.bits
+        "SELECT {}, {}, r.establishment, r.bits,
+                EXISTS (SELECT 1 FROM totp t WHERE t.account = s.account AND t.confirmed = 1)
          FROM sessions s JOIN accounts a ON a.id = s.account
          LEFT JOIN rights r ON r.account = s.account
          WHERE s.digest = ?1",
@@ -98,8 +99,10 @@ fn read_snapshot(conn: &Connection, digest: &TokenDigest) -> Result<Option<Sessi
         .map_err(storage(CONTEXT))?;
     let mut found: Option<(SessionRecord, AccountRow)> = None;
     let mut rights = RightsMatrix::default();
+    let mut mfa_enrolled = false;
     while let Some(row) = rows.next().map_err(storage(CONTEXT))? {
         if found.is_none() {
+            mfa_enrolled = col(row, SNAPSHOT_RIGHTS + 2, "totp", "confirmed")?;
             found = Some((
                 session_from_row(row, SNAPSHOT_SESSION)?,
                 read_account_row!(col, row),
@@ -120,6 +123,7 @@ fn read_snapshot(conn: &Connection, digest: &TokenDigest) -> Result<Option<Sessi
         session,
         account: account.into_account()?,
         rights,
+        mfa_enrolled,
     }))
 }
 
