@@ -228,6 +228,16 @@ if maintenance:
               "acknowledged mails older than the retention, every tenth also with rows that must stay; one run "
               "on a manual clock; goals: under 2 s, no batch holding the write lock over 50 ms):", ""]
     lines += [f"- {l}" for l in maintenance]
+try:
+    with open(os.path.join(out, "erase_scale.txt")) as f:
+        erasures = [l.strip() for l in f if l.startswith("erase_account")]
+except OSError:
+    erasures = []
+if erasures:
+    lines += ["", "Erasure (`--example erase_scale`: the same import, then accounts spread over the store "
+              "disabled and erased one by one; `erase_account` alone timed, its WAL truncation included; "
+              "goal, issue 18: under 50 ms):", ""]
+    lines += [f"- {l}" for l in erasures]
 floor = rate_lines("import_floor.txt")
 if floor:
     lines += ["", "The floor under it (`--example import_floor`): the same rows each user needs (account, rights, "

@@ -33,6 +33,8 @@ for batch in 1000 10000 "$users"; do
 done
 echo "== the floor: the same rows prebuilt, inserted with SQLite alone (no harness)"
 cargo run -q --release -p dealer-portal-benches --example import_floor "$users" | tee "$out/import_floor.txt"
+echo "== erase_account on a store of as many accounts (no harness)"
+cargo run -q --release -p dealer-portal-benches --example erase_scale "$users" | tee "$out/erase_scale.txt"
 echo "== run_maintenance on a year of expired rows (no harness)"
 cargo build -q --release -p dealer-portal-benches --example maintenance
 : > "$out/maintenance.txt"

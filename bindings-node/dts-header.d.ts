@@ -101,6 +101,8 @@ export type ErrorCode =
   | 'INVALID_PERIOD'
   | 'INVALID_QUERY'
   | 'INVALID_CONFIG'
+  | 'RATE_LIMITED'
+  | 'AUDIT_CHAIN_BROKEN'
   | 'STORAGE'
 
 // The codes of the core's enums (their serde / `Coded` codes). A test checks each union against

@@ -101,6 +101,8 @@ export type ErrorCode =
   | 'INVALID_PERIOD'
   | 'INVALID_QUERY'
   | 'INVALID_CONFIG'
+  | 'RATE_LIMITED'
+  | 'AUDIT_CHAIN_BROKEN'
   | 'STORAGE'
 
 // The codes of the core's enums (their serde / `Coded` codes). A test checks each union against
@@ -312,6 +314,40 @@ export declare class Portal {
    * Runs on the libuv thread pool: the event loop keeps running.
    */
   listAccountsAsync(sessionToken: string, options?: ListAccountsOptions | undefined | null): Promise<AccountPage>
+  /** The end of the audit chain ({ seq, hash }), to record outside the store. */
+  auditHead(): AuditHead
+  /**
+   * The end of the audit chain ({ seq, hash }), to record outside the store.
+   *
+   * Runs on the libuv thread pool: the event loop keeps running.
+   */
+  auditHeadAsync(): Promise<AuditHead>
+  /**
+   * Recomputes the audit chain (under the configured audit_key for keyed events); returns
+   * the number of events. With expectedHead, also checks the log still holds that head (a
+   * log that grew since passes). AUDIT_CHAIN_BROKEN otherwise.
+   */
+  verifyAuditChain(expectedHead?: AuditHead | undefined | null): number
+  /**
+   * Recomputes the audit chain (under the configured audit_key for keyed events); returns
+   * the number of events. With expectedHead, also checks the log still holds that head (a
+   * log that grew since passes). AUDIT_CHAIN_BROKEN otherwise.
+   *
+   * Runs on the libuv thread pool: the event loop keeps running.
+   */
+  verifyAuditChainAsync(expectedHead?: AuditHead | undefined | null): Promise<number>
+  /**
+   * Erases a disabled account (names, email, phones, password hashes, sessions, links,
+   * mails); its id and audit events stay. INVALID_STATE if it is not disabled.
+   */
+  eraseAccount(sessionToken: string, accountId: string): void
+  /**
+   * Erases a disabled account (names, email, phones, password hashes, sessions, links,
+   * mails); its id and audit events stay. INVALID_STATE if it is not disabled.
+   *
+   * Runs on the libuv thread pool: the event loop keeps running.
+   */
+  eraseAccountAsync(sessionToken: string, accountId: string): Promise<void>
   /**
    * The audit log of an establishment the actor manages (undefined or null: the one the
    * session is connected to), newest first.
@@ -324,14 +360,6 @@ export declare class Portal {
    * Runs on the libuv thread pool: the event loop keeps running.
    */
   auditLogAsync(sessionToken: string, establishmentCode?: string | undefined | null, options?: PageOptions | undefined | null): Promise<Array<AuditEvent>>
-  /** Recomputes the audit chain; returns the number of events. STORAGE if it was edited. */
-  verifyAuditChain(): number
-  /**
-   * Recomputes the audit chain; returns the number of events. STORAGE if it was edited.
-   *
-   * Runs on the libuv thread pool: the event loop keeps running.
-   */
-  verifyAuditChainAsync(): Promise<number>
   /** Adds a document of an establishment (the host's import); returns its id. */
   addDocument(establishmentCode: string, document: Document): string
   /**
@@ -690,6 +718,18 @@ export interface AuditEvent {
   /** The previous entry's hash, hex. */
   prevHash: string
   /** This entry's hash, hex. */
+  hash: string
+}
+
+/**
+ * The end of the audit chain: the last event's position (`seq`, 0 for an empty log) and hash
+ * (64 hex digits). Record it outside the store and give it back to `verifyAuditChain` to
+ * detect a cut tail or a rewritten log.
+ */
+export interface AuditHead {
+  /** The last event's position (0: no event). */
+  seq: number
+  /** Its hash, 64 hex digits. */
   hash: string
 }
 

@@ -29,7 +29,7 @@ const CONTRACT_CODES = [
   'NO_RIGHTS_SELECTED', 'LAST_MANAGER', 'UNKNOWN_ESTABLISHMENT', 'UNKNOWN_ACCOUNT',
   'INVALID_PERIOD', 'INVALID_QUERY', 'STORAGE',
   // Added in the second release (those the core has).
-  'UNKNOWN_SESSION', 'INVALID_STATE',
+  'UNKNOWN_SESSION', 'INVALID_STATE', 'RATE_LIMITED', 'AUDIT_CHAIN_BROKEN',
 ]
 
 const NOBODY = '0'.repeat(32)
@@ -54,6 +54,14 @@ async function plainUser(s, m) {
 
 function user(s, m, { last = 'Martin', email = 'lea@garage-xyz.fr', rights = [Right.SEARCH_CLAIMS], mobile, code = 'T99999', session } = {}) {
   return call(s.portal, m, 'createUser', session ?? s.session, code, last, 'Léa', email, rights, mobile ? { mobile } : undefined)
+}
+
+/** 20 EMAIL_TAKEN answers (an actor's default ration in 24 h), then RATE_LIMITED. */
+async function emailTakenUntilRationed(s, m) {
+  for (let i = 0; i < 20; i++) {
+    await assert.rejects(async () => user(s, m, { email: ADMIN_EMAIL }), { code: 'EMAIL_TAKEN' })
+  }
+  return user(s, m, { email: ADMIN_EMAIL })
 }
 
 /** Opening a file that is not a portal's SQLite database. */
@@ -168,6 +176,7 @@ const CASES = [
   ['TOKEN_INVALID', (s, m) => call(s.portal, m, 'confirmEmailChange', 'garbage')],
   ['TOKEN_INVALID', async (s, m) => call(s.portal, m, 'confirmEmailChange', await resetToken(s, m))], // wrong purpose
   ['EMAIL_TAKEN', (s, m) => takenSinceRequest(s, m)],
+  ['RATE_LIMITED', (s, m) => emailTakenUntilRationed(s, m)],
   ['INVALID_QUERY', (s, m) => call(s.portal, m, 'searchReference', s.session, 'not a reference')],
   ['INVALID_QUERY', (s, m) => call(s.portal, m, 'searchReference', s.session, 'AB-123-CD', { limit: 0 })],
   ['INVALID_CONFIG', () => Portal.inMemory({ hash: { m_cost_kib: 1, t_cost: 1, p_cost: 1 } })],
@@ -175,6 +184,10 @@ const CASES = [
   ['INVALID_CONFIG', (s, m) => (m === 'async' ? Portal.openAsync(path.join(dir, 'cfg.db'), { tokens: { reset_ttl: 'an hour' } }) : Portal.open(path.join(dir, 'cfg.db'), { tokens: { reset_ttl: 'an hour' } }))],
   ['INVALID_CONFIG', () => dp.evaluatePassword('x', { policy: { min_length: 'fifteen' } })],
   ['INVALID_ESTABLISHMENT_CODE', (s, m) => call(s.portal, m, 'addEstablishment', { code: 'T-99', name: 'G', city: 'V' })],
+  ['INVALID_STATE', async (s, m) => call(s.portal, m, 'eraseAccount', s.session, await user(s, m))],
+  ['UNKNOWN_ACCOUNT', (s, m) => call(s.portal, m, 'eraseAccount', s.session, NOBODY)],
+  ['AUDIT_CHAIN_BROKEN', (s, m) => call(s.portal, m, 'verifyAuditChain', { seq: 1000, hash: '0'.repeat(64) })],
+  ['INVALID_INPUT', (s, m) => call(s.portal, m, 'verifyAuditChain', { seq: 1, hash: 'nope' })],
 ]
 
 function checkError(e, code, secrets) {
@@ -301,4 +314,17 @@ test('a panic in a sync or async call is a STORAGE PortalError, and the portal k
   portal.requestPasswordReset(ADMIN_EMAIL)
   assert.equal(portal.pendingNotifications().length, 1)
   assert.equal((await portal.pendingNotificationsAsync()).length, 1)
+})
+
+test('the EMAIL_TAKEN ration is configured and covers bulk imports (never echoing the email)', async () => {
+  const s = await seed(Portal.inMemory({ ...FAST, email_taken: { max_answers: 2, window: 3600 } }))
+  const row = (email) => ({ establishmentCode: 'T99999', lastName: 'Pris', firstName: 'Déjà', email, rights: [Right.SEARCH_CLAIMS] })
+  const rows = [row(ADMIN_EMAIL), row(ADMIN_EMAIL), row(ADMIN_EMAIL), row('libre@garage-xyz.fr')]
+  const out = s.portal.createUsers(s.session, rows)
+  assert.deepEqual(out.map((o) => o.code ?? 'OK'), ['EMAIL_TAKEN', 'EMAIL_TAKEN', 'RATE_LIMITED', 'OK'])
+  assert.ok(!JSON.stringify(out[2]).includes(ADMIN_EMAIL))
+  const actions = s.portal.auditLog(s.session, 'T99999').map((e) => e.action)
+  assert.equal(actions.filter((a) => a === 'email_taken_answered').length, 2)
+  assert.equal(actions.filter((a) => a === 'rate_limited').length, 1)
+  assert.throws(() => Portal.inMemory({ ...FAST, email_taken: { max_answers: 0 } }), { code: 'INVALID_CONFIG' })
 })

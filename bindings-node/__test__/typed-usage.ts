@@ -25,6 +25,7 @@ import type {
   AccountState,
   AccountSummary,
   AuditEvent,
+  AuditHead,
   CallingCode,
   ScreenLabel,
   Check,
@@ -233,6 +234,10 @@ function scripts(): void {
   const actions: string[] = log.map((e) => `${e.seq} ${e.at} ${e.action} ${e.actionLabelFr} ${e.actor ?? '-'} ${e.subject ?? '-'} ${e.prevHash} ${e.hash}`)
   const details: unknown = log[0]?.details
   const chain: number = portal.verifyAuditChain()
+  const head: AuditHead = portal.auditHead()
+  const sinceHead: number = portal.verifyAuditChain({ seq: head.seq, hash: head.hash })
+  const erased: void = portal.eraseAccount(s, '0'.repeat(32))
+  void [sinceHead, erased]
   const report: MaintenanceReport = portal.runMaintenance()
   const purged: number = report.notificationsPurged + report.tokensPurged + report.sessionsPurged
   const exported: string = portal.exportAccount(s, 'account-id')

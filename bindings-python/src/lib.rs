@@ -62,6 +62,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<values::SupportChannel>()?;
     m.add_class::<values::SupportDirectory>()?;
     m.add_class::<values::UserImport>()?;
+    m.add_class::<portal::AuditHead>()?;
     m.add_class::<portal::Portal>()?;
     Ok(())
 }

@@ -20,7 +20,7 @@ CONTRACT_CODES = {
 }  # fmt: skip
 # The codes the second release adds that the core has now (API.md, "Added in the second
 # release"; the two-factor, rate-limit and audit-head codes come with their flows).
-SECOND_RELEASE_CODES = {"SESSION_INVALID", "UNKNOWN_SESSION"}
+SECOND_RELEASE_CODES = {"SESSION_INVALID", "UNKNOWN_SESSION", "INVALID_STATE", "AUDIT_CHAIN_BROKEN", "RATE_LIMITED"}
 
 NOBODY = "0" * 32
 GOOD = "Valide-Motdepasse-1!"
@@ -51,6 +51,15 @@ def user(s: Seeded, last: str = "Martin", email: str = "lea@garage-xyz.fr", righ
 def someone_elses_session_id(s: Seeded) -> None:
     [theirs] = s.portal.list_sessions(plain_user(s))
     s.portal.revoke_session(s.session, theirs.id)
+
+
+def email_taken_until_rationed(s: Seeded) -> None:
+    """20 EMAIL_TAKEN answers (the default ration of an actor in 24 h), then RATE_LIMITED."""
+    for _ in range(20):
+        with pytest.raises(dp.ValidationError) as info:
+            user(s, email=ADMIN_EMAIL)
+        assert info.value.code == "EMAIL_TAKEN"
+    user(s, email=ADMIN_EMAIL)
 
 
 def email_taken_since_the_request(s: Seeded) -> None:
@@ -156,6 +165,12 @@ CASES: list[tuple[str, type[dp.PortalError], Case]] = [
     ("TOKEN_INVALID", dp.TokenError, lambda s, t: s.portal.confirm_email_change("garbage")),
     ("TOKEN_INVALID", dp.TokenError, lambda s, t: s.portal.confirm_email_change(reset_token(s))),  # wrong purpose
     ("EMAIL_TAKEN", dp.ValidationError, lambda s, t: email_taken_since_the_request(s)),
+    ("RATE_LIMITED", dp.ValidationError, lambda s, t: email_taken_until_rationed(s)),
+    ("INVALID_STATE", dp.ValidationError, lambda s, t: s.portal.erase_account(s.session, user(s))),
+    ("UNKNOWN_ACCOUNT", dp.NotFoundError, lambda s, t: s.portal.erase_account(s.session, NOBODY)),
+    ("AUDIT_CHAIN_BROKEN", dp.StorageError,
+     lambda s, t: s.portal.verify_audit_chain(dp.AuditHead(s.portal.audit_head().seq + 5, "0" * 64))),
+    ("INVALID_INPUT", dp.ValidationError, lambda s, t: s.portal.verify_audit_chain(dp.AuditHead(1, "not hex"))),
     # Codes beyond the contract's list, still mapped by family.
     ("UNKNOWN_NOTIFICATION", dp.NotFoundError, lambda s, t: s.portal.acknowledge_notification(987_654)),
     ("UNKNOWN_CODE", dp.ValidationError, lambda s, t: dp.Right.from_code("fly")),
@@ -217,3 +232,22 @@ def test_wrong_argument_types_are_python_errors(portal: dp.Portal) -> None:
         dp.Portal.in_memory(config={"hash": object()})
     with pytest.raises(TypeError):
         portal.create_user("s", "T99999", "A", "B", "a@b.fr", ["manage_accounts"])  # type: ignore[list-item]
+
+
+def test_the_email_taken_ration_is_configured_and_covers_bulk_imports() -> None:
+    """A configured ration of 2 answers per hour: the third taken email of a bulk import is
+    RATE_LIMITED (never echoing the email), a free one is still created; both audited."""
+    portal = dp.Portal.in_memory(config={**FAST, "email_taken": {"max_answers": 2, "window": 3600}})
+    s = seed(portal)
+    rows = [dp.UserImport("T99999", "Pris", "Déjà", ADMIN_EMAIL, [dp.Right.SEARCH_CLAIMS]) for _ in range(3)]
+    rows.append(dp.UserImport("T99999", "Libre", "Nouveau", "libre@garage-xyz.fr", [dp.Right.SEARCH_CLAIMS]))
+    out = s.portal.create_users(s.session, rows)
+    codes = [r.code if isinstance(r, dp.PortalError) else "OK" for r in out]
+    assert codes == ["EMAIL_TAKEN", "EMAIL_TAKEN", "RATE_LIMITED", "OK"]
+    assert ADMIN_EMAIL not in str(out[2])
+    actions = [e.action for e in s.portal.audit_log(s.session, "T99999")]
+    assert actions.count("email_taken_answered") == 2
+    assert actions.count("rate_limited") == 1
+    with pytest.raises(dp.ValidationError) as info:
+        dp.Portal.in_memory(config={**FAST, "email_taken": {"max_answers": 0}})
+    assert info.value.code == "INVALID_CONFIG"

@@ -230,6 +230,11 @@ def portal_flows(portal: dp.Portal) -> None:
     exported: str = portal.export_account(s, admin_id)
     assert exported.startswith("{")
     assert count >= len(events)
+    head: dp.AuditHead = portal.audit_head()
+    head_seq: int = head.seq
+    head_hash: str = head.hash
+    assert portal.verify_audit_chain(dp.AuditHead(head_seq, head_hash)) == head_seq
+    assert portal.verify_audit_chain(expected_head=None) == head_seq
 
     portal.disable_account(s, user_id)
     portal.enable_account(s, user_id)

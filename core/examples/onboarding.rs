@@ -335,7 +335,7 @@ fn main() -> Result<()> {
             println!("    - {}", t.label(Locale::Fr));
         }
     }
-    let events = portal.verify_audit_chain()?;
+    let events = portal.verify_audit_chain(None)?;
     println!("\nJournal d'audit : {events} événements, chaîne SHA-256 vérifiée.");
     Ok(())
 }

@@ -171,6 +171,25 @@ pub enum Error {
         /// What is wrong with it.
         reason: String,
     },
+    /// The actor has had as many answers of this kind as the configuration allows in its window
+    /// (e.g. `EMAIL_TAKEN`, see `EmailTakenLimit`); it may try again later.
+    #[error(
+        "too many {what} answers for this account in the last {window_hours} hours; try again later"
+    )]
+    RateLimited {
+        /// Which answer is rationed (`"email taken"`).
+        what: &'static str,
+        /// The window, in whole hours (rounded up).
+        window_hours: i64,
+    },
+    /// The audit log does not verify: an event was edited, removed or re-chained, its tail was
+    /// cut (against a recorded head), or the portal's audit key is missing or not the one that
+    /// chained it.
+    #[error("the audit chain is broken: {reason}")]
+    AuditChainBroken {
+        /// Which event, and what is wrong with it (never a key or a hash of a secret).
+        reason: String,
+    },
     /// The store failed (I/O, corruption, a foreign file). The message holds no secret; the
     /// driver's error, when there is one, is its [`source`](std::error::Error::source).
     #[error("storage error: {0}")]
@@ -363,6 +382,8 @@ impl Error {
         "INVALID_PERIOD",
         "INVALID_QUERY",
         "INVALID_CONFIG",
+        "RATE_LIMITED",
+        "AUDIT_CHAIN_BROKEN",
         "STORAGE",
     ];
 
@@ -399,6 +420,8 @@ impl Error {
             Error::InvalidPeriod { .. } => "INVALID_PERIOD",
             Error::InvalidQuery { .. } => "INVALID_QUERY",
             Error::InvalidConfig { .. } => "INVALID_CONFIG",
+            Error::RateLimited { .. } => "RATE_LIMITED",
+            Error::AuditChainBroken { .. } => "AUDIT_CHAIN_BROKEN",
             Error::Storage(_) => "STORAGE",
         }
     }
@@ -420,7 +443,7 @@ impl Error {
             | Error::UnknownAccount { .. }
             | Error::UnknownSession
             | Error::UnknownNotification { .. } => ErrorFamily::NotFound,
-            Error::Storage(_) => ErrorFamily::Storage,
+            Error::Storage(_) | Error::AuditChainBroken { .. } => ErrorFamily::Storage,
             _ => ErrorFamily::Validation,
         }
     }
@@ -460,7 +483,7 @@ pub enum ErrorFamily {
     Forbidden,
     /// Unknown establishment, account or notification.
     NotFound,
-    /// The store failed.
+    /// The store failed, or its audit chain does not verify.
     Storage,
 }
 
@@ -491,6 +514,10 @@ mod tests {
                 reason: "x",
             },
             Error::InvalidConfig { reason: "x".into() },
+            Error::RateLimited {
+                what: "email taken",
+                window_hours: 24,
+            },
             Error::EmailTaken,
             Error::PasswordPolicy {
                 failed: vec!["min_length"],
@@ -515,6 +542,7 @@ mod tests {
             Error::UnknownAccount { id: "a".into() },
             Error::InvalidPeriod { reason: "x".into() },
             Error::InvalidQuery { reason: "x".into() },
+            Error::AuditChainBroken { reason: "x".into() },
             Error::storage("x"),
         ];
         let codes: std::collections::HashSet<_> = all.iter().map(Error::code).collect();

@@ -198,7 +198,7 @@ mod sqlite {
                     tx.pending(10)?.iter().map(|n| n.id).collect::<Vec<_>>(),
                     vec![id]
                 );
-                verify_chain(&tx.audit_all()?)?;
+                verify_chain(&tx.audit_all()?, None)?;
                 assert_eq!(
                     tx.search_documents(&code("T1"), &DocumentQuery::new(DocumentCategory::Quote))?
                         .total,

@@ -96,7 +96,7 @@ fn sqlite_reopen_keeps_everything_and_holds_no_secret() {
             .total,
         2
     );
-    assert!(p.verify_audit_chain().unwrap() > 3);
+    assert!(p.verify_audit_chain(None).unwrap() > 3);
     drop(p);
     let mut bytes = Vec::new();
     for f in ["portal.db", "portal.db-wal"] {

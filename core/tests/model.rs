@@ -326,7 +326,7 @@ fn check_invariants<S: Store>(
             );
         }
     }
-    prop_assert!(w.p.verify_audit_chain().is_ok());
+    prop_assert!(w.p.verify_audit_chain(None).is_ok());
     Ok(())
 }
 

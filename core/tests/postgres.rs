@@ -16,12 +16,17 @@
 #![cfg(feature = "postgres")]
 
 // The suites' fixtures serve the own tests of some includers only.
+#[path = "suite/audit.rs"]
+mod audit_checks;
 #[allow(dead_code)]
 #[path = "suite/conformance.rs"]
 mod checks;
 #[allow(dead_code)]
 #[path = "suite/flows.rs"]
 mod flows;
+#[allow(dead_code)]
+#[path = "suite/hardening.rs"]
+mod hardening;
 #[path = "suite/host.rs"]
 mod host;
 #[allow(dead_code)]
@@ -184,6 +189,98 @@ macro_rules! host_on_postgres {
 
 host::every_host_flow!(host_on_postgres);
 
+/// PostgreSQL's intruder: SQL on the test's schema, and `pg_dump` of it for the bytes.
+struct InSchema<'a>(&'a TestDb);
+
+impl InSchema<'_> {
+    /// The tests' own client (see `admin_client`), in the test's schema.
+    fn client(&self) -> Client {
+        let mut c = admin_client();
+        c.batch_execute(&format!("SET search_path TO {}", self.0.schema))
+            .unwrap();
+        c
+    }
+}
+
+impl audit_checks::Intruder for InSchema<'_> {
+    fn overwrite(&self, e: &dealer_portal::audit::StoredAuditEvent) {
+        let n = self
+            .client()
+            .execute(
+                "UPDATE audit SET details = $2, prev_hash = $3, hash = $4, scheme = $5
+                 WHERE seq = $1",
+                &[
+                    &(e.seq as i64),
+                    &serde_json::to_string(&e.event.details).unwrap(),
+                    &&e.prev_hash[..],
+                    &&e.hash[..],
+                    &(e.scheme.code() as i16),
+                ],
+            )
+            .unwrap();
+        assert_eq!(n, 1);
+    }
+    fn cut_from(&self, seq: u64) {
+        let seq = seq as i64;
+        let mut c = self.client();
+        c.execute("DELETE FROM audit_establishments WHERE seq >= $1", &[&seq])
+            .unwrap();
+        c.execute("DELETE FROM audit WHERE seq >= $1", &[&seq])
+            .unwrap();
+        // The one-row head too, as an intruder covering its tracks would.
+        c.execute(
+            "UPDATE audit_head SET seq = $1::bigint - 1, hash = (SELECT hash FROM audit WHERE seq = $1::bigint - 1)",
+            &[&seq],
+        )
+        .unwrap();
+    }
+    fn bytes(&self) -> Option<Vec<u8>> {
+        Some(pg_dump(&self.0.schema))
+    }
+}
+
+/// `pg_dump` of one schema (data and definitions), from `DEALER_PORTAL_PG_BIN` (set by
+/// postgres.sh), the PATH, or Debian's /usr/lib/postgresql/*/bin.
+fn pg_dump(schema: &str) -> Vec<u8> {
+    let mut candidates: Vec<std::path::PathBuf> = Vec::new();
+    if let Ok(dir) = std::env::var("DEALER_PORTAL_PG_BIN") {
+        candidates.push(std::path::Path::new(&dir).join("pg_dump"));
+    }
+    candidates.push("pg_dump".into());
+    let mut debian: Vec<_> = std::fs::read_dir("/usr/lib/postgresql")
+        .map(|d| d.flatten().map(|e| e.path().join("bin/pg_dump")).collect())
+        .unwrap_or_default();
+    debian.sort();
+    candidates.extend(debian.into_iter().rev());
+    for bin in candidates {
+        match Command::new(&bin)
+            .args(["--schema", schema, "--dbname", &admin_url()])
+            .stderr(Stdio::inherit())
+            .output()
+        {
+            Ok(out) if out.status.success() => return out.stdout,
+            Ok(out) => panic!("{} failed: {}", bin.display(), out.status),
+            Err(_) => continue,
+        }
+    }
+    panic!("no pg_dump found (set DEALER_PORTAL_PG_BIN to the server's bin directory)")
+}
+
+/// One `#[test]` per check of the audit suite, each on a fresh schema.
+macro_rules! audit_on_postgres {
+    ($($check:ident),* $(,)?) => {
+        mod audit {
+            $(#[test]
+            fn $check() {
+                let db = super::TestDb::new(stringify!($check));
+                super::audit_checks::$check(std::sync::Arc::new(db.store()), &super::InSchema(&db));
+            })*
+        }
+    };
+}
+
+audit_checks::every_audit_check!(audit_on_postgres);
+
 /// One `#[test]` per check and flow of the lifecycle suite, each on a fresh schema.
 macro_rules! lifecycle_checks_on_postgres {
     ($($check:ident),* $(,)?) => {
@@ -218,6 +315,21 @@ fn maintenance_changes_no_answer() {
     let (a, b) = (TestDb::new("no_answer_a"), TestDb::new("no_answer_b"));
     lifecycle::maintenance_changes_no_answer(a.store(), b.store());
 }
+
+/// One `#[test]` per check of the hardening suite (issue 16), each on a fresh schema.
+macro_rules! hardening_on_postgres {
+    ($($check:ident),* $(,)?) => {
+        mod hardening_checks {
+            $(#[test]
+            fn $check() {
+                let db = super::TestDb::new(stringify!($check));
+                super::hardening::$check(db.store());
+            })*
+        }
+    };
+}
+
+hardening::every_hardening_check!(hardening_on_postgres);
 
 // ---------------------------------------------------------------------------------------------
 // PostgreSQL only
@@ -269,7 +381,7 @@ fn reconnecting_keeps_everything_and_migrations_run_once() {
         )
         .unwrap()
         .get(0);
-    assert_eq!(v, 4, "the schema's four migrations, each applied once");
+    assert_eq!(v, 6, "the schema's six migrations, each applied once");
 }
 
 /// Schema version 4 (issue 16, item 9): emails stored before the IDNA normalisation are
@@ -568,7 +680,7 @@ fn failed_logins_are_not_lost_across_servers() {
         .unwrap()
         .unwrap();
     assert_eq!(a.failed_logins as usize, 2 * THREADS * ATTEMPTS);
-    assert!(p.verify_audit_chain().is_ok());
+    assert!(p.verify_audit_chain(None).is_ok());
 }
 
 fn checks_account(mail: &str) -> dealer_portal::account::Account {
@@ -795,7 +907,7 @@ fn two_processes_race_on_one_token_and_one_email() {
             Ok(())
         })
         .unwrap();
-    assert!(p.verify_audit_chain().unwrap() > 0);
+    assert!(p.verify_audit_chain(None).unwrap() > 0);
 }
 
 /// One of the two processes of `two_processes_race_on_one_token_and_one_email`.
@@ -863,5 +975,136 @@ fn race_child() {
             "RACE email {i} {}",
             code(store.write(|tx| tx.insert_account(&a)))
         );
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The lockout with two OS processes on one database (issue 16 item 1)
+// ---------------------------------------------------------------------------------------------
+
+const LOCKOUT_CHILD_VAR: &str = "DEALER_PORTAL_LOCKOUT_CHILD";
+/// Guessing threads in each of the two processes.
+const LOCKOUT_THREADS: usize = 12;
+
+#[test]
+fn two_processes_guessing_at_once_lock_once() {
+    use dealer_portal::audit::AuditAction;
+    use dealer_portal::store::AuditRepo;
+    let db = TestDb::new("lockout_procs");
+    let p = race_portal(&db.url);
+    let (account, _) = hardening::admin(&p);
+    let before = p.store().read(|tx| tx.audit_all()).unwrap().len();
+    let barrier_key = i64::from(std::process::id()) + (1 << 40);
+    let mut gate = admin_client();
+    gate.execute("SELECT pg_advisory_lock($1)", &[&barrier_key])
+        .unwrap();
+    let exe = std::env::current_exe().unwrap();
+    let children: Vec<_> = (0..2)
+        .map(|_| {
+            Command::new(&exe)
+                .args(["--exact", "lockout_child", "--ignored", "--nocapture"])
+                .env(LOCKOUT_CHILD_VAR, format!("{}\n{barrier_key}", db.url))
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let waiting: i64 = gate
+            .query_one(
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted
+                 AND classid = $1 AND objid = $2 AND objsubid = 1",
+                &[&((barrier_key >> 32) as u32), &(barrier_key as u32)],
+            )
+            .unwrap()
+            .get(0);
+        if waiting == 2 {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the children did not reach the start line"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    gate.execute("SELECT pg_advisory_unlock($1)", &[&barrier_key])
+        .unwrap();
+    let mut answers = Vec::new();
+    for c in children {
+        let out = c.wait_with_output().unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+        assert!(
+            out.status.success(),
+            "a child failed:\n{stdout}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        answers.extend(
+            stdout
+                .lines()
+                .filter_map(|l| l.strip_prefix("LOCKOUT "))
+                .map(str::to_owned),
+        );
+    }
+    assert_eq!(answers.len(), 2 * LOCKOUT_THREADS);
+    assert!(
+        answers.iter().all(|a| a == "INVALID_CREDENTIALS"),
+        "{answers:?}"
+    );
+    let log = p.store().read(|tx| tx.audit_all()).unwrap();
+    let after: Vec<_> = log[before..].to_vec();
+    let of =
+        |action: AuditAction, reason: Option<&str>| hardening::count(&after, 0, action, reason);
+    assert_eq!(of(AuditAction::LoginFailed, None), 2 * LOCKOUT_THREADS);
+    assert_eq!(
+        of(AuditAction::LoginFailed, Some("wrong_password")),
+        PortalConfig::for_tests().lockout.max_failures as usize,
+        "password checks spent by the two processes"
+    );
+    assert_eq!(of(AuditAction::AccountLocked, None), 1, "one lock");
+    // The right password during the lock: refused, from either process.
+    assert_eq!(
+        code(p.login(hardening::ADMIN, hardening::ADMIN_PW, false)),
+        "INVALID_CREDENTIALS"
+    );
+    let a = p.store().read(|tx| tx.account(account)).unwrap().unwrap();
+    assert_eq!(a.lockouts, 1);
+    assert!(p.verify_audit_chain(None).is_ok());
+}
+
+/// One of the two processes of `two_processes_guessing_at_once_lock_once`.
+#[test]
+#[ignore = "a child process of two_processes_guessing_at_once_lock_once"]
+fn lockout_child() {
+    let spec = std::env::var(LOCKOUT_CHILD_VAR)
+        .unwrap_or_else(|_| panic!("run by two_processes_guessing_at_once_lock_once only"));
+    let (url, key) = spec.split_once('\n').unwrap();
+    let key: i64 = key.parse().unwrap();
+    let p = race_portal(url);
+    // Warm the pool, then wait at the start line.
+    p.store()
+        .read(|tx| tx.account(AccountId::generate()))
+        .unwrap();
+    let mut gate = admin_client();
+    gate.execute("SELECT pg_advisory_lock_shared($1)", &[&key])
+        .unwrap();
+    gate.execute("SELECT pg_advisory_unlock_shared($1)", &[&key])
+        .unwrap();
+    let start = std::sync::Barrier::new(LOCKOUT_THREADS);
+    let answers: Vec<&str> = std::thread::scope(|s| {
+        let hs: Vec<_> = (0..LOCKOUT_THREADS)
+            .map(|_| {
+                let (p, start) = (&p, &start);
+                s.spawn(move || {
+                    start.wait();
+                    code(p.login(hardening::ADMIN, hardening::WRONG_PW, false))
+                })
+            })
+            .collect();
+        hs.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    for a in answers {
+        println!("LOCKOUT {a}");
     }
 }

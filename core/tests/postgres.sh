@@ -176,6 +176,8 @@ DB=dealer_portal_test
 "$PGBIN/createuser" -h "$SOCK" -p "$PORT" -U postgres --superuser dealer_plain
 export DEALER_PORTAL_PG_URL="postgresql://postgres@127.0.0.1:$PORT/$DB?sslmode=verify-full&sslrootcert=$TLS/ca.crt"
 export DEALER_PORTAL_PG_PLAIN_URL="postgresql://dealer_plain@127.0.0.1:$PORT/$DB?sslmode=disable"
+# The server's own client tools (pg_dump, for the erasure test), of the server's version.
+export DEALER_PORTAL_PG_BIN="$PGBIN"
 export DEALER_PORTAL_PG_TLS_DIR="$TLS" DEALER_PORTAL_PG_PORT="$PORT" DEALER_PORTAL_PG_DB="$DB"
 log "PostgreSQL on 127.0.0.1:$PORT (TLS; plaintext for dealer_plain only), database $DB"
 

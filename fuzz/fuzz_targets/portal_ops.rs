@@ -16,7 +16,9 @@
 //! - **stores agree**: same result code, same details (account lists, token status), same
 //!   mails queued, same accounts, states and rights;
 //! - **no plaintext secret at rest**: once every mail is acknowledged, the SQLite file and its
-//!   WAL contain no link token, session token or password used in the run.
+//!   WAL contain no link token, session token or password used in the run;
+//! - **erasure**: an erased account is in neither store, its email is in neither the SQLite
+//!   file nor its WAL, and both audit chains still verify.
 //!
 //! `run_maintenance` is one of the operations: both stores remove the same counts, a second run
 //! right after removes nothing, and the invariants above (used links, ended sessions, the same
@@ -109,6 +111,11 @@ enum Op {
         target: u8,
     },
     ResendActivation {
+        actor: u8,
+        target: u8,
+    },
+    /// `erase_account` (issue 18): a disabled account, by a manager of all its establishments.
+    Erase {
         actor: u8,
         target: u8,
     },
@@ -415,6 +422,11 @@ impl<S: Store> World<S> {
                 &self
                     .p
                     .resend_activation(self.actor(m, ix(actor, n)), self.id(ix(target, n))),
+            ),
+            Op::Erase { actor, target } => Outcome::of(
+                &self
+                    .p
+                    .erase_account(self.actor(m, ix(actor, n)), self.id(ix(target, n))),
             ),
             Op::RequestReset { user } => {
                 Outcome::of(&self.p.request_password_reset(&email_of(ix(user, n))))
@@ -1031,6 +1043,7 @@ impl Op {
             | Op::Disable { actor, .. }
             | Op::Enable { actor, .. }
             | Op::ResendActivation { actor, .. }
+            | Op::Erase { actor, .. }
             | Op::ListAccounts { actor, .. }
             | Op::ImportUsers { actor, .. }
             | Op::RightsMatrix { actor, .. }
@@ -1156,6 +1169,22 @@ fuzz_target!(|data: &[u8]| {
                 m.known_password.insert(owner, ix(pw, PASSWORDS.len()));
             }
             Op::Disable { target, .. } if ok => m.end_sessions_of(ix(target, n)),
+            Op::Erase { target, .. } if ok => {
+                // Erased: gone from both stores, its email from the SQLite file and WAL, and
+                // both audit chains still verify.
+                let target = ix(target, n);
+                m.end_sessions_of(target);
+                m.known_password.remove(&target);
+                let gone = |r: Result<Option<_>>| r.unwrap().is_none();
+                assert!(gone(mem.p.store().read(|tx| tx.account_by_email(&email_of(target)))));
+                assert!(gone(sql.p.store().read(|tx| tx.account_by_email(&email_of(target)))));
+                assert!(
+                    memchr::memmem::find(&db_bytes(&path), EMAILS[target].as_bytes()).is_none(),
+                    "{op:?}: the erased account's email is still in the SQLite file"
+                );
+                mem.p.verify_audit_chain(None).expect("memory audit chain after an erasure");
+                sql.p.verify_audit_chain(None).expect("sqlite audit chain after an erasure");
+            }
             Op::AuditLog { .. } if ok => {
                 // The log never holds a secret.
                 for (detail, w) in [(&a.detail, &mem.links), (&b.detail, &sql.links)] {
@@ -1180,8 +1209,8 @@ fuzz_target!(|data: &[u8]| {
     }
 
     no_plaintext_at_rest(&path, &sql);
-    mem.p.verify_audit_chain().expect("memory audit chain");
-    sql.p.verify_audit_chain().expect("sqlite audit chain");
+    mem.p.verify_audit_chain(None).expect("memory audit chain");
+    sql.p.verify_audit_chain(None).expect("sqlite audit chain");
     drop(sql);
     remove_db(&path);
 });

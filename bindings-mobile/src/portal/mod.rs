@@ -10,6 +10,7 @@
 
 pub(crate) mod access;
 pub(crate) mod accounts;
+pub(crate) mod audit;
 pub(crate) mod documents;
 pub(crate) mod lifecycle;
 pub(crate) mod outbox;

@@ -424,10 +424,36 @@ private fun hostSurface() {
         expectCode("FORBIDDEN") { portal.createUser(admin, "T77777", "Roy", "Anne", "zoe@garage.fr", listOf(Right.SEARCH_CLAIMS)) }
         val n = portal.verifyAuditChain()
         check(n > 0UL) { "no event verified" }
+        val head = portal.auditHead()
+        eq(head.seq, n)
+        eq(portal.verifyAuditChain(AuditHead(head.seq, head.hash)), n)
         portal.logout(lea)
         eq(portal.verifyAuditChain(), n + 1UL)
+        eq(portal.verifyAuditChain(head), n + 1UL)
+        expectCode("AUDIT_CHAIN_BROKEN") { portal.verifyAuditChain(AuditHead(n + 10UL, head.hash)) }
+        expectCode("INVALID_STATE") { portal.eraseAccount(admin, leaId) }
+        portal.disableAccount(admin, leaId)
+        portal.eraseAccount(admin, leaId)
+        expectCode("UNKNOWN_ACCOUNT") { portal.account(admin, leaId) }
+        check(portal.verifyAuditChain() > n) { "the chain no longer verifies after an erasure" }
     }
     portal.close()
+}
+
+/** Issue 16 item 3: an actor's EMAIL_TAKEN answers are rationed, then RATE_LIMITED. */
+private fun emailTakenIsRationed() {
+    test("EMAIL_TAKEN rationed per actor, then RATE_LIMITED (configured: 2 per hour)") {
+        val portal = Portal.inMemory(FAST.dropLast(1) + """, "email_taken": {"max_answers": 2, "window": 3600}}""")
+        portal.declareAdministrator(ADMIN, "Geloen", "Alexandre", "Gérant", GARAGES)
+        portal.requestPasswordReset(ADMIN)
+        val link = portal.pendingNotifications()[0].token!!.expose()
+        portal.completePasswordReset(link, ADMIN, ADMIN_PASSWORD, ADMIN_PASSWORD)
+        val admin = portal.login(ADMIN, ADMIN_PASSWORD).token.expose()
+        repeat(2) { expectCode("EMAIL_TAKEN") { portal.createUser(admin, "T99999", "Pris", "Deja", ADMIN, listOf(Right.SEARCH_CLAIMS)) } }
+        val e = expectCode("RATE_LIMITED") { portal.createUser(admin, "T99999", "Pris", "Deja", ADMIN, listOf(Right.SEARCH_CLAIMS)) }
+        check(!e.detail.contains(ADMIN)) { "the email echoed: ${e.detail}" }
+        portal.close()
+    }
 }
 
 /** Issue 16 item 6: a Session or a Notification printed into an app's log never shows its token. */
@@ -474,6 +500,7 @@ private fun dataLifecycle() {
 }
 
 fun main() {
+    emailTakenIsRationed()
     passwordCriteria()
     menuSections()
     pureFunctions()

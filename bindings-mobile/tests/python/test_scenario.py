@@ -636,3 +636,26 @@ def test_tokens_never_print(portal):
         assert token not in text, "the session token printed"
     assert "token=SessionToken(***)" in str(session) and "token=LinkToken(***)" in str(mail)
     assert portal.authenticate(token).email == ADMIN
+
+
+def test_email_taken_is_rationed_then_rate_limited():
+    """Issue 16 item 3: 2 EMAIL_TAKEN answers per hour (configured), then RATE_LIMITED, in a
+    bulk import as in a single creation; both audited, the email never echoed."""
+    portal = dp.Portal.in_memory(FAST[:-1] + ', "email_taken": {"max_answers": 2, "window": 3600}}')
+    _, admin = admin_session(portal)
+    for _ in range(2):
+        with raises_code("EMAIL_TAKEN"):
+            portal.create_user(admin, "T99999", "Pris", "Deja", ADMIN, USER_RIGHTS)
+    with raises_code("RATE_LIMITED") as info:
+        portal.create_user(admin, "T99999", "Pris", "Deja", ADMIN, USER_RIGHTS)
+    assert ADMIN not in info.value.detail
+    out = portal.create_users(admin, [
+        dp.UserImport(establishment_code="T99999", last_name="Pris", first_name="Deja", email=ADMIN,
+                      rights=USER_RIGHTS, mobile=None, landline=None),
+        dp.UserImport(establishment_code="T99999", last_name="Libre", first_name="Neuf", email="libre@garage-xyz.fr",
+                      rights=USER_RIGHTS, mobile=None, landline=None),
+    ])
+    assert [o.code for o in out] == ["RATE_LIMITED", None]
+    actions = [e.action for e in portal.audit_log(admin, "T99999", 0, 100)]
+    assert actions.count("email_taken_answered") == 2
+    assert actions.count("rate_limited") == 2

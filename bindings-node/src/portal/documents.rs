@@ -68,10 +68,6 @@ portal_methods! {
             .collect())
     }
 
-    #[doc = "Recomputes the audit chain; returns the number of events. STORAGE if it was edited."]
-    fn verify_audit_chain / verify_audit_chain_async() -> u32 as "Promise<number>"
-    |p| { p.verify_audit_chain().map(count) }
-
     #[doc = "Adds a document of an establishment (the host's import); returns its id."]
     fn add_document / add_document_async(establishment_code: String, document: Document) -> String as "Promise<string>"
     |p| { Ok(p.add_document(&parse_code(&establishment_code)?, &document.to_core()?)?.to_string()) }

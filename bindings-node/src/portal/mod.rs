@@ -243,6 +243,7 @@ mod hooks {
 }
 
 mod accounts;
+mod audit;
 mod documents;
 mod lifecycle;
 mod profiles;

@@ -30,6 +30,8 @@ use pyo3::pybacked::PyBackedStr;
 use pyo3::types::PyDict;
 use std::path::PathBuf;
 
+mod audit;
+pub(crate) use audit::AuditHead;
 mod lifecycle;
 
 /// The portal over a store: a SQLite file (`Portal.open`) or memory (`Portal.in_memory`).
@@ -610,11 +612,6 @@ impl Portal {
             .into_iter()
             .map(|e| AuditEvent { inner: e })
             .collect())
-    }
-
-    /// Recomputes the audit chain; returns the number of events. StorageError if edited.
-    fn verify_audit_chain(&self, py: Python<'_>) -> Res<usize> {
-        Ok(py.detach(|| self.inner.verify_audit_chain())?)
     }
 
     // ----- documents and debits -----

@@ -9,7 +9,7 @@ mod lockout;
 mod query;
 
 pub use input::{Declaration, NewUser, ProfileUpdate, RepairerRegistration};
-pub use lockout::{LockoutConfig, LoginRefusal};
+pub use lockout::{EmailTakenLimit, LockoutConfig, LoginRefusal};
 pub use query::{AccountDetail, AccountPage, AccountQuery, AccountSummary, SortOrder};
 
 use crate::email::Email;

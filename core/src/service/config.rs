@@ -1,6 +1,7 @@
 //! What a deployment configures: [`PortalConfig`].
 
-use crate::account::LockoutConfig;
+use crate::account::{EmailTakenLimit, LockoutConfig};
+use crate::audit::AuditKey;
 use crate::lifecycle::RetentionConfig;
 use crate::locale::Locale;
 use crate::password::{HashParams, PasswordPolicy};
@@ -18,6 +19,19 @@ fn pepper<'de, D: serde::Deserializer<'de>>(
         .map(SecretString::from))
 }
 
+fn audit_key<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> std::result::Result<Option<AuditKey>, D::Error> {
+    use serde::Deserialize;
+    // Held as a secret while parsed, so the text is wiped too.
+    match Option::<String>::deserialize(d)?.map(SecretString::from) {
+        Some(text) if !text.is_empty() => AuditKey::from_hex(text.expose())
+            .map(Some)
+            .map_err(serde::de::Error::custom),
+        _ => Ok(None),
+    }
+}
+
 /// Everything configurable about a portal. `Default` is the seed's portal with OWASP's argon2
 /// parameters.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
@@ -31,10 +45,18 @@ pub struct PortalConfig {
     /// password. Read from a config (so hosts and bindings can pass it), never written out.
     #[serde(skip_serializing, deserialize_with = "pepper")]
     pub pepper: Option<SecretString>,
+    /// The key of the audit chain (`{"audit_key": "<64 hex digits>"}`): with it, every event
+    /// appended is chained by HMAC-SHA-256, which nobody without the key can recompute, and
+    /// `verify_audit_chain` needs it. Kept out of the store, never written out; changing it is
+    /// not supported (the log would no longer verify).
+    #[serde(skip_serializing, deserialize_with = "audit_key")]
+    pub audit_key: Option<AuditKey>,
     /// Token lifetimes and mail rate limit.
     pub tokens: TokenConfig,
     /// Lockout after failed logins.
     pub lockout: LockoutConfig,
+    /// How many `EMAIL_TAKEN` answers an actor gets per window before `RATE_LIMITED`.
+    pub email_taken: EmailTakenLimit,
     /// Language of the mails.
     pub locale: Locale,
     /// The least time (milliseconds) an anonymous request takes — "Mot de passe oublié" and a
@@ -52,8 +74,10 @@ impl Default for PortalConfig {
             policy: PasswordPolicy::default(),
             hash: HashParams::default(),
             pepper: None,
+            audit_key: None,
             tokens: TokenConfig::default(),
             lockout: LockoutConfig::default(),
+            email_taken: EmailTakenLimit::default(),
             locale: Locale::default(),
             anonymous_response_floor_ms: 10,
             retention: RetentionConfig::default(),
@@ -85,6 +109,17 @@ impl PortalConfig {
                 ),
             });
         }
+        if self.email_taken.max_answers == 0
+            || self.email_taken.window < Duration::SECOND
+            || self.email_taken.window > LockoutConfig::MAX_LOCK
+        {
+            return Err(Error::InvalidConfig {
+                reason: format!(
+                    "email_taken needs max_answers >= 1 and a window from 1 second to {} days",
+                    LockoutConfig::MAX_LOCK.whole_days()
+                ),
+            });
+        }
         Ok(())
     }
 
@@ -95,5 +130,27 @@ impl PortalConfig {
             anonymous_response_floor_ms: 0,
             ..PortalConfig::default()
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_audit_key_is_read_never_written_nor_shown() {
+        let hex = "a1".repeat(32);
+        let c: PortalConfig =
+            serde_json::from_value(serde_json::json!({ "audit_key": hex })).unwrap();
+        assert!(c.audit_key.is_some());
+        assert!(!format!("{c:?}").contains(&hex));
+        assert!(!serde_json::to_string(&c).unwrap().contains("audit_key"));
+        let none: PortalConfig =
+            serde_json::from_value(serde_json::json!({ "audit_key": "" })).unwrap();
+        assert!(none.audit_key.is_none());
+        let bad = serde_json::from_value::<PortalConfig>(serde_json::json!({ "audit_key": "12" }))
+            .unwrap_err()
+            .to_string();
+        assert!(bad.contains("64 hexadecimal digits"), "{bad}");
     }
 }

@@ -6,8 +6,10 @@
 //! done inside one transaction.
 
 mod administrator;
+mod budgets;
 mod config;
 mod documents;
+mod erasure;
 mod lifecycle;
 mod notifications;
 mod profiles;
@@ -120,12 +122,14 @@ impl<S: Store, C: Clock> Portal<S, C> {
             Some(p) => PasswordHasher::with_pepper(config.hash, p.clone()),
             None => PasswordHasher::new(config.hash),
         };
-        Ok(Portal {
+        let portal = Portal {
             store,
             clock,
             config,
             hasher,
-        })
+        };
+        portal.key_audit_chain()?;
+        Ok(portal)
     }
 
     /// The store.

@@ -1,7 +1,10 @@
 //! The outbox and the audit log as the host sees them.
 
 use super::{Portal, existing_establishment};
-use crate::audit::{AuditEvent, verify_chain};
+use crate::audit::{
+    AuditAction, AuditEvent, AuditHead, AuditScheme, NewAuditEvent, check_head, head_of,
+    verify_chain,
+};
 use crate::clock::Clock;
 use crate::establishment::EstablishmentCode;
 use crate::notification::{Notification, NotificationId};
@@ -50,10 +53,66 @@ impl<S: Store, C: Clock> Portal<S, C> {
         })
     }
 
-    /// Proves the audit log was not edited: recomputes the chain; returns the number of events.
-    pub fn verify_audit_chain(&self) -> Result<usize> {
+    /// The end of the audit chain: the last event's position and hash, for a host to record
+    /// elsewhere and give back to [`verify_audit_chain`](Self::verify_audit_chain) later
+    /// (`seq` 0 for an empty log).
+    ///
+    /// ```
+    /// use dealer_portal::service::{Portal, PortalConfig};
+    /// let portal = Portal::in_memory(PortalConfig::for_tests())?;
+    /// let head = portal.audit_head()?;
+    /// assert_eq!(head.seq, 0);
+    /// assert_eq!(portal.verify_audit_chain(Some(&head))?, 0);
+    /// # Ok::<(), dealer_portal::Error>(())
+    /// ```
+    pub fn audit_head(&self) -> Result<AuditHead> {
+        Ok(head_of(self.store.read(|tx| tx.audit_last())?.as_ref()))
+    }
+
+    /// Proves the audit log was not edited: recomputes the chain (under the configured
+    /// `audit_key` for keyed events) and returns the number of events. With `expected_head` (a
+    /// head recorded earlier), it also checks that the log still holds that event with that
+    /// hash, so a cut tail or a log rewritten from scratch is caught. Any failure is
+    /// [`Error::AuditChainBroken`](crate::Error::AuditChainBroken), whose message says which
+    /// event and why (edited, cut, re-chained, the key missing or not the one that chained it).
+    ///
+    /// ```
+    /// use dealer_portal::audit::AuditHead;
+    /// use dealer_portal::service::{Portal, PortalConfig};
+    /// let portal = Portal::in_memory(PortalConfig::for_tests())?;
+    /// assert_eq!(portal.verify_audit_chain(None)?, 0);
+    /// let past_the_end = AuditHead::new(3, "0".repeat(64));
+    /// let err = portal.verify_audit_chain(Some(&past_the_end)).unwrap_err();
+    /// assert_eq!(err.code(), "AUDIT_CHAIN_BROKEN");
+    /// # Ok::<(), dealer_portal::Error>(())
+    /// ```
+    pub fn verify_audit_chain(&self, expected_head: Option<&AuditHead>) -> Result<usize> {
         let all = self.store.read(|tx| tx.audit_all())?;
-        verify_chain(&all)?;
+        verify_chain(&all, self.config.audit_key.as_ref())?;
+        if let Some(head) = expected_head {
+            check_head(&all, head)?;
+        }
         Ok(all.len())
+    }
+
+    /// Gives the store the configured audit key; with a key, if the log ends with an event
+    /// chained without it (a store that ran unkeyed until now), appends a keyed
+    /// [`AuditAction::AuditChainKeyed`], so that a keyed log always ends with a keyed event and
+    /// a tail re-chained without the key shows.
+    pub(super) fn key_audit_chain(&self) -> Result<()> {
+        self.store.set_audit_key(self.config.audit_key.clone());
+        if self.config.audit_key.is_none() {
+            return Ok(());
+        }
+        let now = self.now();
+        self.store.write(|tx| {
+            if tx
+                .audit_last()?
+                .is_some_and(|last| last.scheme != AuditScheme::HmacSha256)
+            {
+                tx.append(&NewAuditEvent::new(now, AuditAction::AuditChainKeyed))?;
+            }
+            Ok(())
+        })
     }
 }

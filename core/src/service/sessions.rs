@@ -1,5 +1,6 @@
 //! Logging in (and the lockout rule), sessions, logging out and changing one's password.
 
+use super::budgets::{Reservation, decoy};
 use super::{Portal, establishments_of, existing_establishment};
 use crate::account::{Account, AccountId, AccountState, LoginRefusal, Role};
 use crate::audit::{AuditAction, NewAuditEvent};
@@ -118,37 +119,62 @@ impl<S: Store, C: Clock> Portal<S, C> {
     // ----- login and sessions -----
 
     /// Logs in. Unknown email, wrong password, an account not active, a locked account: all
-    /// answer [`Error::InvalidCredentials`], in about the same time (a dummy argon2 run for
-    /// unknown emails). After `lockout.max_failures` failures in a row the account is locked
+    /// answer [`Error::InvalidCredentials`], in about the same time (a dummy argon2 run and the
+    /// same two writes when no password is checked). A check of the password is reserved in
+    /// the store before argon2 runs and settled after (see `budgets`): however many logins of
+    /// one account run at once, on however many servers, at most `lockout.max_failures`
+    /// checks are spent before the lock, and no login succeeds while the account is locked
+    /// when its transaction commits. After `lockout.max_failures` failures in a row the account is locked
     /// for `lockout.base`, doubling at each further lock; its owner gets a mail. A hash made
     /// with older parameters is re-hashed.
     pub fn login(&self, email: &str, password: &str, remember: bool) -> Result<Session> {
         let too_long = password.len() > MAX_CREDENTIAL_BYTES;
         let normalized = crate::password::normalize(if too_long { "" } else { password });
-        let now = self.now();
         let account = match Email::parse(email) {
             Ok(e) => self.store.read(|tx| tx.account_by_email(&e))?,
             Err(_) => None,
         };
+        // Every answer writes what a wrong password writes (a check held before argon2, then
+        // settled): a decoy stands in when no password is checked (see `budgets::decoy`).
+        let decoy = decoy(email);
         let Some(account) = account else {
+            self.hold_decoy(decoy)?;
             self.hasher.dummy_verify(&normalized);
-            self.store.write(|tx| {
-                tx.append(
-                    &NewAuditEvent::new(now, AuditAction::LoginFailed)
-                        .with(json!({ "reason": "unknown_email" })),
-                )
-            })?;
+            self.settle_refusal(None, decoy, AuditAction::LoginFailed)?;
             return Err(Error::InvalidCredentials);
         };
-        let verified = self.verify_or_dummy(&account, &normalized, too_long);
-        if let Some(refusal) = account.login_refusal(verified, now) {
-            self.record_refusal(account.id, refusal, AuditAction::LoginFailed, now)?;
+        // One check of the lockout's budget is reserved before argon2 runs; refused (locked,
+        // not active, budget spent by checks under way), a dummy run keeps the time.
+        let account = match self.reserve_check(account.id, decoy)? {
+            Reservation::Reserved(a) => *a,
+            Reservation::Refused(refusal) => {
+                self.hasher.dummy_verify(&normalized);
+                let refused = Some((account.id, refusal));
+                self.settle_refusal(refused, decoy, AuditAction::LoginFailed)?;
+                return Err(Error::InvalidCredentials);
+            }
+            Reservation::Missing => {
+                self.hasher.dummy_verify(&normalized);
+                self.settle_refusal(None, decoy, AuditAction::LoginFailed)?;
+                return Err(Error::InvalidCredentials);
+            }
+        };
+        if !self.verify_or_dummy(&account, &normalized, too_long) {
+            self.settle_failed_check(account.id, AuditAction::LoginFailed)?;
             return Err(Error::InvalidCredentials);
         }
         let rehash = match &account.password {
-            Some(h) if self.hasher.needs_rehash(h) => Some(self.hasher.hash(&normalized)?),
+            Some(h) if self.hasher.needs_rehash(h) => match self.hasher.hash(&normalized) {
+                Ok(h) => Some(h),
+                Err(e) => {
+                    self.store
+                        .write(|tx| Self::release_check(tx, account.id, self.now()))?;
+                    return Err(e);
+                }
+            },
             _ => None,
         };
+        let now = self.now();
         let secret = TokenSecret::generate();
         let mut record = SessionRecord::open(
             secret.digest(),
@@ -158,10 +184,13 @@ impl<S: Store, C: Clock> Portal<S, C> {
             None,
             &self.config.tokens,
         );
-        self.store.write(|tx| {
+        let opened = self.store.write(|tx| {
+            Self::release_check(tx, account.id, now)?;
             let mut a = tx.account(account.id)?.ok_or(Error::InvalidCredentials)?;
-            if a.state != AccountState::Active {
-                return Err(Error::InvalidCredentials);
+            // Locked (or disabled) since the check: refused when this transaction commits.
+            if let Some(refusal) = a.login_refusal(true, now) {
+                self.refuse_in(tx, a.id, refusal, AuditAction::LoginFailed, now)?;
+                return Ok(false);
             }
             a.record_login(now);
             if let Some(h) = rehash {
@@ -180,8 +209,11 @@ impl<S: Store, C: Clock> Portal<S, C> {
                     .at_establishments(establishments)
                     .with(json!({ "remember": remember })),
             )?;
-            Ok(())
+            Ok(true)
         })?;
+        if !opened {
+            return Err(Error::InvalidCredentials);
+        }
         Ok(Session {
             token: SecretString::from(secret.expose()),
             account_id: account.id,
@@ -190,16 +222,18 @@ impl<S: Store, C: Clock> Portal<S, C> {
     }
 
     /// Records a refused password check of an account (at login, or when a flow asks for
-    /// the current password): audited as `action` with the refusal's reason; a wrong password
-    /// counts toward the lockout, and the failure that locks the account mails its owner.
-    pub(super) fn record_refusal(
+    /// the current password), in the caller's transaction: audited as `action` with the
+    /// refusal's reason; a wrong password counts toward the lockout, and the failure that
+    /// locks the account mails its owner.
+    pub(super) fn refuse_in(
         &self,
+        tx: &mut S::Tx<'_>,
         account: AccountId,
         refusal: LoginRefusal,
         action: AuditAction,
         now: OffsetDateTime,
     ) -> Result<()> {
-        self.store.write(|tx| {
+        {
             let Some(mut a) = tx.account(account)? else {
                 return Ok(());
             };
@@ -233,7 +267,7 @@ impl<S: Store, C: Clock> Portal<S, C> {
                 )?;
             }
             tx.update_account(&a)
-        })
+        }
     }
 
     /// Verifies a password against the account's hash; an account without a password, or a
@@ -255,13 +289,28 @@ impl<S: Store, C: Clock> Portal<S, C> {
     pub(super) fn check_current_password(&self, account: &Account, current: &str) -> Result<()> {
         let too_long = current.len() > MAX_CREDENTIAL_BYTES;
         let current = crate::password::normalize(if too_long { "" } else { current });
-        let now = self.now();
-        let verified = self.verify_or_dummy(account, &current, too_long);
-        if let Some(refusal) = account.login_refusal(verified, now) {
-            self.record_refusal(account.id, refusal, AuditAction::PasswordCheckFailed, now)?;
+        // The same budget as logins: a check is reserved before argon2 (see `login`).
+        let decoy = decoy(account.email.as_str());
+        let account = match self.reserve_check(account.id, decoy)? {
+            Reservation::Reserved(a) => *a,
+            Reservation::Refused(refusal) => {
+                self.hasher.dummy_verify(&current);
+                let refused = Some((account.id, refusal));
+                self.settle_refusal(refused, decoy, AuditAction::PasswordCheckFailed)?;
+                return Err(Error::InvalidCredentials);
+            }
+            Reservation::Missing => {
+                self.hasher.dummy_verify(&current);
+                self.settle_refusal(None, decoy, AuditAction::PasswordCheckFailed)?;
+                return Err(Error::InvalidCredentials);
+            }
+        };
+        if !self.verify_or_dummy(&account, &current, too_long) {
+            self.settle_failed_check(account.id, AuditAction::PasswordCheckFailed)?;
             return Err(Error::InvalidCredentials);
         }
-        Ok(())
+        self.store
+            .write(|tx| Self::release_check(tx, account.id, self.now()))
     }
 
     /// What a host checks on every request: who is behind the session, until when, the

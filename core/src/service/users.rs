@@ -94,7 +94,9 @@ impl<S: Store, C: Clock> Portal<S, C> {
 
     /// Creates a user on an establishment the actor manages, with rights the actor holds there
     /// (at least one). The user is `Invited` and gets an activation mail ("Activez votre
-    /// compte").
+    /// compte"). A taken email answers [`Error::EmailTaken`], at most
+    /// `email_taken.max_answers` times per actor in `email_taken.window` (20 in 24 hours by
+    /// default), then [`Error::RateLimited`]; both answers are audited.
     pub fn create_user<'a>(
         &self,
         session_token: &str,
@@ -105,15 +107,22 @@ impl<S: Store, C: Clock> Portal<S, C> {
         let actor = self.actor(session_token)?;
         let code = &actor.establishment_or_connected(establishment.into())?;
         let now = self.now();
-        self.store.write(|tx| {
-            let mut grantor = Grantor::new(tx, &actor)?;
-            self.create_user_in(tx, &actor, &mut grantor, code, user, rights, now)
-        })
+        self.store
+            .write(|tx| {
+                let mut grantor = Grantor::new(tx, &actor)?;
+                match self.create_user_in(tx, &actor, &mut grantor, code, user, rights, now) {
+                    // Committed: the answer is audited and counts toward the actor's ration.
+                    Err(e @ (Error::EmailTaken | Error::RateLimited { .. })) => Ok(Err(e)),
+                    other => other.map(Ok),
+                }
+            })
+            .and_then(|created| created)
     }
 
     /// Creates many users in one transaction (bulk import). Each row gets its own result; a bad
     /// row (unknown establishment, rights the actor may not grant, a taken email) does not stop
-    /// the others. A storage failure fails the whole call and writes none of the batch.
+    /// the others; taken emails draw on the actor's ration as in
+    /// [`create_user`](Self::create_user). A storage failure fails the whole call and writes none of the batch.
     pub fn create_users(
         &self,
         session_token: &str,
@@ -170,7 +179,11 @@ impl<S: Store, C: Clock> Portal<S, C> {
         );
         a.mobile = user.mobile.clone();
         a.landline = user.landline.clone();
-        tx.insert_account_with_rights(&a, code, rights)?;
+        match tx.insert_account_with_rights(&a, code, rights) {
+            // Whether an address has an account is rationed per actor (see `email_taken_answer`).
+            Err(Error::EmailTaken) => return Err(self.email_taken_answer(tx, actor, code, now)?),
+            r => r?,
+        }
         // A new account has no link to supersede.
         self.queue_link(
             tx,

@@ -1,12 +1,12 @@
 //! A store chosen at run time: what the bindings hold, so one `Portal` type serves every store.
 
 use super::{
-    AccountRepo, AuditRepo, DocumentRepo, MemoryStore, OutboxRepo, SessionRepo, SessionSnapshot,
-    Store, TokenRecord, TokenRepo, Tx,
+    AccountRepo, AttemptRepo, AuditRepo, DocumentRepo, ErasureRepo, MemoryStore, OutboxRepo,
+    SessionRepo, SessionSnapshot, Store, TokenRecord, TokenRepo, Tx,
 };
 use crate::Result;
 use crate::account::{Account, AccountId, AccountPage, AccountQuery};
-use crate::audit::{NewAuditEvent, StoredAuditEvent};
+use crate::audit::{AuditAction, AuditKey, NewAuditEvent, StoredAuditEvent};
 use crate::document::{DocumentId, DocumentPage, DocumentQuery, NewDocument};
 use crate::email::Email;
 use crate::establishment::{Establishment, EstablishmentCode};
@@ -98,6 +98,16 @@ impl Store for AnyStore {
         }
     }
 
+    fn set_audit_key(&self, key: Option<AuditKey>) {
+        match self {
+            AnyStore::Memory(s) => s.set_audit_key(key),
+            #[cfg(feature = "sqlite")]
+            AnyStore::Sqlite(s) => s.set_audit_key(key),
+            #[cfg(feature = "postgres")]
+            AnyStore::Postgres(s) => s.set_audit_key(key),
+        }
+    }
+
     fn session_snapshot(&self, digest: &TokenDigest) -> Result<Option<SessionSnapshot>> {
         match self {
             AnyStore::Memory(s) => s.session_snapshot(digest),
@@ -159,6 +169,15 @@ forward! {
         fn append(&mut self, e: &NewAuditEvent) -> Result<u64>;
         fn audit_for(&mut self, establishment: &EstablishmentCode, offset: usize, limit: usize) -> Result<Vec<StoredAuditEvent>>;
         fn audit_all(&mut self) -> Result<Vec<StoredAuditEvent>>;
+        fn audit_last(&mut self) -> Result<Option<StoredAuditEvent>>;
+    }
+    ErasureRepo {
+        fn erase_account(&mut self, id: AccountId) -> Result<bool>;
+    }
+    AttemptRepo {
+        fn attempts_in_flight(&mut self, account: AccountId, now: OffsetDateTime) -> Result<u32>;
+        fn set_attempts_in_flight(&mut self, account: AccountId, n: u32, lease_until: OffsetDateTime) -> Result<()>;
+        fn count_actions_since(&mut self, actor: AccountId, action: AuditAction, since: OffsetDateTime) -> Result<usize>;
     }
     DocumentRepo {
         fn insert_document(&mut self, establishment: &EstablishmentCode, d: &NewDocument) -> Result<DocumentId>;

@@ -16,7 +16,7 @@
 
 use crate::Result;
 use crate::account::{Account, AccountId, AccountPage, AccountQuery};
-use crate::audit::{NewAuditEvent, StoredAuditEvent};
+use crate::audit::{AuditAction, AuditKey, NewAuditEvent, StoredAuditEvent};
 use crate::document::{DocumentId, DocumentPage, DocumentQuery, NewDocument};
 use crate::email::Email;
 use crate::establishment::{Establishment, EstablishmentCode};
@@ -58,6 +58,11 @@ pub trait Store: Send + Sync {
 
     /// Runs `f` over a consistent snapshot; writes inside it fail.
     fn read<R>(&self, f: impl FnOnce(&mut Self::Tx<'_>) -> Result<R>) -> Result<R>;
+
+    /// The key [`AuditRepo::append`] chains new events with (HMAC-SHA-256), or `None` for plain
+    /// SHA-256. Held in memory only, never written to the store; the portal sets it from its
+    /// configuration when it opens.
+    fn set_audit_key(&self, key: Option<AuditKey>);
 
     /// The session with this digest, its account and the account's rights, read together:
     /// what checking a session on every request needs. The default reads them in one
@@ -104,6 +109,9 @@ impl<S: Store + 'static> Store for std::sync::Arc<S> {
     fn read<R>(&self, f: impl FnOnce(&mut Self::Tx<'_>) -> Result<R>) -> Result<R> {
         (**self).read(f)
     }
+    fn set_audit_key(&self, key: Option<AuditKey>) {
+        (**self).set_audit_key(key)
+    }
     fn session_snapshot(&self, digest: &TokenDigest) -> Result<Option<SessionSnapshot>> {
         (**self).session_snapshot(digest)
     }
@@ -111,11 +119,27 @@ impl<S: Store + 'static> Store for std::sync::Arc<S> {
 
 /// Everything a transaction can do.
 pub trait Tx:
-    AccountRepo + TokenRepo + SessionRepo + OutboxRepo + AuditRepo + DocumentRepo + LifecycleRepo
+    AccountRepo
+    + TokenRepo
+    + SessionRepo
+    + OutboxRepo
+    + AuditRepo
+    + DocumentRepo
+    + LifecycleRepo
+    + ErasureRepo
+    + AttemptRepo
 {
 }
 impl<
-    T: AccountRepo + TokenRepo + SessionRepo + OutboxRepo + AuditRepo + DocumentRepo + LifecycleRepo,
+    T: AccountRepo
+        + TokenRepo
+        + SessionRepo
+        + OutboxRepo
+        + AuditRepo
+        + DocumentRepo
+        + LifecycleRepo
+        + ErasureRepo
+        + AttemptRepo,
 > Tx for T
 {
 }
@@ -275,6 +299,48 @@ pub trait AuditRepo {
     ) -> Result<Vec<StoredAuditEvent>>;
     /// The whole log in order, for verification.
     fn audit_all(&mut self) -> Result<Vec<StoredAuditEvent>>;
+    /// The last event, if any: the chain's head.
+    fn audit_last(&mut self) -> Result<Option<StoredAuditEvent>>;
+}
+
+/// Erasing a person (the right to erasure).
+pub trait ErasureRepo {
+    /// Deletes the account and everything personal the store holds about it: its row (email,
+    /// names, phones, function, password hash and history), its rights, sessions and tokens,
+    /// and every mail queued to its email or to an address one of its email-change links
+    /// named, pending or sent. Its audit events stay (they name it by id only). Whether the
+    /// account existed. A store that keeps deleted bytes (SQLite's WAL) wipes them as it does
+    /// an acknowledged link.
+    fn erase_account(&mut self, id: AccountId) -> Result<bool>;
+}
+
+/// What the lockout and the rate limits count: the password checks of an account under way,
+/// and an actor's audited answers of one kind.
+///
+/// A password check is *reserved* in a write transaction before argon2 runs and *settled* in
+/// another after it: the reservations in flight count toward the lockout's budget, so however
+/// many servers check one account at once, no more than `max_failures` checks are spent before
+/// the lock (see `Account::reserve_attempt`). Reservations lapse at their expiry, so a server
+/// that dies between the two transactions does not hold the budget for ever.
+pub trait AttemptRepo {
+    /// How many password checks of the account are reserved and not settled; 0 once their
+    /// lease (see [`set_attempts_in_flight`](Self::set_attempts_in_flight)) has passed at `now`.
+    fn attempts_in_flight(&mut self, account: AccountId, now: OffsetDateTime) -> Result<u32>;
+    /// Records `n` checks of the account in flight, all lapsing at `lease_until` (0 forgets them).
+    fn set_attempts_in_flight(
+        &mut self,
+        account: AccountId,
+        n: u32,
+        lease_until: OffsetDateTime,
+    ) -> Result<()>;
+    /// How many audit events of `action` by `actor` were recorded at or after `since` (the
+    /// stores answer from an index on the audit log by actor, action and time).
+    fn count_actions_since(
+        &mut self,
+        actor: AccountId,
+        action: AuditAction,
+        since: OffsetDateTime,
+    ) -> Result<usize>;
 }
 
 /// Documents and debit lines.

@@ -963,7 +963,7 @@ pub fn check_audit<S: Store>(store: &S) {
     for (stored, e) in all.iter().zip(&events) {
         assert_eq!(&stored.event, e);
     }
-    verify_chain(&all).unwrap();
+    verify_chain(&all, None).unwrap();
     assert_eq!(all[1].prev_hash, all[0].hash);
 
     // Per establishment, newest first, paginated.

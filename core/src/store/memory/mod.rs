@@ -1,10 +1,8 @@
 //! The in-memory store: the reference semantics of every trait, for tests and embedded use.
 
-use super::{
-    AccountRepo, AuditRepo, DocumentRepo, OutboxRepo, SessionRepo, Store, TokenRecord, TokenRepo,
-};
+use super::{AccountRepo, DocumentRepo, OutboxRepo, SessionRepo, Store, TokenRecord, TokenRepo};
 use crate::account::{Account, AccountId, AccountPage, AccountQuery, AccountState, AccountSummary};
-use crate::audit::{GENESIS, NewAuditEvent, StoredAuditEvent, chain_hash};
+use crate::audit::{AuditKey, StoredAuditEvent};
 use crate::document::{
     Document, DocumentId, DocumentPage, DocumentQuery, NewDocument, newest_first,
 };
@@ -22,6 +20,9 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Mutex;
 use time::OffsetDateTime;
 
+mod attempts;
+mod audit;
+mod erase;
 mod lifecycle;
 
 type Undo = Box<dyn FnOnce(&mut State) + Send>;
@@ -44,9 +45,11 @@ struct State {
     outbox: BTreeMap<NotificationId, (Notification, bool)>,
     next_notification: u64,
     audit: Vec<StoredAuditEvent>,
+    audit_key: Option<AuditKey>,
     documents: BTreeMap<DocumentId, Document>,
     documents_by_establishment: HashMap<EstablishmentCode, Vec<DocumentId>>,
     debit_lines: HashMap<(EstablishmentCode, YearMonth), Vec<DebitLine>>,
+    attempts: HashMap<AccountId, (u32, OffsetDateTime)>,
 }
 
 /// A store held in memory, behind one mutex. Its transactions keep an undo journal, so an `Err`
@@ -112,6 +115,13 @@ impl Store for MemoryStore {
             read_only: true,
         };
         f(&mut tx)
+    }
+
+    fn set_audit_key(&self, key: Option<AuditKey>) {
+        self.state
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .audit_key = key;
     }
 }
 
@@ -658,47 +668,6 @@ impl OutboxRepo for MemoryTx<'_> {
             }
             _ => Err(Error::UnknownNotification { id: id.to_string() }),
         }
-    }
-}
-
-impl AuditRepo for MemoryTx<'_> {
-    fn append(&mut self, e: &NewAuditEvent) -> Result<u64> {
-        self.writable()?;
-        let prev = self.st.audit.last().map_or(GENESIS, |l| l.hash);
-        let seq = self.st.audit.len() as u64 + 1;
-        let hash = chain_hash(&prev, seq, e);
-        self.st.audit.push(StoredAuditEvent {
-            seq,
-            event: e.clone(),
-            prev_hash: prev,
-            hash,
-        });
-        self.journal(|st| {
-            st.audit.pop();
-        });
-        Ok(seq)
-    }
-
-    fn audit_for(
-        &mut self,
-        establishment: &EstablishmentCode,
-        offset: usize,
-        limit: usize,
-    ) -> Result<Vec<StoredAuditEvent>> {
-        Ok(self
-            .st
-            .audit
-            .iter()
-            .rev()
-            .filter(|e| e.event.establishments.contains(establishment))
-            .skip(offset)
-            .take(limit)
-            .cloned()
-            .collect())
-    }
-
-    fn audit_all(&mut self) -> Result<Vec<StoredAuditEvent>> {
-        Ok(self.st.audit.clone())
     }
 }
 

@@ -1,12 +1,15 @@
 //! [`AuditRepo`] on PostgreSQL: the append-only audit log, each event chained to the previous
-//! one by SHA-256, and its index by establishment (`audit_establishments`).
+//! one by SHA-256 or, under the store's key, HMAC-SHA-256 (`scheme` says which), and its index
+//! by establishment (`audit_establishments`).
 //!
 //! The chain's end is the one row of `audit_head`: appending locks it (`SELECT … FOR UPDATE`)
 //! until the commit, so two servers never chain from the same hash. The JSON columns are
 //! `TEXT`, stored exactly as hashed.
 
 use super::{PostgresTx, col};
-use crate::audit::{AuditAction, GENESIS, NewAuditEvent, StoredAuditEvent, chain_hash};
+use crate::audit::{
+    AuditAction, AuditScheme, GENESIS, NewAuditEvent, StoredAuditEvent, scheme_hash,
+};
 use crate::establishment::EstablishmentCode;
 use crate::locale::Coded;
 use crate::store::AuditRepo;
@@ -14,8 +17,8 @@ use crate::store::row::{account_id, coded, corrupt, from_ns, hash32, ns_clamped}
 use crate::{Error, Result};
 use ::postgres::Row;
 
-pub(super) const AUDIT_COLUMNS: &str =
-    "a.seq, a.at, a.actor, a.action, a.subject, a.establishments, a.details, a.prev_hash, a.hash";
+pub(super) const AUDIT_COLUMNS: &str = "a.seq, a.at, a.actor, a.action, a.subject, \
+     a.establishments, a.details, a.prev_hash, a.hash, a.scheme";
 
 pub(super) fn audit_from_row(row: &Row) -> Result<StoredAuditEvent> {
     const T: &str = "audit";
@@ -27,6 +30,7 @@ pub(super) fn audit_from_row(row: &Row) -> Result<StoredAuditEvent> {
     let details: &str = col(row, 6, T, "details")?;
     let prev: &[u8] = col(row, 7, T, "prev_hash")?;
     let hash: &[u8] = col(row, 8, T, "hash")?;
+    let scheme: i16 = col(row, 9, T, "scheme")?;
     Ok(StoredAuditEvent {
         seq: u64::try_from(seq).map_err(|_| corrupt(T, "seq"))?,
         event: NewAuditEvent {
@@ -40,6 +44,7 @@ pub(super) fn audit_from_row(row: &Row) -> Result<StoredAuditEvent> {
         },
         prev_hash: hash32(prev, "prev_hash")?,
         hash: hash32(hash, "hash")?,
+        scheme: AuditScheme::from_code(scheme.into()).ok_or_else(|| corrupt(T, "scheme"))?,
     })
 }
 
@@ -60,7 +65,9 @@ impl AuditRepo for PostgresTx<'_> {
             None => GENESIS,
         };
         let seq = u64::try_from(last).map_err(|_| corrupt("audit_head", "seq"))? + 1;
-        let hash = chain_hash(&prev, seq, e);
+        let key = self.audit_key.as_deref();
+        let scheme = key.map_or(AuditScheme::Sha256, |_| AuditScheme::HmacSha256);
+        let hash = scheme_hash(scheme, key, &prev, seq, e).expect("a key for a keyed scheme");
         let establishments = serde_json::to_string(&e.establishments)
             .map_err(|err| Error::storage(format!("cannot encode an audit event: {err}")))?;
         let details = serde_json::to_string(&e.details)
@@ -71,8 +78,8 @@ impl AuditRepo for PostgresTx<'_> {
             "WITH head AS (UPDATE audit_head SET seq = $1, hash = $9),
                   event AS (
                       INSERT INTO audit (seq, at, actor, action, subject, establishments, details,
-                                         prev_hash, hash)
-                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING seq)
+                                         prev_hash, hash, scheme)
+                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $11) RETURNING seq)
              INSERT INTO audit_establishments (code, seq)
              SELECT DISTINCT code, (SELECT seq FROM event) FROM unnest($10::text[]) AS code",
             &[
@@ -86,6 +93,7 @@ impl AuditRepo for PostgresTx<'_> {
                 &&prev[..],
                 &&hash[..],
                 &codes,
+                &(scheme.code() as i16),
             ],
             "cannot append to the audit log",
         )?;
@@ -122,5 +130,15 @@ impl AuditRepo for PostgresTx<'_> {
             "cannot read the audit log",
         )?;
         rows.iter().map(audit_from_row).collect()
+    }
+
+    fn audit_last(&mut self) -> Result<Option<StoredAuditEvent>> {
+        self.serialise()?;
+        let rows = self.query(
+            &format!("SELECT {AUDIT_COLUMNS} FROM audit a ORDER BY a.seq DESC LIMIT 1"),
+            &[],
+            "cannot read the audit log",
+        )?;
+        rows.first().map(audit_from_row).transpose()
     }
 }

@@ -36,9 +36,11 @@
 //!   each.
 
 mod accounts;
+mod attempts;
 mod audit;
 mod documents;
 mod emails;
+mod erase;
 mod lifecycle;
 mod outbox;
 mod pool;
@@ -52,6 +54,7 @@ use self::schema::migrate;
 use self::tls::{Tls, TlsUrl};
 use super::row::corrupt;
 use super::{SessionSnapshot, Store};
+use crate::audit::AuditKey;
 use crate::token::TokenDigest;
 use crate::{Error, Result};
 use ::postgres::error::SqlState;
@@ -118,6 +121,8 @@ pub struct PostgresStore {
     lock_key: i32,
     /// Where the store lives, for messages (never the password).
     location: String,
+    /// See [`Store::set_audit_key`]: in memory only.
+    audit_key: std::sync::Mutex<Option<std::sync::Arc<AuditKey>>>,
 }
 
 impl std::fmt::Debug for PostgresStore {
@@ -253,6 +258,7 @@ impl PostgresStore {
             pool,
             lock_key,
             location,
+            audit_key: Default::default(),
         })
     }
 
@@ -329,6 +335,13 @@ impl PostgresStore {
             lock_key: self.lock_key,
             failed: false,
             open: true,
+            audit_key: if read_only {
+                None
+            } else {
+                (self.audit_key.lock())
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .clone()
+            },
         };
         let out = f(&mut tx);
         let ended = match (&out, tx.failed) {
@@ -395,6 +408,13 @@ impl Store for PostgresStore {
         )
     }
 
+    fn set_audit_key(&self, key: Option<AuditKey>) {
+        *self
+            .audit_key
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = key.map(std::sync::Arc::new);
+    }
+
     fn session_snapshot(&self, digest: &TokenDigest) -> Result<Option<SessionSnapshot>> {
         // One statement, one round trip, no BEGIN/COMMIT (see `sessions`).
         self.snapshot(digest)
@@ -413,6 +433,8 @@ pub struct PostgresTx<'a> {
     failed: bool,
     /// Neither committed nor rolled back yet.
     open: bool,
+    /// The key new audit events are chained with (write transactions only).
+    audit_key: Option<std::sync::Arc<AuditKey>>,
 }
 
 impl Drop for PostgresTx<'_> {

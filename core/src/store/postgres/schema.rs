@@ -6,7 +6,7 @@
 //! lock on the schema ([`schema_key`]), so servers starting together apply each script once;
 //! DDL is transactional, so a failed migration leaves the schema as it was.
 //!
-//! The schema (version 3): the tables of the SQLite store (see its `schema`), with
+//! The schema (version 6): the tables of the SQLite store (see its `schema`), with
 //! PostgreSQL's types: ids, digests, hashes and sort keys `BYTEA`, times `BIGINT` nanoseconds
 //! (`accounts.last_login_at` NULL before the first login), codes and emails `COLLATE "C"`,
 //! `documents.issued_on` a `DATE`; `rights` without the listing copies (the listing reads
@@ -28,7 +28,14 @@ const MIGRATION_LOCK_OFFSET: i32 = 1;
 
 /// The schema, one script per version: script `i` takes the schema from version `i` to `i + 1`.
 /// Scripts are never edited once released; a change is a new script.
-const MIGRATIONS: &[&str] = &[SCHEMA_V1, SCHEMA_V2, SCHEMA_V3, SCHEMA_V4_EMAILS];
+const MIGRATIONS: &[&str] = &[
+    SCHEMA_V1,
+    SCHEMA_V2,
+    SCHEMA_V3,
+    SCHEMA_V4_EMAILS,
+    SCHEMA_V5_AUDIT,
+    SCHEMA_V6_ATTEMPTS,
+];
 
 const SCHEMA_V1: &str = r#"
 CREATE TABLE establishments (
@@ -200,6 +207,33 @@ const SCHEMA_V4_EMAILS: &str = "";
 /// The schema version whose data step re-normalises the emails.
 const EMAILS_VERSION: usize = 4;
 // ---- end of version 4 ----
+
+// ----- version 5 (branch `audit`): the keyed audit chain -----
+
+/// Version 5: each audit event records the scheme that chained it (0: SHA-256, as every event
+/// before; 1: HMAC-SHA-256 under the portal's key). Existing rows are SHA-256 (the default).
+/// `IF NOT EXISTS`: a schema whose version was set back by hand (the tests of the earlier data
+/// migrations do) keeps its column.
+const SCHEMA_V5_AUDIT: &str = r#"
+ALTER TABLE audit ADD COLUMN IF NOT EXISTS scheme SMALLINT NOT NULL DEFAULT 0;
+"#;
+
+// ----- end of version 5 -----
+
+// ---- Version 6 (branch `lockout`, issue 16 items 1 and 3) ----
+/// Version 6 (lockout under concurrency, issue 16): the password checks in flight per account
+/// (`login_attempts`, see `AttemptRepo`), and the audit log by actor, action and time
+/// (`audit_by_actor`), from which the `EMAIL_TAKEN` budget of an actor is counted. `IF NOT
+/// EXISTS`: a test (or a renumbering at merge) may replay it over a schema that has it.
+const SCHEMA_V6_ATTEMPTS: &str = r#"
+CREATE TABLE IF NOT EXISTS login_attempts (
+    account     BYTEA PRIMARY KEY,
+    in_flight   BIGINT NOT NULL,
+    lease_until BIGINT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS audit_by_actor ON audit (actor, action, at);
+"#;
+// ---- end of version 6 ----
 
 /// The advisory lock key of a schema: the first four bytes of SHA-256 of its name, so every
 /// server computes the same key, and portals in different schemas do not serialise each other.

@@ -1,12 +1,15 @@
 //! [`AuditRepo`] on SQLite: the append-only audit log, each event chained to the previous one by
-//! SHA-256, and its index by establishment (`audit_establishments`).
+//! SHA-256 or, under the store's key, HMAC-SHA-256 (`scheme` says which), and its index by
+//! establishment (`audit_establishments`).
 //!
 //! The JSON columns are stored exactly as hashed. The writer is alone, so a write transaction
 //! keeps the chain's tip once it has read or written it (`SqliteTx::audit_tip`): a bulk import
 //! appends thousands of events without reading the log back.
 
 use super::{SqliteTx, col, storage};
-use crate::audit::{AuditAction, GENESIS, NewAuditEvent, StoredAuditEvent, chain_hash_encoded};
+use crate::audit::{
+    AuditAction, AuditScheme, GENESIS, NewAuditEvent, StoredAuditEvent, scheme_hash_encoded,
+};
 use crate::establishment::EstablishmentCode;
 use crate::locale::Coded;
 use crate::store::AuditRepo;
@@ -24,6 +27,7 @@ pub(super) fn audit_from_row(row: &Row<'_>) -> Result<StoredAuditEvent> {
     let details: String = col(row, 6, T, "details")?;
     let prev: Vec<u8> = col(row, 7, T, "prev_hash")?;
     let hash: Vec<u8> = col(row, 8, T, "hash")?;
+    let scheme: i64 = col(row, 9, T, "scheme")?;
     Ok(StoredAuditEvent {
         seq: u64::try_from(seq).map_err(|_| corrupt(T, "seq"))?,
         event: NewAuditEvent {
@@ -37,11 +41,12 @@ pub(super) fn audit_from_row(row: &Row<'_>) -> Result<StoredAuditEvent> {
         },
         prev_hash: hash32(&prev, "prev_hash")?,
         hash: hash32(&hash, "hash")?,
+        scheme: AuditScheme::from_code(scheme).ok_or_else(|| corrupt(T, "scheme"))?,
     })
 }
 
-pub(super) const AUDIT_COLUMNS: &str =
-    "a.seq, a.at, a.actor, a.action, a.subject, a.establishments, a.details, a.prev_hash, a.hash";
+pub(super) const AUDIT_COLUMNS: &str = "a.seq, a.at, a.actor, a.action, a.subject, \
+     a.establishments, a.details, a.prev_hash, a.hash, a.scheme";
 
 impl AuditRepo for SqliteTx<'_> {
     fn append(&mut self, e: &NewAuditEvent) -> Result<u64> {
@@ -69,11 +74,14 @@ impl AuditRepo for SqliteTx<'_> {
             .map_err(|err| Error::storage(format!("cannot encode an audit event: {err}")))?;
         let details = serde_json::to_string(&e.details)
             .map_err(|err| Error::storage(format!("cannot encode an audit event: {err}")))?;
-        let hash = chain_hash_encoded(&prev, seq, e, &establishments, &details);
+        let key = self.audit_key.as_deref();
+        let scheme = key.map_or(AuditScheme::Sha256, |_| AuditScheme::HmacSha256);
+        let hash = scheme_hash_encoded(scheme, key, &prev, seq, e, &establishments, &details)
+            .expect("a key for a keyed scheme");
         self.conn
             .prepare_cached(
-                "INSERT INTO audit (seq, at, actor, action, subject, establishments, details, prev_hash, hash)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                "INSERT INTO audit (seq, at, actor, action, subject, establishments, details, prev_hash, hash, scheme)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
             )
             .and_then(|mut s| {
                 s.execute(params![
@@ -85,7 +93,8 @@ impl AuditRepo for SqliteTx<'_> {
                     establishments,
                     details,
                     &prev[..],
-                    &hash[..]
+                    &hash[..],
+                    scheme.code()
                 ])
             })
             .map_err(storage("cannot append to the audit log"))?;
@@ -145,5 +154,19 @@ impl AuditRepo for SqliteTx<'_> {
             out.push(audit_from_row(row)?);
         }
         Ok(out)
+    }
+
+    fn audit_last(&mut self) -> Result<Option<StoredAuditEvent>> {
+        self.conn
+            .prepare_cached(&format!(
+                "SELECT {AUDIT_COLUMNS} FROM audit a ORDER BY a.seq DESC LIMIT 1"
+            ))
+            .map_err(storage("cannot read the audit log"))?
+            .query([])
+            .map_err(storage("cannot read the audit log"))?
+            .next()
+            .map_err(storage("cannot read the audit log"))?
+            .map(audit_from_row)
+            .transpose()
     }
 }

@@ -27,9 +27,11 @@
 //! - `tokens`, `sessions`, `outbox`, `audit`, `documents`: one repository trait each.
 
 mod accounts;
+mod attempts;
 mod audit;
 mod documents;
 mod emails;
+mod erase;
 mod lifecycle;
 mod listing;
 mod outbox;
@@ -42,6 +44,7 @@ use self::pool::{PoolState, ReaderPool, check_header, check_identity};
 use self::schema::migrate;
 use super::row::corrupt;
 use super::{SessionSnapshot, Store};
+use crate::audit::AuditKey;
 use crate::token::TokenDigest;
 use crate::{Error, Result};
 use rusqlite::config::DbConfig;
@@ -155,6 +158,8 @@ pub struct SqliteStore {
     gather_limit: Option<usize>,
     /// See [`SqliteOptions::bulk_cache_kib`].
     bulk_cache_kib: u32,
+    /// See [`Store::set_audit_key`]: in memory only.
+    audit_key: Mutex<Option<Arc<AuditKey>>>,
 }
 
 /// How many accounts a write transaction creates before its connection's page cache grows to
@@ -389,6 +394,7 @@ impl SqliteStore {
             busy_timeout: opts.busy_timeout,
             gather_limit: None,
             bulk_cache_kib: opts.bulk_cache_kib,
+            audit_key: Mutex::default(),
         })
     }
 
@@ -464,6 +470,9 @@ impl Store for SqliteStore {
             audit_tip: None,
             accounts_created: 0,
             bulk_cache_kib: self.bulk_cache_kib,
+            audit_key: (self.audit_key.lock())
+                .unwrap_or_else(PoisonError::into_inner)
+                .clone(),
         };
         let out = f(&mut tx);
         let (erased, bulk) = (tx.erased, tx.accounts_created >= BULK_ACCOUNTS);
@@ -489,6 +498,13 @@ impl Store for SqliteStore {
         self.read_with(f)
     }
 
+    fn set_audit_key(&self, key: Option<AuditKey>) {
+        *self
+            .audit_key
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = key.map(Arc::new);
+    }
+
     fn session_snapshot(&self, digest: &TokenDigest) -> Result<Option<SessionSnapshot>> {
         // One statement, no BEGIN/COMMIT (see `sessions`).
         self.snapshot(digest)
@@ -510,6 +526,7 @@ impl SqliteStore {
                 audit_tip: None,
                 accounts_created: 0,
                 bulk_cache_kib: 0,
+                audit_key: None,
             })?;
             conn.execute_batch("COMMIT")
                 .map_err(storage("cannot end a read transaction"))?;
@@ -554,6 +571,8 @@ pub struct SqliteTx<'a> {
     accounts_created: u32,
     /// See [`SqliteOptions::bulk_cache_kib`].
     bulk_cache_kib: u32,
+    /// The key new audit events are chained with (write transactions only).
+    audit_key: Option<Arc<AuditKey>>,
 }
 
 impl SqliteTx<'_> {

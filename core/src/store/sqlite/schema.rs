@@ -5,7 +5,7 @@
 //! refuses any other). [`migrate`] applies the missing scripts when a store opens, each in its
 //! own transaction.
 //!
-//! The schema (version 5):
+//! The schema (version 8):
 //! - `accounts`: id `BLOB(16)`, email (normalised, `UNIQUE`), names, role and state codes,
 //!   phones as E.164 with their kind, PHC password hash and a JSON array of earlier ones,
 //!   lockout counters, times as Unix nanoseconds (`last_login_at` NULL before the first login),
@@ -19,8 +19,10 @@
 //!   and `sessions` (with the `establishment` the session is connected to, or NULL), keyed by
 //!   the 32-byte SHA-256 digest, an account's sessions found by `sessions_account`; `outbox`
 //!   (the link token in clear until acknowledged or no longer usable, beside its digest, by
-//!   which `outbox_link` finds the mail of a token that ends); `audit` + `audit_establishments`; `documents` and
-//!   `debit_lines`; `establishments`; `counters` (repairer codes).
+//!   which `outbox_link` finds the mail of a token that ends); `audit` (with the `scheme` that
+//!   chained each event: 0 SHA-256, 1 HMAC-SHA-256) + `audit_establishments`; `documents` and
+//!   `debit_lines`; `establishments`; `counters` (repairer codes); `login_attempts` (password
+//!   checks in flight per account) and `audit_by_actor` (an actor's answers counted by kind).
 //!
 //! Version 6 changes no table: its data step (`emails.rs`) rewrites stored emails in the
 //! normal form of IDNA domains.
@@ -48,6 +50,8 @@ pub(super) const MIGRATIONS: &[&str] = &[
     SCHEMA_V4,
     SCHEMA_V5,
     SCHEMA_V6_EMAILS,
+    SCHEMA_V7_AUDIT,
+    SCHEMA_V8_ATTEMPTS,
 ];
 
 const SCHEMA_V1: &str = r#"
@@ -254,6 +258,32 @@ const SCHEMA_V6_EMAILS: &str = "";
 /// The schema version whose data step re-normalises the emails.
 const EMAILS_VERSION: i64 = 6;
 // ---- end of version 6 ----
+
+// ----- version 7 (branch `audit`): the keyed audit chain -----
+
+/// Version 7: each audit event records the scheme that chained it (0: SHA-256, as every event
+/// before; 1: HMAC-SHA-256 under the portal's key), so a log begun unkeyed still verifies once
+/// the portal is given a key. Existing rows are SHA-256 (the default), and are not rewritten.
+const SCHEMA_V7_AUDIT: &str = r#"
+ALTER TABLE audit ADD COLUMN scheme INTEGER NOT NULL DEFAULT 0;
+"#;
+
+// ----- end of version 7 -----
+
+// ---- Version 8 (branch `lockout`, issue 16 items 1 and 3) ----
+/// Version 8 (lockout under concurrency, issue 16): the password checks in flight per account
+/// (`login_attempts`, see `AttemptRepo`), and the audit log by actor, action and time
+/// (`audit_by_actor`), from which the `EMAIL_TAKEN` budget of an actor is counted. `IF NOT
+/// EXISTS`: a test (or a renumbering at merge) may replay it over a schema that has it.
+const SCHEMA_V8_ATTEMPTS: &str = r#"
+CREATE TABLE IF NOT EXISTS login_attempts (
+    account     BLOB PRIMARY KEY,
+    in_flight   INTEGER NOT NULL,
+    lease_until INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS audit_by_actor ON audit (actor, action, at);
+"#;
+// ---- end of version 8 ----
 
 /// Version 5's data: the digest of every link token still in the outbox; then the links whose
 /// token is no longer issued are erased.
