@@ -1,9 +1,13 @@
 //! [`LifecycleRepo`] on SQLite.
 //!
-//! Each purge batch walks its table in key order from the cursor (the digest for tokens and
-//! sessions, the id for the outbox), reads at most `limit` rows, and deletes the ones that match:
-//! a batch costs the same whatever share of the table is live, and the write lock is held for
-//! one batch only. `secure_delete` zeroes the deleted cells. The last batch of a purge marks its
+//! Each purge batch takes the next `limit` keys of its table in key order from the cursor (the
+//! digest for tokens and sessions, the id for the outbox), reading keys only, then removes the
+//! rows of that key range that match with one set-based statement (and, for tokens, erases the
+//! links of expired issued tokens from pending mails with one more): a batch costs the same
+//! whatever share of the table is live, and the write lock is held for one batch only. A row is
+//! removed exactly when the Rust rule refuses it (`TokenLifecycle::is_usable`,
+//! `SessionRecord::is_valid`, an acknowledged mail older than the retention), written in SQL.
+//! `secure_delete` zeroes the deleted cells. The last batch of a purge marks its
 //! transaction so that [`Store::write`](crate::store::Store::write) checkpoints and truncates the
 //! WAL after the commit, as after an acknowledgement: no older page image of the removed rows
 //! is left, without a checkpoint per batch. (A link erased from a pending mail marks its own
@@ -19,9 +23,8 @@ use crate::email::Email;
 use crate::lifecycle::{PurgeBatch, PurgeCursor};
 use crate::locale::Locale;
 use crate::notification::{NewNotification, Notification, NotificationId, NotificationKind};
-use crate::store::row::{coded, corrupt, digest, from_ns, ns_clamped};
+use crate::store::row::{coded, corrupt, from_ns, ns_clamped};
 use crate::store::{LifecycleRepo, TokenRecord};
-use crate::token::{TokenDigest, TokenState};
 use rusqlite::params;
 use time::OffsetDateTime;
 
@@ -35,17 +38,29 @@ fn outbox_from(from: &PurgeCursor) -> i64 {
 }
 
 impl SqliteTx<'_> {
-    /// Deletes the rows of `table` whose `digest` is in `gone`.
-    fn delete_by_digest(&mut self, table: &str, gone: &[TokenDigest]) -> Result<()> {
-        let mut stmt = self
+    /// The batch starting after `from` in `table`'s key order: how many rows it holds (at most
+    /// `limit`) and its last key. Reads keys only; the deletion is then one statement over the
+    /// range, not one per row.
+    fn batch_range<K: rusqlite::types::FromSql>(
+        &mut self,
+        table: &str,
+        key: &str,
+        from: &dyn rusqlite::ToSql,
+        limit: usize,
+    ) -> Result<(usize, Option<K>)> {
+        let (n, last): (i64, Option<K>) = self
             .conn
-            .prepare_cached(&format!("DELETE FROM {table} WHERE digest = ?1"))
-            .map_err(storage("cannot purge"))?;
-        for d in gone {
-            stmt.execute([&d.as_bytes()[..]])
-                .map_err(storage("cannot purge"))?;
-        }
-        Ok(())
+            .prepare_cached(&format!(
+                "SELECT count(*), max({key}) FROM
+                 (SELECT {key} FROM {table} WHERE {key} > ?1 ORDER BY {key} LIMIT ?2)"
+            ))
+            .and_then(|mut s| {
+                s.query_row(params![from, limit_param(limit)], |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })
+            })
+            .map_err(storage("cannot read a purge batch"))?;
+        Ok((usize::try_from(n).unwrap_or(0), last))
     }
 }
 
@@ -76,46 +91,21 @@ impl LifecycleRepo for SqliteTx<'_> {
         limit: usize,
     ) -> Result<PurgeBatch> {
         self.writable()?;
-        const T: &str = "outbox";
-        let mut examined = 0;
-        let mut last = None;
-        let mut gone = Vec::new();
-        {
-            let mut stmt = self
+        let (examined, last) =
+            self.batch_range::<i64>("outbox", "id", &outbox_from(from), limit)?;
+        let removed = match last {
+            None => 0,
+            Some(last) => self
                 .conn
                 .prepare_cached(
-                    "SELECT id, acked, created_at FROM outbox WHERE id > ?1 ORDER BY id LIMIT ?2",
+                    "DELETE FROM outbox WHERE id > ?1 AND id <= ?2 AND acked <> 0
+                     AND created_at < ?3",
                 )
-                .map_err(storage("cannot read the outbox"))?;
-            let mut rows = stmt
-                .query(params![outbox_from(from), limit_param(limit)])
-                .map_err(storage("cannot read the outbox"))?;
-            let before = ns_clamped(before);
-            while let Some(row) = rows.next().map_err(storage("cannot read the outbox"))? {
-                examined += 1;
-                let id: i64 = col(row, 0, T, "id")?;
-                let acked: bool = col(row, 1, T, "acked")?;
-                let created_at: i64 = col(row, 2, T, "created_at")?;
-                last = Some(id);
-                if acked && created_at < before {
-                    gone.push(id);
-                }
-            }
-        }
-        let mut stmt = self
-            .conn
-            .prepare_cached("DELETE FROM outbox WHERE id = ?1")
-            .map_err(storage("cannot purge the outbox"))?;
-        for id in &gone {
-            stmt.execute([id])
-                .map_err(storage("cannot purge the outbox"))?;
-        }
-        drop(stmt);
+                .and_then(|mut s| s.execute(params![outbox_from(from), last, ns_clamped(before)]))
+                .map_err(storage("cannot purge the outbox"))?,
+        };
         let next = self.next_after(examined, limit, last.map(|id| id.to_be_bytes().to_vec()));
-        Ok(PurgeBatch {
-            removed: gone.len(),
-            next,
-        })
+        Ok(PurgeBatch { removed, next })
     }
 
     fn purge_tokens(
@@ -125,48 +115,37 @@ impl LifecycleRepo for SqliteTx<'_> {
         limit: usize,
     ) -> Result<PurgeBatch> {
         self.writable()?;
-        const T: &str = "tokens";
         let now = ns_clamped(now);
-        let (mut examined, mut last) = (0, None);
-        let (mut gone, mut issued) = (Vec::new(), Vec::new());
-        {
-            let mut stmt = self
-                .conn
-                .prepare_cached(
-                    "SELECT digest, state, expires_at FROM tokens WHERE digest > ?1
-                     ORDER BY digest LIMIT ?2",
-                )
-                .map_err(storage("cannot read tokens"))?;
-            let mut rows = stmt
-                .query(params![from.0.as_slice(), limit_param(limit)])
-                .map_err(storage("cannot read tokens"))?;
-            while let Some(row) = rows.next().map_err(storage("cannot read tokens"))? {
-                examined += 1;
-                let d: Vec<u8> = col(row, 0, T, "digest")?;
-                let state: String = col(row, 1, T, "state")?;
-                let expires_at: i64 = col(row, 2, T, "expires_at")?;
-                let dg = digest(&d, T, "digest")?;
-                last = Some(d);
-                let state = coded::<TokenState>(&state, T, "state")?;
+        let (examined, last) =
+            self.batch_range::<Vec<u8>>("tokens", "digest", &from.0.as_slice(), limit)?;
+        let removed = match &last {
+            None => 0,
+            Some(last) => {
+                // An issued token past its expiry may still have its link in a pending mail:
+                // erased first (few rows: the partial index holds pending links only).
+                let links = self
+                    .conn
+                    .prepare_cached(
+                        "UPDATE outbox SET token = NULL, token_digest = NULL
+                         WHERE token_digest IN (SELECT digest FROM tokens
+                           WHERE digest > ?1 AND digest <= ?2 AND state = 'issued'
+                           AND expires_at <= ?3)",
+                    )
+                    .and_then(|mut s| s.execute(params![from.0.as_slice(), last, now]))
+                    .map_err(storage("cannot erase a link"))?;
+                self.erased |= links > 0;
                 // Exactly the tokens `TokenLifecycle::is_usable(now)` refuses.
-                if state != TokenState::Issued || now >= expires_at {
-                    if state == TokenState::Issued {
-                        issued.push(dg);
-                    }
-                    gone.push(dg);
-                }
+                self.conn
+                    .prepare_cached(
+                        "DELETE FROM tokens WHERE digest > ?1 AND digest <= ?2
+                         AND (state <> 'issued' OR expires_at <= ?3)",
+                    )
+                    .and_then(|mut s| s.execute(params![from.0.as_slice(), last, now]))
+                    .map_err(storage("cannot purge tokens"))?
             }
-        }
-        // An issued token past its expiry may still have its link in a pending mail.
-        for d in &issued {
-            self.erase_links(d)?;
-        }
-        self.delete_by_digest("tokens", &gone)?;
+        };
         let next = self.next_after(examined, limit, last);
-        Ok(PurgeBatch {
-            removed: gone.len(),
-            next,
-        })
+        Ok(PurgeBatch { removed, next })
     }
 
     fn purge_sessions(
@@ -176,40 +155,24 @@ impl LifecycleRepo for SqliteTx<'_> {
         limit: usize,
     ) -> Result<PurgeBatch> {
         self.writable()?;
-        const T: &str = "sessions";
         let now = ns_clamped(now);
-        let (mut examined, mut last, mut gone) = (0, None, Vec::new());
-        {
-            let mut stmt = self
+        let (examined, last) =
+            self.batch_range::<Vec<u8>>("sessions", "digest", &from.0.as_slice(), limit)?;
+        let removed = match &last {
+            None => 0,
+            // Exactly the sessions `SessionRecord::is_valid(now)` refuses (the sum cannot
+            // overflow before the year 2262; past it SQLite compares a real, still above now).
+            Some(last) => self
                 .conn
                 .prepare_cached(
-                    "SELECT digest, last_seen, idle_ns, expires_at FROM sessions
-                     WHERE digest > ?1 ORDER BY digest LIMIT ?2",
+                    "DELETE FROM sessions WHERE digest > ?1 AND digest <= ?2
+                     AND (expires_at <= ?3 OR last_seen + idle_ns <= ?3)",
                 )
-                .map_err(storage("cannot read sessions"))?;
-            let mut rows = stmt
-                .query(params![from.0.as_slice(), limit_param(limit)])
-                .map_err(storage("cannot read sessions"))?;
-            while let Some(row) = rows.next().map_err(storage("cannot read sessions"))? {
-                examined += 1;
-                let d: Vec<u8> = col(row, 0, T, "digest")?;
-                let last_seen: i64 = col(row, 1, T, "last_seen")?;
-                let idle: i64 = col(row, 2, T, "idle_ns")?;
-                let expires_at: i64 = col(row, 3, T, "expires_at")?;
-                let dg = digest(&d, T, "digest")?;
-                last = Some(d);
-                // Exactly the sessions `SessionRecord::is_valid(now)` refuses.
-                if expires_at <= now || last_seen.saturating_add(idle) <= now {
-                    gone.push(dg);
-                }
-            }
-        }
-        self.delete_by_digest("sessions", &gone)?;
+                .and_then(|mut s| s.execute(params![from.0.as_slice(), last, now]))
+                .map_err(storage("cannot purge sessions"))?,
+        };
         let next = self.next_after(examined, limit, last);
-        Ok(PurgeBatch {
-            removed: gone.len(),
-            next,
-        })
+        Ok(PurgeBatch { removed, next })
     }
 
     fn tokens_of(&mut self, account: AccountId) -> Result<Vec<TokenRecord>> {
