@@ -5,56 +5,10 @@
 //!
 //! `cargo run --release -p dealer-portal-benches --example totp_interleaved [rounds]`
 
-use dealer_portal::account::Declaration;
-use dealer_portal::establishment::Establishment;
-use dealer_portal::notification::NotificationKind;
-use dealer_portal::service::{Portal, PortalConfig};
-use dealer_portal::store::MemoryStore;
-use dealer_portal::totp::{TotpKey, TotpSecret};
-use dealer_portal::{Clock, ManualClock};
+use dealer_portal::Clock;
+use dealer_portal_benches::{PW, totp_portal};
 use std::time::Instant;
 use time::Duration;
-use time::macros::datetime;
-
-const PW: &str = "Garage XYZ 2026!";
-
-fn portal(
-    email: &str,
-    enrol: bool,
-) -> (
-    Portal<MemoryStore, ManualClock>,
-    ManualClock,
-    Option<TotpSecret>,
-) {
-    let clock = ManualClock::new(datetime!(2026-06-01 12:00:10 UTC));
-    let config = PortalConfig {
-        totp_key: Some(TotpKey::from_hex(&"4b".repeat(32)).unwrap()),
-        anonymous_response_floor_ms: 0,
-        ..PortalConfig::default()
-    };
-    let p = Portal::new(MemoryStore::new(), clock.clone(), config).unwrap();
-    let g = Establishment::new("T99999", "GARAGE XYZ", "VILLE 1", None).unwrap();
-    let decl = Declaration::new(email, "Geloen", "Alexandre", "Gérant").unwrap();
-    p.declare_administrator(&decl, &[g]).unwrap();
-    p.request_password_reset(&decl.email).unwrap();
-    let mail = p
-        .pending_notifications()
-        .unwrap()
-        .into_iter()
-        .find(|n| n.body.kind == NotificationKind::PasswordReset)
-        .unwrap();
-    p.complete_password_reset(mail.body.token.unwrap().expose(), email, PW, PW)
-        .unwrap();
-    let secret = enrol.then(|| {
-        let s = p.login(email, PW, false).unwrap();
-        let e = p.begin_totp_enrollment(s.token.expose(), PW).unwrap();
-        let secret = TotpSecret::from_base32(e.secret.expose()).unwrap();
-        p.confirm_totp_enrollment(s.token.expose(), &secret.code_at(clock.now()))
-            .unwrap();
-        secret
-    });
-    (p, clock, secret)
-}
 
 fn median(v: &mut [f64]) -> f64 {
     v.sort_by(|a, b| a.total_cmp(b));
@@ -66,8 +20,8 @@ fn main() {
         .nth(1)
         .and_then(|a| a.parse().ok())
         .unwrap_or(60);
-    let (plain, plain_clock, _) = portal("plain@garage-xyz.fr", false);
-    let (mfa, clock, secret) = portal("mfa@garage-xyz.fr", true);
+    let (plain, plain_clock, _) = totp_portal("plain@garage-xyz.fr", false);
+    let (mfa, clock, secret) = totp_portal("mfa@garage-xyz.fr", true);
     let secret = secret.unwrap();
     let without = || {
         plain_clock.advance(Duration::seconds(30));

@@ -128,3 +128,48 @@ pub fn import_row(i: usize, serial: u64, establishments: usize) -> UserImport {
         rights: Rights::from(Right::SubmitClaims),
     }
 }
+
+/// A portal on memory (OWASP argon2 parameters, as deployed; no response floor) with one
+/// administrator, `email`, whose password is [`PW`]; with `enrol`, it has a second factor,
+/// whose secret is returned. The clock stands 10 s into a 30 s step.
+///
+/// ```
+/// let (p, _, secret) = dealer_portal_benches::totp_portal("a@bench.fr", true);
+/// assert!(secret.is_some());
+/// assert_eq!(p.login("a@bench.fr", dealer_portal_benches::PW, false).unwrap_err().code(), "MFA_REQUIRED");
+/// ```
+pub fn totp_portal(
+    email: &str,
+    enrol: bool,
+) -> (
+    Portal<dealer_portal::store::MemoryStore, dealer_portal::ManualClock>,
+    dealer_portal::ManualClock,
+    Option<dealer_portal::totp::TotpSecret>,
+) {
+    use dealer_portal::totp::{TotpKey, TotpSecret};
+    let clock = dealer_portal::ManualClock::new(time::macros::datetime!(2026-06-01 12:00:10 UTC));
+    let config = dealer_portal::service::PortalConfig {
+        totp_key: Some(TotpKey::from_hex(&"4b".repeat(32)).unwrap()),
+        anonymous_response_floor_ms: 0,
+        ..Default::default()
+    };
+    let p = Portal::new(
+        dealer_portal::store::MemoryStore::new(),
+        clock.clone(),
+        config,
+    )
+    .unwrap();
+    let g = Establishment::new("T99999", "GARAGE XYZ", "VILLE 1", None).unwrap();
+    let decl = Declaration::new(email, "Geloen", "Alexandre", "Gérant").unwrap();
+    p.declare_administrator(&decl, &[g]).unwrap();
+    set_password_by_reset(&p, email);
+    let secret = enrol.then(|| {
+        let s = p.login(email, PW, false).unwrap();
+        let e = p.begin_totp_enrollment(s.token.expose(), PW).unwrap();
+        let secret = TotpSecret::from_base32(e.secret.expose()).unwrap();
+        p.confirm_totp_enrollment(s.token.expose(), &secret.code_at(clock.now()))
+            .unwrap();
+        secret
+    });
+    (p, clock, secret)
+}
