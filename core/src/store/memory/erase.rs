@@ -20,20 +20,8 @@ impl ErasureRepo for MemoryTx<'_> {
             apply_rights(self.st, id, code, Rights::EMPTY);
         }
         let st = &mut *self.st;
-        let sessions: Vec<_> = (st.sessions.iter())
-            .filter(|(_, s)| s.account == id)
-            .map(|(d, _)| *d)
-            .collect::<Vec<_>>()
-            .into_iter()
-            .filter_map(|d| st.sessions.remove_entry(&d))
-            .collect();
-        let tokens: Vec<_> = (st.tokens.iter())
-            .filter(|(_, t)| t.account == id)
-            .map(|(d, _)| *d)
-            .collect::<Vec<_>>()
-            .into_iter()
-            .filter_map(|d| st.tokens.remove_entry(&d))
-            .collect();
+        let sessions: Vec<_> = st.sessions.extract_if(|_, s| s.account == id).collect();
+        let tokens: Vec<_> = st.tokens.extract_if(|_, t| t.account == id).collect();
         let mut addresses: Vec<Email> =
             tokens.iter().filter_map(|(_, t)| t.email.clone()).collect();
         addresses.push(account.email.clone());

@@ -52,29 +52,19 @@ impl LifecycleRepo for MemoryTx<'_> {
         limit: usize,
     ) -> Result<PurgeBatch> {
         self.writable()?;
-        let gone: Vec<TokenDigest> = self
-            .st
-            .tokens
-            .values()
-            .filter(|t| !t.lifecycle.is_usable(now))
-            .map(|t| t.digest)
+        // `extract_if` stops removing where `take` stops reading: at most `limit` rows go.
+        let rows: Vec<(TokenDigest, TokenRecord)> = (self.st.tokens)
+            .extract_if(|_, t| !t.lifecycle.is_usable(now))
             .take(limit)
             .collect();
         // An issued token past its expiry may still have its link in a pending mail.
-        let issued: Vec<TokenDigest> = gone
-            .iter()
-            .filter(|d| self.st.tokens[*d].lifecycle.state == TokenState::Issued)
-            .copied()
+        let issued: Vec<TokenDigest> = (rows.iter())
+            .filter(|(_, t)| t.lifecycle.state == TokenState::Issued)
+            .map(|(d, _)| *d)
             .collect();
         self.erase_links(&issued);
-        let rows: Vec<TokenRecord> = gone
-            .iter()
-            .filter_map(|d| self.st.tokens.remove(d))
-            .collect();
         let n = rows.len();
-        self.journal(move |st: &mut State| {
-            st.tokens.extend(rows.into_iter().map(|t| (t.digest, t)));
-        });
+        self.journal(move |st: &mut State| st.tokens.extend(rows));
         Ok(batch(n, limit))
     }
 
@@ -85,22 +75,12 @@ impl LifecycleRepo for MemoryTx<'_> {
         limit: usize,
     ) -> Result<PurgeBatch> {
         self.writable()?;
-        let gone: Vec<TokenDigest> = self
-            .st
-            .sessions
-            .values()
-            .filter(|s| !s.is_valid(now))
-            .map(|s| s.digest)
+        let rows: Vec<_> = (self.st.sessions)
+            .extract_if(|_, s| !s.is_valid(now))
             .take(limit)
             .collect();
-        let rows: Vec<_> = gone
-            .iter()
-            .filter_map(|d| self.st.sessions.remove(d))
-            .collect();
         let n = rows.len();
-        self.journal(move |st: &mut State| {
-            st.sessions.extend(rows.into_iter().map(|s| (s.digest, s)));
-        });
+        self.journal(move |st: &mut State| st.sessions.extend(rows));
         Ok(batch(n, limit))
     }
 
