@@ -21,7 +21,8 @@ impl<S: Store, C: Clock> Portal<S, C> {
     ///
     /// It works in batches of `retention.batch` rows, each in its own write transaction, so
     /// that other writers wait for one batch at most; a host runs it from a timer. On SQLite the
-    /// removed rows are zeroed in the file and the WAL is truncated after each batch.
+    /// removed rows are zeroed in the file, and the WAL is truncated once the run ends (the
+    /// batches commit without waiting for the disk; the run ends durable).
     ///
     /// ```
     /// use dealer_portal::service::{Portal, PortalConfig};
@@ -36,14 +37,21 @@ impl<S: Store, C: Clock> Portal<S, C> {
         let before = now.saturating_sub(retention.acknowledged_mails);
         let limit = retention.batch;
         let mut report = MaintenanceReport::default();
-        report.notifications_purged = self.purge(&mut report, |tx, from| {
-            tx.purge_notifications(before, from, limit)
-        })?;
-        report.tokens_purged =
-            self.purge(&mut report, |tx, from| tx.purge_tokens(now, from, limit))?;
-        report.sessions_purged =
-            self.purge(&mut report, |tx, from| tx.purge_sessions(now, from, limit))?;
-        Ok(report)
+        let mut purges = || -> Result<()> {
+            report.notifications_purged = self.purge(&mut report, |tx, from| {
+                tx.purge_notifications(before, from, limit)
+            })?;
+            report.tokens_purged =
+                self.purge(&mut report, |tx, from| tx.purge_tokens(now, from, limit))?;
+            report.sessions_purged =
+                self.purge(&mut report, |tx, from| tx.purge_sessions(now, from, limit))?;
+            Ok(())
+        };
+        let purged = purges();
+        // Also after a failed batch: what the batches before it removed is made durable and
+        // leaves the store's logs.
+        let finished = self.store.purge_checkpoint(true);
+        purged.and(finished).map(|()| report)
     }
 
     /// Runs one purge to its end, one write transaction per batch; how many rows it removed.
@@ -55,8 +63,9 @@ impl<S: Store, C: Clock> Portal<S, C> {
         let mut from = PurgeCursor::START;
         let mut removed = 0u64;
         loop {
+            self.store.purge_checkpoint(false)?;
             let started = Instant::now();
-            let b = self.store.write(|tx| batch(tx, &from))?;
+            let b = self.store.write_purge(|tx| batch(tx, &from))?;
             report.batches += 1;
             report.longest_batch = report.longest_batch.max(started.elapsed());
             removed += b.removed as u64;

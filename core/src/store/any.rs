@@ -99,6 +99,26 @@ impl Store for AnyStore {
         }
     }
 
+    fn write_purge<R>(&self, f: impl FnOnce(&mut DynTx<'_>) -> Result<R>) -> Result<R> {
+        match self {
+            AnyStore::Memory(s) => s.write_purge(|tx| f(&mut DynTx(tx))),
+            #[cfg(feature = "sqlite")]
+            AnyStore::Sqlite(s) => s.write_purge(|tx| f(&mut DynTx(tx))),
+            #[cfg(feature = "postgres")]
+            AnyStore::Postgres(s) => s.write_purge(|tx| f(&mut DynTx(tx))),
+        }
+    }
+
+    fn purge_checkpoint(&self, finished: bool) -> Result<()> {
+        match self {
+            AnyStore::Memory(s) => s.purge_checkpoint(finished),
+            #[cfg(feature = "sqlite")]
+            AnyStore::Sqlite(s) => s.purge_checkpoint(finished),
+            #[cfg(feature = "postgres")]
+            AnyStore::Postgres(s) => s.purge_checkpoint(finished),
+        }
+    }
+
     fn set_audit_key(&self, key: Option<AuditKey>) {
         match self {
             AnyStore::Memory(s) => s.set_audit_key(key),

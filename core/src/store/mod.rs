@@ -61,6 +61,41 @@ pub trait Store: Send + Sync {
     /// Runs `f` over a consistent snapshot; writes inside it fail.
     fn read<R>(&self, f: impl FnOnce(&mut Self::Tx<'_>) -> Result<R>) -> Result<R>;
 
+    /// One batch of a maintenance purge (`Portal::run_maintenance`): a write transaction like
+    /// [`write`](Self::write), whose commit a store may make cheaper than other writes'. Losing
+    /// a purge batch to a crash changes no answer (the rows it removed are ones no flow
+    /// distinguishes from absent ones) and the next run removes them again, so a store may
+    /// commit it without waiting for the disk, provided a crash can never corrupt the store.
+    /// By default, [`write`](Self::write).
+    ///
+    /// ```
+    /// use dealer_portal::store::{AccountRepo, MemoryStore, Store};
+    /// let store = MemoryStore::new();
+    /// let code = store.write_purge(|tx| tx.next_repairer_code())?;
+    /// assert_eq!(code.as_str(), "R000001");
+    /// store.purge_checkpoint(true)?;
+    /// # Ok::<(), dealer_portal::Error>(())
+    /// ```
+    fn write_purge<R>(&self, f: impl FnOnce(&mut Self::Tx<'_>) -> Result<R>) -> Result<R> {
+        self.write(f)
+    }
+
+    /// Called by a maintenance run outside any transaction: between its batches
+    /// (`finished == false`), and once after its last one (`finished == true`, also when a
+    /// batch failed). A store that commits [`write_purge`](Self::write_purge) batches lazily
+    /// makes them durable here (at the latest when `finished`), and erases any trace of the
+    /// removed rows it still holds (a log of old page images). By default, nothing.
+    ///
+    /// ```
+    /// use dealer_portal::store::{MemoryStore, Store};
+    /// MemoryStore::new().purge_checkpoint(true)?;
+    /// # Ok::<(), dealer_portal::Error>(())
+    /// ```
+    fn purge_checkpoint(&self, finished: bool) -> Result<()> {
+        let _ = finished;
+        Ok(())
+    }
+
     /// The key [`AuditRepo::append`] chains new events with (HMAC-SHA-256), or `None` for plain
     /// SHA-256. Held in memory only, never written to the store; the portal sets it from its
     /// configuration when it opens.
@@ -114,6 +149,12 @@ impl<S: Store + 'static> Store for std::sync::Arc<S> {
     }
     fn read<R>(&self, f: impl FnOnce(&mut Self::Tx<'_>) -> Result<R>) -> Result<R> {
         (**self).read(f)
+    }
+    fn write_purge<R>(&self, f: impl FnOnce(&mut Self::Tx<'_>) -> Result<R>) -> Result<R> {
+        (**self).write_purge(f)
+    }
+    fn purge_checkpoint(&self, finished: bool) -> Result<()> {
+        (**self).purge_checkpoint(finished)
     }
     fn set_audit_key(&self, key: Option<AuditKey>) {
         (**self).set_audit_key(key)

@@ -34,6 +34,7 @@ mod emails;
 mod erase;
 mod lifecycle;
 mod listing;
+mod maintenance;
 mod mfa;
 mod outbox;
 mod pool;
@@ -143,6 +144,13 @@ pub struct SqliteStore {
     // Declared before `writer` so the read-only connections close first and the writer, closing
     // last, checkpoints and removes the WAL.
     readers: Option<ReaderPool>,
+    /// The connection of a maintenance run's purge batches while one runs (see
+    /// `maintenance.rs`); declared before `writer` so that the writer closes last.
+    maintenance: Mutex<Option<maintenance::PurgeConnection>>,
+    /// The file (canonical), for the connections opened after `open`; `None` in memory.
+    path: Option<std::path::PathBuf>,
+    /// See [`SqliteOptions::synchronous`].
+    synchronous: Synchronous,
     /// Shared (weakly) with the thread that retries an erasure kept back by a reader.
     writer: Arc<Mutex<Connection>>,
     /// Where the store lives, for messages.
@@ -342,10 +350,12 @@ impl SqliteStore {
             )));
         }
         let store = Self::finish(conn, location, &opts, true)?;
+        // Readers open lazily: pin the path against a later change of directory.
+        let path = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_owned());
         Ok(SqliteStore {
+            path: Some(path.clone()),
             readers: (opts.readers > 0).then(|| ReaderPool {
-                // Readers open lazily: pin the path against a later change of directory.
-                path: std::fs::canonicalize(path).unwrap_or_else(|_| path.to_owned()),
+                path,
                 max: opts.readers,
                 busy_timeout: opts.busy_timeout,
                 state: Mutex::new(PoolState::default()),
@@ -387,6 +397,9 @@ impl SqliteStore {
         migrate(&conn, &location)?;
         Ok(SqliteStore {
             readers: None,
+            maintenance: Mutex::new(None),
+            path: None,
+            synchronous: opts.synchronous,
             writer: Arc::new(Mutex::new(conn)),
             location,
             wal,
@@ -497,6 +510,14 @@ impl Store for SqliteStore {
 
     fn read<R>(&self, f: impl FnOnce(&mut SqliteTx<'_>) -> Result<R>) -> Result<R> {
         self.read_with(f)
+    }
+
+    fn write_purge<R>(&self, f: impl FnOnce(&mut SqliteTx<'_>) -> Result<R>) -> Result<R> {
+        self.purge_batch(f)
+    }
+
+    fn purge_checkpoint(&self, finished: bool) -> Result<()> {
+        self.purge_pause(finished)
     }
 
     fn set_audit_key(&self, key: Option<AuditKey>) {
