@@ -764,7 +764,7 @@ fn scenario(run: &mut Run) {
         actor: Some(uid),
         establishment: Some("T99999"),
     });
-    let other_id = sessions.iter().find(|s| !s.current).unwrap().id.clone();
+    let other_id = sessions.iter().find(|s| !s.current).unwrap().id;
     run.ok(
         "revoke_session",
         Some(uid),
