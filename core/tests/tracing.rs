@@ -977,4 +977,19 @@ fn every_flow_of_the_scenario_has_its_span_and_no_secret_is_captured() {
     let refused = p.login(ADMIN, ADMIN_PW, false).unwrap_err();
     assert_eq!(refused.code(), "INVALID_CREDENTIALS");
     assert_eq!(collector.spans().len(), spans.len());
+
+    // A host's own span (a request) is not a flow's: the flow's span is made inside it, as its
+    // child, and `login` (which calls `login_with_otp`) still makes one span.
+    let host = Collector::default();
+    tracing::subscriber::with_default(host.clone(), || {
+        tracing::info_span!("host.request").in_scope(|| {
+            let refused = p.login(ADMIN, ADMIN_PW, false).unwrap_err();
+            assert_eq!(refused.code(), "INVALID_CREDENTIALS");
+        })
+    });
+    let seen: Vec<(&str, Option<u64>)> = host.spans().iter().map(|s| (s.name, s.parent)).collect();
+    assert_eq!(
+        seen,
+        [("host.request", None), ("dealer_portal.login", Some(1))]
+    );
 }
