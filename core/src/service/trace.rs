@@ -1,6 +1,6 @@
 //! Tracing of the portal's flows (feature `tracing`): one span per flow call.
 //!
-//! Each flow of [`super::Portal`] runs its body through [`traced!`]: with the feature, the body
+//! Each flow of [`super::Portal`] runs its body through `traced!`: with the feature, the body
 //! runs inside an `INFO` span named `dealer_portal.<flow>` with the fields
 //!
 //! - `flow`: the flow's name (`"login"`, `"create_user"`...), the method's name;
@@ -16,7 +16,7 @@
 //! called by another flow (`login` calls `login_with_otp`) runs in its caller's span, so a
 //! call of the host makes one span.
 //!
-//! Without the feature, [`traced!`] calls the body and the recorders do nothing: no `tracing`
+//! Without the feature, `traced!` calls the body and the recorders do nothing: no `tracing`
 //! crate, no span, nothing to pay.
 
 use crate::account::AccountId;
