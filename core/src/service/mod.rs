@@ -10,6 +10,8 @@
 mod trace;
 
 mod administrator;
+#[cfg(feature = "tokio")]
+mod async_portal;
 mod budgets;
 mod config;
 mod documents;
@@ -23,6 +25,8 @@ mod totp;
 mod users;
 
 pub use crate::account::LockoutConfig;
+#[cfg(feature = "tokio")]
+pub use async_portal::AsyncPortal;
 pub use config::PortalConfig;
 pub use reset::TokenStatus;
 pub use sessions::{Actor, SessionInfo};
