@@ -993,3 +993,39 @@ fn every_flow_of_the_scenario_has_its_span_and_no_secret_is_captured() {
         [("host.request", None), ("dealer_portal.login", Some(1))]
     );
 }
+
+/// `AsyncPortal` runs each flow on tokio's blocking pool: the flow's span is still made under
+/// the awaiting task's subscriber, as a child of its span (a request's).
+#[cfg(feature = "tokio")]
+#[test]
+fn an_async_flow_is_a_child_of_the_awaiting_tasks_span() {
+    use tracing::Instrument;
+    let collector = Collector::default();
+    tracing::subscriber::with_default(collector.clone(), || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        let portal = Portal::in_memory(PortalConfig::for_tests()).unwrap();
+        let ap = dealer_portal::AsyncPortal::from(portal);
+        let refused = rt.block_on(
+            async { ap.login(ADMIN.into(), ADMIN_PW.into(), false).await }
+                .instrument(tracing::info_span!("host.request")),
+        );
+        assert_eq!(refused.unwrap_err().code(), "INVALID_CREDENTIALS");
+    });
+    let seen: Vec<(&str, Option<u64>)> = collector
+        .spans()
+        .iter()
+        .map(|s| (s.name, s.parent))
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            ("dealer_portal.new", None),
+            ("host.request", None),
+            ("dealer_portal.login", Some(2))
+        ]
+    );
+    let login = &collector.spans()[2];
+    assert_eq!(login.fields["outcome"], "INVALID_CREDENTIALS");
+}

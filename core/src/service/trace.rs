@@ -104,3 +104,15 @@ pub(crate) fn establishment(_code: Option<&EstablishmentCode>) {
         tracing::Span::current().record("establishment", tracing::field::display(code));
     }
 }
+
+/// `f`, run in the span and under the subscriber current where this is called (the awaiting
+/// task's, for `AsyncPortal`, whose calls run on a thread of tokio's blocking pool), so a flow's
+/// span is a child of the caller's (a request's) and reaches a per-thread subscriber too.
+#[cfg(all(feature = "tracing", feature = "tokio"))]
+pub(crate) fn in_current_span<P: ?Sized, T>(
+    f: impl FnOnce(&P) -> T + Send,
+) -> impl FnOnce(&P) -> T + Send {
+    let span = tracing::Span::current();
+    let dispatch = tracing::dispatcher::get_default(Clone::clone);
+    move |p: &P| tracing::dispatcher::with_default(&dispatch, || span.in_scope(|| f(p)))
+}
