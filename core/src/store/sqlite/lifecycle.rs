@@ -11,7 +11,10 @@
 //! transaction so that [`Store::write`](crate::store::Store::write) checkpoints and truncates the
 //! WAL after the commit, as after an acknowledgement: no older page image of the removed rows
 //! is left, without a checkpoint per batch. (A link erased from a pending mail marks its own
-//! batch, as everywhere else.)
+//! batch, as everywhere else.) `run_maintenance` runs them through
+//! [`Store::write_purge`](crate::store::Store::write_purge) instead, on a file: on the purge
+//! connection of `maintenance.rs`, which ignores those marks and truncates the WAL once, at the
+//! end of the run.
 
 use super::audit::{AUDIT_COLUMNS, audit_from_row};
 use super::tokens::{TOKEN_COLUMNS, token_from_row};

@@ -24,7 +24,8 @@
 //!   dealer-portal database before anything is written to it;
 //! - `accounts`: [`AccountRepo`](super::AccountRepo) (establishments, accounts, rights), and
 //!   `listing`: its `list_accounts`, counted and paged from one covering index;
-//! - `tokens`, `sessions`, `outbox`, `audit`, `documents`: one repository trait each.
+//! - `tokens`, `sessions`, `outbox`, `audit`, `documents`: one repository trait each;
+//! - `maintenance`: the connection that `run_maintenance`'s purge batches commit on.
 
 mod accounts;
 mod attempts;
