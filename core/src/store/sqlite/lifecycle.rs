@@ -31,6 +31,12 @@ use crate::store::{LifecycleRepo, TokenRecord};
 use rusqlite::params;
 use time::OffsetDateTime;
 
+/// The tokens `TokenLifecycle::is_usable(now)` refuses, `?3` being `now`.
+const TOKEN_ENDED: &str = "(state <> 'issued' OR expires_at <= ?3)";
+/// The sessions `SessionRecord::is_valid(now)` refuses, `?3` being `now` (the sum cannot
+/// overflow before the year 2262; past it SQLite compares a real, still above now).
+const SESSION_ENDED: &str = "(expires_at <= ?3 OR last_seen + idle_ns <= ?3)";
+
 fn limit_param(limit: usize) -> i64 {
     i64::try_from(limit).unwrap_or(i64::MAX)
 }
@@ -124,6 +130,9 @@ impl LifecycleRepo for SqliteTx<'_> {
         let removed = match &last {
             None => 0,
             Some(last) => {
+                if from.0.is_empty() {
+                    self.set_aside_index("tokens", TOKEN_ENDED, (&from.0, last), now, examined)?;
+                }
                 // An issued token past its expiry may still have its link in a pending mail:
                 // erased first (few rows: the partial index holds pending links only).
                 let links = self
@@ -139,15 +148,17 @@ impl LifecycleRepo for SqliteTx<'_> {
                 self.erased |= links > 0;
                 // Exactly the tokens `TokenLifecycle::is_usable(now)` refuses.
                 self.conn
-                    .prepare_cached(
-                        "DELETE FROM tokens WHERE digest > ?1 AND digest <= ?2
-                         AND (state <> 'issued' OR expires_at <= ?3)",
-                    )
+                    .prepare_cached(&format!(
+                        "DELETE FROM tokens WHERE digest > ?1 AND digest <= ?2 AND {TOKEN_ENDED}"
+                    ))
                     .and_then(|mut s| s.execute(params![from.0.as_slice(), last, now]))
                     .map_err(storage("cannot purge tokens"))?
             }
         };
         let next = self.next_after(examined, limit, last);
+        if next.is_none() {
+            self.restore_index("tokens")?;
+        }
         Ok(PurgeBatch { removed, next })
     }
 
@@ -163,18 +174,24 @@ impl LifecycleRepo for SqliteTx<'_> {
             self.batch_range::<Vec<u8>>("sessions", "digest", &from.0.as_slice(), limit)?;
         let removed = match &last {
             None => 0,
-            // Exactly the sessions `SessionRecord::is_valid(now)` refuses (the sum cannot
-            // overflow before the year 2262; past it SQLite compares a real, still above now).
-            Some(last) => self
-                .conn
-                .prepare_cached(
-                    "DELETE FROM sessions WHERE digest > ?1 AND digest <= ?2
-                     AND (expires_at <= ?3 OR last_seen + idle_ns <= ?3)",
-                )
-                .and_then(|mut s| s.execute(params![from.0.as_slice(), last, now]))
-                .map_err(storage("cannot purge sessions"))?,
+            Some(last) => {
+                if from.0.is_empty() {
+                    let range = (from.0.as_slice(), last.as_slice());
+                    self.set_aside_index("sessions", SESSION_ENDED, range, now, examined)?;
+                }
+                self.conn
+                    .prepare_cached(&format!(
+                        "DELETE FROM sessions WHERE digest > ?1 AND digest <= ?2 \
+                         AND {SESSION_ENDED}"
+                    ))
+                    .and_then(|mut s| s.execute(params![from.0.as_slice(), last, now]))
+                    .map_err(storage("cannot purge sessions"))?
+            }
         };
         let next = self.next_after(examined, limit, last);
+        if next.is_none() {
+            self.restore_index("sessions")?;
+        }
         Ok(PurgeBatch { removed, next })
     }
 

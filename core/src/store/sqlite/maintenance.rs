@@ -34,7 +34,7 @@
 use super::pool::check_identity;
 use super::{Rollback, SqliteStore, SqliteTx, Synchronous, storage};
 use crate::{Error, Result};
-use rusqlite::{Connection, OpenFlags};
+use rusqlite::{Connection, OpenFlags, params};
 use std::path::Path;
 use std::sync::PoisonError;
 
@@ -45,6 +45,92 @@ use std::sync::PoisonError;
 /// back once), while never checkpointing made every batch slower (SQLite searches the WAL's
 /// index of frames, growing, at each page read) and left a multi-gigabyte WAL.
 pub(super) const CHECKPOINT_ROWS: u64 = 32_768;
+
+/// The secondary index of each table whose purge may set it aside (see
+/// [`SqliteTx::set_aside_index`]), as the schema defines it.
+const PURGE_INDEXES: [(&str, &str, &str); 2] = [
+    (
+        "tokens",
+        "tokens_account",
+        "CREATE INDEX IF NOT EXISTS tokens_account ON tokens (account, purpose, issued_at)",
+    ),
+    (
+        "sessions",
+        "sessions_account",
+        "CREATE INDEX IF NOT EXISTS sessions_account ON sessions (account)",
+    ),
+];
+
+/// A purge sets its table's secondary index aside when its first batch's range holds at least
+/// this many rows, at least [`SET_ASIDE_DEAD_PERCENT`]% of them to remove.
+pub(super) const SET_ASIDE_SAMPLE: usize = 256;
+/// See [`SET_ASIDE_SAMPLE`].
+pub(super) const SET_ASIDE_DEAD_PERCENT: usize = 90;
+
+/// Recreates the purge indexes that a run interrupted (a crash, a failed batch) left dropped;
+/// nothing when they exist.
+pub(super) fn restore_purge_indexes(conn: &Connection) -> Result<()> {
+    for (_, _, create) in PURGE_INDEXES {
+        conn.execute_batch(create)
+            .map_err(storage("cannot restore an index"))?;
+    }
+    Ok(())
+}
+
+impl SqliteTx<'_> {
+    /// A purge of `table` that removes most of it (a backlog: a year of ended sessions) costs
+    /// one random page of its secondary index (by account) per removed row, since the index's
+    /// order has no relation to the digest order the purge walks: about 950 pages written per
+    /// batch of 1,000. So when the first batch's range (a uniform sample: digests are random)
+    /// holds [`SET_ASIDE_SAMPLE`] rows or more, [`SET_ASIDE_DEAD_PERCENT`]% or more of them to
+    /// remove (`ended`: the purge's condition, `?3` being `now`), the index is dropped before
+    /// the batch deletes anything (`secure_delete` zeroes its pages), and every batch then
+    /// touches only the table's pages, contiguous in digest order;
+    /// [`restore_index`](Self::restore_index) builds it again at the last batch, over the rows
+    /// left (a tenth or less of the table). Meanwhile lookups by account scan the table: the
+    /// same answers, slower, for the length of the purge. A run that stops before its last
+    /// batch leaves the index dropped until the next run ends or the store opens again
+    /// ([`restore_purge_indexes`]).
+    pub(super) fn set_aside_index(
+        &mut self,
+        table: &str,
+        ended: &str,
+        range: (&[u8], &[u8]),
+        now: i64,
+        examined: usize,
+    ) -> Result<()> {
+        let Some((_, index, _)) = PURGE_INDEXES.iter().find(|(t, ..)| *t == table) else {
+            return Ok(());
+        };
+        if examined < SET_ASIDE_SAMPLE {
+            return Ok(());
+        }
+        let dead: i64 = self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT count(*) FROM {table} WHERE digest > ?1 AND digest <= ?2 AND {ended}"
+            ))
+            .and_then(|mut s| s.query_row(params![range.0, range.1, now], |r| r.get(0)))
+            .map_err(storage("cannot read a purge batch"))?;
+        if usize::try_from(dead).unwrap_or(0) * 100 >= examined * SET_ASIDE_DEAD_PERCENT {
+            self.conn
+                .execute_batch(&format!("DROP INDEX IF EXISTS {index}"))
+                .map_err(storage("cannot set an index aside"))?;
+        }
+        Ok(())
+    }
+
+    /// At the last batch of a purge of `table`: its index built again if
+    /// [`set_aside_index`](Self::set_aside_index) dropped it (nothing otherwise).
+    pub(super) fn restore_index(&mut self, table: &str) -> Result<()> {
+        if let Some((_, _, create)) = PURGE_INDEXES.iter().find(|(t, ..)| *t == table) {
+            self.conn
+                .execute_batch(create)
+                .map_err(storage("cannot rebuild an index"))?;
+        }
+        Ok(())
+    }
+}
 
 /// The purge connection of a maintenance run.
 pub(super) struct PurgeConnection {
@@ -137,8 +223,10 @@ impl SqliteStore {
         if finished {
             let ran = slot.take().is_some();
             drop(slot);
+            let writer = self.writer();
+            restore_purge_indexes(&writer)?;
             if ran {
-                self.erase_wal(&self.writer());
+                self.erase_wal(&writer);
             }
             return Ok(());
         }
@@ -158,9 +246,10 @@ impl SqliteStore {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::lifecycle::PurgeCursor;
     use crate::store::sqlite::SqliteOptions;
     use crate::store::sqlite::tests::TempPath;
-    use crate::store::{AccountRepo, Store};
+    use crate::store::{AccountRepo, LifecycleRepo, Store};
 
     fn pragma(conn: &Connection, name: &str) -> i64 {
         conn.query_row(&format!("PRAGMA {name}"), [], |r| r.get(0))
@@ -214,6 +303,151 @@ mod tests {
             store.write(|tx| tx.next_repairer_code()).unwrap().as_str(),
             "R000004"
         );
+    }
+
+    /// An account's id as SQL, for the live rows.
+    const LIVE: &str = "x'000102030405060708090a0b0c0d0e0f'";
+
+    /// `dead` sessions ended long ago (random accounts) and `live` ones of the account `LIVE`.
+    fn fill_sessions(store: &SqliteStore, dead: usize, live: usize) {
+        store
+            .write(|tx| {
+                tx.conn
+                    .execute_batch(&format!(
+                        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n
+                           WHERE i < {dead})
+                         INSERT INTO sessions (digest, account, created_at, last_seen, idle_ns,
+                           expires_at, remembered)
+                         SELECT randomblob(32), randomblob(16), 0, 0, 1, 10, 0 FROM n;
+                         WITH RECURSIVE n(i) AS (SELECT 1 WHERE {live} > 0 UNION ALL
+                           SELECT i + 1 FROM n WHERE i < {live})
+                         INSERT INTO sessions (digest, account, created_at, last_seen, idle_ns,
+                           expires_at, remembered)
+                         SELECT randomblob(32), {LIVE}, 0, 1000000000000000, 1000000000,
+                           1000000000000000, 0 FROM n;"
+                    ))
+                    .unwrap();
+                Ok(())
+            })
+            .unwrap();
+    }
+
+    fn has_index(store: &SqliteStore, name: &str) -> bool {
+        store
+            .read(|tx| {
+                Ok(tx
+                    .conn
+                    .query_row(
+                        "SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND name = ?1",
+                        [name],
+                        |r| r.get::<_, i64>(0),
+                    )
+                    .unwrap()
+                    == 1)
+            })
+            .unwrap()
+    }
+
+    /// The live account's sessions, by the query that uses the index when it is there.
+    fn live_sessions(store: &SqliteStore) -> i64 {
+        store
+            .read(|tx| {
+                Ok(tx
+                    .conn
+                    .query_row(
+                        &format!("SELECT count(*) FROM sessions WHERE account = {LIVE}"),
+                        [],
+                        |r| r.get(0),
+                    )
+                    .unwrap())
+            })
+            .unwrap()
+    }
+
+    /// Runs a session purge from its first batch to its end; the rows removed, and whether the
+    /// index was there after the first batch.
+    fn purge_sessions(store: &SqliteStore, limit: usize) -> (usize, bool) {
+        let now = time::OffsetDateTime::from_unix_timestamp_nanos(1000).unwrap();
+        let mut from = PurgeCursor::START;
+        let (mut removed, mut after_first) = (0, None);
+        loop {
+            let b = store
+                .write_purge(|tx| tx.purge_sessions(now, &from, limit))
+                .unwrap();
+            removed += b.removed;
+            if after_first.is_none() {
+                after_first = Some(has_index(store, "sessions_account"));
+                assert_eq!(live_sessions(store), 30, "the same answer meanwhile");
+            }
+            match b.next {
+                Some(next) => from = next,
+                None => break,
+            }
+        }
+        store.purge_checkpoint(true).unwrap();
+        (removed, after_first.unwrap())
+    }
+
+    #[test]
+    fn a_purge_of_mostly_ended_rows_sets_the_index_aside_and_builds_it_again() {
+        let file = TempPath::new("set-aside");
+        let store = SqliteStore::open(&file.0, SqliteOptions::default()).unwrap();
+        fill_sessions(&store, 3000, 30);
+        let (removed, index_during) = purge_sessions(&store, 500);
+        assert_eq!(removed, 3000);
+        assert!(!index_during, "set aside by the first batch");
+        assert!(
+            has_index(&store, "sessions_account"),
+            "built by the last batch"
+        );
+        assert_eq!(live_sessions(&store), 30);
+    }
+
+    #[test]
+    fn a_purge_of_mostly_live_rows_keeps_the_index() {
+        let file = TempPath::new("keep-index");
+        let store = SqliteStore::open(&file.0, SqliteOptions::default()).unwrap();
+        fill_sessions(&store, 300, 30);
+        store
+            .write(|tx| {
+                tx.conn
+                    .execute_batch(
+                        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n
+                           WHERE i < 3000)
+                         INSERT INTO sessions (digest, account, created_at, last_seen, idle_ns,
+                           expires_at, remembered)
+                         SELECT randomblob(32), randomblob(16), 0, 1000000000000000,
+                           1000000000, 1000000000000000, 0 FROM n;",
+                    )
+                    .unwrap();
+                Ok(())
+            })
+            .unwrap();
+        let (removed, index_during) = purge_sessions(&store, 500);
+        assert_eq!(removed, 300);
+        assert!(index_during);
+        // Too small a first batch to judge: kept too.
+        fill_sessions(&store, 3000, 0);
+        assert!(purge_sessions(&store, 100).1);
+    }
+
+    #[test]
+    fn an_index_left_aside_by_an_interrupted_run_is_back_when_the_store_opens() {
+        let file = TempPath::new("restore-index");
+        let store = SqliteStore::open(&file.0, SqliteOptions::default()).unwrap();
+        store
+            .write(|tx| {
+                tx.conn
+                    .execute_batch("DROP INDEX tokens_account; DROP INDEX sessions_account;")
+                    .unwrap();
+                Ok(())
+            })
+            .unwrap();
+        assert!(!has_index(&store, "tokens_account"));
+        drop(store);
+        let store = SqliteStore::open(&file.0, SqliteOptions::default()).unwrap();
+        assert!(has_index(&store, "tokens_account"));
+        assert!(has_index(&store, "sessions_account"));
     }
 
     #[test]

@@ -396,6 +396,7 @@ impl SqliteStore {
         .map_err(storage("cannot configure the connection"))?;
         conn.set_prepared_statement_cache_capacity(64);
         migrate(&conn, &location)?;
+        maintenance::restore_purge_indexes(&conn)?;
         Ok(SqliteStore {
             readers: None,
             maintenance: Mutex::new(None),
