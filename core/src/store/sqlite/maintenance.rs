@@ -29,6 +29,9 @@
 //! between leaves it there until the next checkpoint, as a crash between any erasure's commit
 //! and its truncation does.
 //!
+//! A purge of tokens or sessions that is mostly a backlog sets the table's index by account
+//! aside for its length (`SqliteTx::set_aside_index`, called by the purges in `lifecycle.rs`).
+//!
 //! An in-memory store has no WAL: its batches are ordinary writes.
 
 use super::pool::check_identity;
