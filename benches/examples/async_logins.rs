@@ -1,6 +1,7 @@
 //! `AsyncPortal::login` with 8 logins in flight (a tokio multi-thread runtime, 8 tasks each
 //! logging in `count` times in a row) beside the same logins on 8 plain OS threads calling
-//! `Portal::login`, on one SQLite file with the seed's argon2 parameters (m=19456 KiB, t=2, p=1).
+//! `Portal::login` (long-lived, started together by a barrier), on one SQLite file with the
+//! seed's argon2 parameters (m=19456 KiB, t=2, p=1).
 //! Rounds are interleaved (threads, async, async, threads) so a change of the machine's load
 //! hits both. Prints each one's throughput (median of the rounds), the per-round ratio
 //! async ÷ threads (goal ≥ 0.9×) and the load average before and after.
@@ -14,7 +15,8 @@ use dealer_portal::service::{Portal, PortalConfig};
 use dealer_portal::store::{SqliteOptions, SqliteStore};
 use dealer_portal::{AsyncPortal, SystemClock};
 use dealer_portal_benches::{PW, establishment_code, set_password_by_reset};
-use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Barrier};
 use std::time::Instant;
 
 /// Logins in flight.
@@ -69,70 +71,85 @@ fn main() {
     let runtime = tokio::runtime::Builder::new_multi_thread().build().unwrap();
     let async_portal = AsyncPortal::from_arc(Arc::clone(&portal));
 
-    // Logins per second, 8 in flight on OS threads.
-    let threads = || {
-        let t = Instant::now();
-        std::thread::scope(|s| {
-            for e in &emails {
-                let p = &portal;
-                s.spawn(move || {
+    // Logins per second, 8 in flight on OS threads: 8 long-lived threads (as a host's own pool
+    // would be, and as tokio's blocking pool keeps its threads), started together by a barrier.
+    let start = Barrier::new(IN_FLIGHT + 1);
+    let end = Barrier::new(IN_FLIGHT + 1);
+    let stop = AtomicBool::new(false);
+    std::thread::scope(|s| {
+        for e in &emails {
+            let (p, start, end, stop) = (&portal, &start, &end, &stop);
+            s.spawn(move || {
+                loop {
+                    start.wait();
+                    if stop.load(Ordering::SeqCst) {
+                        return;
+                    }
                     for _ in 0..count {
                         p.login(e, PW, false).unwrap();
                     }
-                });
-            }
-        });
-        (IN_FLIGHT * count) as f64 / t.elapsed().as_secs_f64()
-    };
-    // Logins per second, 8 in flight as tasks awaiting AsyncPortal::login.
-    let tasks = || {
-        let t = Instant::now();
-        runtime.block_on(async {
-            let handles: Vec<_> = emails
-                .iter()
-                .map(|e| {
-                    let (p, e) = (async_portal.clone(), e.clone());
-                    tokio::spawn(async move {
-                        for _ in 0..count {
-                            p.login(e.clone(), PW.into(), false).await.unwrap();
-                        }
+                    end.wait();
+                }
+            });
+        }
+        let threads = || {
+            let t = Instant::now();
+            start.wait();
+            end.wait();
+            (IN_FLIGHT * count) as f64 / t.elapsed().as_secs_f64()
+        };
+        // Logins per second, 8 in flight as tasks awaiting AsyncPortal::login.
+        let tasks = || {
+            let t = Instant::now();
+            runtime.block_on(async {
+                let handles: Vec<_> = emails
+                    .iter()
+                    .map(|e| {
+                        let (p, e) = (async_portal.clone(), e.clone());
+                        tokio::spawn(async move {
+                            for _ in 0..count {
+                                p.login(e.clone(), PW.into(), false).await.unwrap();
+                            }
+                        })
                     })
-                })
-                .collect();
-            for h in handles {
-                h.await.unwrap();
-            }
-        });
-        (IN_FLIGHT * count) as f64 / t.elapsed().as_secs_f64()
-    };
+                    .collect();
+                for h in handles {
+                    h.await.unwrap();
+                }
+            });
+            (IN_FLIGHT * count) as f64 / t.elapsed().as_secs_f64()
+        };
 
-    let load_before = loadavg();
-    // Warm-up (the blocking pool's threads, the page cache, the CPU's clocks).
-    threads();
-    tasks();
-    let (mut a, mut b, mut r) = (Vec::new(), Vec::new(), Vec::new());
-    for _ in 0..rounds {
-        let (t1, a1, a2, t2) = (threads(), tasks(), tasks(), threads());
-        a.extend([t1, t2]);
-        b.extend([a1, a2]);
-        r.push((a1 + a2) / (t1 + t2));
-    }
-    let load_after = loadavg();
-    let (ma, mb) = (median(&mut a), median(&mut b));
-    let mut rr = r.clone();
-    rr.sort_by(|x, y| x.total_cmp(y));
-    let p = |q: f64| rr[((rr.len() - 1) as f64 * q) as usize];
-    println!(
-        "login, {IN_FLIGHT} in flight on SQLite (argon2id m=19456 KiB, t=2, p=1), {rounds} interleaved \
+        let load_before = loadavg();
+        // Warm-up (the blocking pool's threads, the page cache, the CPU's clocks).
+        threads();
+        tasks();
+        let (mut a, mut b, mut r) = (Vec::new(), Vec::new(), Vec::new());
+        for _ in 0..rounds {
+            let (t1, a1, a2, t2) = (threads(), tasks(), tasks(), threads());
+            a.extend([t1, t2]);
+            b.extend([a1, a2]);
+            r.push((a1 + a2) / (t1 + t2));
+        }
+        let load_after = loadavg();
+        stop.store(true, Ordering::SeqCst);
+        start.wait();
+        let (ma, mb) = (median(&mut a), median(&mut b));
+        let mut rr = r.clone();
+        rr.sort_by(|x, y| x.total_cmp(y));
+        let p = |q: f64| rr[((rr.len() - 1) as f64 * q) as usize];
+        println!(
+            "login, {IN_FLIGHT} in flight on SQLite (argon2id m=19456 KiB, t=2, p=1), {rounds} interleaved \
          rounds of {} logins each way: OS threads {ma:.1} logins/s, AsyncPortal (tokio multi-thread, \
          {} workers) {mb:.1} logins/s (medians); AsyncPortal ÷ threads per round: median {:.3}× \
          (p10 {:.3}×, p90 {:.3}×; goal ≥ 0.9×); load average {load_before} before, {load_after} after",
-        IN_FLIGHT * count,
-        runtime.metrics().num_workers(),
-        p(0.5),
-        p(0.1),
-        p(0.9)
-    );
+            IN_FLIGHT * count,
+            runtime.metrics().num_workers(),
+            p(0.5),
+            p(0.1),
+            p(0.9)
+        );
+    });
     drop(runtime);
     let _ = std::fs::remove_dir_all(&dir);
 }
