@@ -33,6 +33,32 @@ fn loadavg() -> String {
         .unwrap_or_else(|_| "unknown".into())
 }
 
+/// The process's CPU time so far (all threads, user + system), in seconds; 0 if unknown.
+fn cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // After the command's closing parenthesis: state is field 3, utime and stime 14 and 15.
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .map_or(vec![], |(_, rest)| rest.split_whitespace().collect());
+    let ticks = |i: usize| {
+        fields
+            .get(i - 3)
+            .and_then(|f| f.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    // USER_HZ is 100 on Linux.
+    (ticks(14) + ticks(15)) / 100.0
+}
+
+/// Measures one run: logins per second, and the process's CPU seconds per wall second (how
+/// much of the machine the scheduler gave it: above 1.0 only if both cores worked at once).
+fn measure(logins: usize, run: impl FnOnce()) -> (f64, f64) {
+    let (t, c) = (Instant::now(), cpu_seconds());
+    run();
+    let wall = t.elapsed().as_secs_f64();
+    (logins as f64 / wall, (cpu_seconds() - c) / wall)
+}
+
 fn main() {
     let mut args = std::env::args().skip(1);
     let rounds: usize = match args.next().as_deref() {
@@ -93,31 +119,31 @@ fn main() {
             });
         }
         let threads = || {
-            let t = Instant::now();
-            start.wait();
-            end.wait();
-            (IN_FLIGHT * count) as f64 / t.elapsed().as_secs_f64()
+            measure(IN_FLIGHT * count, || {
+                start.wait();
+                end.wait();
+            })
         };
         // Logins per second, 8 in flight as tasks awaiting AsyncPortal::login.
         let tasks = || {
-            let t = Instant::now();
-            runtime.block_on(async {
-                let handles: Vec<_> = emails
-                    .iter()
-                    .map(|e| {
-                        let (p, e) = (async_portal.clone(), e.clone());
-                        tokio::spawn(async move {
-                            for _ in 0..count {
-                                p.login(e.clone(), PW.into(), false).await.unwrap();
-                            }
+            measure(IN_FLIGHT * count, || {
+                runtime.block_on(async {
+                    let handles: Vec<_> = emails
+                        .iter()
+                        .map(|e| {
+                            let (p, e) = (async_portal.clone(), e.clone());
+                            tokio::spawn(async move {
+                                for _ in 0..count {
+                                    p.login(e.clone(), PW.into(), false).await.unwrap();
+                                }
+                            })
                         })
-                    })
-                    .collect();
-                for h in handles {
-                    h.await.unwrap();
-                }
-            });
-            (IN_FLIGHT * count) as f64 / t.elapsed().as_secs_f64()
+                        .collect();
+                    for h in handles {
+                        h.await.unwrap();
+                    }
+                })
+            })
         };
 
         let load_before = loadavg();
@@ -125,11 +151,16 @@ fn main() {
         threads();
         tasks();
         let (mut a, mut b, mut r) = (Vec::new(), Vec::new(), Vec::new());
+        let (mut ca, mut cb, mut rc) = (Vec::new(), Vec::new(), Vec::new());
         for _ in 0..rounds {
             let (t1, a1, a2, t2) = (threads(), tasks(), tasks(), threads());
-            a.extend([t1, t2]);
-            b.extend([a1, a2]);
-            r.push((a1 + a2) / (t1 + t2));
+            a.extend([t1.0, t2.0]);
+            b.extend([a1.0, a2.0]);
+            ca.extend([t1.1, t2.1]);
+            cb.extend([a1.1, a2.1]);
+            r.push((a1.0 + a2.0) / (t1.0 + t2.0));
+            // Logins per CPU second: what each way costs, whatever share the machine gave it.
+            rc.push((a1.0 / a1.1 + a2.0 / a2.1) / (t1.0 / t1.1 + t2.0 / t2.1));
         }
         let load_after = loadavg();
         stop.store(true, Ordering::SeqCst);
@@ -142,12 +173,16 @@ fn main() {
             "login, {IN_FLIGHT} in flight on SQLite (argon2id m=19456 KiB, t=2, p=1), {rounds} interleaved \
          rounds of {} logins each way: OS threads {ma:.1} logins/s, AsyncPortal (tokio multi-thread, \
          {} workers) {mb:.1} logins/s (medians); AsyncPortal ÷ threads per round: median {:.3}× \
-         (p10 {:.3}×, p90 {:.3}×; goal ≥ 0.9×); load average {load_before} before, {load_after} after",
+         (p10 {:.3}×, p90 {:.3}×; goal ≥ 0.9×); CPU ÷ wall: threads {:.2}, AsyncPortal {:.2} \
+         (medians); logins per CPU second, AsyncPortal ÷ threads: median {:.3}×; load average {load_before} before, {load_after} after",
             IN_FLIGHT * count,
             runtime.metrics().num_workers(),
             p(0.5),
             p(0.1),
-            p(0.9)
+            p(0.9),
+            median(&mut ca),
+            median(&mut cb),
+            median(&mut rc),
         );
     });
     drop(runtime);
