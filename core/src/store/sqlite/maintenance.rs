@@ -407,6 +407,44 @@ mod tests {
     }
 
     #[test]
+    fn a_purge_that_sets_the_index_aside_leaves_no_removed_digest_in_the_file_or_the_wal() {
+        let file = TempPath::new("set-aside-bytes");
+        let store = SqliteStore::open(&file.0, SqliteOptions::default()).unwrap();
+        fill_sessions(&store, 3000, 30);
+        let digests: Vec<Vec<u8>> = store
+            .read(|tx| {
+                let mut stmt = tx
+                    .conn
+                    .prepare(&format!(
+                        "SELECT digest FROM sessions WHERE account <> {LIVE} LIMIT 50"
+                    ))
+                    .unwrap();
+                let rows = stmt.query_map([], |r| r.get(0)).unwrap();
+                Ok(rows.map(Result::unwrap).collect())
+            })
+            .unwrap();
+        let bytes = || {
+            let mut b = std::fs::read(&file.0).unwrap();
+            b.extend(std::fs::read(format!("{}-wal", file.0.display())).unwrap_or_default());
+            b
+        };
+        let found = |b: &[u8]| {
+            (digests.iter())
+                .filter(|d| b.windows(32).any(|w| w == d.as_slice()))
+                .count()
+        };
+        assert_eq!(found(&bytes()), 50, "each digest is in the file before");
+        let (removed, index_during) = purge_sessions(&store, 500);
+        assert_eq!(removed, 3000);
+        assert!(!index_during);
+        assert_eq!(
+            found(&bytes()),
+            0,
+            "no removed digest left (table or index pages)"
+        );
+    }
+
+    #[test]
     fn a_purge_of_mostly_live_rows_keeps_the_index() {
         let file = TempPath::new("keep-index");
         let store = SqliteStore::open(&file.0, SqliteOptions::default()).unwrap();
