@@ -50,7 +50,7 @@ impl SqliteTx<'_> {
     /// The batch starting after `from` in `table`'s key order: how many rows it holds (at most
     /// `limit`) and its last key. Reads keys only; the deletion is then one statement over the
     /// range, not one per row.
-    fn batch_range<K: rusqlite::types::FromSql>(
+    pub(super) fn batch_range<K: rusqlite::types::FromSql>(
         &mut self,
         table: &str,
         key: &str,
@@ -125,14 +125,14 @@ impl LifecycleRepo for SqliteTx<'_> {
     ) -> Result<PurgeBatch> {
         self.writable()?;
         let now = ns_clamped(now);
+        if let Some(batch) = self.set_aside_step("tokens", TOKEN_ENDED, from, now, limit)? {
+            return Ok(batch);
+        }
         let (examined, last) =
             self.batch_range::<Vec<u8>>("tokens", "digest", &from.0.as_slice(), limit)?;
         let removed = match &last {
             None => 0,
             Some(last) => {
-                if from.0.is_empty() {
-                    self.set_aside_index("tokens", TOKEN_ENDED, (&from.0, last), now, examined)?;
-                }
                 // An issued token past its expiry may still have its link in a pending mail:
                 // erased first (few rows: the partial index holds pending links only).
                 let links = self
@@ -170,23 +170,21 @@ impl LifecycleRepo for SqliteTx<'_> {
     ) -> Result<PurgeBatch> {
         self.writable()?;
         let now = ns_clamped(now);
+        if let Some(batch) = self.set_aside_step("sessions", SESSION_ENDED, from, now, limit)? {
+            return Ok(batch);
+        }
         let (examined, last) =
             self.batch_range::<Vec<u8>>("sessions", "digest", &from.0.as_slice(), limit)?;
         let removed = match &last {
             None => 0,
-            Some(last) => {
-                if from.0.is_empty() {
-                    let range = (from.0.as_slice(), last.as_slice());
-                    self.set_aside_index("sessions", SESSION_ENDED, range, now, examined)?;
-                }
-                self.conn
-                    .prepare_cached(&format!(
-                        "DELETE FROM sessions WHERE digest > ?1 AND digest <= ?2 \
+            Some(last) => self
+                .conn
+                .prepare_cached(&format!(
+                    "DELETE FROM sessions WHERE digest > ?1 AND digest <= ?2 \
                          AND {SESSION_ENDED}"
-                    ))
-                    .and_then(|mut s| s.execute(params![from.0.as_slice(), last, now]))
-                    .map_err(storage("cannot purge sessions"))?
-            }
+                ))
+                .and_then(|mut s| s.execute(params![from.0.as_slice(), last, now]))
+                .map_err(storage("cannot purge sessions"))?,
         };
         let next = self.next_after(examined, limit, last);
         if next.is_none() {

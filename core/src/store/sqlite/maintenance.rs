@@ -36,6 +36,7 @@
 
 use super::pool::check_identity;
 use super::{Rollback, SqliteStore, SqliteTx, Synchronous, storage};
+use crate::lifecycle::{PurgeBatch, PurgeCursor};
 use crate::{Error, Result};
 use rusqlite::{Connection, OpenFlags, params};
 use std::path::Path;
@@ -70,6 +71,16 @@ pub(super) const SET_ASIDE_SAMPLE: usize = 256;
 /// See [`SET_ASIDE_SAMPLE`].
 pub(super) const SET_ASIDE_DEAD_PERCENT: usize = 90;
 
+/// The table whose rows of zeros overwrite the free pages after an index is set aside.
+const SCRATCH: &str = "purge_scratch";
+/// How many free pages one batch overwrites (4 MiB with 4 KiB pages).
+const ZERO_PAGES: i64 = 1024;
+/// The cursors of a purge that set its index aside: zeroing the free pages, releasing them,
+/// then deleting from the start (one byte, before every 32-byte digest).
+const ZEROING: u8 = 0xFF;
+const RELEASING: u8 = 0xFE;
+const DELETING: u8 = 0x00;
+
 /// Recreates the purge indexes that a run interrupted (a crash, a failed batch) left dropped;
 /// nothing when they exist.
 pub(super) fn restore_purge_indexes(conn: &Connection) -> Result<()> {
@@ -81,46 +92,144 @@ pub(super) fn restore_purge_indexes(conn: &Connection) -> Result<()> {
 }
 
 impl SqliteTx<'_> {
-    /// A purge of `table` that removes most of it (a backlog: a year of ended sessions) costs
-    /// one random page of its secondary index (by account) per removed row, since the index's
-    /// order has no relation to the digest order the purge walks: about 950 pages written per
+    /// Called first by the purges of `table` (tokens, sessions); `Some` when this batch is one
+    /// of setting the index aside, `None` when the purge deletes as usual from `from`.
+    ///
+    /// A purge that removes most of its table (a backlog: a year of ended sessions) would
+    /// write one random page of the table's index by account per removed row, since the
+    /// index's order has no relation to the digest order the purge walks: about 950 pages per
     /// batch of 1,000. So when the first batch's range (a uniform sample: digests are random)
     /// holds [`SET_ASIDE_SAMPLE`] rows or more, [`SET_ASIDE_DEAD_PERCENT`]% or more of them to
-    /// remove (`ended`: the purge's condition, `?3` being `now`), the index is dropped before
-    /// the batch deletes anything (`secure_delete` zeroes its pages), and every batch then
-    /// touches only the table's pages, contiguous in digest order;
-    /// [`restore_index`](Self::restore_index) builds it again at the last batch, over the rows
-    /// left (a tenth or less of the table). Meanwhile lookups by account scan the table: the
-    /// same answers, slower, for the length of the purge. A run that stops before its last
-    /// batch leaves the index dropped until the next run ends or the store opens again
-    /// ([`restore_purge_indexes`]).
-    pub(super) fn set_aside_index(
+    /// remove (`ended`: the purge's condition, `?3` being `now`), that batch drops the index
+    /// instead, without zeroing its pages (zeroing them all at once would hold the write lock
+    /// for time proportional to the index: 68 ms for 310,000 links here). The next batches
+    /// ([`ZEROING`]) overwrite every free page with zeros, [`ZERO_PAGES`] at a time, by taking
+    /// them into rows of `zeroblob` in a scratch table until none is free, then
+    /// ([`RELEASING`]) delete those rows one at a time, and the purge then deletes from the
+    /// start ([`DELETING`]), touching only the table's pages, contiguous in digest order.
+    /// [`restore_index`](Self::restore_index) builds the index again at the last batch, over
+    /// the rows left (a tenth or less of the table). Meanwhile lookups by account scan the
+    /// table: the same answers, slower, for the length of the purge. A run that stops early
+    /// leaves the index dropped until the run ends or the store opens again
+    /// ([`restore_purge_indexes`]), and the scratch table (with free pages not yet zeroed)
+    /// until the next purge of tokens or sessions, which zeroes the free pages before anything
+    /// else.
+    pub(super) fn set_aside_step(
         &mut self,
         table: &str,
         ended: &str,
-        range: (&[u8], &[u8]),
+        from: &PurgeCursor,
         now: i64,
-        examined: usize,
-    ) -> Result<()> {
+        limit: usize,
+    ) -> Result<Option<PurgeBatch>> {
         let Some((_, index, _)) = PURGE_INDEXES.iter().find(|(t, ..)| *t == table) else {
-            return Ok(());
+            return Ok(None);
         };
-        if examined < SET_ASIDE_SAMPLE {
-            return Ok(());
+        match from.0.as_slice() {
+            [] if self.scratch_exists()? => self.zero_free_pages().map(Some),
+            [] => {
+                let (examined, last) =
+                    self.batch_range::<Vec<u8>>(table, "digest", &from.0.as_slice(), limit)?;
+                let Some(last) = last else {
+                    return Ok(None);
+                };
+                if examined < SET_ASIDE_SAMPLE {
+                    return Ok(None);
+                }
+                let dead: i64 = self
+                    .conn
+                    .prepare_cached(&format!(
+                        "SELECT count(*) FROM {table} WHERE digest > ?1 AND digest <= ?2 \
+                         AND {ended}"
+                    ))
+                    .and_then(|mut s| s.query_row(params![&[] as &[u8], last, now], |r| r.get(0)))
+                    .map_err(storage("cannot read a purge batch"))?;
+                if usize::try_from(dead).unwrap_or(0) * 100 < examined * SET_ASIDE_DEAD_PERCENT {
+                    return Ok(None);
+                }
+                // Dropped without zeroing (which would hold the write lock for the whole
+                // index): its pages go to the free list as they are, and the next batches
+                // overwrite every free page with zeros, a bounded number at a time.
+                self.conn
+                    .execute_batch(&format!(
+                        "PRAGMA secure_delete = OFF; DROP INDEX IF EXISTS {index};
+                         PRAGMA secure_delete = ON;
+                         CREATE TABLE IF NOT EXISTS {SCRATCH} (id INTEGER PRIMARY KEY, zeros BLOB);"
+                    ))
+                    .map_err(storage("cannot set an index aside"))?;
+                Ok(Some(PurgeBatch {
+                    removed: 0,
+                    next: Some(PurgeCursor(vec![ZEROING])),
+                }))
+            }
+            [ZEROING] => self.zero_free_pages().map(Some),
+            [RELEASING] => self.release_zeroed_pages().map(Some),
+            _ => Ok(None),
         }
-        let dead: i64 = self
-            .conn
-            .prepare_cached(&format!(
-                "SELECT count(*) FROM {table} WHERE digest > ?1 AND digest <= ?2 AND {ended}"
-            ))
-            .and_then(|mut s| s.query_row(params![range.0, range.1, now], |r| r.get(0)))
-            .map_err(storage("cannot read a purge batch"))?;
-        if usize::try_from(dead).unwrap_or(0) * 100 >= examined * SET_ASIDE_DEAD_PERCENT {
+    }
+
+    fn scratch_exists(&mut self) -> Result<bool> {
+        self.conn
+            .query_row(
+                "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = ?1",
+                [SCRATCH],
+                |r| r.get::<_, i64>(0),
+            )
+            .map(|n| n > 0)
+            .map_err(storage("cannot read the schema"))
+    }
+
+    fn pragma_i64(&mut self, name: &str) -> Result<i64> {
+        self.conn
+            .query_row(&format!("PRAGMA {name}"), [], |r| r.get(0))
+            .map_err(storage("cannot read the free pages"))
+    }
+
+    /// One step of zeroing the free pages: up to [`ZERO_PAGES`] of them taken into a row of
+    /// zeros (each page written whole); once none is free, the rows are released.
+    fn zero_free_pages(&mut self) -> Result<PurgeBatch> {
+        let free = self.pragma_i64("freelist_count")?;
+        if free > 0 {
+            let page = self.pragma_i64("page_size")?;
+            let pages = free.min(ZERO_PAGES);
             self.conn
-                .execute_batch(&format!("DROP INDEX IF EXISTS {index}"))
-                .map_err(storage("cannot set an index aside"))?;
+                .execute(
+                    &format!("INSERT INTO {SCRATCH} (zeros) VALUES (zeroblob(?1))"),
+                    [pages * (page - 4)],
+                )
+                .map_err(storage("cannot zero free pages"))?;
         }
-        Ok(())
+        let done = self.pragma_i64("freelist_count")? == 0;
+        Ok(PurgeBatch {
+            removed: 0,
+            next: Some(PurgeCursor(vec![if done { RELEASING } else { ZEROING }])),
+        })
+    }
+
+    /// One step of giving the zeroed pages back: one row of zeros deleted, `secure_delete`
+    /// zeroing its pages again as they are freed (the last page of a row is only partly written
+    /// by the insert: its tail may still hold what the page held before); once none is left,
+    /// the scratch table goes and the purge starts its deletions ([`DELETING`]).
+    fn release_zeroed_pages(&mut self) -> Result<PurgeBatch> {
+        let released = self
+            .conn
+            .execute(
+                &format!("DELETE FROM {SCRATCH} WHERE id = (SELECT min(id) FROM {SCRATCH})"),
+                [],
+            )
+            .map_err(storage("cannot release zeroed pages"))?;
+        let next = if released == 0 {
+            self.conn
+                .execute_batch(&format!("DROP TABLE {SCRATCH}"))
+                .map_err(storage("cannot release zeroed pages"))?;
+            DELETING
+        } else {
+            RELEASING
+        };
+        Ok(PurgeBatch {
+            removed: 0,
+            next: Some(PurgeCursor(vec![next])),
+        })
     }
 
     /// At the last batch of a purge of `table`: its index built again if
@@ -442,6 +551,30 @@ mod tests {
             0,
             "no removed digest left (table or index pages)"
         );
+    }
+
+    #[test]
+    fn a_run_stopped_while_zeroing_is_finished_by_the_next_one() {
+        let file = TempPath::new("set-aside-stopped");
+        let store = SqliteStore::open(&file.0, SqliteOptions::default()).unwrap();
+        fill_sessions(&store, 3000, 30);
+        let now = time::OffsetDateTime::from_unix_timestamp_nanos(1000).unwrap();
+        let b = store
+            .write_purge(|tx| tx.purge_sessions(now, &PurgeCursor::START, 500))
+            .unwrap();
+        assert_eq!(b.next, Some(PurgeCursor(vec![ZEROING])));
+        assert_eq!(b.removed, 0);
+        // The run stops here: the index comes back at its end, the scratch table stays.
+        store.purge_checkpoint(true).unwrap();
+        assert!(has_index(&store, "sessions_account"));
+        assert_eq!(live_sessions(&store), 30);
+        let scratch = |store: &SqliteStore| store.read(|tx| tx.scratch_exists()).unwrap();
+        assert!(scratch(&store));
+        // The next run zeroes the free pages first, then purges as usual.
+        let (removed, _) = purge_sessions(&store, 500);
+        assert_eq!(removed, 3000);
+        assert!(!scratch(&store), "the scratch table is gone");
+        assert!(has_index(&store, "sessions_account"));
     }
 
     #[test]
