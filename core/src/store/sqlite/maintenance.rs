@@ -30,7 +30,7 @@
 //! and its truncation does.
 //!
 //! A purge of tokens or sessions that is mostly a backlog sets the table's index by account
-//! aside for its length (`SqliteTx::set_aside_index`, called by the purges in `lifecycle.rs`).
+//! aside for its length (`SqliteTx::set_aside_step`, called by the purges in `lifecycle.rs`).
 //!
 //! An in-memory store has no WAL: its batches are ordinary writes.
 
@@ -51,7 +51,7 @@ use std::sync::PoisonError;
 pub(super) const CHECKPOINT_ROWS: u64 = 32_768;
 
 /// The secondary index of each table whose purge may set it aside (see
-/// [`SqliteTx::set_aside_index`]), as the schema defines it.
+/// [`SqliteTx::set_aside_step`]), as the schema defines it.
 const PURGE_INDEXES: [(&str, &str, &str); 2] = [
     (
         "tokens",
@@ -233,7 +233,7 @@ impl SqliteTx<'_> {
     }
 
     /// At the last batch of a purge of `table`: its index built again if
-    /// [`set_aside_index`](Self::set_aside_index) dropped it (nothing otherwise).
+    /// [`set_aside_step`](Self::set_aside_step) dropped it (nothing otherwise).
     pub(super) fn restore_index(&mut self, table: &str) -> Result<()> {
         if let Some((_, _, create)) = PURGE_INDEXES.iter().find(|(t, ..)| *t == table) {
             self.conn
