@@ -10,12 +10,12 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use dealer_portal::account::{AccountQuery, NewUser, ProfileUpdate, SortOrder};
 use dealer_portal::establishment::Establishment;
-use dealer_portal::menu::Notice;
+use dealer_portal::menu::{Notice, Section};
 use dealer_portal::phone::calling_codes;
 use dealer_portal::{AccountId, Coded, Error, EstablishmentCode, Locale, Right, Rights};
 use std::collections::HashMap;
 
-/// Accounts per page.
+/// Accounts per page, unless the query says `par` (1–50).
 const PAGE: usize = 10;
 
 /// The account list.
@@ -33,11 +33,19 @@ pub async fn list(
         info: &info,
         csrf: &csrf,
     };
+    if !info.sections.contains(&Section::AccountManagement) {
+        return not_open(&page);
+    }
     let text = q.get("q").map(|t| t.trim()).unwrap_or("");
     let order = q
         .get("tri")
         .and_then(|t| t.parse::<SortOrder>().ok())
         .unwrap_or_default();
+    let size: usize = q
+        .get("par")
+        .and_then(|p| p.parse().ok())
+        .filter(|p| (1..=50).contains(p))
+        .unwrap_or(PAGE);
     let number: usize = q
         .get("page")
         .and_then(|p| p.parse().ok())
@@ -46,7 +54,7 @@ pub async fn list(
     let query = (|| -> dealer_portal::Result<AccountQuery> {
         let mut query = AccountQuery::default()
             .with_order(order)
-            .with_page((number - 1) * PAGE, PAGE)?;
+            .with_page((number - 1) * size, size)?;
         if !text.is_empty() {
             query = query.with_text(text)?;
         }
@@ -76,6 +84,7 @@ pub async fn list(
         "<form method=\"get\" action=\"/comptes\" id=\"account-search\">\
          <label>{} <input name=\"q\" id=\"q\" value=\"{}\"></label>\
          <label>Trier par <select name=\"tri\" id=\"tri\">{orders}</select></label>\
+         <input type=\"hidden\" name=\"par\" value=\"{size}\">\
          <button type=\"submit\">Rechercher</button></form>\
          <p><a id=\"add-user\" href=\"/comptes/nouveau\">+ Ajouter un nouvel utilisateur</a></p>",
         esc(Notice::SearchUser.label(Locale::Fr)),
@@ -105,10 +114,10 @@ pub async fn list(
                     )
                 })
                 .collect();
-            let pages = found.total.div_ceil(PAGE).max(1);
+            let pages = found.total.div_ceil(size).max(1);
             let link = |n: usize, label: &str, id: &str| {
                 format!(
-                    "<a id=\"{id}\" href=\"/comptes?q={}&amp;tri={}&amp;page={n}\">{label}</a> ",
+                    "<a id=\"{id}\" href=\"/comptes?q={}&amp;tri={}&amp;par={size}&amp;page={n}\">{label}</a> ",
                     esc(&encode(text)),
                     order.code()
                 )
@@ -125,6 +134,17 @@ pub async fn list(
         Err(e) => body.push_str(&web::error_box(&e)),
     }
     page.page("Gestion des comptes", &body)
+}
+
+/// 403 for "Gestion des comptes" when the connected establishment's rights do not open it.
+fn not_open(page: &Connected<'_>) -> Response {
+    let body =
+        "<p class=\"error\" data-code=\"FORBIDDEN\">Vous n'avez pas les droits nécessaires.</p>";
+    (
+        StatusCode::FORBIDDEN,
+        page.page("Gestion des comptes", body),
+    )
+        .into_response()
 }
 
 /// Percent-encodes a query value.
@@ -223,6 +243,9 @@ pub async fn new_page(axum::extract::State(app): State, headers: HeaderMap) -> R
         info: &info,
         csrf: &csrf,
     };
+    if !info.sections.contains(&Section::AccountManagement) {
+        return not_open(&page);
+    }
     match app.portal.manageable_establishments(token.clone()).await {
         Ok(managed) => page.page(
             "Ajouter un nouvel utilisateur",
@@ -280,6 +303,9 @@ pub async fn create(
         info: &info,
         csrf: &csrf,
     };
+    if !info.sections.contains(&Section::AccountManagement) {
+        return not_open(&page);
+    }
     let managed = match app.portal.manageable_establishments(token.clone()).await {
         Ok(m) => m,
         Err(e) => return page.page("Ajouter un nouvel utilisateur", &web::error_box(&e)),
