@@ -37,7 +37,8 @@ if ! ls bindings-node/*.node >/dev/null 2>&1; then
 fi
 export DP_NODE_BINDING="$root/bindings-node/index.js"
 
-step "build the host (dev profile)"
+step "build the host (dev profile) and its unit tests"
+cargo test -q -p dealer-portal-host
 cargo build -q -p dealer-portal-host
 
 step "start the host on a free port, fresh database and mail folder"

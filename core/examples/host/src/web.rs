@@ -70,9 +70,13 @@ pub fn random_token() -> String {
 /// The CSRF token of forms shown with `binding` (the session token, or the visitor cookie):
 /// a keyed digest, so nothing is stored and another session's token is worthless.
 pub fn csrf_for(app: &App, binding: &str) -> String {
+    csrf_with(&app.csrf_key, binding)
+}
+
+fn csrf_with(key: &[u8; 32], binding: &str) -> String {
     let mut h = Sha256::new();
     h.update(b"dealer-portal-host csrf\0");
-    h.update(app.csrf_key);
+    h.update(key);
     h.update(binding.as_bytes());
     URL_SAFE_NO_PAD.encode(h.finalize())
 }
@@ -80,11 +84,15 @@ pub fn csrf_for(app: &App, binding: &str) -> String {
 /// Whether `given` is the CSRF token of the request's session or visitor cookie (compared in
 /// constant time).
 pub fn csrf_ok(app: &App, headers: &HeaderMap, given: Option<&str>) -> bool {
+    csrf_matches(&app.csrf_key, headers, given)
+}
+
+fn csrf_matches(key: &[u8; 32], headers: &HeaderMap, given: Option<&str>) -> bool {
     let Some(given) = given else { return false };
     [cookie(headers, SESSION), cookie(headers, VISITOR)]
         .into_iter()
         .flatten()
-        .any(|b| bool::from(csrf_for(app, &b).as_bytes().ct_eq(given.as_bytes())))
+        .any(|b| bool::from(csrf_with(key, &b).as_bytes().ct_eq(given.as_bytes())))
 }
 
 /// 403 for a form without its CSRF token or with a wrong one.
@@ -251,4 +259,55 @@ pub fn error_box(e: &Error) -> String {
 /// A success message.
 pub fn notice(text: &str) -> String {
     format!("<p class=\"notice\">{}</p>", esc(text))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_every_html_special() {
+        assert_eq!(
+            esc("<a href=\"x\" title='y'>&</a>"),
+            "&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;&lt;/a&gt;"
+        );
+        assert_eq!(esc("Lefèvre Émilie"), "Lefèvre Émilie");
+    }
+
+    fn headers(cookies: &str) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert(COOKIE, HeaderValue::from_str(cookies).unwrap());
+        h
+    }
+
+    #[test]
+    fn reads_cookies_by_exact_name() {
+        let h = headers("x_dp_session=no; dp_session=abc; dp_visitor=");
+        assert_eq!(cookie(&h, SESSION).as_deref(), Some("abc"));
+        assert_eq!(cookie(&h, VISITOR), None, "an empty cookie is none");
+        assert_eq!(cookie(&HeaderMap::new(), SESSION), None);
+    }
+
+    #[test]
+    fn csrf_token_is_bound_to_the_session_or_visitor_and_the_key() {
+        let key = [7u8; 32];
+        let h = headers("dp_session=s1; dp_visitor=v1");
+        assert!(csrf_matches(&key, &h, Some(&csrf_with(&key, "s1"))));
+        assert!(csrf_matches(&key, &h, Some(&csrf_with(&key, "v1"))));
+        assert!(!csrf_matches(&key, &h, None));
+        assert!(!csrf_matches(&key, &h, Some("")));
+        assert!(
+            !csrf_matches(&key, &h, Some(&csrf_with(&key, "s2"))),
+            "another session's"
+        );
+        assert!(
+            !csrf_matches(&[8u8; 32], &h, Some(&csrf_with(&key, "s1"))),
+            "another key's"
+        );
+        assert!(!csrf_matches(
+            &key,
+            &HeaderMap::new(),
+            Some(&csrf_with(&key, "s1"))
+        ));
+    }
 }
