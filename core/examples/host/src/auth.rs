@@ -76,13 +76,14 @@ fn login_form(csrf: &str, message: &str, email: &str) -> String {
 pub async fn login(
     axum::extract::State(app): State,
     headers: HeaderMap,
-    Form(f): Fields,
+    Form(mut f): Fields,
 ) -> Response {
     if !web::csrf_ok(&app, &headers, field(&f, "csrf")) {
         return web::forbidden_csrf();
     }
     let email = field(&f, "email").unwrap_or("").to_owned();
-    let password = field(&f, "password").unwrap_or("").to_owned();
+    // Moved, not copied: AsyncPortal wipes it after the call.
+    let password = web::take_field(&mut f, "password");
     let remember = field(&f, "remember").is_some();
     match app.portal.login(email.clone(), password, remember).await {
         Ok(s) => {
@@ -368,7 +369,7 @@ async fn link_page(
 async fn redeem(
     app: &App,
     headers: &HeaderMap,
-    f: &[(String, String)],
+    f: &mut [(String, String)],
     purpose: Purpose,
 ) -> Response {
     if !web::csrf_ok(app, headers, field(f, "csrf")) {
@@ -376,8 +377,9 @@ async fn redeem(
     }
     let token = field(f, "token").unwrap_or("").to_owned();
     let email = field(f, "email").unwrap_or("").to_owned();
-    let password = field(f, "password").unwrap_or("").to_owned();
-    let confirmation = field(f, "confirmation").unwrap_or("").to_owned();
+    // Moved, not copied: AsyncPortal wipes them after the call.
+    let password = web::take_field(f, "password");
+    let confirmation = web::take_field(f, "confirmation");
     let r = match purpose {
         Purpose::Reset => {
             app.portal
@@ -428,9 +430,9 @@ pub async fn reset_page(
 pub async fn reset(
     axum::extract::State(app): State,
     headers: HeaderMap,
-    Form(f): Fields,
+    Form(mut f): Fields,
 ) -> Response {
-    redeem(&app, &headers, &f, Purpose::Reset).await
+    redeem(&app, &headers, &mut f, Purpose::Reset).await
 }
 
 /// The activation form ("Première connexion"), from the activation mail.
@@ -446,9 +448,9 @@ pub async fn activation_page(
 pub async fn activate(
     axum::extract::State(app): State,
     headers: HeaderMap,
-    Form(f): Fields,
+    Form(mut f): Fields,
 ) -> Response {
-    redeem(&app, &headers, &f, Purpose::Activation).await
+    redeem(&app, &headers, &mut f, Purpose::Activation).await
 }
 
 /// The page's script and style, compiled in.

@@ -14,24 +14,26 @@ mod auth;
 mod documents;
 mod mail;
 mod seed;
-mod shim;
 mod web;
 
 use axum::Router;
 use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::routing::{get, post};
+use dealer_portal::AsyncPortal;
 use dealer_portal::service::{Portal, PortalConfig, SessionInfo};
 use dealer_portal::store::SqliteStore;
-use shim::AsyncPortal;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+/// The core's async facade over SQLite.
+pub type HostPortal = AsyncPortal<SqliteStore>;
+
 /// What every request shares.
 pub struct App {
     /// The core.
-    pub portal: AsyncPortal,
+    pub portal: HostPortal,
     /// The key of the CSRF tokens (drawn at start: restarting the host expires open forms).
     pub csrf_key: [u8; 32],
     /// `Secure` on cookies: off on loopback only.

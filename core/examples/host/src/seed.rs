@@ -2,7 +2,7 @@
 //! establishments, their declared administrator (no password yet: "Mot de passe oublié ?"
 //! claims the account), documents and a month of direct debits.
 
-use crate::shim::AsyncPortal;
+use crate::HostPortal;
 use dealer_portal::account::Declaration;
 use dealer_portal::document::{DocumentKind, NewDocument};
 use dealer_portal::establishment::Establishment;
@@ -13,7 +13,7 @@ use dealer_portal::regime::{DebitLine, Regime};
 pub const ADMIN: &str = "admin@garage-xyz.fr";
 
 /// Seeds a new database.
-pub async fn seed(portal: &AsyncPortal) -> dealer_portal::Result<()> {
+pub async fn seed(portal: &HostPortal) -> dealer_portal::Result<()> {
     let garages = vec![
         Establishment::new("T99999", "GARAGE XYZ", "VILLE 1", Some(Regime::Insurance))?,
         Establishment::new(

@@ -115,6 +115,15 @@ pub fn field<'a>(form: &'a [(String, String)], name: &str) -> Option<&'a str> {
         .map(|(_, v)| v.as_str())
 }
 
+/// Moves the first value of `name` out of a form's pairs (empty when absent), so a password
+/// has one copy, which the core's async facade wipes after the call.
+pub fn take_field(form: &mut [(String, String)], name: &str) -> String {
+    form.iter_mut()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| std::mem::take(v))
+        .unwrap_or_default()
+}
+
 /// A 303 to `to`, with cookies to set.
 pub fn redirect(to: &str, cookies: Vec<HeaderValue>) -> Response {
     let mut r = StatusCode::SEE_OTHER.into_response();
