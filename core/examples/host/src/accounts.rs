@@ -197,7 +197,7 @@ fn user_form(
                 })
                 .collect();
             format!(
-                "<fieldset data-establishment=\"{0}\"><legend>{1} {0} {2}</legend>{boxes}</fieldset>",
+                "<fieldset data-establishment=\"{0}\"><legend>{1} {0} {2}</legend><p>Droits de l'utilisateur pour cet établissement :</p>{boxes}</fieldset>",
                 esc(e.code.as_str()),
                 esc(&e.name),
                 esc(&e.city)
@@ -209,9 +209,9 @@ fn user_form(
          <label>Nom <input name=\"nom\" id=\"nom\" value=\"{}\" required></label>\
          <label>Prénom <input name=\"prenom\" id=\"prenom\" value=\"{}\" required></label>\
          <label>Fonction <input name=\"fonction\" id=\"fonction\" value=\"{}\"></label>\
-         <label>Email <input type=\"email\" name=\"email\" id=\"email\" value=\"{}\" required></label>\
-         <label>Téléphone mobile {} <input name=\"mobile\" id=\"mobile\" value=\"{}\"></label>\
-         <label>Téléphone fixe {} <input name=\"fixe\" id=\"fixe\" value=\"{}\"></label>\
+         <label>Identifiant/Email <input type=\"email\" name=\"email\" id=\"email\" value=\"{}\" required></label>\
+         <label>Numéro de téléphone mobile (optionnel) {} <input name=\"mobile\" id=\"mobile\" value=\"{}\"></label>\
+         <label>Numéro de téléphone fixe (optionnel) {} <input name=\"fixe\" id=\"fixe\" value=\"{}\"></label>\
          <h2>Gestion des droits</h2>{blocks}\
          <button type=\"submit\">Enregistrer</button></form>",
         csrf_input(csrf),

@@ -277,7 +277,7 @@ impl Purpose {
     fn title(self) -> &'static str {
         match self {
             Purpose::Reset => "Réinitialisation du mot de passe",
-            Purpose::Activation => "Activation de votre compte",
+            Purpose::Activation => "Première connexion",
         }
     }
     fn action(self) -> &'static str {
@@ -326,13 +326,17 @@ fn password_form(
          <input type=\"password\" name=\"password\" id=\"password\" required autocomplete=\"new-password\"></label>\
          {}\
          <label>Confirmation de mot de passe <input type=\"password\" name=\"confirmation\" id=\"confirmation\" required autocomplete=\"new-password\"></label>\
-         <button type=\"submit\" id=\"save\">Enregistrer</button></form>\
+         <button type=\"submit\" id=\"save\">{}</button></form>\
          <script type=\"module\" src=\"/static/password.js\"></script>",
         purpose.action(),
         csrf_input(csrf),
         esc(token),
         esc(email),
         criteria(&app.portal.portal().evaluate_password("", None)),
+        match purpose {
+            Purpose::Reset => "Enregistrer",
+            Purpose::Activation => "Suivant",
+        },
     )
 }
 
