@@ -182,6 +182,17 @@ test('the administrator claims the account: "Mot de passe oublié ?", the mail, 
   // Before any keystroke the server drew the five bullets, all red, as the library says.
   assert.deepEqual(await shown(page), expected(''));
   await page.fill('#email', ADMIN);
+  // The server checks again whatever the page said: a weak password posted anyway is refused
+  // by the core, and the link stays usable.
+  await page.fill('#password', 'Court1!');
+  await page.fill('#confirmation', 'Court1!');
+  const [refused] = await Promise.all([
+    page.waitForResponse((r) => r.request().method() === 'POST'),
+    page.click('#save'),
+  ]);
+  assert.equal(refused.status(), 422);
+  assert.equal(await page.getAttribute('.error', 'data-code'), 'PASSWORD_POLICY');
+  assert.equal(await page.inputValue('#email'), ADMIN);
   await typePassword(page, ADMIN_PASSWORD, ADMIN_PASSWORD);
   await shot(page, '02-reinitialisation');
   await page.click('#save');
