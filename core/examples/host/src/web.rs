@@ -50,11 +50,15 @@ pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
 /// A `Set-Cookie` value: `HttpOnly; SameSite=Lax; Path=/`, `Secure` off loopback, and
 /// `Max-Age` for a persistent cookie (`None`: a session cookie, gone when the browser closes).
 pub fn set_cookie(app: &App, name: &str, value: &str, max_age: Option<i64>) -> HeaderValue {
+    cookie_with(app.secure_cookies, name, value, max_age)
+}
+
+fn cookie_with(secure: bool, name: &str, value: &str, max_age: Option<i64>) -> HeaderValue {
     let mut c = format!("{name}={value}; HttpOnly; SameSite=Lax; Path=/");
     if let Some(age) = max_age {
         c.push_str(&format!("; Max-Age={age}"));
     }
-    if app.secure_cookies {
+    if secure {
         c.push_str("; Secure");
     }
     HeaderValue::from_str(&c).expect("cookie values are base64url")
@@ -287,6 +291,24 @@ mod tests {
         let mut h = HeaderMap::new();
         h.insert(COOKIE, HeaderValue::from_str(cookies).unwrap());
         h
+    }
+
+    #[test]
+    fn cookies_are_http_only_lax_and_secure_off_loopback() {
+        let c = |secure, age| {
+            cookie_with(secure, SESSION, "t", age)
+                .to_str()
+                .unwrap()
+                .to_owned()
+        };
+        assert_eq!(
+            c(false, None),
+            "dp_session=t; HttpOnly; SameSite=Lax; Path=/"
+        );
+        assert_eq!(
+            c(true, Some(2_592_000)),
+            "dp_session=t; HttpOnly; SameSite=Lax; Path=/; Max-Age=2592000; Secure"
+        );
     }
 
     #[test]
