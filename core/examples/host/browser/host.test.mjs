@@ -249,6 +249,14 @@ test('"Gestion des comptes": a new user with rights on two establishments, then 
     tds.map((td) => `${td.dataset.establishment}:${td.dataset.right}`).sort());
   assert.deepEqual(held, Object.entries(USER_RIGHTS).flatMap(([c, rs]) => rs.map((r) => `${c}:${r}`)).sort());
   await shot(page, '05-profil');
+  // Its rights changed from the profile (set_rights): one more on T99999.
+  await page.check('input[name="right:T99999:search_claims"]');
+  await page.click('text=Enregistrer les droits');
+  await page.waitForURL(/\?droits=1$/);
+  USER_RIGHTS.T99999.push('search_claims');
+  const after = await page.$$eval('#rights td[data-held=true]', (tds) =>
+    tds.map((td) => `${td.dataset.establishment}:${td.dataset.right}`).sort());
+  assert.deepEqual(after, Object.entries(USER_RIGHTS).flatMap(([c, rs]) => rs.map((r) => `${c}:${r}`)).sort());
 
   // The list: accent-insensitive search, both orders, pages of one.
   const emails = () => page.$$eval('#accounts tbody tr', (trs) => trs.map((tr) => tr.dataset.email));

@@ -418,16 +418,29 @@ pub async fn profile(
     };
     let created = if q.contains_key("cree") {
         web::notice("Utilisateur créé : un email d'activation lui a été envoyé.")
+    } else if q.contains_key("droits") {
+        web::notice("Droits enregistrés.")
+    } else if let Some(code) = q.get("erreur") {
+        web::error_code_box(code)
     } else {
         String::new()
     };
+    let managed = if info.sections.contains(&Section::AccountManagement) {
+        app.portal
+            .manageable_establishments(token.clone())
+            .await
+            .unwrap_or_default()
+    } else {
+        Vec::new()
+    };
+    let edit = crate::rights_form::form(&csrf, a.id, &managed, &a.rights);
     page.page(
         "Profil",
         &format!(
             "{created}<dl id=\"profile\"><dt>Nom</dt><dd>{}</dd><dt>Prénom</dt><dd>{}</dd>\
              <dt>Fonction</dt><dd>{}</dd><dt>Email</dt><dd>{}</dd><dt>Mobile</dt><dd>{}</dd>\
              <dt>Fixe</dt><dd>{}</dd><dt>État</dt><dd id=\"state\">{}</dd></dl>\
-             <h2>Droits</h2><table id=\"rights\"><thead><tr><th></th>{head}</tr></thead><tbody>{rows}</tbody></table>",
+             <h2>Droits</h2><table id=\"rights\"><thead><tr><th></th>{head}</tr></thead><tbody>{rows}</tbody></table>{edit}",
             esc(a.last_name.as_str()),
             esc(a.first_name.as_str()),
             esc(&a.function),

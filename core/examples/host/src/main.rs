@@ -13,6 +13,7 @@ mod accounts;
 mod auth;
 mod documents;
 mod mail;
+mod rights_form;
 mod seed;
 mod web;
 
@@ -123,6 +124,7 @@ fn router(app: Arc<App>) -> Router {
             get(accounts::new_page).post(accounts::create),
         )
         .route("/comptes/{id}", get(accounts::profile))
+        .route("/comptes/{id}/droits", post(rights_form::save))
         .route("/documents", get(documents::search))
         .route("/recherche", get(documents::quick))
         .route("/releves", get(documents::statements))

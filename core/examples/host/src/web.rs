@@ -238,7 +238,18 @@ pub fn frame(title: &str, header: Option<&str>, body: &str) -> String {
 /// A message for an error, in French, for the person at the screen; the code beside it for
 /// whoever reads the page's source (and the tests).
 pub fn error_box(e: &Error) -> String {
-    let msg = match e.code() {
+    error_code_box(e.code())
+}
+
+/// [`error_box`] for a code carried over a redirect (one of [`Error::CODES`]; another is shown
+/// as a generic failure).
+pub fn error_code_box(code: &str) -> String {
+    let code = Error::CODES
+        .iter()
+        .find(|c| **c == code)
+        .copied()
+        .unwrap_or("STORAGE");
+    let msg = match code {
         "INVALID_EMAIL" => "Adresse email invalide.",
         "INVALID_NAME" => "Nom ou prénom invalide.",
         "INVALID_PHONE" => "Numéro de téléphone invalide pour l'indicatif choisi.",
@@ -262,11 +273,7 @@ pub fn error_box(e: &Error) -> String {
         "MFA_REQUIRED" => "Double authentification requise.",
         _ => "La demande n'a pas abouti.",
     };
-    format!(
-        "<p class=\"error\" data-code=\"{}\">{}</p>",
-        e.code(),
-        esc(msg)
-    )
+    format!("<p class=\"error\" data-code=\"{code}\">{}</p>", esc(msg))
 }
 
 /// A success message.
