@@ -49,7 +49,7 @@ export MAIL_DIR="$run/mail"
 host=$!
 trap 'kill "$host" 2>/dev/null || true; wait "$host" 2>/dev/null || true' EXIT
 for _ in $(seq 1 300); do
-    HOST_URL=$(grep -o 'http://127\.0\.0\.1:[0-9]*' "$run/stdout" || true)
+    HOST_URL=$(grep -o 'http://127\.0\.0\.1:[0-9]*' "$run/stdout" 2>/dev/null || true)
     [ -n "$HOST_URL" ] && break
     kill -0 "$host" 2>/dev/null || { cat "$run/stderr" >&2; exit 1; }
     sleep 0.1
