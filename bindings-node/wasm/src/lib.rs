@@ -25,6 +25,8 @@ use dealer_portal::locale::UnknownCode;
 use dealer_portal::password::{Check, Evaluation, PasswordPolicy};
 use dealer_portal::{Coded, Error, Locale, Right, Rights};
 use js_sys::{Array, JsString, Object, Reflect};
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::sync::LazyLock;
 use wasm_bindgen::prelude::*;
 
@@ -153,7 +155,8 @@ static DEFAULT_POLICY: LazyLock<PasswordPolicy> = LazyLock::new(PasswordPolicy::
 /// Evaluates a candidate password criterion by criterion (min_length, uppercase, lowercase,
 /// digit, special, then confirmation when `options.confirmation` is given), with the seed's
 /// policy or `options.policy` (a partial `PasswordPolicy`, snake_case fields as in the Node
-/// binding; an invalid one throws `INVALID_CONFIG`). The result is frozen:
+/// binding; an invalid one throws `INVALID_CONFIG`). The result is frozen, and equal
+/// evaluations are the same object, as in the Node binding:
 /// `{acceptable, checks: [{criterion, met, threshold, labelFr, labelEn}]}`.
 #[wasm_bindgen(js_name = evaluatePassword, skip_typescript)]
 pub fn evaluate_password(password: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
@@ -247,22 +250,69 @@ fn read_options(options: &JsValue) -> Result<(Option<String>, Option<JsValue>), 
     Ok((confirmation, policy))
 }
 
-/// A `policy` option as the core's [`PasswordPolicy`]: its JSON text read by the core's serde
-/// (the Node binding reads it through `serde_json::Value`, the same deserialiser), then the
-/// core's consistency check. A mismatch is `INVALID_CONFIG`.
+/// A `policy` option as the core's [`PasswordPolicy`]: its JSON text read into a
+/// `serde_json::Value`, then deserialised from that value as the Node binding does (napi-rs
+/// reads the object into a `serde_json::Value`), so a mismatch is the same `INVALID_CONFIG` with
+/// the same message; then the core's consistency check.
 fn read_policy(policy: &JsValue) -> Result<PasswordPolicy, Error> {
     let invalid = |reason: String| Error::InvalidConfig { reason };
     let json = js_sys::JSON::stringify(policy)
         .map_err(|_| invalid("the policy is not a plain object".into()))?;
-    let json = String::from(json);
-    let policy: PasswordPolicy = serde_json::from_str(&json).map_err(|e| invalid(e.to_string()))?;
+    let value: serde_json::Value =
+        serde_json::from_str(&String::from(json)).map_err(|e| invalid(e.to_string()))?;
+    let policy: PasswordPolicy =
+        serde_json::from_value(value).map_err(|e| invalid(e.to_string()))?;
     policy.validate_config()?;
     Ok(policy)
 }
 
-/// The evaluation as the Node binding's frozen `Evaluation`: `{acceptable, checks}`, each check
-/// `{criterion, met, threshold, labelFr, labelEn}`.
+/// Beyond this many distinct evaluations (many custom policies), new ones are built and frozen
+/// but not kept; the Node binding keeps as many.
+const MAX_KEPT: usize = 1024;
+
+thread_local! {
+    /// The frozen evaluation objects built so far, by [`key`]: a candidate password only ever
+    /// yields a handful of distinct evaluations per policy, so each is built once and handed out
+    /// again, as the Node binding does (equal evaluations are the same object). Building one
+    /// costs about thirty values made across the JS boundary (~45 µs in V8, against ~1 µs for
+    /// the core's evaluation); handing a kept one out costs a lookup.
+    static KEPT: RefCell<HashMap<Vec<u32>, JsValue>> = RefCell::new(HashMap::new());
+}
+
+/// What makes two evaluations produce the same object (the Node binding's key): per check its
+/// criterion and outcome, its threshold, then the count and the characters its label shows as
+/// excluded. `None` (not kept) if a number does not fit in 32 bits.
+fn key(e: &Evaluation) -> Option<Vec<u32>> {
+    let mut key = Vec::with_capacity(e.checks.len() * 3 + 1);
+    for c in &e.checks {
+        key.push((c.criterion as u32) << 1 | u32::from(c.met));
+        key.push(u32::try_from(c.threshold).ok()?);
+        key.push(u32::try_from(c.excluded_specials.len()).ok()?);
+        key.extend(c.excluded_specials.iter().map(|&ch| u32::from(ch)));
+    }
+    Some(key)
+}
+
+/// The evaluation as the Node binding's frozen `Evaluation`, kept ([`KEPT`]) or built.
 fn evaluation_to_js(e: &Evaluation) -> Result<JsValue, JsValue> {
+    let Some(key) = key(e) else {
+        return build(e);
+    };
+    if let Some(kept) = KEPT.with_borrow(|kept| kept.get(&key).cloned()) {
+        return Ok(kept);
+    }
+    let obj = build(e)?;
+    KEPT.with_borrow_mut(|kept| {
+        if kept.len() < MAX_KEPT {
+            kept.insert(key, obj.clone());
+        }
+    });
+    Ok(obj)
+}
+
+/// `{acceptable, checks}`, each check `{criterion, met, threshold, labelFr, labelEn}`, frozen to
+/// the leaves.
+fn build(e: &Evaluation) -> Result<JsValue, JsValue> {
     let checks = Array::new();
     for c in &e.checks {
         checks.push(&Object::freeze(&check_to_js(c)?));
