@@ -54,4 +54,6 @@ pub use phone::{PhoneKind, PhoneNumber};
 pub use regime::Regime;
 pub use rights::{Right, Rights, RightsMatrix};
 pub use secret::SecretString;
+#[cfg(feature = "tokio")]
+pub use service::AsyncPortal;
 pub use service::{Portal, PortalConfig};

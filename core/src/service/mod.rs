@@ -6,6 +6,8 @@
 //! done inside one transaction.
 
 mod administrator;
+#[cfg(feature = "tokio")]
+mod async_portal;
 mod budgets;
 mod config;
 mod documents;
@@ -19,6 +21,8 @@ mod totp;
 mod users;
 
 pub use crate::account::LockoutConfig;
+#[cfg(feature = "tokio")]
+pub use async_portal::AsyncPortal;
 pub use config::PortalConfig;
 pub use reset::TokenStatus;
 pub use sessions::{Actor, SessionInfo};
