@@ -47,7 +47,11 @@ TARGET_DIR="${CARGO_TARGET_DIR:-$(cargo metadata --format-version 1 --no-deps | 
 WASM="$TARGET_DIR/$TARGET/$PROFILE/dealer_portal_wasm.wasm"
 
 step "wasm-bindgen --target web --out-dir bindings-node/browser"
-"$WASM_BINDGEN" --target web --out-dir "$OUT" --out-name dealer_portal_wasm "$WASM"
+# The `name` section (function names for stack traces: 72 KB) is removed here rather than by
+# the profile's `strip = true`, which would also remove the `target_features` section that
+# wasm-bindgen reads to know which Wasm features the code uses.
+"$WASM_BINDGEN" --target web --remove-name-section --remove-producers-section \
+    --out-dir "$OUT" --out-name dealer_portal_wasm "$WASM"
 
 step "sizes (bytes: raw, gzip -9)"
 for f in dealer_portal_wasm_bg.wasm dealer_portal_wasm.js; do

@@ -11,7 +11,10 @@
 //! an `Error` whose `name` is `"PortalError"`, `code` the core's code, `message` the error's
 //! text, and `criteria` the unmet criteria of a `PASSWORD_POLICY` (empty otherwise). An argument
 //! of the wrong JS type (a number as the password) is a `TypeError`, as a conversion error is
-//! in the Node binding (not a `PortalError`).
+//! in the Node binding (not a `PortalError`). A panic (a bug: the core's functions here are
+//! fuzzed not to) aborts, as `panic = "abort"` is the only strategy of this target on stable: the
+//! call throws a `WebAssembly.RuntimeError` where the Node binding throws a `STORAGE`
+//! `PortalError`.
 //!
 //! Built by `bindings-node/wasm/build.sh` into `bindings-node/browser/`:
 //!
