@@ -15,7 +15,10 @@ impl<S: Store, C: Clock> Portal<S, C> {
 
     /// Records (or updates) an establishment.
     pub fn add_establishment(&self, e: &Establishment) -> Result<()> {
-        self.store.write(|tx| tx.put_establishment(e))
+        traced!("add_establishment", || {
+            super::trace::establishment(Some(&e.code));
+            self.store.write(|tx| tx.put_establishment(e))
+        })
     }
 
     /// Records the administrator declared via the manager's extranet as `Declared`, holding all
@@ -26,44 +29,46 @@ impl<S: Store, C: Clock> Portal<S, C> {
         decl: &Declaration,
         establishments: &[Establishment],
     ) -> Result<AccountId> {
-        if establishments.is_empty() {
-            return Err(Error::InvalidInput {
-                field: "establishments",
-                reason: "declare at least one establishment".into(),
-            });
-        }
-        let now = self.now();
-        self.store.write(|tx| {
-            for e in establishments {
-                tx.put_establishment(e)?;
+        traced!("declare_administrator", || {
+            if establishments.is_empty() {
+                return Err(Error::InvalidInput {
+                    field: "establishments",
+                    reason: "declare at least one establishment".into(),
+                });
             }
-            let (id, new) = match tx.account_by_email(&decl.email)? {
-                Some(a) => (a.id, false),
-                None => {
-                    let mut a = Account::new(
-                        decl.email.clone(),
-                        decl.last_name.clone(),
-                        decl.first_name.clone(),
-                        Role::Administrator,
-                        AccountState::Declared,
-                        self.config.locale,
-                        now,
-                    );
-                    a.function = decl.function.clone();
-                    tx.insert_account(&a)?;
-                    (a.id, true)
+            let now = self.now();
+            self.store.write(|tx| {
+                for e in establishments {
+                    tx.put_establishment(e)?;
                 }
-            };
-            for e in establishments {
-                tx.set_rights(id, &e.code, Rights::all())?;
-            }
-            tx.append(
-                &NewAuditEvent::new(now, AuditAction::AdministratorDeclared)
-                    .on(id)
-                    .at_establishments(establishments.iter().map(|e| e.code.clone()))
-                    .with(json!({ "new_account": new })),
-            )?;
-            Ok(id)
+                let (id, new) = match tx.account_by_email(&decl.email)? {
+                    Some(a) => (a.id, false),
+                    None => {
+                        let mut a = Account::new(
+                            decl.email.clone(),
+                            decl.last_name.clone(),
+                            decl.first_name.clone(),
+                            Role::Administrator,
+                            AccountState::Declared,
+                            self.config.locale,
+                            now,
+                        );
+                        a.function = decl.function.clone();
+                        tx.insert_account(&a)?;
+                        (a.id, true)
+                    }
+                };
+                for e in establishments {
+                    tx.set_rights(id, &e.code, Rights::all())?;
+                }
+                tx.append(
+                    &NewAuditEvent::new(now, AuditAction::AdministratorDeclared)
+                        .on(id)
+                        .at_establishments(establishments.iter().map(|e| e.code.clone()))
+                        .with(json!({ "new_account": new })),
+                )?;
+                Ok(id)
+            })
         })
     }
 }

@@ -194,6 +194,9 @@ where
         T: Send + 'static,
     {
         let portal = Arc::clone(&self.inner);
+        // With `tracing`: the flow's span is a child of the awaiting task's span (a request's).
+        #[cfg(feature = "tracing")]
+        let f = super::trace::in_current_span(f);
         match tokio::task::spawn_blocking(move || f(&portal)).await {
             Ok(answer) => answer,
             Err(e) => match e.try_into_panic() {

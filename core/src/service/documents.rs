@@ -18,9 +18,12 @@ impl<S: Store, C: Clock> Portal<S, C> {
 
     /// Adds a document of an establishment (the host's import; no session).
     pub fn add_document(&self, code: &EstablishmentCode, doc: &NewDocument) -> Result<DocumentId> {
-        self.store.write(|tx| {
-            existing_establishment(tx, code)?;
-            tx.insert_document(code, doc)
+        traced!("add_document", || {
+            super::trace::establishment(Some(code));
+            self.store.write(|tx| {
+                existing_establishment(tx, code)?;
+                tx.insert_document(code, doc)
+            })
         })
     }
 
@@ -30,9 +33,12 @@ impl<S: Store, C: Clock> Portal<S, C> {
         code: &EstablishmentCode,
         docs: &[NewDocument],
     ) -> Result<Vec<DocumentId>> {
-        self.store.write(|tx| {
-            existing_establishment(tx, code)?;
-            docs.iter().map(|d| tx.insert_document(code, d)).collect()
+        traced!("add_documents", || {
+            super::trace::establishment(Some(code));
+            self.store.write(|tx| {
+                existing_establishment(tx, code)?;
+                docs.iter().map(|d| tx.insert_document(code, d)).collect()
+            })
         })
     }
 
@@ -45,15 +51,17 @@ impl<S: Store, C: Clock> Portal<S, C> {
         establishment: impl Into<Option<&'a EstablishmentCode>>,
         q: &DocumentQuery,
     ) -> Result<DocumentPage> {
-        let actor = self.actor(session_token)?;
-        let code = &actor.establishment_or_connected(establishment.into())?;
-        self.store.read(|tx| {
-            existing_establishment(tx, code)?;
-            let needed = q.category.required_right();
-            if !actor.rights.rights_on(code).contains(needed) {
-                return Err(needed.missing_on(code));
-            }
-            tx.search_documents(code, q)
+        traced!("search_documents", || {
+            let actor = self.actor(session_token)?;
+            let code = &actor.establishment_or_connected(establishment.into())?;
+            self.store.read(|tx| {
+                existing_establishment(tx, code)?;
+                let needed = q.category.required_right();
+                if !actor.rights.rights_on(code).contains(needed) {
+                    return Err(needed.missing_on(code));
+                }
+                tx.search_documents(code, q)
+            })
         })
     }
 
@@ -70,54 +78,56 @@ impl<S: Store, C: Clock> Portal<S, C> {
         offset: usize,
         limit: usize,
     ) -> Result<DocumentPage> {
-        let reference = crate::reference::parse_reference(text)?;
-        // Checks the page bounds once, as every search does.
-        DocumentQuery::new(DocumentCategory::Accounting).with_page(offset, limit)?;
-        let actor = self.actor(session_token)?;
-        let code = &actor.establishment_or_connected(establishment.into())?;
-        let held = actor.rights.rights_on(code);
-        let readable: Vec<DocumentCategory> = DocumentCategory::ALL
-            .iter()
-            .copied()
-            .filter(|c| held.contains(c.required_right()))
-            .collect();
-        self.store.read(|tx| {
-            existing_establishment(tx, code)?;
-            if readable.is_empty() {
-                return Err(Error::Forbidden {
-                    reason: crate::error::Forbidden::NoRightOn {
-                        establishment: code.to_string(),
-                    },
-                });
-            }
-            // Each category's first `offset + limit` matches, newest first, merged.
-            let wanted = offset.saturating_add(limit);
-            let mut total = 0;
-            let mut hits = Vec::new();
-            for category in readable {
-                let mut from = 0;
-                loop {
-                    let page = tx.search_documents(
-                        code,
-                        &DocumentQuery::new(category)
-                            .with_reference(reference.clone())
-                            .with_page(from, DocumentQuery::MAX_LIMIT)?,
-                    )?;
-                    let got = page.items.len();
-                    if from == 0 {
-                        total += page.total;
-                    }
-                    hits.extend(page.items);
-                    from += got;
-                    if got == 0 || from >= page.total || from >= wanted {
-                        break;
+        traced!("search_reference", || {
+            let reference = crate::reference::parse_reference(text)?;
+            // Checks the page bounds once, as every search does.
+            DocumentQuery::new(DocumentCategory::Accounting).with_page(offset, limit)?;
+            let actor = self.actor(session_token)?;
+            let code = &actor.establishment_or_connected(establishment.into())?;
+            let held = actor.rights.rights_on(code);
+            let readable: Vec<DocumentCategory> = DocumentCategory::ALL
+                .iter()
+                .copied()
+                .filter(|c| held.contains(c.required_right()))
+                .collect();
+            self.store.read(|tx| {
+                existing_establishment(tx, code)?;
+                if readable.is_empty() {
+                    return Err(Error::Forbidden {
+                        reason: crate::error::Forbidden::NoRightOn {
+                            establishment: code.to_string(),
+                        },
+                    });
+                }
+                // Each category's first `offset + limit` matches, newest first, merged.
+                let wanted = offset.saturating_add(limit);
+                let mut total = 0;
+                let mut hits = Vec::new();
+                for category in readable {
+                    let mut from = 0;
+                    loop {
+                        let page = tx.search_documents(
+                            code,
+                            &DocumentQuery::new(category)
+                                .with_reference(reference.clone())
+                                .with_page(from, DocumentQuery::MAX_LIMIT)?,
+                        )?;
+                        let got = page.items.len();
+                        if from == 0 {
+                            total += page.total;
+                        }
+                        hits.extend(page.items);
+                        from += got;
+                        if got == 0 || from >= page.total || from >= wanted {
+                            break;
+                        }
                     }
                 }
-            }
-            hits.sort_by(newest_first);
-            Ok(DocumentPage {
-                items: hits.into_iter().skip(offset).take(limit).collect(),
-                total,
+                hits.sort_by(newest_first);
+                Ok(DocumentPage {
+                    items: hits.into_iter().skip(offset).take(limit).collect(),
+                    total,
+                })
             })
         })
     }
@@ -129,9 +139,12 @@ impl<S: Store, C: Clock> Portal<S, C> {
         month: YearMonth,
         line: &DebitLine,
     ) -> Result<()> {
-        self.store.write(|tx| {
-            existing_establishment(tx, code)?;
-            tx.insert_debit_line(code, month, line)
+        traced!("record_debit_line", || {
+            super::trace::establishment(Some(code));
+            self.store.write(|tx| {
+                existing_establishment(tx, code)?;
+                tx.insert_debit_line(code, month, line)
+            })
         })
     }
 
@@ -143,23 +156,25 @@ impl<S: Store, C: Clock> Portal<S, C> {
         establishment: impl Into<Option<&'a EstablishmentCode>>,
         month: YearMonth,
     ) -> Result<Reconciliation> {
-        let actor = self.actor(session_token)?;
-        let code = &actor.establishment_or_connected(establishment.into())?;
-        let (e, lines) = self.store.read(|tx| {
-            let e = existing_establishment(tx, code)?;
-            if !actor
-                .rights
-                .rights_on(code)
-                .contains(Right::AccountingDocuments)
-            {
-                return Err(Right::AccountingDocuments.missing_on(code));
-            }
-            Ok((e, tx.debit_lines(code, month)?))
-        })?;
-        let regime = e.regime.ok_or(Error::InvalidState {
-            state: "repairer",
-            reason: "a repairer's establishment has no insurance regime",
-        })?;
-        reconcile(regime, month, &lines)
+        traced!("monthly_statement", || {
+            let actor = self.actor(session_token)?;
+            let code = &actor.establishment_or_connected(establishment.into())?;
+            let (e, lines) = self.store.read(|tx| {
+                let e = existing_establishment(tx, code)?;
+                if !actor
+                    .rights
+                    .rights_on(code)
+                    .contains(Right::AccountingDocuments)
+                {
+                    return Err(Right::AccountingDocuments.missing_on(code));
+                }
+                Ok((e, tx.debit_lines(code, month)?))
+            })?;
+            let regime = e.regime.ok_or(Error::InvalidState {
+                state: "repairer",
+                reason: "a repairer's establishment has no insurance regime",
+            })?;
+            reconcile(regime, month, &lines)
+        })
     }
 }

@@ -45,38 +45,40 @@ impl<S: Store, C: Clock> Portal<S, C> {
     /// # Ok::<(), dealer_portal::Error>(())
     /// ```
     pub fn erase_account(&self, session_token: &str, id: AccountId) -> Result<()> {
-        let actor = self.actor(session_token)?;
-        let now = self.now();
-        self.store.write(|tx| {
-            let actor_rights = tx.rights(actor.account.id)?;
-            let (a, r) = self.target(tx, &actor_rights, id)?;
-            match rights::disable_scope(&actor_rights, &r) {
-                DisableScope::Whole => {}
-                DisableScope::Partial(codes) => {
-                    return Err(Error::Forbidden {
-                        reason: Forbidden::NotEveryEstablishment {
-                            removable: codes.iter().map(|c| c.to_string()).collect(),
-                        },
+        traced!("erase_account", || {
+            let actor = self.actor(session_token)?;
+            let now = self.now();
+            self.store.write(|tx| {
+                let actor_rights = tx.rights(actor.account.id)?;
+                let (a, r) = self.target(tx, &actor_rights, id)?;
+                match rights::disable_scope(&actor_rights, &r) {
+                    DisableScope::Whole => {}
+                    DisableScope::Partial(codes) => {
+                        return Err(Error::Forbidden {
+                            reason: Forbidden::NotEveryEstablishment {
+                                removable: codes.iter().map(|c| c.to_string()).collect(),
+                            },
+                        });
+                    }
+                    DisableScope::None => return Err(Error::UnknownAccount { id: id.to_string() }),
+                }
+                if a.state != AccountState::Disabled {
+                    return Err(Error::InvalidState {
+                        state: a.state.code(),
+                        reason: "only a disabled account can be erased; disable it first",
                     });
                 }
-                DisableScope::None => return Err(Error::UnknownAccount { id: id.to_string() }),
-            }
-            if a.state != AccountState::Disabled {
-                return Err(Error::InvalidState {
-                    state: a.state.code(),
-                    reason: "only a disabled account can be erased; disable it first",
-                });
-            }
-            // The second factor (sealed secret, recovery-code digests) goes with the rest.
-            tx.delete_totp(a.id)?;
-            tx.erase_account(a.id)?;
-            tx.append(
-                &NewAuditEvent::new(now, AuditAction::AccountErased)
-                    .by(actor.account.id)
-                    .on(a.id)
-                    .at_establishments(r.establishments().cloned()),
-            )?;
-            Ok(())
+                // The second factor (sealed secret, recovery-code digests) goes with the rest.
+                tx.delete_totp(a.id)?;
+                tx.erase_account(a.id)?;
+                tx.append(
+                    &NewAuditEvent::new(now, AuditAction::AccountErased)
+                        .by(actor.account.id)
+                        .on(a.id)
+                        .at_establishments(r.establishments().cloned()),
+                )?;
+                Ok(())
+            })
         })
     }
 }

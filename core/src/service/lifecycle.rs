@@ -31,19 +31,21 @@ impl<S: Store, C: Clock> Portal<S, C> {
     /// # Ok::<(), dealer_portal::Error>(())
     /// ```
     pub fn run_maintenance(&self) -> Result<MaintenanceReport> {
-        let now = self.now();
-        let retention = self.config.retention;
-        let before = now.saturating_sub(retention.acknowledged_mails);
-        let limit = retention.batch;
-        let mut report = MaintenanceReport::default();
-        report.notifications_purged = self.purge(&mut report, |tx, from| {
-            tx.purge_notifications(before, from, limit)
-        })?;
-        report.tokens_purged =
-            self.purge(&mut report, |tx, from| tx.purge_tokens(now, from, limit))?;
-        report.sessions_purged =
-            self.purge(&mut report, |tx, from| tx.purge_sessions(now, from, limit))?;
-        Ok(report)
+        traced!("run_maintenance", || {
+            let now = self.now();
+            let retention = self.config.retention;
+            let before = now.saturating_sub(retention.acknowledged_mails);
+            let limit = retention.batch;
+            let mut report = MaintenanceReport::default();
+            report.notifications_purged = self.purge(&mut report, |tx, from| {
+                tx.purge_notifications(before, from, limit)
+            })?;
+            report.tokens_purged =
+                self.purge(&mut report, |tx, from| tx.purge_tokens(now, from, limit))?;
+            report.sessions_purged =
+                self.purge(&mut report, |tx, from| tx.purge_sessions(now, from, limit))?;
+            Ok(report)
+        })
     }
 
     /// Runs one purge to its end, one write transaction per batch; how many rows it removed.
@@ -96,76 +98,78 @@ impl<S: Store, C: Clock> Portal<S, C> {
     /// # Ok::<(), dealer_portal::Error>(())
     /// ```
     pub fn export_account(&self, session_token: &str, id: AccountId) -> Result<String> {
-        let actor = self.actor(session_token)?;
-        let now = self.now();
-        let export = self.store.read(|tx| {
-            let (a, rights) = if id == actor.account.id {
-                let a = tx.account(id)?.ok_or(Error::SessionInvalid)?;
-                let r = tx.rights(id)?;
-                (a, r)
-            } else {
-                self.target(tx, &actor.rights, id)?
-            };
-            let sessions = tx.sessions_of(a.id)?;
-            let links = tx.tokens_of(a.id)?;
-            let mails = tx.notifications_to(&a.email)?;
-            let audit = tx.audit_about(a.id)?;
-            Ok(AccountExport {
-                format: AccountExport::FORMAT,
-                exported_at: now,
-                security: SecurityExport {
-                    password_set: a.password.is_some(),
-                    previous_passwords_kept: a.previous_passwords.len(),
-                    failed_logins: a.failed_logins,
-                    lockouts: a.lockouts,
-                    locked_until: a.locked_until,
-                    locale: a.locale,
-                    role: a.role,
-                },
-                profile: AccountDetail::of(&a, rights),
-                sessions: (sessions.iter())
-                    .map(|s| SessionExport {
-                        id: s.id(),
-                        created_at: s.created_at,
-                        last_seen_at: s.last_seen,
-                        expires_at: s.expiry(),
-                        remembered: s.remembered,
-                        establishment: s.establishment.clone(),
-                    })
-                    .collect(),
-                links: (links.into_iter())
-                    .map(|t| LinkExport {
-                        purpose: t.lifecycle.purpose,
-                        state: t.lifecycle.effective_state(now),
-                        issued_at: t.lifecycle.issued_at,
-                        expires_at: t.lifecycle.expires_at,
-                        new_email: t.email,
-                    })
-                    .collect(),
-                notifications: (mails.into_iter())
-                    .map(|(n, acknowledged)| NotificationExport {
-                        id: n.id,
-                        kind: n.body.kind,
-                        email: n.body.email,
-                        name: n.body.name,
-                        created_at: n.created_at,
-                        expires_at: n.body.expires_at,
-                        acknowledged,
-                    })
-                    .collect(),
-                audit: (audit.into_iter())
-                    .map(|e| AuditEventExport {
-                        seq: e.seq,
-                        at: e.event.at,
-                        action: e.event.action,
-                        actor: e.event.actor,
-                        subject: e.event.subject,
-                        establishments: e.event.establishments,
-                        details: e.event.details,
-                    })
-                    .collect(),
-            })
-        })?;
-        export.to_json()
+        traced!("export_account", || {
+            let actor = self.actor(session_token)?;
+            let now = self.now();
+            let export = self.store.read(|tx| {
+                let (a, rights) = if id == actor.account.id {
+                    let a = tx.account(id)?.ok_or(Error::SessionInvalid)?;
+                    let r = tx.rights(id)?;
+                    (a, r)
+                } else {
+                    self.target(tx, &actor.rights, id)?
+                };
+                let sessions = tx.sessions_of(a.id)?;
+                let links = tx.tokens_of(a.id)?;
+                let mails = tx.notifications_to(&a.email)?;
+                let audit = tx.audit_about(a.id)?;
+                Ok(AccountExport {
+                    format: AccountExport::FORMAT,
+                    exported_at: now,
+                    security: SecurityExport {
+                        password_set: a.password.is_some(),
+                        previous_passwords_kept: a.previous_passwords.len(),
+                        failed_logins: a.failed_logins,
+                        lockouts: a.lockouts,
+                        locked_until: a.locked_until,
+                        locale: a.locale,
+                        role: a.role,
+                    },
+                    profile: AccountDetail::of(&a, rights),
+                    sessions: (sessions.iter())
+                        .map(|s| SessionExport {
+                            id: s.id(),
+                            created_at: s.created_at,
+                            last_seen_at: s.last_seen,
+                            expires_at: s.expiry(),
+                            remembered: s.remembered,
+                            establishment: s.establishment.clone(),
+                        })
+                        .collect(),
+                    links: (links.into_iter())
+                        .map(|t| LinkExport {
+                            purpose: t.lifecycle.purpose,
+                            state: t.lifecycle.effective_state(now),
+                            issued_at: t.lifecycle.issued_at,
+                            expires_at: t.lifecycle.expires_at,
+                            new_email: t.email,
+                        })
+                        .collect(),
+                    notifications: (mails.into_iter())
+                        .map(|(n, acknowledged)| NotificationExport {
+                            id: n.id,
+                            kind: n.body.kind,
+                            email: n.body.email,
+                            name: n.body.name,
+                            created_at: n.created_at,
+                            expires_at: n.body.expires_at,
+                            acknowledged,
+                        })
+                        .collect(),
+                    audit: (audit.into_iter())
+                        .map(|e| AuditEventExport {
+                            seq: e.seq,
+                            at: e.event.at,
+                            action: e.event.action,
+                            actor: e.event.actor,
+                            subject: e.event.subject,
+                            establishments: e.event.establishments,
+                            details: e.event.details,
+                        })
+                        .collect(),
+                })
+            })?;
+            export.to_json()
+        })
     }
 }

@@ -5,6 +5,10 @@
 //! be atomic (consuming a token, unique emails, queuing a mail with the change it announces) is
 //! done inside one transaction.
 
+// First, so that `traced!` is in scope in every module below.
+#[macro_use]
+mod trace;
+
 mod administrator;
 #[cfg(feature = "tokio")]
 mod async_portal;
@@ -123,19 +127,21 @@ pub(super) fn identity_names(a: &Account) -> [&str; 2] {
 impl<S: Store, C: Clock> Portal<S, C> {
     /// A portal over `store`, reading time from `clock`.
     pub fn new(store: S, clock: C, config: PortalConfig) -> Result<Self> {
-        config.validate()?;
-        let hasher = match &config.pepper {
-            Some(p) => PasswordHasher::with_pepper(config.hash, p.clone()),
-            None => PasswordHasher::new(config.hash),
-        };
-        let portal = Portal {
-            store,
-            clock,
-            config,
-            hasher,
-        };
-        portal.key_audit_chain()?;
-        Ok(portal)
+        traced!("new", || {
+            config.validate()?;
+            let hasher = match &config.pepper {
+                Some(p) => PasswordHasher::with_pepper(config.hash, p.clone()),
+                None => PasswordHasher::new(config.hash),
+            };
+            let portal = Portal {
+                store,
+                clock,
+                config,
+                hasher,
+            };
+            portal.key_audit_chain()?;
+            Ok(portal)
+        })
     }
 
     /// The store.

@@ -17,12 +17,16 @@ impl<S: Store, C: Clock> Portal<S, C> {
 
     /// Notifications waiting to be sent, oldest first (at most 1,000 at a time).
     pub fn pending_notifications(&self) -> Result<Vec<Notification>> {
-        self.store.read(|tx| tx.pending(1000))
+        traced!("pending_notifications", || {
+            self.store.read(|tx| tx.pending(1000))
+        })
     }
 
     /// Marks a notification sent; its link token is erased from the store.
     pub fn acknowledge_notification(&self, id: NotificationId) -> Result<()> {
-        self.store.write(|tx| tx.acknowledge(id))
+        traced!("acknowledge_notification", || {
+            self.store.write(|tx| tx.acknowledge(id))
+        })
     }
 
     /// The audit log of an establishment the actor manages, newest first.
@@ -33,23 +37,25 @@ impl<S: Store, C: Clock> Portal<S, C> {
         offset: usize,
         limit: usize,
     ) -> Result<Vec<AuditEvent>> {
-        let actor = self.actor(session_token)?;
-        let code = &actor.establishment_or_connected(establishment.into())?;
-        if limit == 0 || limit > 500 {
-            return Err(Error::InvalidQuery {
-                reason: format!("limit must be 1 to 500, got {limit}"),
-            });
-        }
-        self.store.read(|tx| {
-            existing_establishment(tx, code)?;
-            if !actor.rights.rights_on(code).contains(Right::ManageAccounts) {
-                return Err(Right::ManageAccounts.missing_on(code));
+        traced!("audit_log", || {
+            let actor = self.actor(session_token)?;
+            let code = &actor.establishment_or_connected(establishment.into())?;
+            if limit == 0 || limit > 500 {
+                return Err(Error::InvalidQuery {
+                    reason: format!("limit must be 1 to 500, got {limit}"),
+                });
             }
-            Ok(tx
-                .audit_for(code, offset, limit)?
-                .iter()
-                .map(|e| e.to_public())
-                .collect())
+            self.store.read(|tx| {
+                existing_establishment(tx, code)?;
+                if !actor.rights.rights_on(code).contains(Right::ManageAccounts) {
+                    return Err(Right::ManageAccounts.missing_on(code));
+                }
+                Ok(tx
+                    .audit_for(code, offset, limit)?
+                    .iter()
+                    .map(|e| e.to_public())
+                    .collect())
+            })
         })
     }
 
@@ -66,7 +72,9 @@ impl<S: Store, C: Clock> Portal<S, C> {
     /// # Ok::<(), dealer_portal::Error>(())
     /// ```
     pub fn audit_head(&self) -> Result<AuditHead> {
-        Ok(head_of(self.store.read(|tx| tx.audit_last())?.as_ref()))
+        traced!("audit_head", || {
+            Ok(head_of(self.store.read(|tx| tx.audit_last())?.as_ref()))
+        })
     }
 
     /// Proves the audit log was not edited: recomputes the chain (under the configured
@@ -87,12 +95,14 @@ impl<S: Store, C: Clock> Portal<S, C> {
     /// # Ok::<(), dealer_portal::Error>(())
     /// ```
     pub fn verify_audit_chain(&self, expected_head: Option<&AuditHead>) -> Result<usize> {
-        let all = self.store.read(|tx| tx.audit_all())?;
-        verify_chain(&all, self.config.audit_key.as_ref())?;
-        if let Some(head) = expected_head {
-            check_head(&all, head)?;
-        }
-        Ok(all.len())
+        traced!("verify_audit_chain", || {
+            let all = self.store.read(|tx| tx.audit_all())?;
+            verify_chain(&all, self.config.audit_key.as_ref())?;
+            if let Some(head) = expected_head {
+                check_head(&all, head)?;
+            }
+            Ok(all.len())
+        })
     }
 
     /// Gives the store the configured audit key; with a key, if the log ends with an event

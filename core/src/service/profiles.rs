@@ -25,13 +25,15 @@ impl<S: Store, C: Clock> Portal<S, C> {
     /// list (with its rights on the establishments the actor manages). Any other is
     /// [`Error::UnknownAccount`].
     pub fn account(&self, session_token: &str, id: AccountId) -> Result<AccountDetail> {
-        let actor = self.actor(session_token)?;
-        if id == actor.account.id {
-            return Ok(AccountDetail::of(&actor.account, actor.rights));
-        }
-        self.store.read(|tx| {
-            let (a, r) = self.target(tx, &actor.rights, id)?;
-            Ok(AccountDetail::of(&a, managed_part(&actor.rights, &r)))
+        traced!("account", || {
+            let actor = self.actor(session_token)?;
+            if id == actor.account.id {
+                return Ok(AccountDetail::of(&actor.account, actor.rights));
+            }
+            self.store.read(|tx| {
+                let (a, r) = self.target(tx, &actor.rights, id)?;
+                Ok(AccountDetail::of(&a, managed_part(&actor.rights, &r)))
+            })
         })
     }
 
@@ -45,57 +47,59 @@ impl<S: Store, C: Clock> Portal<S, C> {
         id: AccountId,
         update: &ProfileUpdate,
     ) -> Result<AccountDetail> {
-        let actor = self.actor(session_token)?;
-        let now = self.now();
-        self.store.write(|tx| {
-            let actor_rights = tx.rights(actor.account.id)?;
-            let (mut a, r) = if id == actor.account.id {
-                let a = tx.account(id)?.ok_or(Error::SessionInvalid)?;
-                (a, actor_rights.clone())
-            } else {
-                let (a, r) = self.target(tx, &actor_rights, id)?;
-                match rights::disable_scope(&actor_rights, &r) {
-                    DisableScope::Whole => {}
-                    DisableScope::Partial(codes) => {
-                        return Err(Error::Forbidden {
-                            reason: Forbidden::NotEveryEstablishment {
-                                removable: codes.iter().map(|c| c.to_string()).collect(),
-                            },
-                        });
+        traced!("update_profile", || {
+            let actor = self.actor(session_token)?;
+            let now = self.now();
+            self.store.write(|tx| {
+                let actor_rights = tx.rights(actor.account.id)?;
+                let (mut a, r) = if id == actor.account.id {
+                    let a = tx.account(id)?.ok_or(Error::SessionInvalid)?;
+                    (a, actor_rights.clone())
+                } else {
+                    let (a, r) = self.target(tx, &actor_rights, id)?;
+                    match rights::disable_scope(&actor_rights, &r) {
+                        DisableScope::Whole => {}
+                        DisableScope::Partial(codes) => {
+                            return Err(Error::Forbidden {
+                                reason: Forbidden::NotEveryEstablishment {
+                                    removable: codes.iter().map(|c| c.to_string()).collect(),
+                                },
+                            });
+                        }
+                        DisableScope::None => {
+                            return Err(Error::UnknownAccount { id: id.to_string() });
+                        }
                     }
-                    DisableScope::None => {
-                        return Err(Error::UnknownAccount { id: id.to_string() });
-                    }
+                    (a, r)
+                };
+                if !update.is_empty() {
+                    a.apply(update);
+                    tx.update_account(&a)?;
+                    let fields: Vec<&str> = [
+                        ("last_name", update.last_name.is_some()),
+                        ("first_name", update.first_name.is_some()),
+                        ("function", update.function.is_some()),
+                        ("mobile", update.mobile.is_some()),
+                        ("landline", update.landline.is_some()),
+                    ]
+                    .into_iter()
+                    .filter_map(|(f, set)| set.then_some(f))
+                    .collect();
+                    tx.append(
+                        &NewAuditEvent::new(now, AuditAction::ProfileUpdated)
+                            .by(actor.account.id)
+                            .on(a.id)
+                            .at_establishments(r.establishments().cloned())
+                            .with(json!({ "fields": fields })),
+                    )?;
                 }
-                (a, r)
-            };
-            if !update.is_empty() {
-                a.apply(update);
-                tx.update_account(&a)?;
-                let fields: Vec<&str> = [
-                    ("last_name", update.last_name.is_some()),
-                    ("first_name", update.first_name.is_some()),
-                    ("function", update.function.is_some()),
-                    ("mobile", update.mobile.is_some()),
-                    ("landline", update.landline.is_some()),
-                ]
-                .into_iter()
-                .filter_map(|(f, set)| set.then_some(f))
-                .collect();
-                tx.append(
-                    &NewAuditEvent::new(now, AuditAction::ProfileUpdated)
-                        .by(actor.account.id)
-                        .on(a.id)
-                        .at_establishments(r.establishments().cloned())
-                        .with(json!({ "fields": fields })),
-                )?;
-            }
-            let shown = if id == actor.account.id {
-                r
-            } else {
-                managed_part(&actor_rights, &r)
-            };
-            Ok(AccountDetail::of(&a, shown))
+                let shown = if id == actor.account.id {
+                    r
+                } else {
+                    managed_part(&actor_rights, &r)
+                };
+                Ok(AccountDetail::of(&a, shown))
+            })
         })
     }
 
@@ -111,91 +115,93 @@ impl<S: Store, C: Clock> Portal<S, C> {
         new_email: &Email,
         current_password: &str,
     ) -> Result<()> {
-        let actor = self.actor(session_token)?;
-        self.check_current_password(&actor.account, current_password)?;
-        if *new_email == actor.account.email {
-            return Err(Error::InvalidInput {
-                field: "email",
-                reason: "this is already the account's email; type the new address".into(),
-            });
-        }
-        let now = self.now();
-        let secret = TokenSecret::generate();
-        self.store.write(|tx| {
-            let a = tx.account(actor.account.id)?.ok_or(Error::SessionInvalid)?;
-            let establishments = establishments_of(tx, a.id)?;
-            if let Some(owner) = tx.account_by_email(new_email)? {
-                let sent = tx.count_queued_since(
-                    new_email,
-                    NotificationKind::AccountExists,
-                    now - Duration::hours(1),
-                )?;
-                let told = owner.state != AccountState::Disabled
-                    && sent < self.config.tokens.max_reset_mails_per_hour as usize;
-                if told {
-                    tx.queue(
-                        &NewNotification {
-                            kind: NotificationKind::AccountExists,
-                            email: owner.email.clone(),
-                            name: owner.display_name(),
-                            token: None,
-                            expires_at: None,
-                            locale: owner.locale,
-                        },
-                        now,
+        traced!("request_email_change", || {
+            let actor = self.actor(session_token)?;
+            self.check_current_password(&actor.account, current_password)?;
+            if *new_email == actor.account.email {
+                return Err(Error::InvalidInput {
+                    field: "email",
+                    reason: "this is already the account's email; type the new address".into(),
+                });
+            }
+            let now = self.now();
+            let secret = TokenSecret::generate();
+            self.store.write(|tx| {
+                let a = tx.account(actor.account.id)?.ok_or(Error::SessionInvalid)?;
+                let establishments = establishments_of(tx, a.id)?;
+                if let Some(owner) = tx.account_by_email(new_email)? {
+                    let sent = tx.count_queued_since(
+                        new_email,
+                        NotificationKind::AccountExists,
+                        now - Duration::hours(1),
                     )?;
+                    let told = owner.state != AccountState::Disabled
+                        && sent < self.config.tokens.max_reset_mails_per_hour as usize;
+                    if told {
+                        tx.queue(
+                            &NewNotification {
+                                kind: NotificationKind::AccountExists,
+                                email: owner.email.clone(),
+                                name: owner.display_name(),
+                                token: None,
+                                expires_at: None,
+                                locale: owner.locale,
+                            },
+                            now,
+                        )?;
+                    }
+                    tx.append(
+                        &NewAuditEvent::new(now, AuditAction::EmailChangeIgnored)
+                            .by(a.id)
+                            .on(a.id)
+                            .at_establishments(establishments)
+                            .with(json!({ "reason": "email_taken", "owner_told": told })),
+                    )?;
+                    return Ok(());
                 }
+                tx.end_tokens(a.id, &[TokenPurpose::EmailChange], TokenState::Superseded)?;
+                let lifecycle = TokenLifecycle::issue(
+                    TokenPurpose::EmailChange,
+                    now,
+                    self.config.tokens.ttl(TokenPurpose::EmailChange),
+                );
+                let expires_at = lifecycle.expires_at;
+                tx.insert_token(&TokenRecord {
+                    digest: secret.digest(),
+                    account: a.id,
+                    lifecycle,
+                    email: Some(new_email.clone()),
+                })?;
+                tx.queue(
+                    &NewNotification {
+                        kind: NotificationKind::EmailChange,
+                        email: new_email.clone(),
+                        name: a.display_name(),
+                        token: Some(SecretString::from(secret.expose())),
+                        expires_at: Some(expires_at),
+                        locale: a.locale,
+                    },
+                    now,
+                )?;
+                tx.queue(
+                    &NewNotification {
+                        kind: NotificationKind::EmailChangeRequested,
+                        email: a.email.clone(),
+                        name: a.display_name(),
+                        token: None,
+                        expires_at: Some(expires_at),
+                        locale: a.locale,
+                    },
+                    now,
+                )?;
                 tx.append(
-                    &NewAuditEvent::new(now, AuditAction::EmailChangeIgnored)
+                    &NewAuditEvent::new(now, AuditAction::EmailChangeRequested)
                         .by(a.id)
                         .on(a.id)
-                        .at_establishments(establishments)
-                        .with(json!({ "reason": "email_taken", "owner_told": told })),
+                        .at_establishments(establishments),
                 )?;
-                return Ok(());
-            }
-            tx.end_tokens(a.id, &[TokenPurpose::EmailChange], TokenState::Superseded)?;
-            let lifecycle = TokenLifecycle::issue(
-                TokenPurpose::EmailChange,
-                now,
-                self.config.tokens.ttl(TokenPurpose::EmailChange),
-            );
-            let expires_at = lifecycle.expires_at;
-            tx.insert_token(&TokenRecord {
-                digest: secret.digest(),
-                account: a.id,
-                lifecycle,
-                email: Some(new_email.clone()),
-            })?;
-            tx.queue(
-                &NewNotification {
-                    kind: NotificationKind::EmailChange,
-                    email: new_email.clone(),
-                    name: a.display_name(),
-                    token: Some(SecretString::from(secret.expose())),
-                    expires_at: Some(expires_at),
-                    locale: a.locale,
-                },
-                now,
-            )?;
-            tx.queue(
-                &NewNotification {
-                    kind: NotificationKind::EmailChangeRequested,
-                    email: a.email.clone(),
-                    name: a.display_name(),
-                    token: None,
-                    expires_at: Some(expires_at),
-                    locale: a.locale,
-                },
-                now,
-            )?;
-            tx.append(
-                &NewAuditEvent::new(now, AuditAction::EmailChangeRequested)
-                    .by(a.id)
-                    .on(a.id)
-                    .at_establishments(establishments),
-            )?;
-            Ok(())
+                Ok(())
+            })
         })
     }
 
@@ -204,56 +210,58 @@ impl<S: Store, C: Clock> Portal<S, C> {
     /// logs in again with the new address). An unusable link is [`Error::TokenInvalid`]; an
     /// address taken since the request, [`Error::EmailTaken`] (the link stays usable).
     pub fn confirm_email_change(&self, token: &str) -> Result<()> {
-        let secret = TokenSecret::parse(token).map_err(|_| Error::TokenInvalid)?;
-        let digest = secret.digest();
-        let now = self.now();
-        let Some(rec) = self.store.read(|tx| tx.token(&digest))? else {
-            return Err(self.reject_token(digest, "unknown", None, false));
-        };
-        if rec.lifecycle.purpose != TokenPurpose::EmailChange {
-            return Err(self.reject_token(digest, "wrong_purpose", Some(rec.account), false));
-        }
-        if !rec.lifecycle.is_usable(now) {
-            let state = rec.lifecycle.effective_state(now);
-            return Err(self.reject_token(
-                digest,
-                crate::locale::Coded::code(state),
-                Some(rec.account),
-                state == TokenState::Expired,
-            ));
-        }
-        self.store.write(|tx| {
-            let rec = tx
-                .consume_token(&digest, TokenPurpose::EmailChange, now)?
-                .ok_or(Error::TokenInvalid)?;
-            let new_email = rec.email.ok_or(Error::TokenInvalid)?;
-            let mut a = tx.account(rec.account)?.ok_or(Error::TokenInvalid)?;
-            if a.state == AccountState::Disabled {
-                return Err(Error::TokenInvalid);
+        traced!("confirm_email_change", || {
+            let secret = TokenSecret::parse(token).map_err(|_| Error::TokenInvalid)?;
+            let digest = secret.digest();
+            let now = self.now();
+            let Some(rec) = self.store.read(|tx| tx.token(&digest))? else {
+                return Err(self.reject_token(digest, "unknown", None, false));
+            };
+            if rec.lifecycle.purpose != TokenPurpose::EmailChange {
+                return Err(self.reject_token(digest, "wrong_purpose", Some(rec.account), false));
             }
-            if tx.account_by_email(&new_email)?.is_some() {
-                return Err(Error::EmailTaken);
+            if !rec.lifecycle.is_usable(now) {
+                let state = rec.lifecycle.effective_state(now);
+                return Err(self.reject_token(
+                    digest,
+                    crate::locale::Coded::code(state),
+                    Some(rec.account),
+                    state == TokenState::Expired,
+                ));
             }
-            a.email = new_email;
-            tx.update_account(&a)?;
-            tx.end_tokens(
-                a.id,
-                &[
-                    TokenPurpose::PasswordReset,
-                    TokenPurpose::Activation,
-                    TokenPurpose::EmailChange,
-                ],
-                TokenState::Revoked,
-            )?;
-            tx.delete_sessions(a.id)?;
-            let establishments = establishments_of(tx, a.id)?;
-            tx.append(
-                &NewAuditEvent::new(now, AuditAction::EmailChanged)
-                    .by(a.id)
-                    .on(a.id)
-                    .at_establishments(establishments),
-            )?;
-            Ok(())
+            self.store.write(|tx| {
+                let rec = tx
+                    .consume_token(&digest, TokenPurpose::EmailChange, now)?
+                    .ok_or(Error::TokenInvalid)?;
+                let new_email = rec.email.ok_or(Error::TokenInvalid)?;
+                let mut a = tx.account(rec.account)?.ok_or(Error::TokenInvalid)?;
+                if a.state == AccountState::Disabled {
+                    return Err(Error::TokenInvalid);
+                }
+                if tx.account_by_email(&new_email)?.is_some() {
+                    return Err(Error::EmailTaken);
+                }
+                a.email = new_email;
+                tx.update_account(&a)?;
+                tx.end_tokens(
+                    a.id,
+                    &[
+                        TokenPurpose::PasswordReset,
+                        TokenPurpose::Activation,
+                        TokenPurpose::EmailChange,
+                    ],
+                    TokenState::Revoked,
+                )?;
+                tx.delete_sessions(a.id)?;
+                let establishments = establishments_of(tx, a.id)?;
+                tx.append(
+                    &NewAuditEvent::new(now, AuditAction::EmailChanged)
+                        .by(a.id)
+                        .on(a.id)
+                        .at_establishments(establishments),
+                )?;
+                Ok(())
+            })
         })
     }
 }

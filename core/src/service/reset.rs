@@ -39,10 +39,12 @@ impl<S: Store, C: Clock> Portal<S, C> {
     /// again; unknown or `Disabled` emails nothing. At most
     /// [`TokenConfig::max_reset_mails_per_hour`] mails per account per hour.
     pub fn request_password_reset(&self, email: &Email) -> Result<()> {
-        let started = std::time::Instant::now();
-        let answer = self.request_password_reset_now(email);
-        self.pad_anonymous(started);
-        answer
+        traced!("request_password_reset", || {
+            let started = std::time::Instant::now();
+            let answer = self.request_password_reset_now(email);
+            self.pad_anonymous(started);
+            answer
+        })
     }
 
     /// Waits until an anonymous request has taken the configured floor.
@@ -151,32 +153,34 @@ impl<S: Store, C: Clock> Portal<S, C> {
     /// Says whether a reset or activation link can still be used, without consuming it (mail
     /// scanners open links). A malformed or unknown token is simply not usable.
     pub fn inspect_token(&self, token: &str) -> Result<TokenStatus> {
-        let unusable = TokenStatus {
-            usable: false,
-            kind: None,
-            expires_at: None,
-        };
-        let Ok(secret) = TokenSecret::parse(token) else {
-            return Ok(unusable);
-        };
-        let now = self.now();
-        let rec = self.store.read(|tx| tx.token(&secret.digest()))?;
-        if let Some(r) = &rec
-            && r.lifecycle.state == TokenState::Issued
-            && r.lifecycle.effective_state(now) == TokenState::Expired
-        {
-            // Shown as expired: record it, so a clock going back cannot revive the link.
-            self.store.write(|tx| tx.expire_token(&r.digest))?;
-        }
-        Ok(match rec {
-            Some(r) => TokenStatus {
-                usable: r.lifecycle.is_usable(now),
-                // Only a usable link says what it is for: an ended one answers like an unknown
-                // one, before and after maintenance removes it.
-                kind: r.lifecycle.is_usable(now).then_some(r.lifecycle.purpose),
-                expires_at: r.lifecycle.is_usable(now).then_some(r.lifecycle.expires_at),
-            },
-            _ => unusable,
+        traced!("inspect_token", || {
+            let unusable = TokenStatus {
+                usable: false,
+                kind: None,
+                expires_at: None,
+            };
+            let Ok(secret) = TokenSecret::parse(token) else {
+                return Ok(unusable);
+            };
+            let now = self.now();
+            let rec = self.store.read(|tx| tx.token(&secret.digest()))?;
+            if let Some(r) = &rec
+                && r.lifecycle.state == TokenState::Issued
+                && r.lifecycle.effective_state(now) == TokenState::Expired
+            {
+                // Shown as expired: record it, so a clock going back cannot revive the link.
+                self.store.write(|tx| tx.expire_token(&r.digest))?;
+            }
+            Ok(match rec {
+                Some(r) => TokenStatus {
+                    usable: r.lifecycle.is_usable(now),
+                    // Only a usable link says what it is for: an ended one answers like an unknown
+                    // one, before and after maintenance removes it.
+                    kind: r.lifecycle.is_usable(now).then_some(r.lifecycle.purpose),
+                    expires_at: r.lifecycle.is_usable(now).then_some(r.lifecycle.expires_at),
+                },
+                _ => unusable,
+            })
         })
     }
 
@@ -191,13 +195,15 @@ impl<S: Store, C: Clock> Portal<S, C> {
         password: &str,
         confirmation: &str,
     ) -> Result<()> {
-        self.redeem(
-            token,
-            email,
-            password,
-            confirmation,
-            TokenPurpose::PasswordReset,
-        )
+        traced!("complete_password_reset", || {
+            self.redeem(
+                token,
+                email,
+                password,
+                confirmation,
+                TokenPurpose::PasswordReset,
+            )
+        })
     }
 
     /// The activation form ("Première connexion"): same checks as the reset; an `Invited`
@@ -209,13 +215,15 @@ impl<S: Store, C: Clock> Portal<S, C> {
         password: &str,
         confirmation: &str,
     ) -> Result<()> {
-        self.redeem(
-            token,
-            email,
-            password,
-            confirmation,
-            TokenPurpose::Activation,
-        )
+        traced!("activate_account", || {
+            self.redeem(
+                token,
+                email,
+                password,
+                confirmation,
+                TokenPurpose::Activation,
+            )
+        })
     }
 
     pub(super) fn reject_token(

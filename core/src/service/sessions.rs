@@ -58,6 +58,7 @@ impl Actor {
         &self,
         named: Option<&EstablishmentCode>,
     ) -> Result<EstablishmentCode> {
+        super::trace::establishment(named);
         named
             .or_else(|| self.connected())
             .cloned()
@@ -138,7 +139,9 @@ impl<S: Store, C: Clock> Portal<S, C> {
     /// An account with a second factor needs [`Portal::login_with_otp`]: here it answers
     /// [`Error::MfaRequired`] once the password is right.
     pub fn login(&self, email: &str, password: &str, remember: bool) -> Result<Session> {
-        self.login_with_otp(email, password, remember, None)
+        traced!("login", || {
+            self.login_with_otp(email, password, remember, None)
+        })
     }
 
     /// [`Portal::login`] with the code of the account's authenticator app, or one of its
@@ -155,110 +158,114 @@ impl<S: Store, C: Clock> Portal<S, C> {
         remember: bool,
         otp: Option<&str>,
     ) -> Result<Session> {
-        let too_long = password.len() > MAX_CREDENTIAL_BYTES;
-        let normalized = crate::password::normalize(if too_long { "" } else { password });
-        let account = match Email::parse(email) {
-            Ok(e) => self.store.read(|tx| tx.account_by_email(&e))?,
-            Err(_) => None,
-        };
-        // Every answer writes what a wrong password writes (a check held before argon2, then
-        // settled): a decoy stands in when no password is checked (see `budgets::decoy`).
-        let decoy = decoy(email);
-        let Some(account) = account else {
-            self.hold_decoy(decoy)?;
-            self.hasher.dummy_verify(&normalized);
-            self.settle_refusal(None, decoy, AuditAction::LoginFailed)?;
-            return Err(Error::InvalidCredentials);
-        };
-        // One check of the lockout's budget is reserved before argon2 runs; refused (locked,
-        // not active, budget spent by checks under way), a dummy run keeps the time.
-        let account = match self.reserve_check(account.id, decoy)? {
-            Reservation::Reserved(a) => *a,
-            Reservation::Refused(refusal) => {
-                self.hasher.dummy_verify(&normalized);
-                let refused = Some((account.id, refusal));
-                self.settle_refusal(refused, decoy, AuditAction::LoginFailed)?;
-                return Err(Error::InvalidCredentials);
-            }
-            Reservation::Missing => {
+        traced!("login_with_otp", || {
+            let too_long = password.len() > MAX_CREDENTIAL_BYTES;
+            let normalized = crate::password::normalize(if too_long { "" } else { password });
+            let account = match Email::parse(email) {
+                Ok(e) => self.store.read(|tx| tx.account_by_email(&e))?,
+                Err(_) => None,
+            };
+            // Every answer writes what a wrong password writes (a check held before argon2, then
+            // settled): a decoy stands in when no password is checked (see `budgets::decoy`).
+            let decoy = decoy(email);
+            let Some(account) = account else {
+                self.hold_decoy(decoy)?;
                 self.hasher.dummy_verify(&normalized);
                 self.settle_refusal(None, decoy, AuditAction::LoginFailed)?;
                 return Err(Error::InvalidCredentials);
-            }
-        };
-        if !self.verify_or_dummy(&account, &normalized, too_long) {
-            self.settle_failed_check(account.id, AuditAction::LoginFailed)?;
-            return Err(Error::InvalidCredentials);
-        }
-        let rehash = match &account.password {
-            Some(h) if self.hasher.needs_rehash(h) => match self.hasher.hash(&normalized) {
-                Ok(h) => Some(h),
-                Err(e) => {
-                    self.store
-                        .write(|tx| Self::release_check(tx, account.id, self.now()))?;
-                    return Err(e);
+            };
+            super::trace::actor(account.id, None);
+            // One check of the lockout's budget is reserved before argon2 runs; refused (locked,
+            // not active, budget spent by checks under way), a dummy run keeps the time.
+            let account = match self.reserve_check(account.id, decoy)? {
+                Reservation::Reserved(a) => *a,
+                Reservation::Refused(refusal) => {
+                    self.hasher.dummy_verify(&normalized);
+                    let refused = Some((account.id, refusal));
+                    self.settle_refusal(refused, decoy, AuditAction::LoginFailed)?;
+                    return Err(Error::InvalidCredentials);
                 }
-            },
-            _ => None,
-        };
-        let now = self.now();
-        let secret = TokenSecret::generate();
-        let mut record = SessionRecord::open(
-            secret.digest(),
-            account.id,
-            now,
-            remember,
-            None,
-            &self.config.tokens,
-        );
-        let outcome = self.store.write(|tx| {
-            Self::release_check(tx, account.id, now)?;
-            let mut a = tx.account(account.id)?.ok_or(Error::InvalidCredentials)?;
-            // Locked (or disabled) since the check: refused when this transaction commits.
-            if let Some(refusal) = a.login_refusal(true, now) {
-                self.refuse_in(tx, a.id, refusal, AuditAction::LoginFailed, now)?;
-                return Ok(LoginOutcome::Refused);
+                Reservation::Missing => {
+                    self.hasher.dummy_verify(&normalized);
+                    self.settle_refusal(None, decoy, AuditAction::LoginFailed)?;
+                    return Err(Error::InvalidCredentials);
+                }
+            };
+            if !self.verify_or_dummy(&account, &normalized, too_long) {
+                self.settle_failed_check(account.id, AuditAction::LoginFailed)?;
+                return Err(Error::InvalidCredentials);
             }
-            // The password was right; the second factor's answer commits with the check's
-            // release, and a wrong or replayed code counts toward the lockout.
-            match self.second_factor(tx, a.id, otp, now) {
-                Ok(true) => {}
-                Ok(false) => {
-                    let wrong = LoginRefusal::WrongCode;
-                    self.refuse_in(tx, a.id, wrong, AuditAction::LoginFailed, now)?;
+            let rehash = match &account.password {
+                Some(h) if self.hasher.needs_rehash(h) => match self.hasher.hash(&normalized) {
+                    Ok(h) => Some(h),
+                    Err(e) => {
+                        self.store
+                            .write(|tx| Self::release_check(tx, account.id, self.now()))?;
+                        return Err(e);
+                    }
+                },
+                _ => None,
+            };
+            let now = self.now();
+            let secret = TokenSecret::generate();
+            let mut record = SessionRecord::open(
+                secret.digest(),
+                account.id,
+                now,
+                remember,
+                None,
+                &self.config.tokens,
+            );
+            let outcome = self.store.write(|tx| {
+                Self::release_check(tx, account.id, now)?;
+                let mut a = tx.account(account.id)?.ok_or(Error::InvalidCredentials)?;
+                // Locked (or disabled) since the check: refused when this transaction commits.
+                if let Some(refusal) = a.login_refusal(true, now) {
+                    self.refuse_in(tx, a.id, refusal, AuditAction::LoginFailed, now)?;
                     return Ok(LoginOutcome::Refused);
                 }
-                Err(Error::MfaRequired) => return Ok(LoginOutcome::MfaRequired),
-                Err(e) => return Err(e),
+                // The password was right; the second factor's answer commits with the check's
+                // release, and a wrong or replayed code counts toward the lockout.
+                match self.second_factor(tx, a.id, otp, now) {
+                    Ok(true) => {}
+                    Ok(false) => {
+                        let wrong = LoginRefusal::WrongCode;
+                        self.refuse_in(tx, a.id, wrong, AuditAction::LoginFailed, now)?;
+                        return Ok(LoginOutcome::Refused);
+                    }
+                    Err(Error::MfaRequired) => return Ok(LoginOutcome::MfaRequired),
+                    Err(e) => return Err(e),
+                }
+                a.record_login(now);
+                if let Some(h) = rehash {
+                    a.password = Some(h);
+                }
+                tx.update_account(&a)?;
+                // Connected to the first establishment, in code order, where it holds a right.
+                let establishments = establishments_of(tx, a.id)?;
+                record.establishment = establishments.first().cloned();
+                tx.delete_expired_sessions(a.id, now)?;
+                tx.insert_session(&record)?;
+                tx.append(
+                    &NewAuditEvent::new(now, AuditAction::LoginSucceeded)
+                        .by(a.id)
+                        .on(a.id)
+                        .at_establishments(establishments)
+                        .with(json!({ "remember": remember })),
+                )?;
+                Ok(LoginOutcome::Opened)
+            })?;
+            match outcome {
+                LoginOutcome::Opened => {}
+                LoginOutcome::MfaRequired => return Err(Error::MfaRequired),
+                LoginOutcome::Refused => return Err(Error::InvalidCredentials),
             }
-            a.record_login(now);
-            if let Some(h) = rehash {
-                a.password = Some(h);
-            }
-            tx.update_account(&a)?;
-            // Connected to the first establishment, in code order, where it holds a right.
-            let establishments = establishments_of(tx, a.id)?;
-            record.establishment = establishments.first().cloned();
-            tx.delete_expired_sessions(a.id, now)?;
-            tx.insert_session(&record)?;
-            tx.append(
-                &NewAuditEvent::new(now, AuditAction::LoginSucceeded)
-                    .by(a.id)
-                    .on(a.id)
-                    .at_establishments(establishments)
-                    .with(json!({ "remember": remember })),
-            )?;
-            Ok(LoginOutcome::Opened)
-        })?;
-        match outcome {
-            LoginOutcome::Opened => {}
-            LoginOutcome::MfaRequired => return Err(Error::MfaRequired),
-            LoginOutcome::Refused => return Err(Error::InvalidCredentials),
-        }
-        Ok(Session {
-            token: SecretString::from(secret.expose()),
-            account_id: account.id,
-            expires_at: record.expiry(),
+            super::trace::establishment(record.establishment.as_ref());
+            Ok(Session {
+                token: SecretString::from(secret.expose()),
+                account_id: account.id,
+                expires_at: record.expiry(),
+            })
         })
     }
 
@@ -362,7 +369,9 @@ impl<S: Store, C: Clock> Portal<S, C> {
     ///
     /// One read of the store ([`Store::session_snapshot`]): on PostgreSQL one round trip.
     pub fn authenticate(&self, session_token: &str) -> Result<SessionInfo> {
-        Ok(SessionInfo::of(&self.actor_even_restricted(session_token)?))
+        traced!("authenticate", || {
+            Ok(SessionInfo::of(&self.actor_even_restricted(session_token)?))
+        })
     }
 
     /// The actor behind a session: its account, rights and session. Every flow resolves its
@@ -370,11 +379,13 @@ impl<S: Store, C: Clock> Portal<S, C> {
     /// refused, with [`Error::MfaEnrollmentRequired`]; the few flows a restricted session may
     /// call use `actor_even_restricted`.
     pub fn actor(&self, session_token: &str) -> Result<Actor> {
-        let actor = self.actor_even_restricted(session_token)?;
-        if actor.restricted {
-            return Err(Error::MfaEnrollmentRequired);
-        }
-        Ok(actor)
+        traced!("actor", || {
+            let actor = self.actor_even_restricted(session_token)?;
+            if actor.restricted {
+                return Err(Error::MfaEnrollmentRequired);
+            }
+            Ok(actor)
+        })
     }
 
     /// The actor behind a session, restricted or not: for `authenticate` and enrolment only.
@@ -404,13 +415,15 @@ impl<S: Store, C: Clock> Portal<S, C> {
             session.touch(now);
         }
         let restricted = !mfa_enrolled && self.config.mfa.requires(account.role);
-        Ok(Actor {
+        let actor = Actor {
             account,
             rights,
             session,
             mfa_enrolled,
             restricted,
-        })
+        };
+        super::trace::actor(actor.account.id, actor.connected());
+        Ok(actor)
     }
 
     /// Connects the session to another establishment where the account holds a right ("le
@@ -422,115 +435,127 @@ impl<S: Store, C: Clock> Portal<S, C> {
         session_token: &str,
         code: &EstablishmentCode,
     ) -> Result<SessionInfo> {
-        let mut actor = self.actor(session_token)?;
-        let now = self.now();
-        self.store.write(|tx| {
-            existing_establishment(tx, code)?;
-            if actor.rights.rights_on(code).is_empty() {
-                return Err(Error::Forbidden {
-                    reason: Forbidden::NoRightOn {
-                        establishment: code.to_string(),
-                    },
-                });
-            }
-            if !tx.set_session_establishment(&actor.session.digest, Some(code))? {
-                return Err(Error::SessionInvalid);
-            }
-            tx.append(
-                &NewAuditEvent::new(now, AuditAction::EstablishmentSelected)
-                    .by(actor.account.id)
-                    .on(actor.account.id)
-                    .at_establishments([code.clone()]),
-            )?;
-            Ok(())
-        })?;
-        actor.session.establishment = Some(code.clone());
-        Ok(SessionInfo::of(&actor))
+        traced!("select_establishment", || {
+            let mut actor = self.actor(session_token)?;
+            super::trace::establishment(Some(code));
+            let now = self.now();
+            self.store.write(|tx| {
+                existing_establishment(tx, code)?;
+                if actor.rights.rights_on(code).is_empty() {
+                    return Err(Error::Forbidden {
+                        reason: Forbidden::NoRightOn {
+                            establishment: code.to_string(),
+                        },
+                    });
+                }
+                if !tx.set_session_establishment(&actor.session.digest, Some(code))? {
+                    return Err(Error::SessionInvalid);
+                }
+                tx.append(
+                    &NewAuditEvent::new(now, AuditAction::EstablishmentSelected)
+                        .by(actor.account.id)
+                        .on(actor.account.id)
+                        .at_establishments([code.clone()]),
+                )?;
+                Ok(())
+            })?;
+            actor.session.establishment = Some(code.clone());
+            Ok(SessionInfo::of(&actor))
+        })
     }
 
     /// The caller's own live sessions, oldest first: an opaque id (never the token), when each
     /// was opened and last used, when it ends, whether it was remembered and which one is
     /// asking. Ended sessions are removed from the store on the way.
     pub fn list_sessions(&self, session_token: &str) -> Result<Vec<SessionSummary>> {
-        let actor = self.actor(session_token)?;
-        let now = self.now();
-        let all = self.store.write(|tx| {
-            tx.delete_expired_sessions(actor.account.id, now)?;
-            tx.sessions_of(actor.account.id)
-        })?;
-        Ok(all
-            .iter()
-            .map(|s| SessionSummary::of(s, s.digest == actor.session.digest))
-            .collect())
+        traced!("list_sessions", || {
+            let actor = self.actor(session_token)?;
+            let now = self.now();
+            let all = self.store.write(|tx| {
+                tx.delete_expired_sessions(actor.account.id, now)?;
+                tx.sessions_of(actor.account.id)
+            })?;
+            Ok(all
+                .iter()
+                .map(|s| SessionSummary::of(s, s.digest == actor.session.digest))
+                .collect())
+        })
     }
 
     /// Ends one of the caller's sessions (the current one included) by its id;
     /// [`Error::UnknownSession`] when no session of the caller has that id.
     pub fn revoke_session(&self, session_token: &str, id: &SessionId) -> Result<()> {
-        let actor = self.actor(session_token)?;
-        let now = self.now();
-        self.store.write(|tx| {
-            let target = tx
-                .sessions_of(actor.account.id)?
-                .into_iter()
-                // An ended session is gone for every flow, whether or not maintenance has
-                // removed its row yet.
-                .find(|s| s.id() == *id && s.is_valid(now))
-                .ok_or(Error::UnknownSession)?;
-            tx.delete_session(&target.digest)?;
-            tx.append(
-                &NewAuditEvent::new(now, AuditAction::SessionRevoked)
-                    .by(actor.account.id)
-                    .on(actor.account.id),
-            )?;
-            Ok(())
+        traced!("revoke_session", || {
+            let actor = self.actor(session_token)?;
+            let now = self.now();
+            self.store.write(|tx| {
+                let target = tx
+                    .sessions_of(actor.account.id)?
+                    .into_iter()
+                    // An ended session is gone for every flow, whether or not maintenance has
+                    // removed its row yet.
+                    .find(|s| s.id() == *id && s.is_valid(now))
+                    .ok_or(Error::UnknownSession)?;
+                tx.delete_session(&target.digest)?;
+                tx.append(
+                    &NewAuditEvent::new(now, AuditAction::SessionRevoked)
+                        .by(actor.account.id)
+                        .on(actor.account.id),
+                )?;
+                Ok(())
+            })
         })
     }
 
     /// Ends every session of the caller but the asking one; how many ended.
     pub fn revoke_other_sessions(&self, session_token: &str) -> Result<usize> {
-        let actor = self.actor(session_token)?;
-        let now = self.now();
-        self.store.write(|tx| {
-            // Ended sessions are not counted (as if maintenance had already removed them).
-            tx.delete_expired_sessions(actor.account.id, now)?;
-            let others: Vec<SessionRecord> = tx
-                .sessions_of(actor.account.id)?
-                .into_iter()
-                .filter(|s| s.digest != actor.session.digest)
-                .collect();
-            for s in &others {
-                tx.delete_session(&s.digest)?;
-            }
-            if !others.is_empty() {
-                tx.append(
-                    &NewAuditEvent::new(now, AuditAction::SessionRevoked)
-                        .by(actor.account.id)
-                        .on(actor.account.id)
-                        .with(json!({ "sessions": others.len() })),
-                )?;
-            }
-            Ok(others.len())
+        traced!("revoke_other_sessions", || {
+            let actor = self.actor(session_token)?;
+            let now = self.now();
+            self.store.write(|tx| {
+                // Ended sessions are not counted (as if maintenance had already removed them).
+                tx.delete_expired_sessions(actor.account.id, now)?;
+                let others: Vec<SessionRecord> = tx
+                    .sessions_of(actor.account.id)?
+                    .into_iter()
+                    .filter(|s| s.digest != actor.session.digest)
+                    .collect();
+                for s in &others {
+                    tx.delete_session(&s.digest)?;
+                }
+                if !others.is_empty() {
+                    tx.append(
+                        &NewAuditEvent::new(now, AuditAction::SessionRevoked)
+                            .by(actor.account.id)
+                            .on(actor.account.id)
+                            .with(json!({ "sessions": others.len() })),
+                    )?;
+                }
+                Ok(others.len())
+            })
         })
     }
 
     /// Ends a session. Ending an unknown or already ended session is not an error.
     pub fn logout(&self, session_token: &str) -> Result<()> {
-        let Ok(secret) = TokenSecret::parse(session_token) else {
-            return Ok(());
-        };
-        let now = self.now();
-        self.store.write(|tx| {
-            let Some(s) = tx.session(&secret.digest())? else {
+        traced!("logout", || {
+            let Ok(secret) = TokenSecret::parse(session_token) else {
                 return Ok(());
             };
-            tx.delete_session(&s.digest)?;
-            tx.append(
-                &NewAuditEvent::new(now, AuditAction::Logout)
-                    .by(s.account)
-                    .on(s.account),
-            )?;
-            Ok(())
+            let now = self.now();
+            self.store.write(|tx| {
+                let Some(s) = tx.session(&secret.digest())? else {
+                    return Ok(());
+                };
+                super::trace::actor(s.account, s.establishment.as_ref());
+                tx.delete_session(&s.digest)?;
+                tx.append(
+                    &NewAuditEvent::new(now, AuditAction::Logout)
+                        .by(s.account)
+                        .on(s.account),
+                )?;
+                Ok(())
+            })
         })
     }
 
@@ -544,19 +569,21 @@ impl<S: Store, C: Clock> Portal<S, C> {
         password: &str,
         confirmation: &str,
     ) -> Result<()> {
-        let account = self.actor(session_token)?.account;
-        self.check_current_password(&account, current)?;
-        let hash = self.new_password_hash(&account, password, confirmation)?;
-        let now = self.now();
-        let keep = self.config.policy.history;
-        self.store.write(|tx| {
-            let mut a = tx.account(account.id)?.ok_or(Error::SessionInvalid)?;
-            if a.password != account.password {
-                // Changed concurrently: make the person try again with the password now in force.
-                return Err(Error::InvalidCredentials);
-            }
-            a.set_password(hash, keep);
-            Self::save_new_password(tx, &a, AuditAction::PasswordChanged, now)
+        traced!("change_password", || {
+            let account = self.actor(session_token)?.account;
+            self.check_current_password(&account, current)?;
+            let hash = self.new_password_hash(&account, password, confirmation)?;
+            let now = self.now();
+            let keep = self.config.policy.history;
+            self.store.write(|tx| {
+                let mut a = tx.account(account.id)?.ok_or(Error::SessionInvalid)?;
+                if a.password != account.password {
+                    // Changed concurrently: make the person try again with the password now in force.
+                    return Err(Error::InvalidCredentials);
+                }
+                a.set_password(hash, keep);
+                Self::save_new_password(tx, &a, AuditAction::PasswordChanged, now)
+            })
         })
     }
 }

@@ -112,35 +112,37 @@ impl<S: Store, C: Clock> Portal<S, C> {
         session_token: &str,
         current_password: &str,
     ) -> Result<TotpEnrollment> {
-        let actor = self.actor_even_restricted(session_token)?;
-        let key = self.totp_key()?;
-        self.check_current_password(&actor.account, current_password)?;
-        let a = &actor.account;
-        let already = || Error::InvalidState {
-            state: a.state.code(),
-            reason: "a second factor is already active; disable it before enrolling another",
-        };
-        if actor.mfa_enrolled {
-            return Err(already());
-        }
-        let secret = TotpSecret::generate();
-        let record = TotpRecord {
-            account: a.id,
-            sealed: secret.seal(key, a.id),
-            confirmed: false,
-            last_step: -1,
-            created_at: self.now(),
-        };
-        self.store.write(|tx| {
-            if tx.put_pending_totp(&record)? {
-                Ok(())
-            } else {
-                Err(already())
+        traced!("begin_totp_enrollment", || {
+            let actor = self.actor_even_restricted(session_token)?;
+            let key = self.totp_key()?;
+            self.check_current_password(&actor.account, current_password)?;
+            let a = &actor.account;
+            let already = || Error::InvalidState {
+                state: a.state.code(),
+                reason: "a second factor is already active; disable it before enrolling another",
+            };
+            if actor.mfa_enrolled {
+                return Err(already());
             }
-        })?;
-        Ok(TotpEnrollment {
-            secret: secret.base32(),
-            uri: secret.uri(a.email.as_str()),
+            let secret = TotpSecret::generate();
+            let record = TotpRecord {
+                account: a.id,
+                sealed: secret.seal(key, a.id),
+                confirmed: false,
+                last_step: -1,
+                created_at: self.now(),
+            };
+            self.store.write(|tx| {
+                if tx.put_pending_totp(&record)? {
+                    Ok(())
+                } else {
+                    Err(already())
+                }
+            })?;
+            Ok(TotpEnrollment {
+                secret: secret.base32(),
+                uri: secret.uri(a.email.as_str()),
+            })
         })
     }
 
@@ -153,35 +155,37 @@ impl<S: Store, C: Clock> Portal<S, C> {
         session_token: &str,
         code: &str,
     ) -> Result<Vec<SecretString>> {
-        let actor = self.actor_even_restricted(session_token)?;
-        let key = self.totp_key()?;
-        let now = self.now();
-        let a = &actor.account;
-        let codes = recovery::generate();
-        let digests: Vec<_> = codes.iter().map(|(_, d)| *d).collect();
-        self.store.write(|tx| {
-            let pending = tx
-                .totp(a.id)?
-                .filter(|t| !t.confirmed)
-                .ok_or(Error::InvalidState {
-                    state: a.state.code(),
-                    reason: "no enrolment to confirm: call begin_totp_enrollment first",
-                })?;
-            let secret = TotpSecret::unseal(&pending.sealed, key, a.id)?;
-            let step = secret.verify(code, now).ok_or(Error::MfaInvalid)?;
-            if !tx.confirm_totp(a.id, step, &digests)? {
-                return Err(Error::MfaInvalid);
-            }
-            let establishments = establishments_of(tx, a.id)?;
-            tx.append(
-                &NewAuditEvent::new(now, AuditAction::TotpEnrolled)
-                    .by(a.id)
-                    .on(a.id)
-                    .at_establishments(establishments),
-            )?;
-            Ok(())
-        })?;
-        Ok(codes.into_iter().map(|(c, _)| c).collect())
+        traced!("confirm_totp_enrollment", || {
+            let actor = self.actor_even_restricted(session_token)?;
+            let key = self.totp_key()?;
+            let now = self.now();
+            let a = &actor.account;
+            let codes = recovery::generate();
+            let digests: Vec<_> = codes.iter().map(|(_, d)| *d).collect();
+            self.store.write(|tx| {
+                let pending =
+                    tx.totp(a.id)?
+                        .filter(|t| !t.confirmed)
+                        .ok_or(Error::InvalidState {
+                            state: a.state.code(),
+                            reason: "no enrolment to confirm: call begin_totp_enrollment first",
+                        })?;
+                let secret = TotpSecret::unseal(&pending.sealed, key, a.id)?;
+                let step = secret.verify(code, now).ok_or(Error::MfaInvalid)?;
+                if !tx.confirm_totp(a.id, step, &digests)? {
+                    return Err(Error::MfaInvalid);
+                }
+                let establishments = establishments_of(tx, a.id)?;
+                tx.append(
+                    &NewAuditEvent::new(now, AuditAction::TotpEnrolled)
+                        .by(a.id)
+                        .on(a.id)
+                        .at_establishments(establishments),
+                )?;
+                Ok(())
+            })?;
+            Ok(codes.into_iter().map(|(c, _)| c).collect())
+        })
     }
 
     /// Removes the session's account's second factor: the current password, then a current
@@ -195,37 +199,39 @@ impl<S: Store, C: Clock> Portal<S, C> {
         current_password: &str,
         code: &str,
     ) -> Result<()> {
-        let actor = self.actor(session_token)?;
-        self.totp_key()?;
-        let a = &actor.account;
-        if !actor.mfa_enrolled {
-            return Err(Error::InvalidState {
-                state: a.state.code(),
-                reason: "no second factor to disable",
-            });
-        }
-        self.check_current_password(a, current_password)?;
-        let now = self.now();
-        let disabled = self.store.write(|tx| {
-            if !self.second_factor(tx, a.id, Some(code), now)? {
-                let wrong = LoginRefusal::WrongCode;
-                self.refuse_in(tx, a.id, wrong, AuditAction::PasswordCheckFailed, now)?;
-                return Ok(false);
+        traced!("disable_totp", || {
+            let actor = self.actor(session_token)?;
+            self.totp_key()?;
+            let a = &actor.account;
+            if !actor.mfa_enrolled {
+                return Err(Error::InvalidState {
+                    state: a.state.code(),
+                    reason: "no second factor to disable",
+                });
             }
-            tx.delete_totp(a.id)?;
-            let establishments = establishments_of(tx, a.id)?;
-            tx.append(
-                &NewAuditEvent::new(now, AuditAction::TotpDisabled)
-                    .by(a.id)
-                    .on(a.id)
-                    .at_establishments(establishments),
-            )?;
-            Ok(true)
-        })?;
-        if !disabled {
-            return Err(Error::MfaInvalid);
-        }
-        Ok(())
+            self.check_current_password(a, current_password)?;
+            let now = self.now();
+            let disabled = self.store.write(|tx| {
+                if !self.second_factor(tx, a.id, Some(code), now)? {
+                    let wrong = LoginRefusal::WrongCode;
+                    self.refuse_in(tx, a.id, wrong, AuditAction::PasswordCheckFailed, now)?;
+                    return Ok(false);
+                }
+                tx.delete_totp(a.id)?;
+                let establishments = establishments_of(tx, a.id)?;
+                tx.append(
+                    &NewAuditEvent::new(now, AuditAction::TotpDisabled)
+                        .by(a.id)
+                        .on(a.id)
+                        .at_establishments(establishments),
+                )?;
+                Ok(true)
+            })?;
+            if !disabled {
+                return Err(Error::MfaInvalid);
+            }
+            Ok(())
+        })
     }
 
     /// Resets another account's second factor (a lost phone): the actor must manage accounts
@@ -236,51 +242,53 @@ impl<S: Store, C: Clock> Portal<S, C> {
     /// is removed with [`Portal::disable_totp`] instead, and an account without one is
     /// [`Error::InvalidState`].
     pub fn reset_totp(&self, session_token: &str, id: AccountId) -> Result<()> {
-        let actor = self.actor(session_token)?;
-        let now = self.now();
-        self.store.write(|tx| {
-            let (a, r) = self.target(tx, &actor.rights, id)?;
-            match rights::disable_scope(&actor.rights, &r) {
-                DisableScope::Whole => {}
-                DisableScope::Partial(codes) => {
-                    return Err(Error::Forbidden {
-                        reason: crate::error::Forbidden::NotEveryEstablishment {
-                            removable: codes.iter().map(|c| c.to_string()).collect(),
-                        },
+        traced!("reset_totp", || {
+            let actor = self.actor(session_token)?;
+            let now = self.now();
+            self.store.write(|tx| {
+                let (a, r) = self.target(tx, &actor.rights, id)?;
+                match rights::disable_scope(&actor.rights, &r) {
+                    DisableScope::Whole => {}
+                    DisableScope::Partial(codes) => {
+                        return Err(Error::Forbidden {
+                            reason: crate::error::Forbidden::NotEveryEstablishment {
+                                removable: codes.iter().map(|c| c.to_string()).collect(),
+                            },
+                        });
+                    }
+                    DisableScope::None => return Err(Error::UnknownAccount { id: id.to_string() }),
+                }
+                if a.id == actor.account.id {
+                    return Err(Error::InvalidState {
+                        state: a.state.code(),
+                        reason: "one's own second factor is removed with disable_totp",
                     });
                 }
-                DisableScope::None => return Err(Error::UnknownAccount { id: id.to_string() }),
-            }
-            if a.id == actor.account.id {
-                return Err(Error::InvalidState {
-                    state: a.state.code(),
-                    reason: "one's own second factor is removed with disable_totp",
-                });
-            }
-            if !tx.delete_totp(a.id)? {
-                return Err(Error::InvalidState {
-                    state: a.state.code(),
-                    reason: "the account has no second factor to reset",
-                });
-            }
-            tx.queue(
-                &NewNotification {
-                    kind: NotificationKind::TotpReset,
-                    email: a.email.clone(),
-                    name: a.display_name(),
-                    token: None,
-                    expires_at: None,
-                    locale: a.locale,
-                },
-                now,
-            )?;
-            tx.append(
-                &NewAuditEvent::new(now, AuditAction::TotpReset)
-                    .by(actor.account.id)
-                    .on(a.id)
-                    .at_establishments(r.establishments().cloned()),
-            )?;
-            Ok(())
+                if !tx.delete_totp(a.id)? {
+                    return Err(Error::InvalidState {
+                        state: a.state.code(),
+                        reason: "the account has no second factor to reset",
+                    });
+                }
+                tx.queue(
+                    &NewNotification {
+                        kind: NotificationKind::TotpReset,
+                        email: a.email.clone(),
+                        name: a.display_name(),
+                        token: None,
+                        expires_at: None,
+                        locale: a.locale,
+                    },
+                    now,
+                )?;
+                tx.append(
+                    &NewAuditEvent::new(now, AuditAction::TotpReset)
+                        .by(actor.account.id)
+                        .on(a.id)
+                        .at_establishments(r.establishments().cloned()),
+                )?;
+                Ok(())
+            })
         })
     }
 }

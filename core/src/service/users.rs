@@ -81,14 +81,16 @@ impl<S: Store, C: Clock> Portal<S, C> {
     /// comptes"). With one only, a UI shows "Vous n'avez pas de droits de gestion de compte sur
     /// d'autres établissements".
     pub fn manageable_establishments(&self, session_token: &str) -> Result<Vec<Establishment>> {
-        let actor = self.actor(session_token)?;
-        self.store.read(|tx| {
-            actor
-                .rights
-                .manageable()
-                .into_iter()
-                .map(|code| existing_establishment(tx, code))
-                .collect()
+        traced!("manageable_establishments", || {
+            let actor = self.actor(session_token)?;
+            self.store.read(|tx| {
+                actor
+                    .rights
+                    .manageable()
+                    .into_iter()
+                    .map(|code| existing_establishment(tx, code))
+                    .collect()
+            })
         })
     }
 
@@ -104,19 +106,21 @@ impl<S: Store, C: Clock> Portal<S, C> {
         user: &NewUser,
         rights: Rights,
     ) -> Result<AccountId> {
-        let actor = self.actor(session_token)?;
-        let code = &actor.establishment_or_connected(establishment.into())?;
-        let now = self.now();
-        self.store
-            .write(|tx| {
-                let mut grantor = Grantor::new(tx, &actor)?;
-                match self.create_user_in(tx, &actor, &mut grantor, code, user, rights, now) {
-                    // Committed: the answer is audited and counts toward the actor's ration.
-                    Err(e @ (Error::EmailTaken | Error::RateLimited { .. })) => Ok(Err(e)),
-                    other => other.map(Ok),
-                }
-            })
-            .and_then(|created| created)
+        traced!("create_user", || {
+            let actor = self.actor(session_token)?;
+            let code = &actor.establishment_or_connected(establishment.into())?;
+            let now = self.now();
+            self.store
+                .write(|tx| {
+                    let mut grantor = Grantor::new(tx, &actor)?;
+                    match self.create_user_in(tx, &actor, &mut grantor, code, user, rights, now) {
+                        // Committed: the answer is audited and counts toward the actor's ration.
+                        Err(e @ (Error::EmailTaken | Error::RateLimited { .. })) => Ok(Err(e)),
+                        other => other.map(Ok),
+                    }
+                })
+                .and_then(|created| created)
+        })
     }
 
     /// Creates many users in one transaction (bulk import). Each row gets its own result; a bad
@@ -128,31 +132,33 @@ impl<S: Store, C: Clock> Portal<S, C> {
         session_token: &str,
         rows: &[UserImport],
     ) -> Result<Vec<Result<AccountId>>> {
-        let actor = self.actor(session_token)?;
-        let now = self.now();
-        self.store.write(|tx| {
-            // The actor's rights and the establishments are read once for the whole batch:
-            // nothing in the batch changes them.
-            let mut grantor = Grantor::new(tx, &actor)?;
-            let mut results = Vec::with_capacity(rows.len());
-            for r in rows {
-                let created = self.create_user_in(
-                    tx,
-                    &actor,
-                    &mut grantor,
-                    &r.establishment,
-                    &r.user,
-                    r.rights,
-                    now,
-                );
-                // A bad row is refused before anything of it is written; a storage failure may
-                // come halfway through one, so it ends the whole batch (rolled back).
-                if let Err(e @ Error::Storage(_)) = created {
-                    return Err(e);
+        traced!("create_users", || {
+            let actor = self.actor(session_token)?;
+            let now = self.now();
+            self.store.write(|tx| {
+                // The actor's rights and the establishments are read once for the whole batch:
+                // nothing in the batch changes them.
+                let mut grantor = Grantor::new(tx, &actor)?;
+                let mut results = Vec::with_capacity(rows.len());
+                for r in rows {
+                    let created = self.create_user_in(
+                        tx,
+                        &actor,
+                        &mut grantor,
+                        &r.establishment,
+                        &r.user,
+                        r.rights,
+                        now,
+                    );
+                    // A bad row is refused before anything of it is written; a storage failure may
+                    // come halfway through one, so it ends the whole batch (rolled back).
+                    if let Err(e @ Error::Storage(_)) = created {
+                        return Err(e);
+                    }
+                    results.push(created);
                 }
-                results.push(created);
-            }
-            Ok(results)
+                Ok(results)
+            })
         })
     }
 
@@ -209,91 +215,93 @@ impl<S: Store, C: Clock> Portal<S, C> {
     /// answers the same way and the owner gets an "account exists" mail instead. Rate-limited
     /// like resets.
     pub fn register_repairer(&self, registration: &RepairerRegistration) -> Result<()> {
-        let RepairerRegistration {
-            email,
-            last_name,
-            first_name,
-            company,
-            city,
-        } = registration;
-        let started = std::time::Instant::now();
-        let now = self.now();
-        let secret = TokenSecret::generate();
-        let answer = self.store.write(|tx| {
-            if let Some(owner) = tx.account_by_email(email)? {
-                let sent = tx.count_queued_since(
-                    email,
-                    NotificationKind::AccountExists,
-                    now - Duration::hours(1),
-                )?;
-                let reason = if owner.state == AccountState::Disabled {
-                    "disabled"
-                } else if sent >= self.config.tokens.max_reset_mails_per_hour as usize {
-                    "rate_limited"
-                } else {
-                    tx.queue(
-                        &NewNotification {
-                            kind: NotificationKind::AccountExists,
-                            email: owner.email.clone(),
-                            name: owner.display_name(),
-                            token: None,
-                            expires_at: None,
-                            locale: owner.locale,
-                        },
-                        now,
+        traced!("register_repairer", || {
+            let RepairerRegistration {
+                email,
+                last_name,
+                first_name,
+                company,
+                city,
+            } = registration;
+            let started = std::time::Instant::now();
+            let now = self.now();
+            let secret = TokenSecret::generate();
+            let answer = self.store.write(|tx| {
+                if let Some(owner) = tx.account_by_email(email)? {
+                    let sent = tx.count_queued_since(
+                        email,
+                        NotificationKind::AccountExists,
+                        now - Duration::hours(1),
                     )?;
-                    "email_taken"
+                    let reason = if owner.state == AccountState::Disabled {
+                        "disabled"
+                    } else if sent >= self.config.tokens.max_reset_mails_per_hour as usize {
+                        "rate_limited"
+                    } else {
+                        tx.queue(
+                            &NewNotification {
+                                kind: NotificationKind::AccountExists,
+                                email: owner.email.clone(),
+                                name: owner.display_name(),
+                                token: None,
+                                expires_at: None,
+                                locale: owner.locale,
+                            },
+                            now,
+                        )?;
+                        "email_taken"
+                    };
+                    tx.append(
+                        &NewAuditEvent::new(now, AuditAction::RegistrationIgnored)
+                            .on(owner.id)
+                            .with(json!({ "reason": reason })),
+                    )?;
+                    return Ok(());
+                }
+                let code = tx.next_repairer_code()?;
+                let e = Establishment {
+                    code: code.clone(),
+                    name: company.clone(),
+                    city: city.clone(),
+                    regime: None,
                 };
-                tx.append(
-                    &NewAuditEvent::new(now, AuditAction::RegistrationIgnored)
-                        .on(owner.id)
-                        .with(json!({ "reason": reason })),
+                tx.put_establishment(&e)?;
+                let a = Account::new(
+                    email.clone(),
+                    last_name.clone(),
+                    first_name.clone(),
+                    Role::Repairer,
+                    AccountState::Invited,
+                    self.config.locale,
+                    now,
+                );
+                tx.insert_account(&a)?;
+                let rights: Rights = [
+                    Right::SubmitClaims,
+                    Right::SearchClaims,
+                    Right::ManageAccounts,
+                ]
+                .into_iter()
+                .collect();
+                tx.set_rights(a.id, &code, rights)?;
+                self.issue_link(
+                    tx,
+                    &a,
+                    TokenPurpose::Activation,
+                    NotificationKind::Activation,
+                    secret,
+                    now,
                 )?;
-                return Ok(());
-            }
-            let code = tx.next_repairer_code()?;
-            let e = Establishment {
-                code: code.clone(),
-                name: company.clone(),
-                city: city.clone(),
-                regime: None,
-            };
-            tx.put_establishment(&e)?;
-            let a = Account::new(
-                email.clone(),
-                last_name.clone(),
-                first_name.clone(),
-                Role::Repairer,
-                AccountState::Invited,
-                self.config.locale,
-                now,
-            );
-            tx.insert_account(&a)?;
-            let rights: Rights = [
-                Right::SubmitClaims,
-                Right::SearchClaims,
-                Right::ManageAccounts,
-            ]
-            .into_iter()
-            .collect();
-            tx.set_rights(a.id, &code, rights)?;
-            self.issue_link(
-                tx,
-                &a,
-                TokenPurpose::Activation,
-                NotificationKind::Activation,
-                secret,
-                now,
-            )?;
-            tx.append(
-                &NewAuditEvent::new(now, AuditAction::RepairerRegistered)
-                    .on(a.id)
-                    .at_establishments([code]),
-            )?;
-            Ok(())
-        });
-        self.pad_anonymous(started);
-        answer
+                tx.append(
+                    &NewAuditEvent::new(now, AuditAction::RepairerRegistered)
+                        .on(a.id)
+                        .at_establishments([code]),
+                )?;
+                Ok(())
+            });
+            self.pad_anonymous(started);
+            answer
+        })
     }
 
     /// Loads the target and checks the actor may act on it (it holds rights on an
@@ -316,37 +324,39 @@ impl<S: Store, C: Clock> Portal<S, C> {
     /// Sends a new activation link to an `Invited` account the actor manages; the earlier link
     /// stops working.
     pub fn resend_activation(&self, session_token: &str, id: AccountId) -> Result<()> {
-        let actor = self.actor(session_token)?;
-        let now = self.now();
-        self.store.write(|tx| {
-            let actor_rights = tx.rights(actor.account.id)?;
-            let (a, r) = self.target(tx, &actor_rights, id)?;
-            if a.state != AccountState::Invited {
-                return Err(Error::InvalidState {
-                    state: a.state.code(),
-                    reason: "only an invited account can be sent an activation link",
-                });
-            }
-            self.issue_link(
-                tx,
-                &a,
-                TokenPurpose::Activation,
-                NotificationKind::Activation,
-                TokenSecret::generate(),
-                now,
-            )?;
-            let shared: Vec<_> = r
-                .establishments()
-                .filter(|c| actor_rights.rights_on(c).contains(Right::ManageAccounts))
-                .cloned()
-                .collect();
-            tx.append(
-                &NewAuditEvent::new(now, AuditAction::ActivationSent)
-                    .by(actor.account.id)
-                    .on(a.id)
-                    .at_establishments(shared),
-            )?;
-            Ok(())
+        traced!("resend_activation", || {
+            let actor = self.actor(session_token)?;
+            let now = self.now();
+            self.store.write(|tx| {
+                let actor_rights = tx.rights(actor.account.id)?;
+                let (a, r) = self.target(tx, &actor_rights, id)?;
+                if a.state != AccountState::Invited {
+                    return Err(Error::InvalidState {
+                        state: a.state.code(),
+                        reason: "only an invited account can be sent an activation link",
+                    });
+                }
+                self.issue_link(
+                    tx,
+                    &a,
+                    TokenPurpose::Activation,
+                    NotificationKind::Activation,
+                    TokenSecret::generate(),
+                    now,
+                )?;
+                let shared: Vec<_> = r
+                    .establishments()
+                    .filter(|c| actor_rights.rights_on(c).contains(Right::ManageAccounts))
+                    .cloned()
+                    .collect();
+                tx.append(
+                    &NewAuditEvent::new(now, AuditAction::ActivationSent)
+                        .by(actor.account.id)
+                        .on(a.id)
+                        .at_establishments(shared),
+                )?;
+                Ok(())
+            })
         })
     }
 
@@ -362,51 +372,56 @@ impl<S: Store, C: Clock> Portal<S, C> {
         code: &EstablishmentCode,
         requested: Rights,
     ) -> Result<()> {
-        let actor = self.actor(session_token)?;
-        let now = self.now();
-        self.store.write(|tx| {
-            existing_establishment(tx, code)?;
-            let actor_rights = tx.rights(actor.account.id)?;
-            let unknown = || Error::UnknownAccount { id: id.to_string() };
-            let a = tx.account(id)?.ok_or_else(unknown)?;
-            let before = tx.rights(id)?;
-            // Granting on a new establishment is allowed to a manager of that establishment
-            // even when the account is not yet visible to them elsewhere.
-            let current = before.rights_on(code);
-            if current.is_empty() {
-                rights::check_grant(&actor_rights, code, requested)?;
-            } else {
-                rights::check_set_rights(&actor_rights, code, current, requested)?;
-            }
-            if a.state == AccountState::Active
-                && current.contains(Right::ManageAccounts)
-                && !requested.contains(Right::ManageAccounts)
-            {
-                let managers = tx.active_managers(code)?;
-                rights::check_last_manager(code, managers.saturating_sub(1))?;
-            }
-            tx.set_rights(id, code, requested)?;
-            tx.append(
-                &NewAuditEvent::new(now, AuditAction::RightsChanged)
-                    .by(actor.account.id)
-                    .on(id)
-                    .at_establishments([code.clone()])
-                    .with(json!({ "before": current, "after": requested })),
-            )?;
-            Ok(())
+        traced!("set_rights", || {
+            let actor = self.actor(session_token)?;
+            super::trace::establishment(Some(code));
+            let now = self.now();
+            self.store.write(|tx| {
+                existing_establishment(tx, code)?;
+                let actor_rights = tx.rights(actor.account.id)?;
+                let unknown = || Error::UnknownAccount { id: id.to_string() };
+                let a = tx.account(id)?.ok_or_else(unknown)?;
+                let before = tx.rights(id)?;
+                // Granting on a new establishment is allowed to a manager of that establishment
+                // even when the account is not yet visible to them elsewhere.
+                let current = before.rights_on(code);
+                if current.is_empty() {
+                    rights::check_grant(&actor_rights, code, requested)?;
+                } else {
+                    rights::check_set_rights(&actor_rights, code, current, requested)?;
+                }
+                if a.state == AccountState::Active
+                    && current.contains(Right::ManageAccounts)
+                    && !requested.contains(Right::ManageAccounts)
+                {
+                    let managers = tx.active_managers(code)?;
+                    rights::check_last_manager(code, managers.saturating_sub(1))?;
+                }
+                tx.set_rights(id, code, requested)?;
+                tx.append(
+                    &NewAuditEvent::new(now, AuditAction::RightsChanged)
+                        .by(actor.account.id)
+                        .on(id)
+                        .at_establishments([code.clone()])
+                        .with(json!({ "before": current, "after": requested })),
+                )?;
+                Ok(())
+            })
         })
     }
 
     /// An account's rights, on the establishments the actor manages (all of them for the
     /// actor's own account); only establishments where it holds at least one right.
     pub fn rights_matrix(&self, session_token: &str, id: AccountId) -> Result<RightsMatrix> {
-        let actor = self.actor(session_token)?;
-        if id == actor.account.id {
-            return Ok(actor.rights);
-        }
-        self.store.read(|tx| {
-            let (_, r) = self.target(tx, &actor.rights, id)?;
-            Ok(managed_part(&actor.rights, &r))
+        traced!("rights_matrix", || {
+            let actor = self.actor(session_token)?;
+            if id == actor.account.id {
+                return Ok(actor.rights);
+            }
+            self.store.read(|tx| {
+                let (_, r) = self.target(tx, &actor.rights, id)?;
+                Ok(managed_part(&actor.rights, &r))
+            })
         })
     }
 
@@ -415,13 +430,17 @@ impl<S: Store, C: Clock> Portal<S, C> {
     /// [`Error::Forbidden`] says so, and the actor can only remove its rights on the
     /// establishments it manages ([`Portal::set_rights`] with no rights).
     pub fn disable_account(&self, session_token: &str, id: AccountId) -> Result<()> {
-        self.set_enabled(session_token, id, false)
+        traced!("disable_account", || {
+            self.set_enabled(session_token, id, false)
+        })
     }
 
     /// Re-enables a disabled account (back to `Active`, or to `Invited`/`Declared` if it never
     /// chose a password). Same rights as [`Portal::disable_account`].
     pub fn enable_account(&self, session_token: &str, id: AccountId) -> Result<()> {
-        self.set_enabled(session_token, id, true)
+        traced!("enable_account", || {
+            self.set_enabled(session_token, id, true)
+        })
     }
 
     fn set_enabled(&self, session_token: &str, id: AccountId, enable: bool) -> Result<()> {
@@ -483,22 +502,24 @@ impl<S: Store, C: Clock> Portal<S, C> {
     /// state unless filtered), searched case- and accent-insensitively in names and email,
     /// sorted in French order by last then first name, paginated with the total.
     pub fn list_accounts(&self, session_token: &str, q: &AccountQuery) -> Result<AccountPage> {
-        let actor = self.actor(session_token)?;
-        let scope: Vec<EstablishmentCode> =
-            actor.rights.manageable().into_iter().cloned().collect();
-        if scope.is_empty() {
-            return Err(Error::Forbidden {
-                reason: crate::error::Forbidden::NoManagedEstablishment,
-            });
-        }
-        self.store.read(|tx| {
-            if let Some(code) = &q.establishment {
-                existing_establishment(tx, code)?;
-                if !scope.contains(code) {
-                    return Err(Right::ManageAccounts.missing_on(code));
-                }
+        traced!("list_accounts", || {
+            let actor = self.actor(session_token)?;
+            let scope: Vec<EstablishmentCode> =
+                actor.rights.manageable().into_iter().cloned().collect();
+            if scope.is_empty() {
+                return Err(Error::Forbidden {
+                    reason: crate::error::Forbidden::NoManagedEstablishment,
+                });
             }
-            tx.list_accounts(&scope, q)
+            self.store.read(|tx| {
+                if let Some(code) = &q.establishment {
+                    existing_establishment(tx, code)?;
+                    if !scope.contains(code) {
+                        return Err(Right::ManageAccounts.missing_on(code));
+                    }
+                }
+                tx.list_accounts(&scope, q)
+            })
         })
     }
 }
