@@ -309,6 +309,10 @@ if verify is not None:
     interleaved = grep("totp_interleaved.txt", r"(login interleaved.*)")
     if interleaved:
         lines += ["", f"Interleaved call by call (`--example totp_interleaved`, steadier under load): {interleaved.strip()}"]
+async_logins = grep("async_logins.txt", r"(login, 8 in flight.*)")
+if async_logins:
+    lines += ["", "## AsyncPortal::login vs OS threads (8 in flight)", "",
+              f"`--example async_logins` (`cargo run --release -p dealer-portal-benches --features tokio --example async_logins`): {async_logins.strip()}"]
 for name in ["python.txt", "node.txt"]:
     path = os.path.join(out, name)
     if os.path.exists(path):

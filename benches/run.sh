@@ -54,6 +54,11 @@ totp_rounds=60
 if [ "${1:-}" = quick ]; then totp_rounds=8; fi
 cargo run -q --release -p dealer-portal-benches --example totp_interleaved "$totp_rounds" \
   | tee "$out/totp_interleaved.txt"
+echo "== AsyncPortal::login vs OS threads, 8 in flight on SQLite, interleaved rounds (no harness)"
+async_rounds=20
+if [ "${1:-}" = quick ]; then async_rounds=quick; fi
+cargo run -q --release -p dealer-portal-benches --features tokio --example async_logins "$async_rounds" \
+  | tee "$out/async_logins.txt"
 if [ "${1:-}" != quick ]; then
   for s in benches/python_bench.sh benches/node_bench.sh; do
     if [ -f "$s" ]; then echo "== $s"; bash "$s" "$out"; fi
