@@ -318,4 +318,13 @@ for name in ["python.txt", "node.txt"]:
     if os.path.exists(path):
         with open(path) as f:
             lines += ["", f"## {name[:-4].capitalize()} binding", "", f.read().strip()]
+host_latency = os.path.join(out, "host_latency.txt")
+if os.path.exists(host_latency):
+    with open(host_latency) as f:
+        lines += ["", "## Reference host: page latency", "",
+                  "Measured by `core/examples/host/latency.sh` (release host): the home page, "
+                  "which checks the session with the core (`authenticate`) and draws the menu, "
+                  "requested by `benches/page_latency.sh` (`hey`, one keep-alive connection from "
+                  "127.0.0.1, one request after the other, 100 µs resolution) after a tenth as "
+                  "many warm-up requests; goal p50 < 1 ms.", "", f.read().strip()]
 print("\n".join(lines))

@@ -64,5 +64,9 @@ if [ "${1:-}" != quick ]; then
     if [ -f "$s" ]; then echo "== $s"; bash "$s" "$out"; fi
   done
 fi
+if [ "${1:-}" != quick ]; then
+  echo "== the reference host's page latency (core/examples/host/latency.sh)"
+  bash core/examples/host/latency.sh | tee "$out/host_latency.txt"
+fi
 python3 benches/report.py "$root/target/criterion" "$out" > benches/RESULTS.md
 echo "wrote benches/RESULTS.md"

@@ -10,7 +10,11 @@
 #      every error code, the event loop under 4 loginAsync and 4 requestEmailChangeAsync, values,
 #      CommonJS and ESM, the example server);
 #   4. tsc --noEmit --strict on __test__/typed-usage.ts, which uses the whole API via index.d.ts,
-#      and on the example server (JavaScript with JSDoc types, --checkJs).
+#      and on the example server (JavaScript with JSDoc types, --checkJs);
+#   5. the browser package (wasm/build.sh: the WebAssembly build of evaluatePassword,
+#      visibleSections and parseReference into browser/), then wasm/test/: the web build against
+#      the addon above over generated inputs, and in Chromium through playwright-core
+#      (.ci/ensure-browser.sh installs Debian's when missing); tsc on its typings.
 # Exits non-zero on the first failure.
 set -euo pipefail
 
@@ -51,5 +55,15 @@ npx --no-install tsc --noEmit --strict __test__/typed-usage.ts
 step "tsc --noEmit --strict --checkJs examples/server.mjs"
 npx --no-install tsc --noEmit --strict --allowJs --checkJs --module nodenext --moduleResolution nodenext \
     --target es2022 --types node examples/server.mjs
+
+step "browser package: wasm/build.sh"
+bash wasm/build.sh
+
+step "node --test wasm/test/ (the web build against the addon; in Chromium)"
+node --test --test-reporter=spec wasm/test/
+
+step "tsc --noEmit --strict wasm/test/typed-usage.ts"
+npx --no-install tsc --noEmit --strict --module nodenext --moduleResolution nodenext --target es2022 \
+    wasm/test/typed-usage.ts
 
 step "ok"

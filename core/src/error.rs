@@ -483,6 +483,8 @@ impl Error {
     }
 
     /// A [`Error::Storage`] for a driver's failure while doing `context`.
+    // Only the SQL stores use it: the core without them (the browser build) leaves it unused.
+    #[cfg_attr(not(any(feature = "sqlite", feature = "postgres")), allow(dead_code))]
     pub(crate) fn storage_from(
         context: impl Into<String>,
         source: impl std::error::Error + Send + Sync + 'static,

@@ -333,6 +333,8 @@ impl PhoneNumber {
     /// when it was parsed, so only its shape is checked here; the national format is derived
     /// on first use. A value of the wrong shape is [`Error::InvalidPhone`] (the stores report
     /// it as a corrupt row).
+    // Only the SQL stores use it: the core without them (the browser build) leaves it unused.
+    #[cfg_attr(not(any(feature = "sqlite", feature = "postgres")), allow(dead_code))]
     pub(crate) fn from_store(e164: &str, kind: PhoneKind) -> Result<Self> {
         let digits = e164.strip_prefix('+').unwrap_or("");
         let shaped = !digits.is_empty()
