@@ -81,6 +81,18 @@ const ZEROING: u8 = 0xFF;
 const RELEASING: u8 = 0xFE;
 const DELETING: u8 = 0x00;
 
+/// The cursor of a zeroing batch: [`ZEROING`], then the free list's floor (big-endian).
+fn zeroing(floor: i64) -> PurgeCursor {
+    let mut cursor = vec![ZEROING];
+    cursor.extend_from_slice(&floor.to_be_bytes());
+    PurgeCursor(cursor)
+}
+
+/// The floor in a [`zeroing`] cursor; 0 (every free page) if it holds none.
+fn floor_of(bytes: &[u8]) -> i64 {
+    <[u8; 8]>::try_from(bytes).map_or(0, i64::from_be_bytes)
+}
+
 /// Recreates the purge indexes that a run interrupted (a crash, a failed batch) left dropped;
 /// nothing when they exist.
 pub(super) fn restore_purge_indexes(conn: &Connection) -> Result<()> {
@@ -126,7 +138,9 @@ impl SqliteTx<'_> {
             return Ok(None);
         };
         match from.0.as_slice() {
-            [] if self.scratch_exists()? => self.zero_free_pages().map(Some),
+            // Left by a run stopped while zeroing: which free pages were the index's is no
+            // longer known, so every free page is zeroed.
+            [] if self.scratch_exists()? => self.zero_free_pages(0).map(Some),
             [] => {
                 let (examined, last) =
                     self.batch_range::<Vec<u8>>(table, "digest", &from.0.as_slice(), limit)?;
@@ -149,7 +163,8 @@ impl SqliteTx<'_> {
                 }
                 // Dropped without zeroing (which would hold the write lock for the whole
                 // index): its pages go to the free list as they are, and the next batches
-                // overwrite every free page with zeros, a bounded number at a time.
+                // overwrite them with zeros, a bounded number at a time, down to `floor`.
+                let floor = self.free_list_floor()?;
                 self.conn
                     .execute_batch(&format!(
                         "PRAGMA secure_delete = OFF; DROP INDEX IF EXISTS {index};
@@ -159,10 +174,10 @@ impl SqliteTx<'_> {
                     .map_err(storage("cannot set an index aside"))?;
                 Ok(Some(PurgeBatch {
                     removed: 0,
-                    next: Some(PurgeCursor(vec![ZEROING])),
+                    next: Some(zeroing(floor)),
                 }))
             }
-            [ZEROING] => self.zero_free_pages().map(Some),
+            [ZEROING, floor @ ..] => self.zero_free_pages(floor_of(floor)).map(Some),
             [RELEASING] => self.release_zeroed_pages().map(Some),
             _ => Ok(None),
         }
@@ -185,10 +200,30 @@ impl SqliteTx<'_> {
             .map_err(storage("cannot read the free pages"))
     }
 
-    /// One step of zeroing the free pages: up to [`ZERO_PAGES`] of them taken into a row of
-    /// zeros (each page written whole); once none is free, the rows are released.
-    fn zero_free_pages(&mut self) -> Result<PurgeBatch> {
+    /// How many free pages, before the index is dropped, are certainly not handed out before
+    /// any of the index's: the zeroing stops once the free list is down to that many.
+    ///
+    /// SQLite's free list is a stack of trunk pages, each listing up to `usable/4 - 8` free
+    /// leaf pages (btree.c, `freePage2`): a freed page is added to the first trunk if it has
+    /// room, or else becomes the new first trunk. A page is always taken from the first trunk
+    /// (`allocateBtreePage`, without auto-vacuum): one of its leaves (the closest to the
+    /// caller's hint), or the trunk itself once it lists none. So the pages the drop frees all
+    /// sit in the trunks it adds and in the first trunk before it, and none of the trunks
+    /// under that one is touched before those are all taken: they are at least the pages free
+    /// before the drop less one whole trunk (its leaves and itself). Pages freed meanwhile by
+    /// other writers go on top (zeroed by their `secure_delete`) and only make the zeroing
+    /// take more; pages they take from the top are written whole by them.
+    fn free_list_floor(&mut self) -> Result<i64> {
         let free = self.pragma_i64("freelist_count")?;
+        let trunk = self.pragma_i64("page_size")? / 4 - 7;
+        Ok((free - trunk).max(0))
+    }
+
+    /// One step of zeroing the free pages: up to [`ZERO_PAGES`] of them taken into a row of
+    /// zeros (each page written whole), newest first; once only `floor` are free, the rows are
+    /// released.
+    fn zero_free_pages(&mut self, floor: i64) -> Result<PurgeBatch> {
+        let free = self.pragma_i64("freelist_count")? - floor;
         if free > 0 {
             let page = self.pragma_i64("page_size")?;
             let pages = free.min(ZERO_PAGES);
@@ -199,10 +234,14 @@ impl SqliteTx<'_> {
                 )
                 .map_err(storage("cannot zero free pages"))?;
         }
-        let done = self.pragma_i64("freelist_count")? == 0;
+        let done = self.pragma_i64("freelist_count")? <= floor;
         Ok(PurgeBatch {
             removed: 0,
-            next: Some(PurgeCursor(vec![if done { RELEASING } else { ZEROING }])),
+            next: Some(if done {
+                PurgeCursor(vec![RELEASING])
+            } else {
+                zeroing(floor)
+            }),
         })
     }
 
@@ -515,11 +554,41 @@ mod tests {
         assert_eq!(live_sessions(&store), 30);
     }
 
+    /// `pages` pages of the file freed (zeroed by `secure_delete`) before the sessions' purge,
+    /// as the pages of rows removed earlier would be.
+    fn free_pages(store: &SqliteStore, pages: usize) -> i64 {
+        store
+            .write(|tx| {
+                tx.conn
+                    .execute_batch(&format!(
+                        "CREATE TABLE junk (b BLOB);
+                         WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n
+                           WHERE i < {pages})
+                         INSERT INTO junk SELECT randomblob(4000) FROM n;
+                         DROP TABLE junk;"
+                    ))
+                    .unwrap();
+                Ok(pragma(tx.conn, "freelist_count"))
+            })
+            .unwrap()
+    }
+
     #[test]
     fn a_purge_that_sets_the_index_aside_leaves_no_removed_digest_in_the_file_or_the_wal() {
+        // With an empty free list before the index is dropped, and with one holding many pages
+        // (the index's pages are then the newest of it, the only ones zeroed).
+        for before in [0, 2500] {
+            leaves_no_removed_digest(before);
+        }
+    }
+
+    fn leaves_no_removed_digest(free_before: usize) {
         let file = TempPath::new("set-aside-bytes");
         let store = SqliteStore::open(&file.0, SqliteOptions::default()).unwrap();
         fill_sessions(&store, 3000, 30);
+        if free_before > 0 {
+            assert!(free_pages(&store, free_before) >= 2500);
+        }
         let digests: Vec<Vec<u8>> = store
             .read(|tx| {
                 let mut stmt = tx
@@ -553,6 +622,59 @@ mod tests {
         );
     }
 
+    /// How many pages the rows of zeros hold (each row's blob fills `page - 4` bytes a page).
+    fn zeroed_pages(store: &SqliteStore) -> i64 {
+        store
+            .read(|tx| {
+                let page = pragma(tx.conn, "page_size");
+                Ok(tx
+                    .conn
+                    .query_row(
+                        &format!("SELECT coalesce(sum(length(zeros)), 0) FROM {SCRATCH}"),
+                        [],
+                        |r| r.get::<_, i64>(0),
+                    )
+                    .unwrap()
+                    / (page - 4))
+            })
+            .unwrap()
+    }
+
+    #[test]
+    fn the_zeroing_takes_the_pages_the_drop_freed_not_the_whole_free_list() {
+        let file = TempPath::new("set-aside-floor");
+        let store = SqliteStore::open(&file.0, SqliteOptions::default()).unwrap();
+        fill_sessions(&store, 3000, 30);
+        let before = free_pages(&store, 3000);
+        let trunk = 4096 / 4 - 7;
+        let now = time::OffsetDateTime::from_unix_timestamp_nanos(1000).unwrap();
+        let b = store
+            .write_purge(|tx| tx.purge_sessions(now, &PurgeCursor::START, 500))
+            .unwrap();
+        assert_eq!(b.next, Some(zeroing(before - trunk)), "the floor is kept");
+        let after_drop = store
+            .read(|tx| Ok(pragma(tx.conn, "freelist_count")))
+            .unwrap();
+        let dropped = after_drop - before;
+        assert!(dropped > 10, "the index's pages are freed: {dropped}");
+        let mut from = b.next.unwrap();
+        while from.0[0] == ZEROING {
+            from = (store.write_purge(|tx| tx.purge_sessions(now, &from, 500)))
+                .unwrap()
+                .next
+                .unwrap();
+        }
+        assert_eq!(from, PurgeCursor(vec![RELEASING]));
+        // The free list down to its floor: the dropped pages and at most one trunk more (and
+        // the few pages the scratch table's own tree takes), not the 3,000 freed before.
+        let zeroed = zeroed_pages(&store);
+        assert!(
+            zeroed >= dropped && zeroed <= dropped + trunk,
+            "{zeroed} pages zeroed, {dropped} dropped"
+        );
+        store.purge_checkpoint(true).unwrap();
+    }
+
     #[test]
     fn a_run_stopped_while_zeroing_is_finished_by_the_next_one() {
         let file = TempPath::new("set-aside-stopped");
@@ -562,7 +684,7 @@ mod tests {
         let b = store
             .write_purge(|tx| tx.purge_sessions(now, &PurgeCursor::START, 500))
             .unwrap();
-        assert_eq!(b.next, Some(PurgeCursor(vec![ZEROING])));
+        assert_eq!(b.next, Some(zeroing(0)));
         assert_eq!(b.removed, 0);
         // The run stops here: the index comes back at its end, the scratch table stays.
         store.purge_checkpoint(true).unwrap();
