@@ -177,7 +177,10 @@ impl SqliteTx<'_> {
                     next: Some(zeroing(floor)),
                 }))
             }
-            [ZEROING, floor @ ..] => self.zero_free_pages(floor_of(floor)).map(Some),
+            // (A digest, 32 bytes, may start with the same byte.)
+            [ZEROING, floor @ ..] if floor.len() == 8 => {
+                self.zero_free_pages(floor_of(floor)).map(Some)
+            }
             [RELEASING] => self.release_zeroed_pages().map(Some),
             _ => Ok(None),
         }
@@ -672,6 +675,21 @@ mod tests {
             zeroed >= dropped && zeroed <= dropped + trunk,
             "{zeroed} pages zeroed, {dropped} dropped"
         );
+        store.purge_checkpoint(true).unwrap();
+    }
+
+    #[test]
+    fn a_digest_cursor_that_starts_like_a_zeroing_one_deletes() {
+        let file = TempPath::new("set-aside-ff");
+        let store = SqliteStore::open(&file.0, SqliteOptions::default()).unwrap();
+        fill_sessions(&store, 10, 0);
+        let now = time::OffsetDateTime::from_unix_timestamp_nanos(1000).unwrap();
+        let mut last = vec![ZEROING; 32];
+        last[31] = 0;
+        let b = store
+            .write_purge(|tx| tx.purge_sessions(now, &PurgeCursor(last), 500))
+            .unwrap();
+        assert_eq!(b.next, None, "the last batch, not a zeroing one");
         store.purge_checkpoint(true).unwrap();
     }
 
