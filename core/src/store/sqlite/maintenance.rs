@@ -81,17 +81,6 @@ const ZEROING: u8 = 0xFF;
 const RELEASING: u8 = 0xFE;
 const DELETING: u8 = 0x00;
 
-/// The bytes of a row of zeros kept in its table's page (its cell's local part) beyond its
-/// whole overflow pages: sized so that SQLite's rule for a table leaf (the local part is
-/// `min_local + (payload - min_local) % (usable - 4)` while that is at most `max_local`,
-/// btree.c `btreeParseCellAdjustSizeForOverflow`) keeps exactly this much, a few bytes of
-/// record header aside, and the row's overflow pages are all full: each written whole.
-fn local_part(page: i64) -> i64 {
-    let min_local = (page - 12) * 32 / 255 - 23;
-    let max_local = page - 35;
-    min_local + (max_local - min_local) / 2
-}
-
 /// The cursor of a zeroing batch: [`ZEROING`], then the free list's floor (big-endian).
 fn zeroing(floor: i64) -> PurgeCursor {
     let mut cursor = vec![ZEROING];
@@ -126,10 +115,8 @@ impl SqliteTx<'_> {
     /// remove (`ended`: the purge's condition, `?3` being `now`), that batch drops the index
     /// instead, without zeroing its pages (zeroing them all at once would hold the write lock
     /// for time proportional to the index: 68 ms for 310,000 links here). The next batches
-    /// ([`ZEROING`]) overwrite the free pages with zeros, [`ZERO_PAGES`] at a time, newest
-    /// first, by taking them into rows of `zeroblob` in a scratch table until only the pages
-    /// free before the drop, less one trunk, are left ([`free_list_floor`](Self::free_list_floor):
-    /// every page the drop freed is then taken), then
+    /// ([`ZEROING`]) overwrite every free page with zeros, [`ZERO_PAGES`] at a time, by taking
+    /// them into rows of `zeroblob` in a scratch table until none is free, then
     /// ([`RELEASING`]) delete those rows one at a time, and the purge then deletes from the
     /// start ([`DELETING`]), touching only the table's pages, contiguous in digest order.
     /// [`restore_index`](Self::restore_index) builds the index again at the last batch, over
@@ -246,7 +233,7 @@ impl SqliteTx<'_> {
             self.conn
                 .execute(
                     &format!("INSERT INTO {SCRATCH} (zeros) VALUES (zeroblob(?1))"),
-                    [pages * (page - 4) + local_part(page)],
+                    [pages * (page - 4)],
                 )
                 .map_err(storage("cannot zero free pages"))?;
         }
@@ -261,46 +248,18 @@ impl SqliteTx<'_> {
         })
     }
 
-    /// One step of giving the zeroed pages back: one row of zeros deleted; once none is left,
-    /// the scratch table goes and the purge starts its deletions ([`DELETING`]). A row sized by
-    /// [`local_part`] filled every one of its overflow pages with zeros: it is deleted with
-    /// `secure_delete` off, its pages going back to the free list without being written again.
-    /// Any other row (left by an earlier version: its last page only partly written, its tail
-    /// holding what the page held before) is deleted with `secure_delete` on, which zeroes its
-    /// pages as they are freed.
+    /// One step of giving the zeroed pages back: one row of zeros deleted, `secure_delete`
+    /// zeroing its pages again as they are freed (the last page of a row is only partly written
+    /// by the insert: its tail may still hold what the page held before); once none is left,
+    /// the scratch table goes and the purge starts its deletions ([`DELETING`]).
     fn release_zeroed_pages(&mut self) -> Result<PurgeBatch> {
-        let page = self.pragma_i64("page_size")?;
-        let row: Option<(i64, i64)> = self
+        let released = self
             .conn
-            .query_row(
-                &format!("SELECT id, length(zeros) FROM {SCRATCH} ORDER BY id LIMIT 1"),
+            .execute(
+                &format!("DELETE FROM {SCRATCH} WHERE id = (SELECT min(id) FROM {SCRATCH})"),
                 [],
-                |r| Ok((r.get(0)?, r.get(1)?)),
             )
-            .map(Some)
-            .or_else(|e| match e {
-                rusqlite::Error::QueryReturnedNoRows => Ok(None),
-                e => Err(e),
-            })
             .map_err(storage("cannot release zeroed pages"))?;
-        let released = match row {
-            None => 0,
-            Some((id, len)) => {
-                let full = len >= local_part(page) && (len - local_part(page)) % (page - 4) == 0;
-                let delete = format!("DELETE FROM {SCRATCH} WHERE id = {id}");
-                let sql = if full {
-                    format!("PRAGMA secure_delete = OFF; {delete}; PRAGMA secure_delete = ON;")
-                } else {
-                    delete
-                };
-                let out = self.conn.execute_batch(&sql);
-                if out.is_err() {
-                    let _ = self.conn.execute_batch("PRAGMA secure_delete = ON");
-                }
-                out.map_err(storage("cannot release zeroed pages"))?;
-                1
-            }
-        };
         let next = if released == 0 {
             self.conn
                 .execute_batch(&format!("DROP TABLE {SCRATCH}"))
@@ -713,28 +672,9 @@ mod tests {
         // the few pages the scratch table's own tree takes), not the 3,000 freed before.
         let zeroed = zeroed_pages(&store);
         assert!(
-            zeroed >= dropped && zeroed <= dropped + trunk + 8,
+            zeroed >= dropped && zeroed <= dropped + trunk,
             "{zeroed} pages zeroed, {dropped} dropped"
         );
-        // Every overflow page of the rows of zeros is full (written whole by the insert), so
-        // releasing them without rewriting them leaves nothing: `dbstat` counts no unused byte.
-        let (overflow, unused) = store
-            .read(|tx| {
-                Ok(tx
-                    .conn
-                    .query_row(
-                        &format!(
-                            "SELECT count(*), coalesce(sum(unused), 0) FROM dbstat
-                             WHERE name = '{SCRATCH}' AND pagetype = 'overflow'"
-                        ),
-                        [],
-                        |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)),
-                    )
-                    .unwrap())
-            })
-            .unwrap();
-        assert!(overflow >= dropped, "{overflow} overflow pages");
-        assert_eq!(unused, 0, "no overflow page partly written");
         store.purge_checkpoint(true).unwrap();
     }
 
