@@ -38,19 +38,14 @@ impl<S: Store, C: Clock> Portal<S, C> {
             let before = now.saturating_sub(retention.acknowledged_mails);
             let limit = retention.batch;
             let mut report = MaintenanceReport::default();
-            // Tokens and sessions first: no purge's rule reads what another removes (the token
-            // purge erases links from pending mails, which the mail purge never removes), so
-            // the order changes no answer; and on SQLite a backlog purge of tokens or sessions
-            // sets its index aside and zeroes the pages that freed, which costs less when the
-            // free list does not yet hold the outbox's many freed pages.
             let mut purges = || -> Result<()> {
+                report.notifications_purged = self.purge(&mut report, |tx, from| {
+                    tx.purge_notifications(before, from, limit)
+                })?;
                 report.tokens_purged =
                     self.purge(&mut report, |tx, from| tx.purge_tokens(now, from, limit))?;
                 report.sessions_purged =
                     self.purge(&mut report, |tx, from| tx.purge_sessions(now, from, limit))?;
-                report.notifications_purged = self.purge(&mut report, |tx, from| {
-                    tx.purge_notifications(before, from, limit)
-                })?;
                 Ok(())
             };
             let purged = purges();
