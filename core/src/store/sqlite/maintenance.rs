@@ -215,7 +215,10 @@ impl SqliteTx<'_> {
     /// under that one is touched before those are all taken: they are at least the pages free
     /// before the drop less one whole trunk (its leaves and itself). Pages freed meanwhile by
     /// other writers go on top (zeroed by their `secure_delete`) and only make the zeroing
-    /// take more; pages they take from the top are written whole by them.
+    /// take more. (A page another writer takes from the list meanwhile leaves it unzeroed by
+    /// the purge, as when the zeroing went on until no page was free: a leaf comes to it zeroed
+    /// and is written whole, but a trunk page made the last, partly written page of an
+    /// overflow chain keeps the rest of the index's bytes; not addressed here.)
     fn free_list_floor(&mut self) -> Result<i64> {
         let free = self.pragma_i64("freelist_count")?;
         let trunk = self.pragma_i64("page_size")? / 4 - 7;
