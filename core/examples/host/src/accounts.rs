@@ -3,7 +3,7 @@
 //! establishment the manager manages) and a user's profile with its rights matrix.
 
 use crate::web::{self, Connected, csrf_input, esc, field};
-use crate::{State, connected};
+use crate::{State, visit};
 use axum::Form;
 use axum::extract::{Path, Query};
 use axum::http::{HeaderMap, StatusCode};
@@ -24,15 +24,11 @@ pub async fn list(
     headers: HeaderMap,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    let (token, info) = match connected(&app, &headers).await {
-        Ok(c) => c,
+    let visit = match visit(&app, &headers).await {
+        Ok(v) => v,
         Err(r) => return r,
     };
-    let csrf = web::csrf_for(&app, &token);
-    let page = Connected {
-        info: &info,
-        csrf: &csrf,
-    };
+    let (token, info, page) = (&visit.token, &visit.info, visit.page());
     if !info.sections.contains(&Section::AccountManagement) {
         return not_open(&page);
     }
@@ -234,22 +230,18 @@ fn user_form(
 
 /// "Ajouter un nouvel utilisateur".
 pub async fn new_page(axum::extract::State(app): State, headers: HeaderMap) -> Response {
-    let (token, info) = match connected(&app, &headers).await {
-        Ok(c) => c,
+    let visit = match visit(&app, &headers).await {
+        Ok(v) => v,
         Err(r) => return r,
     };
-    let csrf = web::csrf_for(&app, &token);
-    let page = Connected {
-        info: &info,
-        csrf: &csrf,
-    };
+    let (token, info, page) = (&visit.token, &visit.info, visit.page());
     if !info.sections.contains(&Section::AccountManagement) {
         return not_open(&page);
     }
     match app.portal.manageable_establishments(token.clone()).await {
         Ok(managed) => page.page(
             "Ajouter un nouvel utilisateur",
-            &user_form(&csrf, &managed, &[], ""),
+            &user_form(&visit.csrf, &managed, &[], ""),
         ),
         Err(e) => page.page("Ajouter un nouvel utilisateur", &web::error_box(&e)),
     }
@@ -294,15 +286,11 @@ pub async fn create(
     if !web::csrf_ok(&app, &headers, field(&f, "csrf")) {
         return web::forbidden_csrf();
     }
-    let (token, info) = match connected(&app, &headers).await {
-        Ok(c) => c,
+    let visit = match visit(&app, &headers).await {
+        Ok(v) => v,
         Err(r) => return r,
     };
-    let csrf = web::csrf_for(&app, &token);
-    let page = Connected {
-        info: &info,
-        csrf: &csrf,
-    };
+    let (token, info, page) = (&visit.token, &visit.info, visit.page());
     if !info.sections.contains(&Section::AccountManagement) {
         return not_open(&page);
     }
@@ -352,7 +340,7 @@ pub async fn create(
         Err(e) => {
             let mut r = page.page(
                 "Ajouter un nouvel utilisateur",
-                &user_form(&csrf, &managed, &f, &web::error_box(&e)),
+                &user_form(&visit.csrf, &managed, &f, &web::error_box(&e)),
             );
             *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
             r
@@ -367,15 +355,11 @@ pub async fn profile(
     Path(id): Path<String>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    let (token, info) = match connected(&app, &headers).await {
-        Ok(c) => c,
+    let visit = match visit(&app, &headers).await {
+        Ok(v) => v,
         Err(r) => return r,
     };
-    let csrf = web::csrf_for(&app, &token);
-    let page = Connected {
-        info: &info,
-        csrf: &csrf,
-    };
+    let (token, info, page) = (&visit.token, &visit.info, visit.page());
     let detail = match id.parse::<AccountId>() {
         Ok(id) => app.portal.account(token.clone(), id).await,
         Err(e) => Err(e),
@@ -433,7 +417,7 @@ pub async fn profile(
     } else {
         Vec::new()
     };
-    let edit = crate::rights_form::form(&csrf, a.id, &managed, &a.rights);
+    let edit = crate::rights_form::form(&visit.csrf, a.id, &managed, &a.rights);
     page.page(
         "Profil",
         &format!(

@@ -2,7 +2,7 @@
 //! activation forms with the live criteria, the establishment switch, the home page and menu.
 
 use crate::web::{self, Connected, csrf_input, esc, field};
-use crate::{App, State, connected};
+use crate::{App, State, connected, visit};
 use axum::Form;
 use axum::extract::{Path, Query};
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, SET_COOKIE};
@@ -126,17 +126,13 @@ pub async fn logout(
 
 /// "ACCUEIL": the connected page's frame, the menu of the connected establishment.
 pub async fn home(axum::extract::State(app): State, headers: HeaderMap) -> Response {
-    let (token, info) = match connected(&app, &headers).await {
-        Ok(c) => c,
+    let visit = match visit(&app, &headers).await {
+        Ok(v) => v,
         Err(r) => return r,
     };
-    let csrf = web::csrf_for(&app, &token);
+    let info = &visit.info;
     let here = info.establishment.as_ref().map_or("—", |c| c.as_str());
-    Connected {
-        info: &info,
-        csrf: &csrf,
-    }
-    .page(
+    visit.page().page(
         "Accueil",
         &format!(
             "<p id=\"welcome\">Bienvenue {} {}, vous êtes connecté à l'établissement {}.</p>",
@@ -154,15 +150,11 @@ pub async fn section(
     headers: HeaderMap,
     Path(code): Path<String>,
 ) -> Response {
-    let (token, info) = match connected(&app, &headers).await {
-        Ok(c) => c,
+    let visit = match visit(&app, &headers).await {
+        Ok(v) => v,
         Err(r) => return r,
     };
-    let csrf = web::csrf_for(&app, &token);
-    let page = Connected {
-        info: &info,
-        csrf: &csrf,
-    };
+    let (info, page) = (&visit.info, visit.page());
     match code.parse::<Section>() {
         Ok(s) if info.sections.contains(&s) => page.page(
             s.label(Locale::Fr),

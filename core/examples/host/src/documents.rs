@@ -2,7 +2,7 @@
 //! n° contrat, n° accord"), the monthly statements; and "Support et contacts".
 
 use crate::web::{self, Connected, esc};
-use crate::{State, connected};
+use crate::{State, connected, visit};
 use axum::extract::Query;
 use axum::http::HeaderMap;
 use axum::response::Response;
@@ -57,15 +57,11 @@ pub async fn search(
     headers: HeaderMap,
     Query(q): Params,
 ) -> Response {
-    let (token, info) = match connected(&app, &headers).await {
-        Ok(c) => c,
+    let visit = match visit(&app, &headers).await {
+        Ok(v) => v,
         Err(r) => return r,
     };
-    let csrf = web::csrf_for(&app, &token);
-    let page = Connected {
-        info: &info,
-        csrf: &csrf,
-    };
+    let (token, page) = (&visit.token, visit.page());
     let get = |k: &str| q.get(k).map(String::as_str).unwrap_or("");
     let category = if get("categorie").is_empty() {
         "accounting"
@@ -129,15 +125,11 @@ pub async fn quick(
     headers: HeaderMap,
     Query(q): Params,
 ) -> Response {
-    let (token, info) = match connected(&app, &headers).await {
-        Ok(c) => c,
+    let visit = match visit(&app, &headers).await {
+        Ok(v) => v,
         Err(r) => return r,
     };
-    let csrf = web::csrf_for(&app, &token);
-    let page = Connected {
-        info: &info,
-        csrf: &csrf,
-    };
+    let (token, page) = (&visit.token, visit.page());
     let text = q.get("reference").cloned().unwrap_or_default();
     let body = match app
         .portal
@@ -165,15 +157,11 @@ pub async fn statements(
     headers: HeaderMap,
     Query(q): Params,
 ) -> Response {
-    let (token, info) = match connected(&app, &headers).await {
-        Ok(c) => c,
+    let visit = match visit(&app, &headers).await {
+        Ok(v) => v,
         Err(r) => return r,
     };
-    let csrf = web::csrf_for(&app, &token);
-    let page = Connected {
-        info: &info,
-        csrf: &csrf,
-    };
+    let (token, page) = (&visit.token, visit.page());
     let month = q
         .get("mois")
         .cloned()

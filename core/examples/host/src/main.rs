@@ -65,6 +65,34 @@ pub async fn connected(app: &App, headers: &HeaderMap) -> Result<(String, Sessio
     }
 }
 
+/// A connected request: its session token, what the core answers for it, and the CSRF token
+/// its forms carry.
+pub struct Visit {
+    /// The session token (from the cookie).
+    pub token: String,
+    /// What `authenticate` answered.
+    pub info: SessionInfo,
+    /// The session's CSRF token.
+    pub csrf: String,
+}
+
+impl Visit {
+    /// The page frame of this session (menu, header, CSRF on its forms).
+    pub fn page(&self) -> web::Connected<'_> {
+        web::Connected {
+            info: &self.info,
+            csrf: &self.csrf,
+        }
+    }
+}
+
+/// [`connected`], with the CSRF token of the session's forms.
+pub async fn visit(app: &App, headers: &HeaderMap) -> Result<Visit, Response> {
+    let (token, info) = connected(app, headers).await?;
+    let csrf = web::csrf_for(app, &token);
+    Ok(Visit { token, info, csrf })
+}
+
 struct Args {
     db: PathBuf,
     mail_dir: PathBuf,
